@@ -1,0 +1,409 @@
+"""Load and validate the collection's data package (``data/datapackage.json``).
+
+The descriptor is the single source of truth: field names, types, constraints,
+keys and descriptions all come from it; nothing here lists a column.
+
+Validation happens in two layers:
+
+1. File-level checks that Table Schema cannot express and a spreadsheet user
+   trips over: missing or empty file, a UTF-8 byte-order mark, bytes that are not
+   UTF-8, Windows (CRLF) line ends, missing/extra/renamed columns, ragged and
+   empty rows.  These are done here with the standard library.
+2. Table Schema checks (types, required, enum, range, unique, primary and
+   foreign keys), done by `frictionless` on the rows parsed in step 1, so each
+   file is read once.
+
+Every problem becomes a :class:`Problem`; rows are counted as in a spreadsheet
+(the header is row 1).  :func:`validate` raises :class:`DataValidationError`
+carrying all problems, never only the first.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
+
+from . import DEFAULT_DATA_DIR
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+DESCRIPTOR = "datapackage.json"
+BOM = b"\xef\xbb\xbf"
+TRUE_VALUES = ("true",)
+FALSE_VALUES = ("false",)
+
+#: Every CSV path a ``load_*`` call read in this process (resolved, as strings).
+#: The batch build uses it to learn what a notebook depends on.
+READS: set[str] = set()
+
+
+# --------------------------------------------------------------------------- problems
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the data, located as a spreadsheet user would look for it."""
+
+    file: str
+    row: int | None
+    column: str | None
+    problem: str
+    found: str = ""
+    expected: str = ""
+
+    def __str__(self) -> str:
+        loc = self.file
+        if self.row is not None:
+            loc += f":{self.row}"
+        if self.column:
+            loc += f":{self.column}" if self.row is not None else f"::{self.column}"
+        return f"{loc}: {self.problem} (found {self.found}, expected {self.expected})"
+
+    def as_dict(self) -> dict:
+        return {k: getattr(self, k) for k in ("file", "row", "column", "problem", "found", "expected")}
+
+
+class DataValidationError(ValueError):
+    """The data package has problems; ``.problems`` lists all of them."""
+
+    def __init__(self, problems: list[Problem], data_dir: Path | str | None = None):
+        self.problems = list(problems)
+        self.data_dir = data_dir
+        where = f" in {data_dir}" if data_dir else ""
+        lines = "\n".join(str(p) for p in self.problems)
+        super().__init__(f"{len(self.problems)} data problem(s){where}:\n{lines}")
+
+
+# --------------------------------------------------------------------------- descriptor
+def _data_dir(data_dir) -> Path:
+    return Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
+
+
+def read_descriptor(data_dir=None) -> dict:
+    """The parsed ``datapackage.json`` (raises DataValidationError when unreadable)."""
+    path = _data_dir(data_dir) / DESCRIPTOR
+    if not path.is_file():
+        raise DataValidationError([Problem(DESCRIPTOR, None, None, "descriptor is missing",
+                                           "no file", f"{path}")], data_dir)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        row = getattr(exc, "lineno", None)
+        raise DataValidationError([Problem(DESCRIPTOR, row, None, "descriptor is not valid JSON",
+                                           str(exc), "a Frictionless Data Package descriptor")],
+                                  data_dir) from None
+
+
+def resource(descriptor: dict, name: str) -> dict:
+    for res in descriptor.get("resources", []):
+        if res["name"] == name:
+            return res
+    known = ", ".join(sorted(r["name"] for r in descriptor.get("resources", [])))
+    raise KeyError(f"no table {name!r} in the data package; known tables: {known}")
+
+
+def _dependencies(descriptor: dict, names: Iterable[str]) -> list[str]:
+    """*names* plus every resource they reach through foreign keys, in descriptor order."""
+    want, todo = set(), list(names)
+    while todo:
+        name = todo.pop()
+        if name in want:
+            continue
+        want.add(name)
+        for fk in resource(descriptor, name).get("schema", {}).get("foreignKeys", []):
+            ref = fk["reference"].get("resource") or name
+            todo.append(ref)
+    return [r["name"] for r in descriptor["resources"] if r["name"] in want]
+
+
+# --------------------------------------------------------------------------- file layer
+@dataclass
+class _Parsed:
+    name: str
+    file: str
+    header: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)  # rows with the right width
+    row_numbers: list[int] = field(default_factory=list)  # their spreadsheet row numbers
+    usable: bool = False  # header matches: Table Schema checks can run
+
+
+def _check_file(res: dict, data_dir: Path) -> tuple[_Parsed, list[Problem]]:
+    fname = res["path"]
+    parsed = _Parsed(res["name"], fname)
+    problems: list[Problem] = []
+    expected = [f["name"] for f in res.get("schema", {}).get("fields", [])]
+    path = data_dir / fname
+    if not path.is_file():
+        problems.append(Problem(fname, None, None, "file is missing", "no such file",
+                                f"the table {res['name']!r} described in {DESCRIPTOR}"))
+        return parsed, problems
+    raw = path.read_bytes()
+    if raw.startswith(BOM):
+        problems.append(Problem(fname, 1, None, "file starts with a UTF-8 byte-order mark", "BOM",
+                                "UTF-8 without BOM (in Excel: save as 'CSV UTF-8', then remove the BOM)"))
+        raw = raw[len(BOM):]
+    if not raw.strip():
+        problems.append(Problem(fname, 1, None, "file is empty", "no header row",
+                                "a header row: " + ",".join(expected)))
+        return parsed, problems
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.append(Problem(fname, line, None, "bytes that are not UTF-8",
+                                f"byte 0x{raw[exc.start]:02x} at offset {exc.start}",
+                                "UTF-8 text (re-save the file with UTF-8 encoding)"))
+        return parsed, problems
+    if "\r" in text:
+        line = text[: text.index("\r")].count("\n") + 1
+        problems.append(Problem(fname, line, None, "Windows or old Mac line ends", "\\r\\n",
+                                "Unix line ends (\\n)"))
+    records = list(csv.reader(io.StringIO(text, newline="")))
+    header, body = records[0], records[1:]
+    parsed.header = header
+    problems += _check_header(fname, header, expected)
+    for number, row in enumerate(body, start=2):
+        if not row or all(not c.strip() for c in row) and len(row) <= 1:
+            problems.append(Problem(fname, number, None, "empty row", "no cells",
+                                    f"{len(header)} cells"))
+        elif len(row) != len(header):
+            problems.append(Problem(fname, number, None, "ragged row", f"{len(row)} cells",
+                                    f"{len(header)} cells, one per column of the header"))
+        else:
+            parsed.rows.append(row)
+            parsed.row_numbers.append(number)
+    parsed.usable = header == expected
+    return parsed, problems
+
+
+def _check_header(fname: str, header: list[str], expected: list[str]) -> list[Problem]:
+    if header == expected:
+        return []
+    problems = []
+    missing = [c for c in expected if c not in header]
+    extra = [c for c in header if c not in expected]
+    dupes = sorted({c for c in header if header.count(c) > 1})
+    for c in dupes:
+        problems.append(Problem(fname, 1, c, "column appears more than once", f"{header.count(c)} times", "once"))
+    # A column in the place of a missing one is most likely the same column, renamed.
+    renamed = set()
+    for i, c in enumerate(header):
+        if c in extra and i < len(expected) and expected[i] in missing:
+            problems.append(Problem(fname, 1, c, "unknown column (renamed?)", repr(c), repr(expected[i])))
+            renamed |= {c, expected[i]}
+    for c in missing:
+        if c not in renamed:
+            problems.append(Problem(fname, 1, c, "missing column", "no such column",
+                                    f"column {expected.index(c) + 1} named {c!r}"))
+    for c in extra:
+        if c not in renamed:
+            problems.append(Problem(fname, 1, c, "extra column", repr(c),
+                                    "only the columns " + ",".join(expected)))
+    if not missing and not extra and not dupes:
+        problems.append(Problem(fname, 1, None, "columns in the wrong order", ",".join(header),
+                                ",".join(expected)))
+    return problems
+
+
+# --------------------------------------------------------------------------- schema layer
+def _frictionless():
+    # jsonschema (pulled in by frictionless) imports rfc3987_syntax when it is
+    # installed (jupyter-events installs it); building its grammar costs ~3 s at
+    # import and the IRI format check is never used here.
+    sys.modules.setdefault("rfc3987_syntax", None)
+    import frictionless
+
+    return frictionless
+
+
+def _schema_problems(descriptor: dict, parsed: dict[str, _Parsed]) -> list[Problem]:
+    fl = _frictionless()
+    usable = {n for n, p in parsed.items() if p.usable}
+    resources = []
+    for name in usable:
+        res = resource(descriptor, name)
+        schema = json.loads(json.dumps(res["schema"]))
+        # Foreign keys into a table that failed its file checks cannot be checked now.
+        schema["foreignKeys"] = [fk for fk in schema.get("foreignKeys", [])
+                                 if (fk["reference"].get("resource") or name) in usable]
+        p = parsed[name]
+        resources.append(fl.Resource(name=name, data=[p.header] + p.rows,
+                                     schema=fl.Schema.from_descriptor(schema)))
+    if not resources:
+        return []
+    report = fl.Package(resources=resources).validate()
+    problems = []
+    for task in report.tasks:
+        p = parsed[task.name]
+        res = resource(descriptor, task.name)
+        for err in task.errors:
+            problem = _problem_from_error(err, p, res)
+            if problem is not None:
+                problems.append(problem)
+    return problems
+
+
+def _field(res: dict, name: str) -> dict:
+    return next((f for f in res["schema"]["fields"] if f["name"] == name), {})
+
+
+def _problem_from_error(err, p: _Parsed, res: dict) -> Problem | None:
+    row_number = getattr(err, "row_number", None)
+    row = p.row_numbers[row_number - 2] if row_number and row_number - 2 < len(p.row_numbers) else row_number
+    kind = err.type
+    column = getattr(err, "field_name", None)
+    cell = getattr(err, "cell", "")
+    if kind == "type-error":
+        f = _field(res, column)
+        return Problem(p.file, row, column, "wrong type", repr(cell), f.get("type", "?"))
+    if kind == "constraint-error":
+        f = _field(res, column)
+        c = f.get("constraints", {})
+        note = err.note
+        if '"required"' in note:
+            return Problem(p.file, row, column, "empty required cell", "empty cell", "a value")
+        if '"enum"' in note:
+            return Problem(p.file, row, column, "value not allowed", repr(cell),
+                           "one of " + ", ".join(map(str, c.get("enum", []))))
+        if '"minimum"' in note or '"maximum"' in note:
+            return Problem(p.file, row, column, "value out of range", repr(cell),
+                           f"{c.get('minimum', '-inf')} to {c.get('maximum', 'inf')}")
+        if '"pattern"' in note:
+            return Problem(p.file, row, column, "value does not match the pattern", repr(cell),
+                           f"pattern {c.get('pattern')}")
+        return Problem(p.file, row, column, "constraint violated", repr(cell), note)
+    if kind == "unique-error":
+        pk = res["schema"].get("primaryKey", [])
+        if pk in ([column], column):  # reported once, as a duplicate key
+            return None
+        return Problem(p.file, row, column, "duplicate value in a unique column", repr(cell), "unique values")
+    if kind == "primary-key":
+        pk = res["schema"].get("primaryKey", [])
+        pk = [pk] if isinstance(pk, str) else pk
+        values = _values(p, row_number, pk)
+        return Problem(p.file, row, ",".join(pk), "duplicate key", values,
+                       "a key no other row has")
+    if kind == "foreign-key":
+        fields = list(err.field_names)
+        ref = err.reference_name or res["name"]
+        values = _values(p, row_number, fields)
+        return Problem(p.file, row, ",".join(fields), "unknown reference", values,
+                       f"a {','.join(err.reference_field_names)} listed in {ref}.csv")
+    if kind == "blank-row":
+        return Problem(p.file, row, None, "empty row", "no values", "a value in each required cell")
+    return Problem(p.file, row, column, kind, repr(cell) if cell else "", err.note)
+
+
+def _values(p: _Parsed, row_number: int | None, fields: list[str]) -> str:
+    if not row_number or row_number - 2 >= len(p.rows):
+        return "?"
+    row = p.rows[row_number - 2]
+    return ",".join(repr(row[p.header.index(f)]) for f in fields if f in p.header)
+
+
+# --------------------------------------------------------------------------- public API
+_CACHE: dict[tuple, dict[str, _Parsed]] = {}
+
+
+def _signature(data_dir: Path, descriptor: dict, names: list[str]) -> tuple:
+    sig = []
+    for path in [data_dir / DESCRIPTOR] + [data_dir / resource(descriptor, n)["path"] for n in names]:
+        try:
+            st = path.stat()
+            sig.append((str(path), st.st_mtime_ns, st.st_size))
+        except OSError:
+            sig.append((str(path), None, None))
+    return (str(data_dir.resolve()), tuple(names), tuple(sig))
+
+
+def check(data_dir=None, tables: Iterable[str] | None = None) -> list[Problem]:
+    """Every problem in the package (or in *tables* and the tables they reference)."""
+    try:
+        _parse(data_dir, tables)
+    except DataValidationError as exc:
+        return exc.problems
+    return []
+
+
+def _parse(data_dir, tables) -> dict[str, _Parsed]:
+    ddir = _data_dir(data_dir)
+    descriptor = read_descriptor(ddir)
+    names = _dependencies(descriptor, tables) if tables else [r["name"] for r in descriptor["resources"]]
+    key = _signature(ddir, descriptor, names)
+    if key in _CACHE:
+        return _CACHE[key]
+    parsed, problems = {}, []
+    for name in names:
+        p, probs = _check_file(resource(descriptor, name), ddir)
+        parsed[name] = p
+        problems += probs
+    problems += _schema_problems(descriptor, parsed)
+    if problems:
+        raise DataValidationError(problems, ddir)
+    _CACHE[key] = parsed
+    return parsed
+
+
+def validate(data_dir=None, tables: Iterable[str] | None = None) -> dict:
+    """Raise :class:`DataValidationError` listing every problem; return the descriptor if valid."""
+    _parse(data_dir, tables)
+    return read_descriptor(data_dir)
+
+
+def _record(paths: Iterable[Path]) -> None:
+    new = {str(Path(p).resolve()) for p in paths}
+    READS.update(new)
+    log = os.environ.get("OSA_READ_LOG")
+    if log:
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.writelines(f"{p}\n" for p in sorted(new))
+
+
+def _frame(p: _Parsed, res: dict) -> "pd.DataFrame":
+    import pandas as pd
+
+    columns = {}
+    for i, f in enumerate(res["schema"]["fields"]):
+        raw = [row[i] for row in p.rows]
+        values = [None if v == "" else v for v in raw]
+        t = f.get("type", "string")
+        if t in ("integer", "year"):
+            columns[f["name"]] = pd.array([None if v is None else int(v) for v in values], dtype="Int64")
+        elif t == "number":
+            columns[f["name"]] = pd.array([None if v is None else float(v) for v in values], dtype="Float64")
+        elif t == "boolean":
+            columns[f["name"]] = pd.array([None if v is None else v.lower() in TRUE_VALUES for v in values],
+                                          dtype="boolean")
+        elif t == "date":
+            columns[f["name"]] = pd.to_datetime(pd.Series(values, dtype="object"), format="%Y-%m-%d")
+        else:
+            columns[f["name"]] = pd.array(values, dtype="string")
+    return pd.DataFrame(columns)
+
+
+def load_table(name: str, data_dir=None) -> "pd.DataFrame":
+    """Table *name* (e.g. ``"actors"``) as a DataFrame typed per its schema.
+
+    The table and every table it references are validated first; on any problem
+    :class:`DataValidationError` is raised and no frame is returned.  Empty cells
+    are ``<NA>``.
+    """
+    ddir = _data_dir(data_dir)
+    descriptor = read_descriptor(ddir)
+    res = resource(descriptor, name)
+    parsed = _parse(ddir, [name])
+    _record([ddir / DESCRIPTOR] + [ddir / resource(descriptor, n)["path"] for n in parsed])
+    return _frame(parsed[name], res)
+
+
+def load_package(data_dir=None) -> dict[str, "pd.DataFrame"]:
+    """Every table of the package, validated together, as ``{name: DataFrame}``."""
+    ddir = _data_dir(data_dir)
+    descriptor = read_descriptor(ddir)
+    parsed = _parse(ddir, None)
+    _record([ddir / DESCRIPTOR] + [ddir / r["path"] for r in descriptor["resources"]])
+    return {r["name"]: _frame(parsed[r["name"]], r) for r in descriptor["resources"]}
