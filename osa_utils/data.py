@@ -153,8 +153,8 @@ def _check_file(res: dict, data_dir: Path) -> tuple[_Parsed, list[Problem]]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        problems.append(Problem(fname, line, None, "bytes that are not UTF-8",
+        line, column = _locate_bad_bytes(raw, exc.start)
+        problems.append(Problem(fname, line, column, "bytes that are not UTF-8",
                                 f"byte 0x{raw[exc.start]:02x} at offset {exc.start}",
                                 "UTF-8 text (re-save the file with UTF-8 encoding)"))
         return parsed, problems
@@ -178,6 +178,17 @@ def _check_file(res: dict, data_dir: Path) -> tuple[_Parsed, list[Problem]]:
             parsed.row_numbers.append(number)
     parsed.usable = header == expected
     return parsed, problems
+
+
+def _locate_bad_bytes(raw: bytes, offset: int) -> tuple[int, str | None]:
+    """Spreadsheet row and column of the first undecodable byte."""
+    records = list(csv.reader(io.StringIO(raw.decode("utf-8", errors="replace"), newline="")))
+    header = records[0] if records else []
+    for number, record in enumerate(records, start=1):
+        for i, cell in enumerate(record):
+            if "\ufffd" in cell:
+                return number, header[i] if i < len(header) else None
+    return raw[:offset].count(b"\n") + 1, None
 
 
 def _check_header(fname: str, header: list[str], expected: list[str]) -> list[Problem]:

@@ -85,6 +85,35 @@ class Source:
         return True
 
 
+def pieces(cell: str, source: Source, min_len: int = 8, window: int = 10_000) -> list[str] | None:
+    """Split *cell* into the fewest in-order pieces that each occur in *source*.
+
+    For cells the extraction scattered (a URL split over two lines, a footnote
+    continued after a page's body text): returns the pieces, or None when some
+    part of the cell (other than a short tail such as ">.") is not in the text.
+    Greedy longest-prefix matching; after the first piece, each next piece is
+    looked for within *window* characters of the previous one.
+    """
+    rest, pos, out = normalize(cell), 0, []
+    full = source.text
+    while rest:
+        text = full[: pos + window] if out else full
+        lo, hi = 0, len(rest)
+        while lo < hi:  # longest prefix of rest found at or after pos
+            mid = (lo + hi + 1) // 2
+            if text.find(rest[:mid], pos) >= 0:
+                lo = mid
+            else:
+                hi = mid - 1
+        if lo == 0 or (lo < min_len and lo < len(rest)):
+            return None
+        piece = rest[:lo]
+        pos = text.find(piece, pos) + lo
+        out.append(piece)
+        rest = rest[lo:].lstrip()
+    return out
+
+
 def missing(cells, source: Source) -> list[str]:
     """Cells (strings) that do not occur in *source*."""
     return [c for c in cells if isinstance(c, str) and c.strip() and not source.contains(c)]

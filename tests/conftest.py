@@ -1,0 +1,64 @@
+"""Shared fixtures: the real data package, a scratch copy of it, and the report text."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from osa_utils import DEFAULT_DATA_DIR, PROJECT_ROOT
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    return DEFAULT_DATA_DIR
+
+
+@pytest.fixture(scope="session")
+def package(data_dir):
+    from osa_utils.data import load_package
+
+    return load_package(data_dir)
+
+
+@pytest.fixture(scope="session")
+def descriptor(data_dir):
+    from osa_utils.data import read_descriptor
+
+    return read_descriptor(data_dir)
+
+
+@pytest.fixture
+def data_copy(tmp_path, data_dir) -> Path:
+    """A writable copy of data/ to corrupt."""
+    dst = tmp_path / "data"
+    shutil.copytree(data_dir, dst)
+    return dst
+
+
+@pytest.fixture(scope="session")
+def source():
+    """The report's text, or a skip (a failure when OSA_REQUIRE_SOURCE is set, as in CI)."""
+    from osa_utils.fidelity import Source, source_path
+
+    path = source_path()
+    if path is None:
+        reason = ("report text not found: set OSA_SOURCE_TEXT or place it at "
+                  "../shared/reference/000_c1b4ff3702dc90eb.txt")
+        if os.environ.get("OSA_REQUIRE_SOURCE"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return Source(path)
+
+
+@pytest.fixture(scope="session")
+def source_lines(source):
+    from osa_utils.fidelity import source_path
+
+    return source_path().read_text(encoding="utf-8").splitlines()
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    return PROJECT_ROOT
