@@ -25,6 +25,22 @@ def _cmd_validate(args) -> int:
     return 0
 
 
+def _cmd_build(args) -> int:
+    from .build import build_data_report
+    from .data import DataValidationError
+
+    try:
+        index = build_data_report(args.data_dir, args.out)
+    except DataValidationError as exc:
+        for p in exc.problems:
+            print(p, file=sys.stderr)
+        print(f"{len(exc.problems)} data problem(s): report not built, the previous one is unchanged",
+              file=sys.stderr)
+        return 1
+    print(f"report written to {index}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import DEFAULT_DATA_DIR
 
@@ -39,6 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
                                    "problem as file:row:column: problem (found X, expected Y).")
     p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="data package folder (default: %(default)s)")
     p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("build", help="build the regenerated report",
+                       description="Validate the data and build the regenerated report into OUT/index.html.")
+    p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="data package folder (default: %(default)s)")
+    p.add_argument("--out", type=Path, default=Path("report"), help="output folder (default: %(default)s)")
+    p.set_defaults(func=_cmd_build)
     return parser
 
 
