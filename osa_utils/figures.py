@@ -1,0 +1,126 @@
+"""Figure numbering, captions, provenance and deterministic saving.
+
+A figure id is the report's number ("2.2", "box1") or a supplementary id of
+this collection ("s3.1"); files are named ``fig-2-2.png`` / ``tab-2-2.csv``.
+Saving is deterministic: no timestamps or software versions in the files, a
+fixed ``svg.hashsalt`` and glyphs drawn as paths, so the same data and
+parameters give the same bytes.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+REPORT_REF = "Rühlig (ed.), Europe's Strategic Technology Autonomy from China, DPC 2023"
+STATUS_WORDS = {
+    "reproduced": "reproduced from the report's text",
+    "reconstructed_from_text": "reconstructed from the text: the original diagram is lost",
+    "partial": "partly reproduced: some values are not in the text",
+    "not_reproducible": "not reproducible: the data is not in the text",
+    "supplementary": "not a figure of the report: drawn by this collection from numbers the text states",
+}
+
+
+@dataclass(frozen=True)
+class FigureInfo:
+    figure_id: str
+    number_printed: str
+    caption: str
+    status: str
+    status_reason: str
+    tables: tuple[str, ...]
+
+    @property
+    def header(self) -> str:
+        """'Figure 2.2 – Main Chinese semiconductor technology-related risks' (number without trailing '.')."""
+        return f"{self.number_printed.rstrip('.')} – {self.caption}"
+
+    def source_line(self, tables=None, extra: str = "") -> str:
+        used = ", ".join(f"{t}.csv" for t in (tables if tables is not None else self.tables))
+        where = (f"{self.number_printed.rstrip('.')} of {REPORT_REF}" if self.status != "supplementary"
+                 else f"numbers stated in the text of {REPORT_REF}")
+        line = f"Source: {where}. Data: {used or 'none'}. Status: {STATUS_WORDS.get(self.status, self.status)}."
+        return line + (f" {extra}" if extra else "")
+
+
+def stem(figure_id: str, kind: str = "fig") -> str:
+    """File stem for a figure or table: ('2.2', 'fig') -> 'fig-2-2'."""
+    return f"{kind}-{figure_id.replace('.', '-')}"
+
+
+def figure_info(figure_id: str, data_dir=None) -> FigureInfo:
+    """Caption, number and status of a report figure (figures.csv) or supplementary chart."""
+    from .data import load_table
+
+    for table in ("figures", "supplementary_figures"):
+        try:
+            frame = load_table(table, data_dir)
+        except KeyError:
+            continue
+        hit = frame[frame["figure_id"] == figure_id]
+        if len(hit):
+            r = hit.iloc[0]
+            get = lambda c, d="": (r[c] if c in r and r[c] is not None and r[c] == r[c] and str(r[c]) != "<NA>" else d)
+            tables = tuple(t for t in str(get("tables")).split(";") if t)
+            status = "supplementary" if table == "supplementary_figures" else get("status")
+            number = get("number_printed") or f"Figure {figure_id.upper()}"
+            return FigureInfo(figure_id, str(number), str(get("caption")), str(status),
+                              str(get("status_reason")), tables)
+    raise KeyError(f"figure {figure_id!r} is neither in figures.csv nor in supplementary_figures.csv")
+
+
+def save(fig, figure_id: str, figures_dir, formats=("png", "svg"), dpi: int = 150) -> list[Path]:
+    """Save *fig* as fig-<id>.<fmt> for each format, byte-for-byte reproducibly."""
+    import matplotlib
+
+    out = Path(figures_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    with matplotlib.rc_context({"svg.hashsalt": "osa-report", "svg.fonttype": "path"}):
+        for fmt in sorted(formats):
+            path = out / f"{stem(figure_id)}.{fmt}"
+            metadata = {"png": {"Software": None},
+                        "svg": {"Date": None, "Creator": None},
+                        "pdf": {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None}}[fmt]
+            buf = io.BytesIO()
+            fig.savefig(buf, format=fmt, dpi=dpi, bbox_inches="tight", pad_inches=0.12, metadata=metadata)
+            _write_if_changed(path, buf.getvalue())
+            paths.append(path)
+    return paths
+
+
+def _write_if_changed(path: Path, data: bytes) -> None:
+    if path.exists() and path.read_bytes() == data:
+        return
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def write_text(path: Path, text: str) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write_if_changed(path, text.encode("utf-8"))
+    return path
+
+
+def display_figure(fig, figure_id: str, paths: list[Path]) -> None:
+    """Show the saved PNG (exactly the file) in a notebook, tagged with the figure id."""
+    import matplotlib.pyplot as plt
+
+    png = next((p for p in paths if p.suffix == ".png"), None)
+    try:
+        from IPython import get_ipython
+        from IPython.display import SVG, Image, display
+    except ImportError:  # pragma: no cover
+        plt.close(fig)
+        return
+    if get_ipython() is not None:
+        meta = {"osa": {"figure_id": figure_id, "files": [p.name for p in paths]}}
+        if png is not None:
+            display(Image(data=png.read_bytes(), format="png"), metadata=meta)
+        else:
+            svg = next(p for p in paths if p.suffix == ".svg")
+            display(SVG(data=svg.read_text(encoding="utf-8")), metadata=meta)
+    plt.close(fig)

@@ -1,0 +1,171 @@
+"""What a chapter notebook calls: one method per table or figure of the report.
+
+    from osa_utils.notebook import Chapter
+    ch = Chapter(data_dir, figures_dir, formats, dpi, name_lang)   # checks the parameters
+    ch.risk_table("2.2")                                             # shows and saves tab-2-2.*
+    ch.risk_profile("2.2")                                           # shows and saves fig-2-2.*
+
+Each method loads only the tables it needs (so the batch build learns what a
+notebook reads), draws with :mod:`osa_utils.plots`, adds the printed number,
+caption and source line, saves deterministically into ``figures_dir`` and shows
+the saved file. Chart families beyond the core live in mixins next to this module.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from . import figures as F
+from . import model, style
+from .params import check_params
+from .tables import Table, display_table, save_table
+
+RISK_COLUMNS = ["DIMENSION OF STRATEGIC AUTONOMY", "SHORT DESCRIPTION OF CHALLENGE IN KEYWORDS",
+                "RELATIVE IMPORTANCE OF CHALLENGE ON A SCALE OF 1 TO 4",
+                "POLICY INSTRUMENTS FOR TACKLING CHALLENGE IN KEYWORDS"]
+ACTOR_COLUMNS = ["ACTOR TYPE", "NAME OF KEY ACTOR", "DESCRIPTION", "KEY TASK", "PRIORITY"]
+
+
+class Base:
+    """Parameters, data access, and showing/saving of figures and tables."""
+
+    def __init__(self, data_dir, figures_dir, formats="png,svg", dpi=150, name_lang="en"):
+        self.params = check_params(data_dir, figures_dir, formats, dpi, name_lang)
+        style.apply(cjk="zh" in self.params.name_lang)
+        self._tables: dict[str, pd.DataFrame] = {}
+        self.written: list[Path] = []
+
+    # -- data
+    def t(self, name: str) -> pd.DataFrame:
+        """Table *name* of the data package (validated, typed, cached)."""
+        if name not in self._tables:
+            from .data import load_table
+
+            self._tables[name] = load_table(name, self.params.data_dir)
+        return self._tables[name]
+
+    def info(self, figure_id: str) -> F.FigureInfo:
+        return F.figure_info(figure_id, self.params.data_dir)
+
+    # -- output
+    def show_figure(self, fig, figure_id: str, *, header: str | None = None, tables=None, note: str = "",
+                    extra_source: str = "") -> list[Path]:
+        info = self.info(figure_id)
+        style.add_caption(fig, header or info.header, info.source_line(tables, extra_source), note)
+        formats = self.params.formats
+        paths = F.save(fig, figure_id, self.params.figures_dir, formats, self.params.dpi)
+        if "png" not in formats:  # the notebook (and the report) still shows a PNG
+            import tempfile
+
+            tmp = Path(tempfile.mkdtemp())
+            paths_for_display = F.save(fig, figure_id, tmp, ("png",), self.params.dpi)
+        else:
+            paths_for_display = paths
+        self.written += paths
+        F.display_figure(fig, figure_id, paths_for_display)
+        return paths
+
+    def show_table(self, table: Table, figure_id: str, *, header: str | None = None, tables=None,
+                   note: str = "") -> Table:
+        info = self.info(figure_id)
+        table.header = header or info.header
+        table.source = info.source_line(tables)
+        table.note = note
+        paths = save_table(table, figure_id, self.params.figures_dir)
+        self.written += paths
+        display_table(table, figure_id, paths)
+        return table
+
+
+class CoreMixin:
+    """Figure 0.1/1.2, the risk tables and the actor tables."""
+
+    # -- Figure 0.1 / 1.2
+    def derived_matrix(self) -> pd.DataFrame:
+        return model.derive_matrix(self.t("threat_matrix_printed"), self.t("risk_challenges"))
+
+    def threat_matrix(self, figure_id: str = "0.1"):
+        """Figure 0.1 (or its reprint 1.2): dots per distinct level, unknown levels drawn neutral."""
+        from .plots.matrix import threat_matrix
+
+        m = self.derived_matrix()
+        fig = threat_matrix(m, self.t("technologies"), self.t("dimensions"), self.t("threat_levels"))
+        note = ("Dot colours are derived from the chapters' risk tables (importance 1-4 read as the legend level); "
+                "the e-CNY and AI ethics chapters have no risk table and their levels are not stated in the text: "
+                "those dots are drawn white and labelled 'level not stated in the text'.")
+        return self.show_figure(fig, figure_id, note=note)
+
+    # -- risk tables
+    def _risk(self, figure_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        rc = self.t("risk_challenges")
+        ri = self.t("risk_instruments")
+        return rc[rc["figure"] == figure_id], ri[ri["figure"] == figure_id]
+
+    def risk_table(self, figure_id: str) -> Table:
+        """The risk table as printed: one row per dimension, list cells as bullets."""
+        rc, ri = self._risk(figure_id)
+        dims = self.t("dimensions").sort_values("order")
+        rows = []
+        for d in dims.itertuples():
+            c = rc[rc["dimension_id"] == d.dimension_id].sort_values("item")
+            i = ri[ri["dimension_id"] == d.dimension_id].sort_values("item")
+            scores = c["importance"].astype(int).tolist()
+            score = str(scores[0]) if c["score_shared"].all() or len(scores) == 1 else " / ".join(map(str, scores))
+            rows.append([d.label_risk_tables, c["challenge"].tolist(), score, i["instrument"].tolist()])
+        return self.show_table(Table(RISK_COLUMNS, rows, numeric={2}), figure_id,
+                               tables=["risk_challenges", "risk_instruments", "dimensions"])
+
+    def risk_profile(self, figure_id: str):
+        """Chart of the importance of each challenge by dimension (this collection's view of the table)."""
+        from .plots.risk import risk_profile
+
+        rc, _ = self._risk(figure_id)
+        fig = risk_profile(rc, self.t("dimensions"))
+        info = self.info(figure_id)
+        note = "Bars: one per challenge listed in the table (numbered in printed order where a dimension lists several)."
+        return self.show_figure(fig, figure_id, header=f"{info.header}: risk profile", note=note,
+                                tables=["risk_challenges", "dimensions"])
+
+    # -- actor tables
+    def _actors(self, figure_id: str) -> pd.DataFrame:
+        a = self.t("actors")
+        return a[a["figure"] == figure_id].sort_values("row")
+
+    def actor_table(self, figure_id: str, note: str = "") -> Table:
+        """The actor table with priority symbols as printed and names per name_lang."""
+        a = self._actors(figure_id)
+        lang = self.params.name_lang
+        rows = [[r["actor_type"], model.actor_name(r, lang), r["description"], r["key_task"],
+                 r["priority_symbol"] if pd.notna(r["priority_symbol"]) else ""] for _, r in a.iterrows()]
+        missing = int(a["priority_symbol"].isna().sum())
+        if missing:
+            extra = (f"{missing} of {len(a)} rows show no priority symbol in the text: the cell is left empty, "
+                     "not guessed.")
+            note = f"{note} {extra}".strip()
+        return self.show_table(Table(ACTOR_COLUMNS, rows, numeric={4}), figure_id, note=note,
+                               tables=["actors"])
+
+    def actor_chart(self, figure_id: str):
+        """Small chart: actors of the table by type group and printed priority."""
+        from .plots.actors import actor_type_group, actors_by_type
+
+        a = self._actors(figure_id)
+        fig = actors_by_type(a)
+        info = self.info(figure_id)
+        note = ("Type groups are this collection's reading of the printed actor types (keyword rule in "
+                "osa_utils.plots.actors.actor_type_group). The report prints ● and ◐ without a legend.")
+        return self.show_figure(fig, figure_id, header=f"{info.header}: actors by type and priority", note=note)
+
+    def erratum(self, location_prefix: str) -> pd.DataFrame:
+        """Errata whose location starts with *location_prefix* (e.g. 'Figure 2.1')."""
+        e = self.t("errata")
+        return e[e["location"].str.startswith(location_prefix)].reset_index(drop=True)
+
+
+from .sections.comparisons import ComparisonsMixin  # noqa: E402
+from .sections.keyfigures import KeyFiguresMixin  # noqa: E402
+
+
+class Chapter(KeyFiguresMixin, ComparisonsMixin, CoreMixin, Base):
+    """Everything a chapter notebook needs."""

@@ -1,0 +1,57 @@
+"""Actor tables (Figures 2.1, 3.3, 4.1, 5.2, 6.1, 7.1, 8.2): actors by type and priority."""
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import style
+
+PRIORITY_ORDER = [("●", "● (printed)"), ("◐", "◐ (printed)"), (None, "no symbol in the text")]
+
+
+def actor_type_group(actor_type: str) -> str:
+    """This collection's coarse grouping of the printed actor types (not the report's).
+
+    Rule: the first matching keyword, in this order - bank; company/corporation/
+    platform; research/laboratory/institute/scientist/researcher/R&D;
+    consortium/alliance/association/industry; policy/government/ministry/
+    leading small group/fund; otherwise 'other'.
+    """
+    t = str(actor_type).lower()
+    rules = [("bank", "bank"), ("company", "company"), ("corporation", "company"), ("platform", "company"),
+             ("research", "research"), ("laborator", "research"), ("institute", "research"),
+             ("scientist", "research"), ("researcher", "research"), ("r&d", "research"),
+             ("consortium", "industry body"), ("alliance", "industry body"), ("association", "industry body"),
+             ("industry", "industry body"), ("policy", "policy / state"), ("government", "policy / state"),
+             ("ministry", "policy / state"), ("leading small group", "policy / state"), ("fund", "policy / state")]
+    for key, group in rules:
+        if key in t:
+            return group
+    return "other"
+
+
+GROUPS = ["policy / state", "research", "industry body", "company", "bank", "other"]
+
+
+def actors_by_type(actors: pd.DataFrame):
+    """Stacked horizontal bars: number of actors per type group, split by printed priority symbol."""
+    import matplotlib.pyplot as plt
+
+    a = actors.assign(group=actors["actor_type"].map(actor_type_group))
+    groups = [g for g in GROUPS if g in set(a["group"])]
+    fig, ax = plt.subplots(figsize=(6.5, 0.42 * len(groups) + 1.0))
+    left = pd.Series(0, index=groups, dtype=float)
+    colours = {"●": "#0b3c5d", "◐": "#5b9bd5", None: "#ffffff"}
+    for symbol, label in PRIORITY_ORDER:
+        sel = a[a["priority_symbol"].isna()] if symbol is None else a[a["priority_symbol"] == symbol]
+        counts = sel.groupby("group").size().reindex(groups, fill_value=0).astype(float)
+        if counts.sum() == 0:
+            continue
+        ax.barh(range(len(groups)), counts.values, left=left.values, color=colours[symbol],
+                edgecolor="#333333", lw=0.6, hatch="///" if symbol is None else None, label=label)
+        left += counts
+    ax.set_yticks(range(len(groups)), groups)
+    ax.invert_yaxis()
+    ax.set_xlabel("Number of actors in the table")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.legend(frameon=False, fontsize=7.5, loc="lower right")
+    return fig

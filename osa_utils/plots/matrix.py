@@ -1,0 +1,59 @@
+"""Figure 0.1/1.2: the dot matrix of technologies x dimensions."""
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import style
+
+
+def threat_matrix(matrix: pd.DataFrame, technologies: pd.DataFrame, dimensions: pd.DataFrame,
+                  threat_levels: pd.DataFrame, highlight: set[str] | frozenset = frozenset()):
+    """Draw the derived matrix (see model.derive_matrix): one dot per distinct level.
+
+    *highlight* names technology ids drawn with a marked row label (e.g. a new
+    assessment that is not from the report).
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    techs = technologies.sort_values("order")
+    dims = dimensions.sort_values("order")
+    n_t, n_d = len(techs), len(dims)
+    fig, ax = plt.subplots(figsize=(9.0, 0.55 * n_t + 1.6))
+    ax.set_xlim(-0.5, n_d - 0.5)
+    ax.set_ylim(n_t - 0.5, -0.5)
+    ax.set_xticks(range(n_d), [style.wrap(l, 18) for l in dims["label"]], fontsize=8)
+    ax.xaxis.tick_top()
+    ax.set_yticks(range(n_t), [style.wrap(l, 34) for l in techs["label"]], fontsize=8)
+    for lab, tid in zip(ax.get_yticklabels(), techs["technology_id"]):
+        if tid in highlight:
+            lab.set_fontweight("bold")
+            lab.set_color(style.CATEGORICAL[0])
+    ax.tick_params(length=0)
+    for s in ax.spines.values():
+        s.set_visible(False)
+    for i in range(n_t + 1):
+        ax.axhline(i - 0.5, color="#cccccc", lw=0.6)
+    for j in range(n_d + 1):
+        ax.axvline(j - 0.5, color="#cccccc", lw=0.6)
+    t_idx = {t: i for i, t in enumerate(techs["technology_id"])}
+    d_idx = {d: j for j, d in enumerate(dims["dimension_id"])}
+    for (t, d), cell in matrix.groupby(["technology_id", "dimension_id"], sort=True):
+        cell = cell.sort_values("dot")
+        n = len(cell)
+        xs = [d_idx[d] + (k - (n - 1) / 2) * 0.16 for k in range(n)]
+        for x, (_, dot) in zip(xs, cell.iterrows()):
+            known = bool(dot["level_known"])
+            face = style.LEVEL_COLOURS[int(dot["level"])] if known else style.UNKNOWN_COLOUR
+            edge = "#333333" if known else style.UNKNOWN_EDGE
+            ax.plot(x, t_idx[t], "o", ms=11, mfc=face, mec=edge, mew=0.8 if known else 1.2,
+                    ls="none", zorder=3)
+    levels = threat_levels.sort_values("legend_order")
+    handles = [Line2D([], [], marker="o", ls="none", ms=9, mfc=style.LEVEL_COLOURS[int(r.level)], mec="#333333",
+                      label=r.label) for r in levels.itertuples()]
+    if (~matrix["level_known"].astype(bool)).any():
+        handles.append(Line2D([], [], marker="o", ls="none", ms=9, mfc=style.UNKNOWN_COLOUR, mec=style.UNKNOWN_EDGE,
+                              mew=1.2, label=style.UNKNOWN_LABEL))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.02), ncol=3, frameon=False, fontsize=7.5,
+              handletextpad=0.3, columnspacing=1.2)
+    return fig

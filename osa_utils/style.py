@@ -1,0 +1,92 @@
+"""The collection's chart style: fonts, palette, caption and source line.
+
+Fonts are fixed so figures are byte-identical across runs: DejaVu Sans (shipped
+with matplotlib) for Latin text, Noto Sans CJK (Debian's ``fonts-noto-cjk``)
+added as a fallback when Chinese names are shown.
+"""
+from __future__ import annotations
+
+import textwrap
+
+#: Degree of threat, level 1 (low) .. 4 (very high): ColorBrewer YlOrRd, a
+#: sequential ramp that stays ordered for the common colour-vision deficiencies
+#: and in greyscale.
+LEVEL_COLOURS = {1: "#fecc5c", 2: "#fd8d3c", 3: "#e31a1c", 4: "#800026"}
+#: Dots whose level the text does not state.
+UNKNOWN_COLOUR = "#ffffff"
+UNKNOWN_EDGE = "#6b6b6b"
+UNKNOWN_LABEL = "level not stated in the text"
+#: Categorical palette (Okabe-Ito, colour-blind safe) for non-ordered groups.
+CATEGORICAL = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+TEXT = "#1a1a1a"
+MUTED = "#555555"
+BASE_FONT = "DejaVu Sans"
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK TC", "Source Han Sans SC",
+             "WenQuanYi Zen Hei", "Droid Sans Fallback")
+SVG_HASHSALT = "osa-report"
+
+
+class FontMissingError(RuntimeError):
+    """No font with Chinese glyphs is installed."""
+
+
+def find_cjk_font() -> str:
+    """Name of an installed font with Chinese glyphs, or FontMissingError saying what to install."""
+    from matplotlib import font_manager
+
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    for name in CJK_FONTS:
+        if name in names:
+            return name
+    raise FontMissingError(
+        "Chinese actor names need a CJK font and none is installed. Install Debian's fonts-noto-cjk "
+        "(sudo apt-get install fonts-noto-cjk; other systems: the 'Noto Sans CJK' fonts), then remove "
+        "matplotlib's font cache (~/.cache/matplotlib) and run again, or use name_lang='en'.")
+
+
+def apply(cjk: bool = False) -> None:
+    """Set matplotlib's rcParams for the collection (call before drawing)."""
+    import matplotlib
+
+    family = [BASE_FONT] + ([find_cjk_font()] if cjk else [])
+    matplotlib.rcParams.update({
+        "font.family": family,
+        "font.size": 9,
+        "axes.titlesize": 10,
+        "axes.labelsize": 9,
+        "axes.edgecolor": MUTED,
+        "axes.labelcolor": TEXT,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "xtick.color": TEXT,
+        "ytick.color": TEXT,
+        "figure.facecolor": "white",
+        "savefig.facecolor": "white",
+        "svg.hashsalt": SVG_HASHSALT,
+        "svg.fonttype": "path",
+        "pdf.fonttype": 42,
+        "path.simplify": True,
+        "axes.unicode_minus": False,
+    })
+
+
+def wrap(text: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(str(text), width=width)) if text else ""
+
+
+def add_caption(fig, header: str, source: str, note: str = "") -> None:
+    """Put the printed number and caption above everything drawn, the source line and note below.
+
+    Positions come from the drawn extent of the figure (tick labels, legends
+    included), so nothing overlaps; figures are saved with a tight bounding box.
+    """
+    w = fig.get_size_inches()[0]
+    head_chars = int(w * 72 / (10 * 0.58))
+    foot_chars = int(w * 72 / (7 * 0.56))
+    foot = wrap(source, foot_chars) + ("\n" + wrap(note, foot_chars) if note else "")
+    fw, fh = fig.get_size_inches()
+    bbox = fig.get_tightbbox(fig.canvas.get_renderer())  # inches
+    x0 = min(bbox.x0, 0.05) / fw
+    fig.text(x0, (bbox.y1 + 0.12) / fh, wrap(header, head_chars), ha="left", va="bottom", fontsize=10,
+             fontweight="bold", color=TEXT)
+    fig.text(x0, (bbox.y0 - 0.1) / fh, foot, ha="left", va="top", fontsize=7, color=MUTED)
