@@ -1,16 +1,281 @@
-"""Build the regenerated report into an output folder.
+"""Batch execution of the chapter notebooks with papermill, a data-aware cache,
+and atomic replacement of the output folder.
 
-The new report replaces the old one only when it is complete: everything is
-written to a temporary folder beside OUT and swapped in with a rename.
+A notebook is executed again only when something it depends on changed:
+
+* its source (code and Markdown cells),
+* a data file it read (recorded while it ran, through ``osa_utils.data``'s
+  read log: not a hand-kept list),
+* the ``osa_utils`` source,
+* its parameters,
+* the pinned environment (``constraints.txt``, ``pyproject.toml``, Python version).
+
+Everything is keyed by content hashes and kept in ``OUT/.cache``. The new
+output folder is assembled beside OUT and swapped in only when complete, so an
+interrupted build leaves the previous report as it was.
 """
 from __future__ import annotations
 
+import concurrent.futures as cf
+import hashlib
+import json
+import multiprocessing
 import os
 import shutil
+import signal
+import sys
 import tempfile
+import time
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from . import PROJECT_ROOT
 
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+CACHE = ".cache"
+ENV_FILES = ("constraints.txt", "pyproject.toml")
+
+
+class BuildError(RuntimeError):
+    """A user error in the build request (unknown notebook or parameter)."""
+
+
+# --------------------------------------------------------------------------- hashing
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str | None:
+    try:
+        return sha256_bytes(Path(path).read_bytes())
+    except OSError:
+        return None
+
+
+def notebook_hash(nb_path: Path) -> str:
+    """Hash of the cells' types and sources (outputs and metadata do not count)."""
+    nb = json.loads(Path(nb_path).read_text(encoding="utf-8"))
+    cells = [[c["cell_type"], "".join(c["source"]) if isinstance(c["source"], list) else c["source"],
+              sorted(c.get("metadata", {}).get("tags", []))] for c in nb["cells"]]
+    return sha256_bytes(json.dumps(cells, ensure_ascii=False).encode())
+
+
+def package_hash() -> str:
+    """Hash of the osa_utils source."""
+    root = PROJECT_ROOT / "osa_utils"
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*.py")):
+        h.update(str(p.relative_to(root)).encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def environment_hash() -> str:
+    h = hashlib.sha256(sys.version.encode())
+    for name in ENV_FILES:
+        h.update((sha256_file(PROJECT_ROOT / name) or "-").encode())
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------------- notebooks and parameters
+def discover(notebooks_dir: Path = NOTEBOOKS_DIR, only: list[str] | None = None) -> list[Path]:
+    """The notebooks to run, in report order; *only* selects by name (with or without .ipynb)."""
+    found = sorted(p for p in Path(notebooks_dir).glob("*.ipynb") if not p.name.startswith("."))
+    if not only:
+        return found
+    by_name = {p.stem: p for p in found}
+    wanted = [o[:-6] if o.endswith(".ipynb") else o for o in only]
+    unknown = [o for o in wanted if o not in by_name]
+    if unknown:
+        raise BuildError(f"unknown notebook(s): {', '.join(unknown)}; known: {', '.join(by_name)}")
+    return [by_name[o] for o in wanted]
+
+
+def declared_parameters(nb_path: Path) -> dict:
+    """Names and default values of the notebook's ``parameters`` cell."""
+    import papermill
+
+    return {name: info["default"] for name, info in papermill.inspect_notebook(str(nb_path)).items()}
+
+
+def parse_value(text: str):
+    """A -p value as papermill's CLI reads it: int, float, True/False/None, else string."""
+    for conv in (int, float):
+        try:
+            return conv(text)
+        except ValueError:
+            pass
+    return {"True": True, "False": False, "None": None}.get(text, text)
+
+
+def resolve_parameters(notebooks: list[Path], overrides: dict, data_dir: Path) -> dict[str, dict]:
+    """Parameters per notebook; an override no selected notebook declares is an error."""
+    declared = {nb.stem: declared_parameters(nb) for nb in notebooks}
+    known = set().union(*declared.values()) if declared else set()
+    unknown = sorted(set(overrides) - known)
+    if unknown:
+        raise BuildError(f"unknown parameter(s): {', '.join(unknown)}; the notebooks declare: "
+                         + ", ".join(sorted(known)))
+    out = {}
+    for nb in notebooks:
+        params = {k: v for k, v in overrides.items() if k in declared[nb.stem]}
+        if "data_dir" in declared[nb.stem]:
+            params["data_dir"] = str(Path(data_dir).resolve())
+        out[nb.stem] = params
+    return out
+
+
+# --------------------------------------------------------------------------- execution (in worker processes)
+def _execute(nb_path: str, out_nb: str, params: dict, read_log: str, html_out: str | None) -> dict:
+    """Run one notebook in its own kernel; never raises for a notebook error."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    os.environ["OSA_READ_LOG"] = read_log
+    Path(read_log).write_text("", encoding="utf-8")
+    # The kernel inherits this process's stderr: keep its log lines out of the build's output.
+    log = os.open(str(Path(out_nb).with_name("kernel.log")), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    saved = os.dup(2)
+    os.dup2(log, 2)
+    start = time.perf_counter()
+    error = None
+    try:
+        papermill.execute_notebook(nb_path, out_nb, parameters=params, cwd=str(Path(nb_path).parent),
+                                   kernel_name="python3", progress_bar=False, log_output=False,
+                                   request_save_on_cell_execute=False)
+    except PapermillExecutionError as exc:
+        error = {"cell": exc.cell_index, "ename": exc.ename, "evalue": _strip_ansi(exc.evalue),
+                 "source": exc.source}
+    except Exception as exc:  # kernel died, bad notebook JSON, ...
+        error = {"cell": None, "ename": type(exc).__name__, "evalue": _strip_ansi(str(exc)), "source": ""}
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(log)
+    duration = time.perf_counter() - start
+    if html_out and Path(out_nb).exists():
+        try:
+            export_html(Path(out_nb), Path(html_out))
+        except Exception as exc:  # pragma: no cover - report still lists the notebook
+            Path(html_out).write_text(f"<p>HTML export failed: {type(exc).__name__}</p>", encoding="utf-8")
+    return {"duration": duration, "error": error}
+
+
+def _strip_ansi(text: str) -> str:
+    import re
+
+    return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", str(text))
+
+
+def export_html(nb_path: Path, html_path: Path) -> None:
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab")
+    body, _ = exporter.from_notebook_node(nbformat.read(str(nb_path), as_version=4))
+    html_path.write_text(body, encoding="utf-8")
+
+
+def _init_worker() -> None:
+    # Ctrl-C is handled by the parent, which stops the workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+# --------------------------------------------------------------------------- results and cache
+@dataclass
+class NotebookResult:
+    name: str
+    state: str  # "ran", "reused", "failed"
+    reason: str
+    duration: float = 0.0
+    error: dict | None = None
+    reads: dict = field(default_factory=dict)  # relative path -> sha256
+    stale_output: bool = False  # failed, but the last good output is kept
+
+
+def _rel(path: str) -> str:
+    p = Path(path)
+    try:
+        return str(p.relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(p)
+
+
+def _abs(rel: str) -> Path:
+    p = Path(rel)
+    return p if p.is_absolute() else PROJECT_ROOT / p
+
+
+def cache_key(nb: Path, params: dict) -> dict:
+    return {"notebook": notebook_hash(nb), "osa_utils": package_hash(), "parameters": params,
+            "environment": environment_hash()}
+
+
+def why_stale(entry: dict | None, key: dict) -> str | None:
+    """None if the cached run is still valid, else the reason to run again."""
+    if entry is None:
+        return "no cached run"
+    if entry.get("failed"):
+        return "previous run failed"
+    old = entry["key"]
+    if old["notebook"] != key["notebook"]:
+        return "notebook changed"
+    if old["environment"] != key["environment"]:
+        return "environment changed"
+    if old["osa_utils"] != key["osa_utils"]:
+        return "osa_utils changed"
+    if old["parameters"] != key["parameters"]:
+        return "parameters changed"
+    changed = [Path(p).name for p, h in sorted(entry["reads"].items()) if sha256_file(_abs(p)) != h]
+    if changed:
+        return "data changed: " + ", ".join(changed)
+    return None
+
+
+# --------------------------------------------------------------------------- progress
+class Progress:
+    """One line per notebook with state and elapsed time: live on a terminal, plain lines otherwise."""
+
+    def __init__(self, names: list[str], stream=None):
+        from rich.console import Console
+
+        self.console = Console(file=stream or sys.stderr, highlight=False, markup=False)
+        self.live = None
+        self.rows = {n: ["waiting", "", None] for n in names}
+        if self.console.is_terminal:
+            from rich.live import Live
+
+            self.live = Live(self._table(), console=self.console, refresh_per_second=4, transient=False)
+            self.live.start()
+
+    def _table(self):
+        from rich.table import Table
+
+        t = Table(show_header=True, header_style="bold", box=None)
+        for c in ("notebook", "state", "time", "why"):
+            t.add_column(c)
+        now = time.perf_counter()
+        for name, (state, why, started) in self.rows.items():
+            elapsed = f"{now - started:5.1f}s" if state == "running" and started else why.split("|")[-1] if "|" in why else ""
+            t.add_row(name, state, elapsed, why.split("|")[0])
+        return t
+
+    def update(self, name: str, state: str, why: str = "", duration: float | None = None) -> None:
+        started = time.perf_counter() if state == "running" else self.rows[name][2]
+        shown = f"{why}|{duration:.1f}s" if duration is not None else why
+        self.rows[name] = [state, shown, started]
+        if self.live:
+            self.live.update(self._table())
+        elif state != "running":
+            t = f" {duration:.1f}s" if duration is not None else ""
+            self.console.print(f"[{state}] {name}{t}  ({why})" if why else f"[{state}] {name}{t}")
+
+    def close(self) -> None:
+        if self.live:
+            self.live.update(self._table())
+            self.live.stop()
+
+
+# --------------------------------------------------------------------------- the build
 def replace_dir(tmp: Path, out: Path) -> None:
     """Swap the finished *tmp* folder into *out*, keeping *out* intact until then."""
     out = Path(out)
@@ -23,20 +288,186 @@ def replace_dir(tmp: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def build_data_report(data_dir: Path, out: Path) -> Path:
-    """Validate *data_dir* and write OUT/index.html with the data-derived sections."""
-    from .data import validate
-    from .report import data_only_report
-
-    validate(data_dir)
-    out = Path(out).resolve()
+def _new_tmp(out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
+    for stale in out.parent.glob(f".{out.name}.tmp-*"):  # left by a killed build
+        shutil.rmtree(stale, ignore_errors=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     tmp.chmod(0o755)
+    return tmp
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    results: list[NotebookResult]
+    assemble_seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[NotebookResult]:
+        return [r for r in self.results if r.state == "failed"]
+
+
+def run(data_dir: Path, out: Path, *, jobs: int | None = None, force: bool = False,
+        only: list[str] | None = None, overrides: dict | None = None,
+        notebooks_dir: Path = NOTEBOOKS_DIR, report: bool = True, progress_stream=None) -> BuildResult:
+    """Execute the notebooks (with the cache) and assemble OUT; see the module docstring."""
+    from .data import validate
+
+    data_dir = Path(data_dir).resolve()
+    out = Path(out).resolve()
+    validate(data_dir)  # bad data: DataValidationError, nothing touched
+    notebooks = discover(notebooks_dir, only)
+    if not notebooks:
+        raise BuildError(f"no notebooks in {notebooks_dir}")
+    params = resolve_parameters(notebooks, overrides or {}, data_dir)
+    jobs = max(1, jobs or os.cpu_count() or 1)
+
+    tmp = _new_tmp(out)
+    stop = _install_sigterm()
+    pool = None
+    progress = Progress([nb.stem for nb in notebooks], progress_stream)
     try:
-        (tmp / "index.html").write_text(data_only_report(data_dir), encoding="utf-8")
+        old_cache = out / CACHE
+        new_cache = tmp / CACHE
+        new_cache.mkdir()
+        results: dict[str, NotebookResult] = {}
+        todo = []
+        for nb in notebooks:
+            name = nb.stem
+            key = cache_key(nb, params[name])
+            entry = _read_entry(old_cache / name)
+            reason = "--force" if force else why_stale(entry, key)
+            if reason is None:
+                shutil.copytree(old_cache / name, new_cache / name)
+                results[name] = NotebookResult(name, "reused", "unchanged", entry["duration"], reads=entry["reads"])
+                progress.update(name, "reused", "unchanged")
+            else:
+                todo.append((nb, key, reason, entry))
+        if todo:
+            ctx = multiprocessing.get_context("spawn")
+            pool = cf.ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=ctx, initializer=_init_worker)
+            futures = {}
+            for nb, key, reason, entry in todo:
+                d = new_cache / nb.stem
+                (d / "figures").mkdir(parents=True)
+                p = dict(params[nb.stem])
+                if "figures_dir" in declared_parameters(nb):
+                    p["figures_dir"] = str(d / "figures")
+                fut = pool.submit(_execute, str(nb), str(d / "executed.ipynb"), p, str(d / "reads.log"),
+                                  str(d / "executed.html"))
+                futures[fut] = (nb, key, reason, entry)
+                progress.update(nb.stem, "running", reason)
+            for fut in cf.as_completed(futures):
+                nb, key, reason, entry = futures[fut]
+                name = nb.stem
+                res = fut.result()
+                d = new_cache / name
+                reads = _reads(d / "reads.log")
+                if res["error"] is None:
+                    _write_entry(d, {"key": key, "reads": reads, "duration": res["duration"], "failed": False})
+                    results[name] = NotebookResult(name, "ran", reason, res["duration"], reads=reads)
+                    progress.update(name, "ran", reason, res["duration"])
+                else:
+                    r = NotebookResult(name, "failed", reason, res["duration"], res["error"], reads)
+                    _keep_last_good(old_cache / name, d, entry, r)
+                    _write_entry(d, {"key": key, "reads": reads, "duration": res["duration"], "failed": True,
+                                     "error": res["error"]})
+                    results[name] = r
+                    progress.update(name, "failed", f"{res['error']['ename']}: {res['error']['evalue'][:80]}",
+                                    res["duration"])
+            pool.shutdown()
+            pool = None
+        ordered = [results[nb.stem] for nb in notebooks]
+        t0 = time.perf_counter()
+        _collect_outputs(tmp, ordered)
+        if report:
+            from .report import write_report
+
+            write_report(tmp, data_dir, ordered)
+        assemble = time.perf_counter() - t0
         replace_dir(tmp, out)
+        return BuildResult(out, ordered, assemble)
     except BaseException:
+        if pool is not None:
+            _kill_pool(pool)
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return out / "index.html"
+    finally:
+        progress.close()
+        signal.signal(signal.SIGTERM, stop)
+
+
+def _install_sigterm():
+    """Turn SIGTERM into KeyboardInterrupt so a killed build cleans up after itself."""
+    def handler(signum, frame):
+        raise KeyboardInterrupt("terminated")
+
+    try:
+        return signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not in the main thread
+        return signal.SIG_DFL
+
+
+def _kill_pool(pool) -> None:
+    procs = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        try:
+            p.terminate()  # its kernel exits with it (ipykernel watches its parent)
+        except Exception:
+            pass
+
+
+def _read_entry(d: Path) -> dict | None:
+    try:
+        return json.loads((d / "entry.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _write_entry(d: Path, entry: dict) -> None:
+    (d / "entry.json").write_text(json.dumps(entry, indent=1, sort_keys=True), encoding="utf-8")
+
+
+def _reads(log: Path) -> dict:
+    paths = sorted({l.strip() for l in log.read_text(encoding="utf-8").splitlines() if l.strip()}) if log.exists() else []
+    return {_rel(p): sha256_file(Path(p)) for p in paths}
+
+
+def _keep_last_good(old: Path, new: Path, entry: dict | None, result: NotebookResult) -> None:
+    """A failed notebook keeps its last successful figures beside the failure."""
+    if entry is None or entry.get("failed") or not (old / "figures").exists():
+        return
+    shutil.copytree(old / "figures", new / "last-good-figures")
+    if (old / "executed.ipynb").exists():
+        shutil.copy2(old / "executed.ipynb", new / "last-good.ipynb")
+    result.stale_output = True
+
+
+def _collect_outputs(tmp: Path, results: list[NotebookResult]) -> None:
+    """OUT/notebooks/*.ipynb|html and OUT/figures/ from the cache entries."""
+    nb_dir, fig_dir = tmp / "notebooks", tmp / "figures"
+    nb_dir.mkdir()
+    fig_dir.mkdir()
+    for r in results:
+        d = tmp / CACHE / r.name
+        for src, dst in (("executed.ipynb", f"{r.name}.ipynb"), ("executed.html", f"{r.name}.html")):
+            if (d / src).exists():
+                shutil.copy2(d / src, nb_dir / dst)
+        figs = d / ("last-good-figures" if r.stale_output else "figures")
+        if figs.exists():
+            for f in sorted(figs.iterdir()):
+                shutil.copy2(f, fig_dir / f.name)
+
+
+def summary(result: BuildResult) -> str:
+    ran = sum(r.state == "ran" for r in result.results)
+    reused = sum(r.state == "reused" for r in result.results)
+    failed = [r.name for r in result.failed]
+    text = f"{ran} notebook(s) ran, {reused} reused, {len(failed)} failed"
+    return text + (": " + ", ".join(failed) if failed else "")
+
+
+def results_json(result: BuildResult) -> str:
+    return json.dumps([asdict(r) for r in result.results], indent=1)

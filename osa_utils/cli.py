@@ -25,24 +25,86 @@ def _cmd_validate(args) -> int:
     return 0
 
 
+def _data_problems(exc) -> int:
+    for p in exc.problems:
+        print(p, file=sys.stderr)
+    print(f"{len(exc.problems)} data problem(s): nothing was built; the previous output is unchanged",
+          file=sys.stderr)
+    return 1
+
+
+def _overrides(pairs) -> dict:
+    from .build import parse_value
+
+    return {k: parse_value(v) for k, v in (pairs or [])}
+
+
 def _cmd_build(args) -> int:
-    from .build import build_data_report
+    from .build import BuildError, run, summary
     from .data import DataValidationError
 
     try:
-        index = build_data_report(args.data_dir, args.out)
+        result = run(args.data_dir, args.out, jobs=args.jobs, force=args.force, only=args.only,
+                     overrides=_overrides(args.p))
     except DataValidationError as exc:
-        for p in exc.problems:
-            print(p, file=sys.stderr)
-        print(f"{len(exc.problems)} data problem(s): report not built, the previous one is unchanged",
+        return _data_problems(exc)
+    except BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: the previous report is unchanged", file=sys.stderr)
+        return 130
+    print(summary(result))
+    if args.pdf:
+        from .report import print_pdf
+
+        print(print_pdf(result.out / "index.html", result.out / "report.pdf"))
+    print(f"report: {result.out / 'index.html'}")
+    for r in result.failed:
+        e = r.error or {}
+        print(f"notebook {r.name} failed in cell {e.get('cell')}: {e.get('ename')}: {e.get('evalue')}",
               file=sys.stderr)
+    return 1 if result.failed else 0
+
+
+def _cmd_figures(args) -> int:
+    """Regenerate the committed reference figures: every notebook with its defaults."""
+    import shutil
+    import tempfile
+
+    from .build import BuildError, replace_dir, run, summary
+    from .data import DataValidationError
+
+    out = args.out.resolve()
+    work = Path(tempfile.mkdtemp(prefix="osa-figures-"))
+    try:
+        result = run(args.data_dir, work / "build", jobs=args.jobs, force=True, report=False)
+    except DataValidationError as exc:
+        return _data_problems(exc)
+    except BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: figures/ is unchanged", file=sys.stderr)
+        return 130
+    finally:
+        pass
+    print(summary(result))
+    if result.failed:
+        print("figures/ left unchanged because a notebook failed", file=sys.stderr)
+        shutil.rmtree(work, ignore_errors=True)
         return 1
-    print(f"report written to {index}")
+    staged = out.with_name(f".{out.name}.new")
+    shutil.rmtree(staged, ignore_errors=True)
+    shutil.copytree(work / "build" / "figures", staged)
+    replace_dir(staged, out)
+    shutil.rmtree(work, ignore_errors=True)
+    print(f"figures written to {out}")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import DEFAULT_DATA_DIR
+    from . import DEFAULT_DATA_DIR, PROJECT_ROOT
 
     parser = argparse.ArgumentParser(
         prog="osa-report",
@@ -56,11 +118,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="data package folder (default: %(default)s)")
     p.set_defaults(func=_cmd_validate)
 
-    p = sub.add_parser("build", help="build the regenerated report",
-                       description="Validate the data and build the regenerated report into OUT/index.html.")
+    p = sub.add_parser("build", help="execute the notebooks and build the regenerated report",
+                       description="Execute the chapter notebooks with papermill (re-running only those whose "
+                                   "source, data, osa_utils, parameters or environment changed) and assemble "
+                                   "OUT/index.html. The previous report is replaced only when the new one is complete.")
     p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="data package folder (default: %(default)s)")
     p.add_argument("--out", type=Path, default=Path("report"), help="output folder (default: %(default)s)")
+    p.add_argument("--jobs", type=int, default=None, help="notebooks run in parallel (default: number of CPUs)")
+    p.add_argument("--force", action="store_true", help="execute every notebook, ignoring the cache")
+    p.add_argument("--only", nargs="+", metavar="NAME", help="build only these notebooks (e.g. 02_chip_design)")
+    p.add_argument("-p", nargs=2, action="append", metavar=("KEY", "VALUE"),
+                   help="set a notebook parameter for all notebooks that declare it (e.g. -p name_lang zh)")
+    p.add_argument("--pdf", action="store_true", help="also print OUT/report.pdf with headless Chromium")
     p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser("figures", help="regenerate the committed reference figures (figures/)",
+                       description="Execute every notebook with its default parameters and replace the "
+                                   "figures folder with their output.")
+    p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="data package folder (default: %(default)s)")
+    p.add_argument("--out", type=Path, default=PROJECT_ROOT / "figures", help="figures folder (default: %(default)s)")
+    p.add_argument("--jobs", type=int, default=None, help="notebooks run in parallel (default: number of CPUs)")
+    p.set_defaults(func=_cmd_figures)
     return parser
 
 

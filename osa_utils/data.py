@@ -20,6 +20,7 @@ carrying all problems, never only the first.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -41,6 +42,9 @@ FALSE_VALUES = ("false",)
 #: Every CSV path a ``load_*`` call read in this process (resolved, as strings).
 #: The batch build uses it to learn what a notebook depends on.
 READS: set[str] = set()
+
+_VALID: set[str] = set()  # hashes of resources that passed the Table Schema checks
+_SELF_HASH = hashlib.sha256(Path(__file__).read_bytes()).digest()
 
 
 # --------------------------------------------------------------------------- problems
@@ -232,29 +236,76 @@ def _frictionless():
 
 
 def _schema_problems(descriptor: dict, parsed: dict[str, _Parsed]) -> list[Problem]:
-    fl = _frictionless()
-    usable = {n for n, p in parsed.items() if p.usable}
-    resources = []
-    for name in usable:
-        res = resource(descriptor, name)
-        schema = json.loads(json.dumps(res["schema"]))
-        # Foreign keys into a table that failed its file checks cannot be checked now.
-        schema["foreignKeys"] = [fk for fk in schema.get("foreignKeys", [])
-                                 if (fk["reference"].get("resource") or name) in usable]
-        p = parsed[name]
-        resources.append(fl.Resource(name=name, data=[p.header] + p.rows,
-                                     schema=fl.Schema.from_descriptor(schema)))
-    if not resources:
-        return []
-    report = fl.Package(resources=resources).validate()
+    """Table Schema checks of each usable resource, then the foreign keys between them."""
     problems = []
-    for task in report.tasks:
-        p = parsed[task.name]
-        res = resource(descriptor, task.name)
-        for err in task.errors:
-            problem = _problem_from_error(err, p, res)
-            if problem is not None:
-                problems.append(problem)
+    for name, p in parsed.items():
+        if p.usable:
+            problems += _resource_problems(resource(descriptor, name), p)
+    problems += _foreign_key_problems(descriptor, parsed)
+    return problems
+
+
+def _resource_problems(res: dict, p: _Parsed) -> list[Problem]:
+    """Types, required, enum, range, pattern, unique and primary key, by frictionless.
+
+    A resource that passed is remembered by the hash of its schema, its rows and
+    this module's source: in memory, and on disk under the user's cache folder,
+    so notebooks in fresh kernels do not validate unchanged files again.
+    """
+    key = hashlib.sha256(json.dumps([res["schema"], p.header, p.rows], ensure_ascii=False).encode()
+                         + _SELF_HASH).hexdigest()
+    marker = _cache_dir() / key if _cache_dir() else None
+    if key in _VALID or (marker is not None and marker.exists()):
+        _VALID.add(key)
+        return []
+    fl = _frictionless()
+    schema = {k: v for k, v in res["schema"].items() if k != "foreignKeys"}
+    report = fl.Resource(name=res["name"], data=[p.header] + p.rows,
+                         schema=fl.Schema.from_descriptor(schema)).validate()
+    problems = [q for q in (_problem_from_error(e, p, res) for e in report.tasks[0].errors) if q is not None]
+    if not problems:
+        _VALID.add(key)
+        if marker is not None:
+            try:
+                marker.parent.mkdir(parents=True, exist_ok=True)
+                marker.touch()
+            except OSError:
+                pass
+    return problems
+
+
+def _cache_dir() -> Path | None:
+    if os.environ.get("OSA_NO_VALIDATION_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or (Path.home() / ".cache")
+    return Path(base) / "osa-report" / "valid-resources"
+
+
+def _foreign_key_problems(descriptor: dict, parsed: dict[str, _Parsed]) -> list[Problem]:
+    """Every non-empty foreign-key value must exist in the referenced table."""
+    problems = []
+    for name, p in parsed.items():
+        if not p.usable:
+            continue
+        res = resource(descriptor, name)
+        for fk in res["schema"].get("foreignKeys", []):
+            ref_name = fk["reference"].get("resource") or name
+            ref = parsed.get(ref_name)
+            if ref is None or not ref.usable:
+                continue  # that table has its own problems, reported already
+            fields, ref_fields = fk["fields"], fk["reference"]["fields"]
+            fields = [fields] if isinstance(fields, str) else fields
+            ref_fields = [ref_fields] if isinstance(ref_fields, str) else ref_fields
+            idx = [p.header.index(f) for f in fields]
+            ridx = [ref.header.index(f) for f in ref_fields]
+            known = {tuple(r[i] for i in ridx) for r in ref.rows}
+            for row, number in zip(p.rows, p.row_numbers):
+                values = tuple(row[i] for i in idx)
+                if all(v == "" for v in values) or values in known:
+                    continue
+                problems.append(Problem(p.file, number, ",".join(fields), "unknown reference",
+                                        ",".join(repr(v) for v in values),
+                                        f"a {','.join(ref_fields)} listed in {ref.file}"))
     return problems
 
 
@@ -298,12 +349,6 @@ def _problem_from_error(err, p: _Parsed, res: dict) -> Problem | None:
         values = _values(p, row_number, pk)
         return Problem(p.file, row, ",".join(pk), "duplicate key", values,
                        "a key no other row has")
-    if kind == "foreign-key":
-        fields = list(err.field_names)
-        ref = err.reference_name or res["name"]
-        values = _values(p, row_number, fields)
-        return Problem(p.file, row, ",".join(fields), "unknown reference", values,
-                       f"a {','.join(err.reference_field_names)} listed in {ref}.csv")
     if kind == "blank-row":
         return Problem(p.file, row, None, "empty row", "no values", "a value in each required cell")
     return Problem(p.file, row, column, kind, repr(cell) if cell else "", err.note)

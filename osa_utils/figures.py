@@ -51,6 +51,8 @@ def stem(figure_id: str, kind: str = "fig") -> str:
 
 def figure_info(figure_id: str, data_dir=None) -> FigureInfo:
     """Caption, number and status of a report figure (figures.csv) or supplementary chart."""
+    import pandas as pd
+
     from .data import load_table
 
     for table in ("figures", "supplementary_figures"):
@@ -60,13 +62,12 @@ def figure_info(figure_id: str, data_dir=None) -> FigureInfo:
             continue
         hit = frame[frame["figure_id"] == figure_id]
         if len(hit):
-            r = hit.iloc[0]
-            get = lambda c, d="": (r[c] if c in r and r[c] is not None and r[c] == r[c] and str(r[c]) != "<NA>" else d)
-            tables = tuple(t for t in str(get("tables")).split(";") if t)
-            status = "supplementary" if table == "supplementary_figures" else get("status")
-            number = get("number_printed") or f"Figure {figure_id.upper()}"
-            return FigureInfo(figure_id, str(number), str(get("caption")), str(status),
-                              str(get("status_reason")), tables)
+            r = {k: (None if v is None or v is pd.NA or v != v else v) for k, v in hit.iloc[0].items()}
+            tables = tuple(t for t in (r.get("tables") or "").split(";") if t)
+            status = "supplementary" if table == "supplementary_figures" else r.get("status")
+            number = r.get("number_printed") or f"Figure {figure_id.upper()}"
+            return FigureInfo(figure_id, str(number), str(r.get("caption") or ""), str(status),
+                              str(r.get("status_reason") or ""), tables)
     raise KeyError(f"figure {figure_id!r} is neither in figures.csv nor in supplementary_figures.csv")
 
 

@@ -50,7 +50,7 @@ class Base:
 
     # -- output
     def show_figure(self, fig, figure_id: str, *, header: str | None = None, tables=None, note: str = "",
-                    extra_source: str = "") -> list[Path]:
+                    extra_source: str = "") -> None:
         info = self.info(figure_id)
         style.add_caption(fig, header or info.header, info.source_line(tables, extra_source), note)
         formats = self.params.formats
@@ -64,10 +64,10 @@ class Base:
             paths_for_display = paths
         self.written += paths
         F.display_figure(fig, figure_id, paths_for_display)
-        return paths
+        # Returns nothing: the figure is shown and saved (paths in self.written).
 
     def show_table(self, table: Table, figure_id: str, *, header: str | None = None, tables=None,
-                   note: str = "") -> Table:
+                   note: str = "") -> None:
         info = self.info(figure_id)
         table.header = header or info.header
         table.source = info.source_line(tables)
@@ -75,7 +75,20 @@ class Base:
         paths = save_table(table, figure_id, self.params.figures_dir)
         self.written += paths
         display_table(table, figure_id, paths)
-        return table
+        # Returns nothing, so the notebook does not show the table twice.
+
+
+def _show_text(message: str) -> None:
+    try:
+        from IPython import get_ipython
+        from IPython.display import Markdown, display
+    except ImportError:  # pragma: no cover
+        print(message)
+        return
+    if get_ipython() is not None:
+        display(Markdown(f"> **{message}**"))
+    else:
+        print(message)
 
 
 class CoreMixin:
@@ -138,6 +151,9 @@ class CoreMixin:
         lang = self.params.name_lang
         rows = [[r["actor_type"], model.actor_name(r, lang), r["description"], r["key_task"],
                  r["priority_symbol"] if pd.notna(r["priority_symbol"]) else ""] for _, r in a.iterrows()]
+        errata = self.erratum(f"Figure {figure_id}")
+        for e in errata.itertuples():
+            note = f"{note} Erratum ({e.location}): {e.issue}".strip()
         missing = int(a["priority_symbol"].isna().sum())
         if missing:
             extra = (f"{missing} of {len(a)} rows show no priority symbol in the text: the cell is left empty, "
@@ -151,16 +167,43 @@ class CoreMixin:
         from .plots.actors import actor_type_group, actors_by_type
 
         a = self._actors(figure_id)
-        fig = actors_by_type(a)
+        top = [model.actor_name(r, self.params.name_lang) for _, r in a[a["priority_symbol"] == "●"].iterrows()]
+        fig = actors_by_type(a, top)
         info = self.info(figure_id)
         note = ("Type groups are this collection's reading of the printed actor types (keyword rule in "
                 "osa_utils.plots.actors.actor_type_group). The report prints ● and ◐ without a legend.")
         return self.show_figure(fig, figure_id, header=f"{info.header}: actors by type and priority", note=note)
 
+    # -- Figures 3.1 / 3.2
+    def contributor_shares(self, figure_id: str, authorships_csv=None):
+        """Figures 3.1/3.2: the chart data is not in the source. Without data, say so plainly;
+        with a user's authorships CSV (paper_id, region; one row per author), draw the shares
+        by the chapter's fractional method (model.fractional_counts)."""
+        info = self.info(figure_id)
+        if authorships_csv is None:
+            message = (f"{info.header}: not reproduced. {info.status_reason} "
+                       "Pass authorships_csv (one row per author: paper_id, region) to draw it from your own data.")
+            _show_text(message)
+            return None
+        from .plots.keyfig_base import share_bars
+
+        counts = model.fractional_counts(pd.read_csv(authorships_csv, dtype=str))
+        fig = share_bars(counts)
+        return self.show_figure(fig, figure_id, header=f"{info.header} (from user data, not from the report)",
+                                extra_source=f"Chart data: {Path(authorships_csv).name} supplied by the user.",
+                                note="Papers by authors from several regions are shared by region in proportion "
+                                     "to their authors (osa_utils.model.fractional_counts).")
+
     def erratum(self, location_prefix: str) -> pd.DataFrame:
-        """Errata whose location starts with *location_prefix* (e.g. 'Figure 2.1')."""
+        """Errata whose location is *location_prefix* or starts with it and a comma (e.g. 'Figure 2.1')."""
         e = self.t("errata")
-        return e[e["location"].str.startswith(location_prefix)].reset_index(drop=True)
+        loc = e["location"].astype(str)
+        return e[(loc == location_prefix) | loc.str.startswith(location_prefix + ",")].reset_index(drop=True)
+
+    def supplementary_ids(self, chapter: int) -> list[str]:
+        """Ids of this collection's supplementary charts for a chapter (supplementary_figures.csv)."""
+        s = self.t("supplementary_figures")
+        return s[s["chapter"] == chapter]["figure_id"].tolist()
 
 
 from .sections.comparisons import ComparisonsMixin  # noqa: E402

@@ -32,8 +32,11 @@ def actor_type_group(actor_type: str) -> str:
 GROUPS = ["policy / state", "research", "industry body", "company", "bank", "other"]
 
 
-def actors_by_type(actors: pd.DataFrame):
-    """Stacked horizontal bars: number of actors per type group, split by printed priority symbol."""
+def actors_by_type(actors: pd.DataFrame, top_names: list[str] | None = None):
+    """Stacked horizontal bars: number of actors per type group, split by printed priority symbol.
+
+    *top_names* (the actors printed with ●, named per name_lang) are listed under the chart.
+    """
     import matplotlib.pyplot as plt
 
     a = actors.assign(group=actors["actor_type"].map(actor_type_group))
@@ -54,4 +57,7 @@ def actors_by_type(actors: pd.DataFrame):
     ax.set_xlabel("Number of actors in the table")
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.legend(frameon=False, fontsize=7.5, loc="lower right")
+    if top_names:
+        ax.text(0.0, -0.32 - 0.02 * len(groups), style.wrap("Printed with ●: " + "; ".join(top_names), 95),
+                transform=ax.transAxes, ha="left", va="top", fontsize=7.5, color=style.TEXT)
     return fig

@@ -1,0 +1,64 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Challenges of a rising Chinese chip design ecosystem
+#
+# *Jan-Peter Kleinhans, John Lee*
+#
+# From: Tim Rühlig (ed.), *Europe's Strategic Technology Autonomy from China*, Digital Power China, January 2023.
+#
+# This notebook reproduces Figure 2.1 (actors to watch) and Figure 2.2 (risks), with charts of the actors by type and of the risk profile, and charts of numbers the chapter states from the CSV data package in `data/`. Every figure is saved into `figures_dir` (files named by figure id) with its printed caption, a source line and its reproduction status.
+
+# %% tags=["parameters"]
+data_dir = "../data"  # the data package (folder with datapackage.json)
+figures_dir = "output"  # where figures and tables are written (make figures uses ../figures)
+formats = "png,svg"  # comma-separated: png, svg, pdf
+dpi = 150  # raster resolution, 50-600
+name_lang = "en"  # actor names: "en", "zh" or "en+zh"
+
+# %%
+from osa_utils.notebook import Chapter
+
+ch = Chapter(data_dir, figures_dir, formats, dpi, name_lang)
+
+# %% [markdown]
+# ## Figure 2.1 – actors to watch
+#
+# The caption is printed as in the report: it names 6G although the table lists chip-design actors (see the erratum beside the table).
+
+# %%
+ch.actor_table("2.1")
+
+# %%
+ch.actor_chart("2.1")
+
+# %% [markdown]
+# ## Figure 2.2 – risks
+#
+# The table as printed, then the importance of each challenge by dimension.
+
+# %%
+ch.risk_table("2.2")
+
+# %%
+ch.risk_profile("2.2")
+
+# %% [markdown]
+# ## Numbers the text states but the report does not chart
+#
+# Charts of this collection, drawn only from values transcribed in `key_figures.csv` (each with its verbatim quote and footnote). Bounds such as *more than* or *less than* are drawn as bounds.
+
+# %%
+for figure_id in ch.supplementary_ids(chapter=2):
+    ch.supplementary(figure_id)

@@ -1,0 +1,69 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # In political and technological harmony or disharmony? How Europe and China advance towards 6G
+#
+# *Tim Rühlig, Liesbet Van der Perre*
+#
+# From: Tim Rühlig (ed.), *Europe's Strategic Technology Autonomy from China*, Digital Power China, January 2023.
+#
+# This notebook reproduces Figures 3.3 (actors) and 3.4 (risks); Figures 3.1 and 3.2 cannot be reproduced (their chart data is not in the text), but the chapter's counting method is available for your own data from the CSV data package in `data/`. Every figure is saved into `figures_dir` (files named by figure id) with its printed caption, a source line and its reproduction status.
+
+# %% tags=["parameters"]
+data_dir = "../data"  # the data package (folder with datapackage.json)
+figures_dir = "output"  # where figures and tables are written (make figures uses ../figures)
+formats = "png,svg"  # comma-separated: png, svg, pdf
+dpi = 150  # raster resolution, 50-600
+name_lang = "en"  # actor names: "en", "zh" or "en+zh"
+
+# %%
+from osa_utils.notebook import Chapter
+
+ch = Chapter(data_dir, figures_dir, formats, dpi, name_lang)
+
+# %% [markdown]
+# ## Figures 3.1 and 3.2 – contributors to ICC 2022 and Globecom 2022
+#
+# These charts were images; their data is not in the report's text. The chapter's method — papers by multi-region author groups shared by region in proportion to their authors — is implemented as `osa_utils.model.fractional_counts` and tested on a synthetic fixture. Pass a CSV with one row per author (`paper_id`, `region`) to draw it from your own data.
+
+# %%
+ch.contributor_shares("3.1")
+ch.contributor_shares("3.2")
+
+# %% [markdown]
+# ## Figure 3.3 – actors to watch
+
+# %%
+ch.actor_table("3.3")
+
+# %%
+ch.actor_chart("3.3")
+
+# %% [markdown]
+# ## Figure 3.4 – risks
+
+# %%
+ch.risk_table("3.4")
+
+# %%
+ch.risk_profile("3.4")
+
+# %% [markdown]
+# ## Numbers the text states but the report does not chart
+#
+# Charts of this collection, drawn only from values transcribed in `key_figures.csv` (each with its verbatim quote and footnote). Bounds such as *more than* or *less than* are drawn as bounds.
+
+# %%
+for figure_id in ch.supplementary_ids(chapter=3):
+    ch.supplementary(figure_id)

@@ -1,0 +1,62 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # AI for Urban Public Security: Threats to European Security and Values
+#
+# *Gregory Walton, Valentin Weber*
+#
+# From: Tim Rühlig (ed.), *Europe's Strategic Technology Autonomy from China*, Digital Power China, January 2023.
+#
+# This notebook reproduces Figure 7.1 (actors) and Figure 7.2 (risks and recommendations), with charts of numbers the chapter states from the CSV data package in `data/`. Every figure is saved into `figures_dir` (files named by figure id) with its printed caption, a source line and its reproduction status.
+
+# %% tags=["parameters"]
+data_dir = "../data"  # the data package (folder with datapackage.json)
+figures_dir = "output"  # where figures and tables are written (make figures uses ../figures)
+formats = "png,svg"  # comma-separated: png, svg, pdf
+dpi = 150  # raster resolution, 50-600
+name_lang = "en"  # actor names: "en", "zh" or "en+zh"
+
+# %%
+from osa_utils.notebook import Chapter
+
+ch = Chapter(data_dir, figures_dir, formats, dpi, name_lang)
+
+# %% [markdown]
+# ## Figure 7.1 – actors to watch
+#
+# No priority symbols are shown in the text for this table.
+
+# %%
+ch.actor_table("7.1")
+
+# %%
+ch.actor_chart("7.1")
+
+# %% [markdown]
+# ## Figure 7.2 – recommendations
+
+# %%
+ch.risk_table("7.2")
+
+# %%
+ch.risk_profile("7.2")
+
+# %% [markdown]
+# ## Numbers the text states but the report does not chart
+#
+# Charts of this collection, drawn only from values transcribed in `key_figures.csv` (each with its verbatim quote and footnote). Bounds such as *more than* or *less than* are drawn as bounds.
+
+# %%
+for figure_id in ch.supplementary_ids(chapter=7):
+    ch.supplementary(figure_id)

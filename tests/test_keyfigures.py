@@ -1,0 +1,206 @@
+"""Box 1, Figure 5.3 and the supplementary charts: every number drawn is a key_figures.csv row."""
+from __future__ import annotations
+
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from osa_utils.plots import keyfigures as P  # noqa: E402
+from osa_utils.sections import keyfigures as S  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def kf(package):
+    return package["key_figures"]
+
+
+@pytest.fixture(scope="module")
+def sup(package):
+    return package["supplementary_figures"]
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _patches(fig):
+    return {p.get_gid(): p for ax in fig.axes for p in ax.patches if p.get_gid()}
+
+
+def _texts(fig):
+    out = [t.get_text() for t in fig.texts]
+    for ax in fig.axes:
+        out += [t.get_text() for t in ax.texts]
+        out += [t.get_text() for t in ax.get_yticklabels()]
+        leg = ax.get_legend()
+        if leg is not None:
+            out += [t.get_text() for t in leg.get_texts()]
+    return out
+
+
+def _box1(kf):
+    return (S.rows_by_id(kf, S.BOX1_SHARES), S.rows_by_id(kf, [S.BOX1_IMPORT_SHARE]).iloc[0],
+            S.rows_by_id(kf, [S.BOX1_TOTAL]).iloc[0])
+
+
+# --------------------------------------------------------------------------- data
+def test_supplementary_key_figures_exist(sup, kf):
+    known = set(kf["key_figure_id"])
+    for _, r in sup.iterrows():
+        ids = r["key_figure_ids"].split(";")
+        assert ids and len(ids) == len(set(ids)), r["figure_id"]
+        missing = [i for i in ids if i not in known]
+        assert not missing, f"{r['figure_id']}: {missing} not in key_figures.csv"
+
+
+def test_supplementary_ids_and_chapters(sup, kf):
+    ids = sup["figure_id"].tolist()
+    assert len(ids) == len(set(ids))
+    assert all(re.fullmatch(r"s\d\.\d+", i) for i in ids)
+    chapter = kf.set_index("key_figure_id")["chapter"]
+    for _, r in sup.iterrows():
+        assert r["figure_id"].startswith(f"s{r['chapter']}.")
+        assert {int(chapter[i]) for i in r["key_figure_ids"].split(";")} == {int(r["chapter"])}, r["figure_id"]
+        assert r["tables"] == "key_figures" and r["kind"] == "chart"
+
+
+def test_box1_and_usdc_rows_are_the_right_ones(kf):
+    shares, imp, total = _box1(kf)
+    assert shares["unit"].eq("percent").all() and shares["footnote"].eq(7).all()
+    assert [q for q in shares["quote"]] == ["16 per cent are raw materials", "50 per cent are intermediate goods",
+                                           "about 27 per cent are final products"]
+    assert "52 per cent" in imp["quote"] and "137 products" in total["quote"]
+    usdc = S.rows_by_id(kf, S.USDC_ROWS)
+    assert usdc["footnote"].eq(S.USDC_FOOTNOTE).all()
+    assert usdc["note"].str.contains("note 134").all()
+
+
+# --------------------------------------------------------------------------- Box 1
+def test_box1_remainder_is_computed_from_the_data(kf):
+    shares, imp, total = _box1(kf)
+    fig = P.box1_shares(shares, imp, total)
+    bars = _patches(fig)
+    for _, r in shares.iterrows():
+        assert bars[r["key_figure_id"]].get_width() == pytest.approx(float(r["value"]))
+    expected = 100 - sum(float(v) for v in shares["value"])
+    assert bars["remainder"].get_width() == pytest.approx(expected)
+    assert bars["remainder"].get_hatch()
+    assert bars[imp["key_figure_id"]].get_width() == pytest.approx(float(imp["value"]))
+    assert any(P.REMAINDER_LABEL in t for t in _texts(fig))
+    assert any("about 27%" in t for t in _texts(fig))
+
+
+def test_box1_remainder_follows_changed_data(kf):
+    """A hard-coded remainder would not follow the data."""
+    shares, imp, total = _box1(kf)
+    changed = shares.copy()
+    changed.loc[0, "value"] = float(changed.loc[0, "value"]) + 4
+    bars = _patches(P.box1_shares(changed, imp, total))
+    assert bars["remainder"].get_width() == pytest.approx(100 - sum(float(v) for v in changed["value"]))
+    assert bars["remainder"].get_width() != pytest.approx(100 - sum(float(v) for v in shares["value"]))
+
+
+# --------------------------------------------------------------------------- generic panels
+def test_bound_is_drawn_with_a_marker(kf):
+    rows = S.rows_by_id(kf, ["kf038", "kf039"])  # EU 256,074; Germany 'less than 52,000'
+    assert rows["qualifier"].tolist() == ["exact", "less than"]
+    fig = P.key_figure_panels(rows)
+    texts = _texts(fig)
+    assert any(t.startswith("<") and "less than 52,000" in t for t in texts), texts
+    bars = _patches(fig)
+    assert bars["kf039"].get_facecolor()[:3] == (1.0, 1.0, 1.0)  # hollow, not a solid bar
+    assert bars["kf038"].get_facecolor()[:3] != (1.0, 1.0, 1.0)
+    arrows = [c for ax in fig.axes for c in ax.texts if getattr(c, "arrow_patch", None) is not None]
+    assert arrows
+
+
+def test_panels_show_every_value_in_order_with_its_note(kf, sup):
+    for _, s in sup.iterrows():
+        rows = S.rows_by_id(kf, s["key_figure_ids"].split(";"))
+        fig = P.key_figure_panels(rows)
+        bars = _patches(fig)
+        units = list(dict.fromkeys(rows["unit"]))
+        expected = [i for u in units for i in rows.loc[rows["unit"] == u, "key_figure_id"]]
+        assert list(bars) == expected, s["figure_id"]  # panels by unit, bars in the listed order
+        for ax in fig.axes:  # first listed at the top
+            ys = [p.get_y() for p in ax.patches if p.get_gid()]
+            assert ys == sorted(ys)
+        for _, r in rows.iterrows():
+            assert bars[r["key_figure_id"]].get_width() == pytest.approx(float(r["value"]))
+        assert len(fig.axes) == rows["unit"].nunique()
+        labels = [t for t in _texts(fig)]
+        for _, r in rows.iterrows():
+            if r["footnote"] is not None and str(r["footnote"]) != "<NA>":
+                assert any(f"note {int(r['footnote'])}" in t for t in labels), (s["figure_id"], r["key_figure_id"])
+        plt.close(fig)
+
+
+def test_disagreeing_sources_are_both_drawn(kf, sup):
+    row = sup[sup["figure_id"] == "s3.1"].iloc[0]
+    rows = S.rows_by_id(kf, row["key_figure_ids"].split(";"))
+    china = rows[rows["entity"].str.startswith("China")]
+    assert sorted(china["footnote"].astype(int)) == [75, 76]
+    texts = _texts(P.key_figure_panels(rows))
+    assert any("[note 75]" in t for t in texts) and any("[note 76]" in t for t in texts)
+
+
+def test_format_value_keeps_qualifier_and_unit():
+    row = {"value": 52000.0, "unit": "count", "qualifier": "less than", "note": ""}
+    assert P.format_value(row) == "less than 52,000"
+    row = {"value": 0.3333, "unit": "fraction", "qualifier": "exact", "note": "Printed 'one-third' (x)."}
+    assert P.format_value(row) == "0.3333 (printed 'one-third')"
+    assert P.format_value({"value": 4.9, "unit": "USD billion", "qualifier": "exact", "note": ""}) == "USD 4.9 billion"
+
+
+# --------------------------------------------------------------------------- Figure 5.3
+def test_usdc_figure_says_the_series_are_not_in_the_text(kf, tmp_path, data_dir, monkeypatch):
+    from osa_utils.notebook import Chapter
+
+    seen = {}
+    real = Chapter.show_figure
+
+    def spy(self, fig, figure_id, **kw):
+        seen[figure_id] = (fig, kw)
+        return real(self, fig, figure_id, **kw)
+
+    monkeypatch.setattr(Chapter, "show_figure", spy)
+    ch = Chapter(data_dir, tmp_path, "png", 50, "en")
+    ch.usdc_figure()
+    fig, kw = seen["5.3"]
+    texts = " ".join(_texts(fig))
+    assert "not in the text" in texts and S.USDC_NOTE in texts.replace("\n", " ")
+    assert "without a currency" in texts.replace("\n", " ")
+    assert kw["tables"] == ["key_figures"]
+    bars = _patches(fig)
+    assert set(bars) == set(S.USDC_ROWS)
+
+
+# --------------------------------------------------------------------------- files
+def test_each_method_writes_its_files(tmp_path, data_dir, sup):
+    from osa_utils.notebook import Chapter
+
+    ch = Chapter(data_dir, tmp_path, "png,svg", 50, "en")
+
+    def written_by(call):
+        before = len(ch.written)
+        call()
+        return {p.name for p in ch.written[before:]}
+
+    assert written_by(ch.box1_shares) == {"fig-box1.png", "fig-box1.svg"}
+    assert written_by(ch.usdc_figure) == {"fig-5-3.png", "fig-5-3.svg"}
+    # one supplementary chart through the whole path (all of them are drawn, unsaved, above: saving is slow)
+    fid = sup["figure_id"].iloc[0]
+    stem = "fig-" + fid.replace(".", "-")
+    assert written_by(lambda: ch.supplementary(fid)) == {f"{stem}.png", f"{stem}.svg"}
+    on_disk = {p.name for p in tmp_path.iterdir()}
+    assert on_disk == {"fig-box1.png", "fig-box1.svg", "fig-5-3.png", "fig-5-3.svg", f"{stem}.png", f"{stem}.svg"}
+    assert all((tmp_path / n).stat().st_size > 0 for n in on_disk)
+    with pytest.raises(KeyError):
+        ch.supplementary("s9.9")

@@ -1,0 +1,164 @@
+"""The chapter notebooks: clean in git, twins in sync, parameters checked, every
+figure produced by exactly one notebook, output equal to the committed figures/."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pandas as pd
+import pytest
+
+from osa_utils import DEFAULT_DATA_DIR, PROJECT_ROOT
+from osa_utils.build import run
+from osa_utils.figures import stem
+
+NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
+CHAPTERS = ["00_executive_summary", "01_introduction", "02_chip_design", "03_6g", "04_blockchain",
+            "05_digital_currency", "06_v2x", "07_smart_cities", "08_ai_ethics"]
+REQUIRED_PARAMETERS = {"data_dir", "figures_dir", "formats", "dpi", "name_lang"}
+# Image comparison against figures/: RMS difference (0-255 scale) allowed per PNG. Builds on the same
+# pinned matplotlib and fonts are byte-identical; the tolerance only absorbs anti-aliasing
+# differences of another FreeType build.
+IMAGE_TOLERANCE = 2.0
+
+
+def test_every_chapter_has_a_notebook_and_a_twin():
+    names = {p.stem for p in NOTEBOOKS}
+    assert set(CHAPTERS) <= names
+    for nb in NOTEBOOKS:
+        assert nb.with_suffix(".py").exists(), f"{nb.name} has no jupytext twin"
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_committed_without_outputs(nb_path):
+    nb = nbformat.read(nb_path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert not cell.outputs and cell.execution_count is None, f"{nb_path.name} has outputs"
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_twin_in_sync(nb_path):
+    ipynb = nbformat.read(nb_path, as_version=4)
+    py = jupytext.read(nb_path.with_suffix(".py"))
+    strip = lambda nb: [(c.cell_type, c.source.strip(), sorted(c.metadata.get("tags", []))) for c in nb.cells]
+    assert strip(ipynb) == strip(py), f"{nb_path.name} and its .py twin differ: run jupytext --sync"
+
+
+@pytest.mark.parametrize("nb_path", [p for p in NOTEBOOKS if p.stem in CHAPTERS], ids=lambda p: p.stem)
+def test_first_cells(nb_path):
+    nb = nbformat.read(nb_path, as_version=4)
+    first, second = nb.cells[0], nb.cells[1]
+    assert first.cell_type == "markdown" and first.source.startswith("# ")
+    assert "parameters" in second.metadata.get("tags", [])
+    names = {l.split("=")[0].strip() for l in second.source.splitlines() if "=" in l}
+    assert REQUIRED_PARAMETERS <= names
+
+
+def test_chapter_title_and_authors_as_printed(package):
+    chapters = package["chapters"].set_index("chapter")
+    for i, name in enumerate(CHAPTERS):
+        first = nbformat.read(PROJECT_ROOT / "notebooks" / f"{name}.ipynb", as_version=4).cells[0].source
+        assert first.startswith(f"# {chapters.loc[i, 'title']}\n")
+        if pd.notna(chapters.loc[i, "authors"]):
+            assert f"*{chapters.loc[i, 'authors']}*" in first
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name,value,allowed", [("name_lang", "fr", "'en', 'zh', 'en+zh'"),
+                                                 ("formats", "gif", "png, svg, pdf"),
+                                                 ("dpi", 5000, "50 to 600")])
+def test_invalid_parameter_stops_the_notebook(tmp_path, name, value, allowed):
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    nb = PROJECT_ROOT / "notebooks" / "08_ai_ethics.ipynb"
+    with pytest.raises(PapermillExecutionError) as info:
+        papermill.execute_notebook(str(nb), str(tmp_path / "out.ipynb"), parameters={name: value},
+                                   cwd=str(nb.parent), progress_bar=False, kernel_name="python3")
+    assert info.value.ename == "ParameterError"
+    assert name in info.value.evalue and allowed in info.value.evalue
+    out = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    assert info.value.cell_index <= 3, "it stops at once, in the setup cell"
+    assert not (tmp_path / "output").exists()
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """The whole collection, built once with default parameters."""
+    out = tmp_path_factory.mktemp("build") / "report"
+    result = run(DEFAULT_DATA_DIR, out, jobs=2)
+    return result
+
+
+@pytest.fixture(scope="session")
+def built_zh(tmp_path_factory):
+    out = tmp_path_factory.mktemp("build_zh") / "report"
+    return run(DEFAULT_DATA_DIR, out, jobs=2, overrides={"name_lang": "zh"})
+
+
+@pytest.mark.slow
+def test_every_notebook_executes_with_defaults(built):
+    assert [r.name for r in built.failed] == []
+    assert {r.name for r in built.results} >= set(CHAPTERS)
+
+
+@pytest.mark.slow
+def test_every_notebook_executes_with_chinese_names(built_zh):
+    assert [r.name for r in built_zh.failed] == []
+    html = (built_zh.out / "figures" / "tab-3-3.html").read_text(encoding="utf-8")
+    assert "中国信息通信研究院" in html and "China Academy of Information" not in html
+
+
+def _produced(result) -> dict[str, set[str]]:
+    """Notebook -> file names it wrote."""
+    return {r.name: {p.name for p in (result.out / ".cache" / r.name / "figures").iterdir()}
+            for r in result.results}
+
+
+@pytest.mark.slow
+def test_manifest(built, package):
+    produced = _produced(built)
+    figs = package["figures"]
+    supp = package["supplementary_figures"]
+    expected = set(figs[figs["status"] != "not_reproducible"]["figure_id"]) | set(supp["figure_id"])
+    stems = {stem(f): f for f in expected} | {stem(f, "tab"): f for f in expected}
+    owners: dict[str, set[str]] = {}
+    for nb, files in produced.items():
+        for f in files:
+            base = f.rsplit(".", 1)[0]
+            assert base in stems, f"{nb} writes {f}, which no manifest lists"
+            owners.setdefault(stems[base], set()).add(nb)
+    for fid in sorted(expected):
+        assert len(owners.get(fid, ())) == 1, f"figure {fid} produced by {sorted(owners.get(fid, []))}"
+    # a figure that is not reproducible is not drawn at all
+    for fid in figs[figs["status"] == "not_reproducible"]["figure_id"]:
+        assert not any(f.startswith(stem(fid)) for files in produced.values() for f in files)
+
+
+@pytest.mark.slow
+def test_output_matches_committed_figures(built):
+    from matplotlib.testing.compare import compare_images
+
+    committed = PROJECT_ROOT / "figures"
+    new = built.out / "figures"
+    ours = {p.name for p in new.iterdir()}
+    ref = {p.name for p in committed.iterdir() if p.is_file()}
+    assert ours == ref, f"missing: {sorted(ref - ours)}; unexpected: {sorted(ours - ref)}"
+    for name in sorted(ours):
+        if name.endswith(".png"):
+            diff = compare_images(str(committed / name), str(new / name), tol=IMAGE_TOLERANCE)
+            assert diff is None, diff
+        else:  # SVG, CSV, HTML are text made deterministically: they must be identical
+            assert (committed / name).read_bytes() == (new / name).read_bytes(), name
+
+
+@pytest.mark.slow
+def test_two_runs_give_identical_bytes(built, tmp_path):
+    again = run(DEFAULT_DATA_DIR, tmp_path / "again", jobs=1, only=["02_chip_design"], force=True,
+                report=False)
+    for f in (again.out / "figures").iterdir():
+        assert f.read_bytes() == (built.out / "figures" / f.name).read_bytes(), f.name
