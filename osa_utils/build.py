@@ -143,8 +143,8 @@ def _execute(nb_path: str, out_nb: str, params: dict, read_log: str, html_out: s
                                    kernel_name="python3", progress_bar=False, log_output=False,
                                    request_save_on_cell_execute=False)
     except PapermillExecutionError as exc:
-        error = {"cell": exc.cell_index, "ename": exc.ename, "evalue": _strip_ansi(exc.evalue),
-                 "source": exc.source}
+        error = {"cell": _source_cell_number(out_nb, exc.cell_index), "ename": exc.ename,
+                 "evalue": _strip_ansi(exc.evalue), "source": exc.source}
     except Exception as exc:  # kernel died, bad notebook JSON, ...
         error = {"cell": None, "ename": type(exc).__name__, "evalue": _strip_ansi(str(exc)), "source": ""}
     finally:
@@ -158,6 +158,17 @@ def _execute(nb_path: str, out_nb: str, params: dict, read_log: str, html_out: s
         except Exception as exc:  # pragma: no cover - report still lists the notebook
             Path(html_out).write_text(f"<p>HTML export failed: {type(exc).__name__}</p>", encoding="utf-8")
     return {"duration": duration, "error": error}
+
+
+def _source_cell_number(executed: str, index: int) -> int:
+    """1-based number of the failing cell in the notebook as written (papermill inserts a cell)."""
+    try:
+        cells = [c for c in json.loads(Path(executed).read_text(encoding="utf-8"))["cells"]
+                 if "papermill-error-cell-tag" not in c.get("metadata", {}).get("tags", [])]
+        injected = sum("injected-parameters" in c.get("metadata", {}).get("tags", []) for c in cells[:index])
+    except (OSError, ValueError, KeyError):
+        injected = 0
+    return index - injected + 1
 
 
 def _strip_ansi(text: str) -> str:
@@ -471,3 +482,37 @@ def summary(result: BuildResult) -> str:
 
 def results_json(result: BuildResult) -> str:
     return json.dumps([asdict(r) for r in result.results], indent=1)
+
+
+# --------------------------------------------------------------------------- verify
+def compare_figures(reference: Path, new: Path) -> list[tuple[str, str, str]]:
+    """(file, verdict, detail) for every file in either folder; verdict is identical, differs,
+    missing (in new) or unexpected (not in reference)."""
+    ref = {p.name for p in Path(reference).iterdir() if p.is_file()} if Path(reference).exists() else set()
+    got = {p.name for p in Path(new).iterdir() if p.is_file()} if Path(new).exists() else set()
+    rows = []
+    for name in sorted(ref | got):
+        if name not in got:
+            rows.append((name, "missing", "not produced by the notebooks"))
+        elif name not in ref:
+            rows.append((name, "unexpected", "not in the committed figures"))
+        else:
+            a, b = (Path(reference) / name).read_bytes(), (Path(new) / name).read_bytes()
+            if a == b:
+                rows.append((name, "identical", ""))
+            elif name.endswith(".png"):
+                rows.append((name, "differs", _pixel_difference(Path(reference) / name, Path(new) / name)))
+            else:
+                rows.append((name, "differs", f"{sum(x != y for x, y in zip(a, b)) + abs(len(a) - len(b))} bytes differ"))
+    return rows
+
+
+def _pixel_difference(a: Path, b: Path) -> str:
+    import numpy as np
+    from matplotlib.image import imread
+
+    x, y = imread(a), imread(b)
+    if x.shape != y.shape:
+        return f"size {x.shape[1]}x{x.shape[0]} vs {y.shape[1]}x{y.shape[0]}"
+    share = float(np.any(np.abs(x - y) > 1e-6, axis=-1).mean()) if x.ndim == 3 else float((x != y).mean())
+    return f"{100 * share:.3f}% of pixels differ"

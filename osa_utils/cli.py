@@ -45,7 +45,7 @@ def _cmd_build(args) -> int:
 
     try:
         result = run(args.data_dir, args.out, jobs=args.jobs, force=args.force, only=args.only,
-                     overrides=_overrides(args.p))
+                     overrides=_overrides(args.p), notebooks_dir=args.notebooks_dir)
     except DataValidationError as exc:
         return _data_problems(exc)
     except BuildError as exc:
@@ -103,6 +103,38 @@ def _cmd_figures(args) -> int:
     return 0
 
 
+def _cmd_verify(args) -> int:
+    """Rebuild every figure into a temporary folder and compare with the committed figures/."""
+    import shutil
+    import tempfile
+
+    from .build import BuildError, compare_figures, run
+    from .data import DataValidationError
+
+    work = Path(tempfile.mkdtemp(prefix="osa-verify-"))
+    try:
+        try:
+            result = run(args.data_dir, work / "build", jobs=args.jobs, force=True, report=False)
+        except DataValidationError as exc:
+            return _data_problems(exc)
+        except BuildError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        rows = compare_figures(args.figures, work / "build" / "figures")
+        width = max(len(r[0]) for r in rows) if rows else 10
+        print(f"{'file':<{width}}  verdict     detail")
+        for name, verdict, detail in rows:
+            print(f"{name:<{width}}  {verdict:<10}  {detail}")
+        bad = [r for r in rows if r[1] != "identical"]
+        for r in result.failed:
+            print(f"notebook {r.name} failed: {(r.error or {}).get('ename')}: {(r.error or {}).get('evalue')}",
+                  file=sys.stderr)
+        print(f"{len(rows) - len(bad)} identical, {len(bad)} different, missing or unexpected")
+        return 1 if bad or result.failed else 0
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import DEFAULT_DATA_DIR, PROJECT_ROOT
 
@@ -130,6 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-p", nargs=2, action="append", metavar=("KEY", "VALUE"),
                    help="set a notebook parameter for all notebooks that declare it (e.g. -p name_lang zh)")
     p.add_argument("--pdf", action="store_true", help="also print OUT/report.pdf with headless Chromium")
+    p.add_argument("--notebooks-dir", type=Path, default=PROJECT_ROOT / "notebooks",
+                   help="folder of the notebooks to run (default: %(default)s)")
     p.set_defaults(func=_cmd_build)
 
     p = sub.add_parser("figures", help="regenerate the committed reference figures (figures/)",
@@ -139,6 +173,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=PROJECT_ROOT / "figures", help="figures folder (default: %(default)s)")
     p.add_argument("--jobs", type=int, default=None, help="notebooks run in parallel (default: number of CPUs)")
     p.set_defaults(func=_cmd_figures)
+
+    p = sub.add_parser("verify", help="rebuild every figure and compare with the committed figures/",
+                       description="For reviewers: rebuild all figures and tables into a temporary folder, "
+                                   "compare them with figures/ and print one line per file (identical, "
+                                   "differs with the share of differing pixels, missing, unexpected). "
+                                   "Exit 1 on any difference.")
+    p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="data package folder (default: %(default)s)")
+    p.add_argument("--figures", type=Path, default=PROJECT_ROOT / "figures",
+                   help="committed reference figures (default: %(default)s)")
+    p.add_argument("--jobs", type=int, default=None, help="notebooks run in parallel (default: number of CPUs)")
+    p.set_defaults(func=_cmd_verify)
     return parser
 
 

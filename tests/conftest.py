@@ -62,3 +62,23 @@ def source_lines(source):
 @pytest.fixture(scope="session")
 def project_root() -> Path:
     return PROJECT_ROOT
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """The whole collection, built once with default parameters."""
+    from osa_utils.build import run as _run
+
+    out = tmp_path_factory.mktemp("build") / "report"
+    result = _run(DEFAULT_DATA_DIR, out, jobs=2)
+    return result
+
+
+@pytest.fixture(scope="session")
+def built_zh(tmp_path_factory):
+    from osa_utils.build import run as _run
+
+    out = tmp_path_factory.mktemp("build_zh") / "report"
+    return _run(DEFAULT_DATA_DIR, out, jobs=2, overrides={"name_lang": "zh"})
+
+

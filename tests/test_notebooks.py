@@ -86,20 +86,6 @@ def test_invalid_parameter_stops_the_notebook(tmp_path, name, value, allowed):
     assert not (tmp_path / "output").exists()
 
 
-@pytest.fixture(scope="session")
-def built(tmp_path_factory):
-    """The whole collection, built once with default parameters."""
-    out = tmp_path_factory.mktemp("build") / "report"
-    result = run(DEFAULT_DATA_DIR, out, jobs=2)
-    return result
-
-
-@pytest.fixture(scope="session")
-def built_zh(tmp_path_factory):
-    out = tmp_path_factory.mktemp("build_zh") / "report"
-    return run(DEFAULT_DATA_DIR, out, jobs=2, overrides={"name_lang": "zh"})
-
-
 @pytest.mark.slow
 def test_every_notebook_executes_with_defaults(built):
     assert [r.name for r in built.failed] == []

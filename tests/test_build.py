@@ -1,0 +1,181 @@
+"""osa-report build on a small collection of fixture notebooks: cache, failure
+isolation, atomic output, escaping, parameters."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from osa_utils import build
+from osa_utils.build import BuildError, run
+
+pytestmark = pytest.mark.slow
+
+
+def _notebook(path: Path, body: str, params: str = "") -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    p = nbformat.v4.new_code_cell('data_dir = "../data"\nx = 1\nsleep = 0\n' + params)
+    p.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell(f"# Fixture {path.stem}"), p, nbformat.v4.new_code_cell(body)]
+    nbformat.write(nb, str(path))
+
+
+def _edit_cell(path: Path, row: int, column: str, value: str) -> None:
+    """Set one cell; *row* counted as in a spreadsheet (header = 1)."""
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    rows[row - 1][rows[0].index(column)] = value
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+READS_TECHNOLOGIES = 'from osa_utils.data import load_table\nprint(len(load_table("technologies", data_dir)))'
+READS_DIMENSIONS = 'from osa_utils.data import load_table\nprint(len(load_table("dimensions", data_dir)))'
+
+
+@pytest.fixture
+def collection(tmp_path, data_copy):
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    _notebook(nbs / "a_tech.ipynb", READS_TECHNOLOGIES)
+    _notebook(nbs / "b_dims.ipynb", READS_DIMENSIONS)
+    return nbs, data_copy, tmp_path / "out"
+
+
+def _states(result):
+    return {r.name: (r.state, r.reason) for r in result.results}
+
+
+def test_second_build_executes_nothing(collection):
+    nbs, data, out = collection
+    first = run(data, out, notebooks_dir=nbs, jobs=2)
+    assert {s for s, _ in _states(first).values()} == {"ran"}
+    second = run(data, out, notebooks_dir=nbs, jobs=2)
+    assert _states(second) == {"a_tech": ("reused", "unchanged"), "b_dims": ("reused", "unchanged")}
+    assert (out / "index.html").exists() and (out / "notebooks" / "a_tech.html").exists()
+
+
+def test_changed_csv_reruns_exactly_the_notebooks_that_read_it(collection):
+    nbs, data, out = collection
+    run(data, out, notebooks_dir=nbs, jobs=2)
+    os.utime(data / "technologies.csv")  # a touch without a change of content reruns nothing
+    assert {s for s, _ in _states(run(data, out, notebooks_dir=nbs)).values()} == {"reused"}
+    _edit_cell(data / "dimensions.csv", 2, "note", "edited")
+    states = _states(run(data, out, notebooks_dir=nbs, jobs=2))
+    assert states["b_dims"] == ("ran", "data changed: dimensions.csv")
+    assert states["a_tech"] == ("reused", "unchanged")
+
+
+def test_reads_are_recorded_not_listed(collection):
+    nbs, data, out = collection
+    result = run(data, out, notebooks_dir=nbs, jobs=2)
+    reads = {r.name: {Path(p).name for p in r.reads} for r in result.results}
+    # technologies.csv references chapters.csv and figures.csv: they are read to check its foreign keys
+    assert {"technologies.csv", "chapters.csv", "figures.csv", "datapackage.json"} <= reads["a_tech"]
+    assert "dimensions.csv" not in reads["a_tech"] and "technologies.csv" not in reads["b_dims"]
+
+
+def test_osa_utils_change_reruns_all(collection, monkeypatch):
+    nbs, data, out = collection
+    run(data, out, notebooks_dir=nbs, jobs=2)
+    monkeypatch.setattr(build, "package_hash", lambda: "changed")
+    assert _states(run(data, out, notebooks_dir=nbs, jobs=2)) == {
+        "a_tech": ("ran", "osa_utils changed"), "b_dims": ("ran", "osa_utils changed")}
+
+
+def test_parameter_change_reruns(collection):
+    nbs, data, out = collection
+    run(data, out, notebooks_dir=nbs, jobs=2)
+    states = _states(run(data, out, notebooks_dir=nbs, jobs=2, overrides={"x": 2}))
+    assert states["a_tech"] == ("ran", "parameters changed")
+
+
+def test_force_reruns(collection):
+    nbs, data, out = collection
+    run(data, out, notebooks_dir=nbs, jobs=2)
+    assert {r for _, r in _states(run(data, out, notebooks_dir=nbs, force=True)).values()} == {"--force"}
+
+
+def test_unknown_parameter_is_an_error(collection):
+    nbs, data, out = collection
+    with pytest.raises(BuildError, match="unknown parameter.*nope"):
+        run(data, out, notebooks_dir=nbs, overrides={"nope": 1})
+    assert not out.exists()
+
+
+def test_unknown_notebook_is_an_error(collection):
+    nbs, data, out = collection
+    with pytest.raises(BuildError, match="unknown notebook"):
+        run(data, out, notebooks_dir=nbs, only=["zz"])
+
+
+def test_failing_notebook_does_not_stop_the_others(collection):
+    nbs, data, out = collection
+    _notebook(nbs / "c_fail.ipynb", 'raise ValueError("deliberate failure")')
+    proc = subprocess.run([sys.executable, "-m", "osa_utils.cli", "build", "--data-dir", str(data), "--out", str(out),
+                           "--notebooks-dir", str(nbs)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1
+    assert "c_fail failed in cell 3: ValueError: deliberate failure" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert "This notebook failed" in html and "deliberate failure" in html
+    assert "raise ValueError(&quot;deliberate failure&quot;)" in html  # the failing cell, escaped
+    assert (out / "notebooks" / "a_tech.ipynb").exists() and (out / "notebooks" / "b_dims.ipynb").exists()
+
+
+def test_invalid_data_builds_nothing(collection):
+    nbs, data, out = collection
+    run(data, out, notebooks_dir=nbs)
+    before = (out / "index.html").read_bytes()
+    (data / "technologies.csv").write_text("broken\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "osa_utils.cli", "build", "--data-dir", str(data), "--out", str(out),
+                           "--notebooks-dir", str(nbs)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1 and "technologies.csv:1" in proc.stderr
+    assert (out / "index.html").read_bytes() == before
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
+def test_interrupted_build_leaves_the_previous_report(collection, sig):
+    nbs, data, out = collection
+    run(data, out, notebooks_dir=nbs)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    _notebook(nbs / "d_slow.ipynb", "import time\ntime.sleep(sleep)")
+    proc = subprocess.Popen([sys.executable, "-m", "osa_utils.cli", "build", "--data-dir", str(data), "--out",
+                             str(out), "--notebooks-dir", str(nbs), "-p", "sleep", "60"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.time() + 60
+    while time.time() < deadline and not list(out.parent.glob(f".{out.name}.tmp-*/.cache/d_slow/reads.log")):
+        time.sleep(0.2)
+    time.sleep(1.5)  # the slow notebook is executing
+    assert proc.poll() is None
+    (os.killpg if sig == signal.SIGKILL else os.kill)(proc.pid, sig)
+    proc.wait(timeout=60)
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before, "the previous report changed"
+    if sig != signal.SIGKILL:
+        assert proc.returncode == 130
+        assert not list(out.parent.glob(f".{out.name}.tmp-*")), "temporary build folder left behind"
+
+
+def test_csv_markup_is_escaped_in_the_report(collection):
+    nbs, data, out = collection
+    _edit_cell(data / "errata.csv", 2, "issue", "<script>alert(1)</script>")
+    _edit_cell(data / "actors.csv", 2, "description", "<script>alert(1)</script>")
+    _notebook(nbs / "e_actors.ipynb",
+              'from osa_utils.notebook import Chapter\nch = Chapter(data_dir, "figs", "png", 60, "en")\n'
+              'ch.actor_table("2.1")')
+    result = run(data, out, notebooks_dir=nbs, jobs=2)
+    assert not result.failed
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in html
+    assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 2  # errata section and the actor table
