@@ -463,3 +463,33 @@ def load_package(data_dir=None) -> dict[str, "pd.DataFrame"]:
     parsed = _parse(ddir, None)
     _record([ddir / DESCRIPTOR] + [ddir / r["path"] for r in descriptor["resources"]])
     return {r["name"]: _frame(parsed[r["name"]], r) for r in descriptor["resources"]}
+
+
+def load_csv(path, schema: dict, data_dir=None, name: str | None = None) -> "pd.DataFrame":
+    """Validate a CSV outside the package (e.g. a new assessment) against a Table Schema.
+
+    Same checks and messages as :func:`validate`; foreign keys may point into the
+    package (e.g. ``dimensions``). Raises DataValidationError or returns a typed frame.
+    """
+    path = Path(path)
+    ddir = _data_dir(data_dir)
+    descriptor = read_descriptor(ddir)
+    import re
+
+    res = {"name": name or "external-" + re.sub(r"[^-a-z0-9._]", "-", path.stem.lower()),
+           "path": path.name, "schema": schema}
+    if not path.is_file():
+        raise DataValidationError([Problem(path.name, None, None, "file is missing", "no such file", str(path))])
+    parsed, problems = _check_file(res, path.parent)
+    if parsed.usable:
+        problems += _resource_problems(res, parsed)
+        refs = [fk["reference"]["resource"] for fk in schema.get("foreignKeys", [])
+                if fk["reference"].get("resource")]
+        package = _parse(ddir, refs) if refs else {}
+        combined = {"resources": descriptor["resources"] + [res]}
+        problems += [p for p in _foreign_key_problems(combined, {**package, res["name"]: parsed})
+                     if p.file == path.name]
+        _record([ddir / DESCRIPTOR] + [ddir / resource(descriptor, n)["path"] for n in package])
+    if problems:
+        raise DataValidationError(problems, path.parent)
+    return _frame(parsed, res)

@@ -206,9 +206,11 @@ class CoreMixin:
         return s[s["chapter"] == chapter]["figure_id"].tolist()
 
 
+from .sections.assessment import AssessmentMixin  # noqa: E402
 from .sections.comparisons import ComparisonsMixin  # noqa: E402
+from .sections.crosschapter import CrossChapterMixin  # noqa: E402
 from .sections.keyfigures import KeyFiguresMixin  # noqa: E402
 
 
-class Chapter(KeyFiguresMixin, ComparisonsMixin, CoreMixin, Base):
+class Chapter(AssessmentMixin, CrossChapterMixin, KeyFiguresMixin, ComparisonsMixin, CoreMixin, Base):
     """Everything a chapter notebook needs."""
