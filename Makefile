@@ -36,7 +36,7 @@ figures: $(STAMP)
 	$(BIN)/osa-report figures --data-dir $(DATA) --out figures
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 # Re-resolve the full pinned set after editing the direct pins in pyproject.toml.
 lock: $(STAMP)

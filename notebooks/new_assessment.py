@@ -1,0 +1,77 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # New assessment: the report's four-step method applied to a new technology
+#
+# The report (Tim Rühlig (ed.), *Europe's Strategic Technology Autonomy from China*, Digital Power China, January 2023, Figure 0.2) proposes four steps for identifying the tools that address the challenges to Europe's Open Strategic Autonomy in a technology:
+#
+# 1. **Ecosystem analysis**: identify the EU's dependencies in the technology. *This is your own analysis; the notebook does not do it.*
+# 2. **Assessing Europe's position in terms of the four dimensions of Open Strategic Autonomy**: the challenges to resilience of supply chains, criticality/national security, values and sustainability, and technological competitiveness, each with a relative importance of 1 to 4. *This is the CSV you supply* (`assessment_csv`; columns `dimension_id`, `challenge`, `importance`, `instrument`; schema `osa_utils/schemas/assessment.schema.json`). The notebook checks it, then draws the risk table, the risk profile and the Figure 0.1 matrix with your technology as an extra row.
+# 3. **Geopolitical contextualization**: the geopolitics of those challenges. *This is your own analysis; the notebook does not do it.*
+# 4. **Use the available toolkit**: for each dimension you score 3 or 4, the notebook lists the predominant policy goal and the types of policy instrument that Figure 0.3 of the report names for it.
+#
+# **Nothing here is a finding of the report.** Every output says "New assessment by the user, not from the report." The default CSV (`data/examples/assessment_quantum.csv`) is a made-up illustration, and its outputs also say "Illustration with user-supplied data: not a finding of the report."
+
+# %% tags=["parameters"]
+assessment_csv = "../data/examples/assessment_quantum.csv"  # step 2: one row per challenge
+technology_id = "quantum_example"  # new id: lower-case letters, digits, '_'; not an id of technologies.csv
+technology_label = "Quantum computing (illustration)"  # name shown in captions and the matrix row
+output_dir = "output/assessment"  # where figures and tables are written
+data_dir = "../data"  # the data package (folder with datapackage.json)
+formats = "png,svg"  # comma-separated: png, svg, pdf
+dpi = 150  # raster resolution, 50-600
+name_lang = "en"  # font setup as in the chapter notebooks: "en", "zh" or "en+zh"
+
+# %%
+from osa_utils.assess import check_technology, load_assessment
+from osa_utils.notebook import Chapter
+
+ch = Chapter(data_dir, output_dir, formats, dpi, name_lang)
+check_technology(technology_id, technology_label, data_dir)
+
+# %% [markdown]
+# ## Step 2 – the assessment CSV
+#
+# Checked with the same rules as `osa-report validate`: on a bad row the notebook stops here and lists every problem as `file:row:column: problem (found X, expected Y)` (rows counted as in a spreadsheet, the header is row 1). Challenges of one dimension are numbered in file order (`item`).
+
+# %%
+assessment = load_assessment(assessment_csv, data_dir)
+
+# %% [markdown]
+# ### The challenges as a risk table, laid out like the chapters' tables
+
+# %%
+ch.assessment_table(assessment, technology_id, technology_label)
+
+# %% [markdown]
+# ### Risk profile
+
+# %%
+ch.assessment_profile(assessment, technology_id, technology_label)
+
+# %% [markdown]
+# ### Beside the report's Figure 0.1
+#
+# The seven rows of the report, with the new technology as a shaded last row: one dot per distinct importance level in a dimension, as the report's "several notifications in one box indicate divergent risks".
+
+# %%
+ch.assessment_matrix(assessment, technology_id, technology_label)
+
+# %% [markdown]
+# ## Step 4 – the toolkit
+#
+# For each dimension scored 3 or 4: the predominant policy goal and the instrument types that tend to be most effective, from Figure 0.3 of the report, beside the instruments named in the CSV.
+
+# %%
+ch.typical_instruments(assessment, technology_id, technology_label)
