@@ -91,10 +91,26 @@ def discover(notebooks_dir: Path = NOTEBOOKS_DIR, only: list[str] | None = None)
 
 
 def declared_parameters(nb_path: Path) -> dict:
-    """Names and default values of the notebook's ``parameters`` cell."""
-    import papermill
+    """Names and default values of the notebook's ``parameters`` cell.
 
-    return {name: info["default"] for name, info in papermill.inspect_notebook(str(nb_path)).items()}
+    Read with :mod:`ast` (top-level assignments, as papermill reads them) so a
+    build that executes nothing never imports papermill.
+    """
+    import ast
+
+    nb = json.loads(Path(nb_path).read_text(encoding="utf-8"))
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            out = {}
+            for node in ast.parse(src).body:
+                if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                    try:
+                        out[node.targets[0].id] = ast.literal_eval(node.value)
+                    except ValueError:
+                        out[node.targets[0].id] = ast.unparse(node.value)
+            return out
+    return {}
 
 
 def parse_value(text: str):
@@ -189,6 +205,10 @@ def export_html(nb_path: Path, html_path: Path) -> None:
 def _init_worker() -> None:
     # Ctrl-C is handled by the parent, which stops the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # nbformat's jsonschema would import rfc3987_syntax (installed by jupyter-events), whose
+    # grammar takes ~3 s to build; its IRI format check is never used for notebooks.
+    sys.modules.setdefault("rfc3987_syntax", None)
+    import papermill  # noqa: F401  (imported once per worker, before the first notebook)
 
 
 # --------------------------------------------------------------------------- results and cache

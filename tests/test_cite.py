@@ -11,10 +11,10 @@ import re
 
 import pytest
 
-bibtexparser = pytest.importorskip("bibtexparser")
-from bibtexparser.bparser import BibTexParser  # noqa: E402
+import bibtexparser  # test-only dependency, pinned 1.4.4: a missing pin fails loudly, not as a skip
+from bibtexparser.bparser import BibTexParser
 
-from osa_utils import cite  # noqa: E402
+from osa_utils import cite
 
 
 # --------------------------------------------------------------------------- helpers
@@ -250,8 +250,6 @@ def test_supplementary_figure_footnotes(data_dir, key_figures):
         ids = [i for i in r["key_figure_ids"].split(";") if i]
         expected = _footnotes_of(by_id[i] for i in ids)
         assert cite.figure_footnotes(r["figure_id"], data_dir) == expected, r["figure_id"]
-        if r["figure_id"].startswith("s"):
-            assert expected, r["figure_id"]  # every chart of stated numbers cites at least one note
 
 
 def test_supplementary_chart_without_key_figures_exports_nothing(data_dir):

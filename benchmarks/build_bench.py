@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""Measure the batch build against plain nbconvert and papermill loops, and against the floor.
+
+A measurement, not a test. Run from the project root after `make report`:
+
+    .venv/bin/python benchmarks/build_bench.py [--repeat 3] [--jobs N]
+
+Each scenario runs --repeat times, in alternation (round-robin), so drift of
+the machine hits all alike. Prints medians with min/max and the ratios
+ours/baseline and ours/floor; writes benchmarks/results.json.
+
+Scenarios
+  cold        osa-report build --force of the whole collection
+  warm        osa-report build again, nothing changed
+  one_csv     osa-report build after one CSV's content changed (in a scratch copy of data/)
+  baseline_a  serial loop of `jupyter nbconvert --to notebook --execute` over the same notebooks
+  baseline_b  serial loop of the `papermill` command line over the same notebooks
+  floor       as many empty notebooks as the collection has, importing pandas, matplotlib and
+              seaborn, run by papermill at --jobs in parallel (kernel start + imports, no work)
+  import      python -c "import osa_utils"
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def timed(cmd, **kw) -> float:
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
+    return time.perf_counter() - t
+
+
+def build(out: Path, data: Path, jobs: int, force: bool = False) -> float:
+    cmd = [str(BIN / "osa-report"), "build", "--data-dir", str(data), "--out", str(out), "--jobs", str(jobs)]
+    return timed(cmd + (["--force"] if force else []))
+
+
+def edit_one_csv(data: Path, n: int) -> None:
+    """Change the content of dimensions.csv (a note cell), as a researcher would."""
+    import csv
+    import io
+
+    path = data / "dimensions.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    rows[1][rows[0].index("note")] = f"benchmark edit {n}"
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def readers_of(out: Path, name: str) -> list[str]:
+    readers = []
+    for entry in sorted((out / ".cache").glob("*/entry.json")):
+        reads = json.loads(entry.read_text())["reads"]
+        if any(Path(p).name == name for p in reads):
+            readers.append(entry.parent.name)
+    return readers
+
+
+def baseline_a(tmp: Path, data: Path) -> float:
+    t = time.perf_counter()
+    for nb in NOTEBOOKS:
+        # nbconvert cannot inject parameters: the notebooks' defaults write to notebooks/output.
+        subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "notebook", "--execute", str(nb),
+                        "--output-dir", str(tmp)], check=True, cwd=nb.parent,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t
+
+
+def baseline_b(tmp: Path, data: Path) -> float:
+    t = time.perf_counter()
+    for nb in NOTEBOOKS:
+        subprocess.run([str(BIN / "papermill"), str(nb), str(tmp / nb.name), "-p", "data_dir", str(data),
+                        "-p", "figures_dir", str(tmp / "figs"), "--no-progress-bar"], check=True, cwd=nb.parent,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t
+
+
+def floor(tmp: Path, jobs: int) -> float:
+    import nbformat
+    from concurrent.futures import ThreadPoolExecutor
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("import pandas, matplotlib, seaborn")]
+    empty = tmp / "empty.ipynb"
+    nbformat.write(nb, str(empty))
+
+    def one(i):
+        subprocess.run([str(BIN / "papermill"), str(empty), str(tmp / f"e{i}.ipynb"), "--no-progress-bar"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    t = time.perf_counter()
+    with ThreadPoolExecutor(jobs) as pool:
+        list(pool.map(one, range(len(NOTEBOOKS))))
+    return time.perf_counter() - t
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.json")
+    args = ap.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="osa-bench-"))
+    data = work / "data"
+    shutil.copytree(ROOT / "data", data)
+    out = work / "report"
+    times: dict[str, list[float]] = {k: [] for k in
+                                     ("cold", "warm", "one_csv", "baseline_a", "baseline_b", "floor", "import")}
+    one_csv_reruns = []
+    try:
+        build(out, data, args.jobs, force=True)  # prime caches (validation cache, fonts)
+        for i in range(args.repeat):
+            print(f"round {i + 1}/{args.repeat}", file=sys.stderr)
+            times["cold"].append(build(out, data, args.jobs, force=True))
+            times["warm"].append(build(out, data, args.jobs))
+            edit_one_csv(data, i)
+            times["one_csv"].append(build(out, data, args.jobs))
+            one_csv_reruns.append(readers_of(out, "dimensions.csv"))
+            for name, fn in (("baseline_a", baseline_a), ("baseline_b", baseline_b)):
+                d = Path(tempfile.mkdtemp(dir=work))
+                times[name].append(fn(d, data))
+            d = Path(tempfile.mkdtemp(dir=work))
+            times["floor"].append(floor(d, args.jobs))
+            times["import"].append(timed([sys.executable, "-c", "import osa_utils"]))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    med = {k: statistics.median(v) for k, v in times.items()}
+    ratios = {
+        "cold/baseline_a": med["cold"] / med["baseline_a"],
+        "cold/baseline_b": med["cold"] / med["baseline_b"],
+        "cold/floor": med["cold"] / med["floor"],
+    }
+    result = {
+        "machine": {"cores": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+        "jobs": args.jobs, "repeat": args.repeat, "notebooks": len(NOTEBOOKS),
+        "seconds": {k: {"median": med[k], "min": min(v), "max": max(v), "runs": v} for k, v in times.items()},
+        "ratios": ratios,
+        "one_csv_reran": one_csv_reruns[-1] if one_csv_reruns else [],
+        "packages": {p: version(p) for p in ("papermill", "nbclient", "nbconvert", "ipykernel", "pandas", "matplotlib")},
+        "command": "python benchmarks/build_bench.py --repeat %d --jobs %d" % (args.repeat, args.jobs),
+    }
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"{'scenario':<12} {'median s':>9} {'min':>7} {'max':>7}")
+    for k in times:
+        print(f"{k:<12} {med[k]:9.2f} {min(times[k]):7.2f} {max(times[k]):7.2f}")
+    for k, v in ratios.items():
+        print(f"{k:<16} {v:.2f}")
+    print(f"one CSV changed (dimensions.csv) re-ran: {', '.join(result['one_csv_reran'])}")
+    print(f"written {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
