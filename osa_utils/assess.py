@@ -113,6 +113,11 @@ def run_assessment(csv_path, technology_id: str, technology_label: str, output_d
     first problem lines (for bad CSV rows the ``file:row:column`` lines).
     *executed_notebook*: where to keep the executed notebook (default: not kept).
     """
+    import sys
+
+    # As in data._frictionless: jsonschema (via nbformat) would otherwise build the unused
+    # rfc3987_syntax grammar at import, ~3 s.
+    sys.modules.setdefault("rfc3987_syntax", None)
     import papermill
     from papermill.exceptions import PapermillExecutionError
 

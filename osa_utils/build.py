@@ -383,8 +383,10 @@ def run(data_dir: Path, out: Path, *, jobs: int | None = None, force: bool = Fal
                 d = new_cache / nb.stem
                 (d / "figures").mkdir(parents=True)
                 p = dict(params[nb.stem])
-                if "figures_dir" in declared_parameters(nb):
-                    p["figures_dir"] = str(d / "figures")
+                declared = declared_parameters(nb)
+                for out_param in ("figures_dir", "output_dir"):  # outputs go into OUT, never elsewhere
+                    if out_param in declared:
+                        p[out_param] = str(d / "figures")
                 fut = pool.submit(_execute, str(nb), str(d / "executed.ipynb"), p, str(d / "reads.log"),
                                   str(d / "executed.html"))
                 futures[fut] = (nb, key, reason, entry)

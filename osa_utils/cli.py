@@ -135,6 +135,47 @@ def _cmd_verify(args) -> int:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _cmd_cite(args) -> int:
+    from .cite import main as cite_main
+    from .data import DataValidationError
+
+    try:
+        text = cite_main(args.format, args.figure, args.data_dir)
+    except DataValidationError as exc:
+        return _data_problems(exc)
+    except KeyError as exc:
+        print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 2
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"written {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def _cmd_assess(args) -> int:
+    from .assess import AssessmentError, run_assessment
+    from .params import ParameterError
+
+    out = args.out or Path(f"assessment-{args.id}")
+    Path(out).mkdir(parents=True, exist_ok=True)  # keeps the executed notebook, also of a failed run
+    try:
+        files = run_assessment(args.csv, args.id, args.label, out, data_dir=args.data_dir,
+                               formats=args.formats, dpi=args.dpi, name_lang=args.name_lang,
+                               executed_notebook=Path(out) / f"new_assessment-{args.id}.ipynb")
+    except ParameterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except AssessmentError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    for f in files:
+        print(f)
+    print(f"{len(files)} file(s) written to {out}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import DEFAULT_DATA_DIR, PROJECT_ROOT
 
@@ -184,6 +225,30 @@ def build_parser() -> argparse.ArgumentParser:
                    help="committed reference figures (default: %(default)s)")
     p.add_argument("--jobs", type=int, default=None, help="notebooks run in parallel (default: number of CPUs)")
     p.set_defaults(func=_cmd_verify)
+
+    p = sub.add_parser("cite", help="export the report's footnotes as a bibliography",
+                       description="Export references.csv as BibTeX or CSL-JSON: all 270 footnotes, or those "
+                                   "a figure rests on (--figure).")
+    p.add_argument("--format", choices=["bibtex", "csl-json"], default="bibtex")
+    p.add_argument("--figure", metavar="ID", help="only the footnotes figure ID rests on (e.g. box1, s3.1)")
+    p.add_argument("--output", "-o", type=Path, help="write to a file instead of standard output")
+    p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="data package folder (default: %(default)s)")
+    p.set_defaults(func=_cmd_cite)
+
+    p = sub.add_parser("assess", help="apply the report's method to a new technology",
+                       description="Run notebooks/new_assessment on a CSV with one row per challenge "
+                                   "(dimension_id, challenge, importance 1-4, optional instrument): the chapter-"
+                                   "style risk table and profile, the Figure 0.1 matrix with the new technology as "
+                                   "an eighth row, and Figure 0.3's typical instruments for dimensions scored 3-4.")
+    p.add_argument("csv", type=Path, help="the assessment CSV (example: data/examples/assessment_quantum.csv)")
+    p.add_argument("--id", required=True, help="technology id, [a-z0-9_]+, not one of the report's")
+    p.add_argument("--label", required=True, help="row label for the matrix")
+    p.add_argument("--out", type=Path, help="output folder (default: assessment-ID)")
+    p.add_argument("--formats", default="png,svg", help="png, svg, pdf (default: %(default)s)")
+    p.add_argument("--dpi", type=int, default=150)
+    p.add_argument("--name-lang", default="en", choices=["en", "zh", "en+zh"])
+    p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="data package folder (default: %(default)s)")
+    p.set_defaults(func=_cmd_assess)
     return parser
 
 

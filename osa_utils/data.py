@@ -168,6 +168,7 @@ def _check_file(res: dict, data_dir: Path) -> tuple[_Parsed, list[Problem]]:
                                 "Unix line ends (\\n)"))
     records = list(csv.reader(io.StringIO(text, newline="")))
     header, body = records[0], records[1:]
+    header, body = _add_optional_columns(res, header, body)
     parsed.header = header
     problems += _check_header(fname, header, expected)
     for number, row in enumerate(body, start=2):
@@ -182,6 +183,29 @@ def _check_file(res: dict, data_dir: Path) -> tuple[_Parsed, list[Problem]]:
             parsed.row_numbers.append(number)
     parsed.usable = header == expected
     return parsed, problems
+
+
+def _add_optional_columns(res: dict, header: list[str], body: list[list[str]]):
+    """Insert empty columns for fields marked ``"osa:optionalColumn": true`` that the file lacks."""
+    fields = res.get("schema", {}).get("fields", [])
+    optional = [f["name"] for f in fields if f.get("osa:optionalColumn") and f["name"] not in header]
+    if not optional:
+        return header, body
+    names = [f["name"] for f in fields]
+    present = [n for n in names if n not in optional]
+    if header != present:  # other problems: report them against the header as written
+        return header, body
+    index = [names.index(n) for n in optional]
+    new_header, new_body = list(header), []
+    for i in sorted(index):
+        new_header.insert(i, names[i])
+    for row in body:
+        row = list(row)
+        if len(row) == len(header):
+            for i in sorted(index):
+                row.insert(i, "")
+        new_body.append(row)
+    return new_header, new_body
 
 
 def _locate_bad_bytes(raw: bytes, offset: int) -> tuple[int, str | None]:

@@ -19,6 +19,7 @@ STATUS_WORDS = {
     "partial": "partly reproduced: some values are not in the text",
     "not_reproducible": "not reproducible: the data is not in the text",
     "supplementary": "not a figure of the report: drawn by this collection from numbers the text states",
+    "synthesis": "not a figure of the report: this collection's synthesis across the chapters' tables",
 }
 
 
@@ -38,8 +39,9 @@ class FigureInfo:
 
     def source_line(self, tables=None, extra: str = "") -> str:
         used = ", ".join(f"{t}.csv" for t in (tables if tables is not None else self.tables))
-        where = (f"{self.number_printed.rstrip('.')} of {REPORT_REF}" if self.status != "supplementary"
-                 else f"numbers stated in the text of {REPORT_REF}")
+        where = {"supplementary": f"numbers stated in the text of {REPORT_REF}",
+                 "synthesis": f"tables transcribed from {REPORT_REF}"}.get(
+            self.status, f"{self.number_printed.rstrip('.')} of {REPORT_REF}")
         line = f"Source: {where}. Data: {used or 'none'}. Status: {STATUS_WORDS.get(self.status, self.status)}."
         return line + (f" {extra}" if extra else "")
 
@@ -64,7 +66,9 @@ def figure_info(figure_id: str, data_dir=None) -> FigureInfo:
         if len(hit):
             r = {k: (None if v is None or v is pd.NA or v != v else v) for k, v in hit.iloc[0].items()}
             tables = tuple(t for t in (r.get("tables") or "").split(";") if t)
-            status = "supplementary" if table == "supplementary_figures" else r.get("status")
+            status = r.get("status")
+            if table == "supplementary_figures":
+                status = "synthesis" if figure_id.startswith("x") else "supplementary"
             number = r.get("number_printed") or f"Figure {figure_id.upper()}"
             return FigureInfo(figure_id, str(number), str(r.get("caption") or ""), str(status),
                               str(r.get("status_reason") or ""), tables)

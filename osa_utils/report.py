@@ -30,7 +30,7 @@ h1{font-size:1.9rem;margin-bottom:.2rem} h2{border-bottom:2px solid #ccc;padding
 table{border-collapse:collapse;margin:.8rem 0;font-size:.86rem} th,td{border:1px solid #bbb;padding:.25rem .45rem;vertical-align:top;text-align:left}
 th{background:#eef1f4} .title-page{border:1px solid #ccc;padding:1.5rem;margin-bottom:2rem;background:#fafafa}
 .status{display:inline-block;padding:.05rem .45rem;border-radius:.6rem;font-size:.78rem;color:#fff}
-.status-reproduced{background:#2b7a3d}.status-reconstructed_from_text{background:#7a5b2b}.status-partial{background:#9a6a00}.status-not_reproducible{background:#8a2b2b}
+.status-reproduced{background:#2b7a3d}.status-reconstructed_from_text{background:#7a5b2b}.status-partial{background:#9a6a00}.status-not_reproducible{background:#8a2b2b}.status-supplementary,.status-synthesis{background:#3b5b8a}
 .source{font-size:.8rem;color:#555} figure{margin:1.2rem 0} img{max-width:100%;height:auto;border:1px solid #eee}
 code{font-size:.85em} .failed{border:2px solid #b00;padding:.6rem;background:#fff3f3}
 """
@@ -128,11 +128,13 @@ def _source(cell) -> str:
 def _figure_status(tables: dict) -> dict:
     st = {r.figure_id: r.status for r in tables["figures"].itertuples()}
     if "supplementary_figures" in tables:
-        st.update({r.figure_id: "supplementary" for r in tables["supplementary_figures"].itertuples()})
+        st.update({r.figure_id: "synthesis" if r.figure_id.startswith("x") else "supplementary"
+                   for r in tables["supplementary_figures"].itertuples()})
     return st
 
 
 STATUS_LABEL["supplementary"] = "supplementary chart of this collection"
+STATUS_LABEL["synthesis"] = "cross-chapter view of this collection"
 
 
 def notebook_section(nb: dict, name: str, result, status: dict, index: int) -> tuple[str, str]:
@@ -181,6 +183,9 @@ def _output_html(out: dict, status: dict) -> str:
         return f"<pre>{esc(''.join(out.get('text', '')))}</pre>"
     fid = osa.get("figure_id")
     badge = f" {status_badge(status[fid])}" if fid in status else ""
+    notes = FOOTNOTES.get(fid) or []
+    if notes:
+        badge += " · footnotes " + ", ".join(f'<a href="#fn-{n}">{n}</a>' for n in notes)
     if "image/png" in data:
         png = data["image/png"]
         png = "".join(png) if isinstance(png, list) else png
@@ -200,6 +205,18 @@ def _output_html(out: dict, status: dict) -> str:
         txt = data["text/plain"]
         return f"<pre>{esc(''.join(txt) if isinstance(txt, list) else txt)}</pre>"
     return ""
+
+
+FOOTNOTES: dict[str, list[int]] = {}  # figure id -> footnotes it rests on (set by write_report)
+
+
+def references_section(tables: dict) -> str:
+    refs = tables["references"]
+    items = "".join(f'<li id="fn-{int(r.footnote)}" value="{int(r.footnote)}">{esc(r.citation)}</li>'
+                    for r in refs.itertuples())
+    return ('<section id="references"><h2>References</h2><p>The report\'s footnotes as printed '
+            "(<code>data/references.csv</code>; export with <code>osa-report cite</code>).</p>"
+            f"<ol class=\"refs\">{items}</ol></section>")
 
 
 def build_metadata(results, data_dir: Path, assemble_note: str = "") -> str:
@@ -238,9 +255,13 @@ def write_report(out: Path, data_dir: Path, results) -> Path:
 
     from .data import load_package, read_descriptor
 
+    from .cite import figure_footnotes
+
     tables = load_package(data_dir)
     descriptor = read_descriptor(data_dir)
     status = _figure_status(tables)
+    FOOTNOTES.clear()
+    FOOTNOTES.update({fid: figure_footnotes(fid, data_dir) for fid in status})
     sections, toc = [], []
     for i, r in enumerate(results):
         nb_path = out / ".cache" / r.name / "executed.ipynb"
@@ -251,10 +272,11 @@ def write_report(out: Path, data_dir: Path, results) -> Path:
         toc.append(f'<li><a href="#nb-{esc(r.name)}">{esc(title)}</a>{esc(flag)}</li>')
     toc_html = ('<nav id="toc"><h2>Contents</h2><ol>' + "".join(toc)
                 + '<li><a href="#reproduction-status">Reproduction status</a></li>'
-                  '<li><a href="#errata">Errata</a></li><li><a href="#data">Data</a></li>'
-                  '<li><a href="#build">Build</a></li></ol></nav>')
+                  '<li><a href="#errata">Errata</a></li><li><a href="#references">References</a></li>'
+                  '<li><a href="#data">Data</a></li><li><a href="#build">Build</a></li></ol></nav>')
     body = (title_page() + toc_html + "".join(sections) + status_section(tables) + errata_section(tables)
-            + data_section(descriptor, tables, data_dir) + build_metadata(results, data_dir))
+            + references_section(tables) + data_section(descriptor, tables, data_dir)
+            + build_metadata(results, data_dir))
     index = out / "index.html"
     index.write_text(page(REPORT_TITLE, body), encoding="utf-8")
     return index

@@ -21,7 +21,9 @@ def kf(package):
 
 @pytest.fixture(scope="module")
 def sup(package):
-    return package["supplementary_figures"]
+    """The supplementary charts of key figures (ids s<chapter>.<n>); x9.* are cross-chapter views."""
+    s = package["supplementary_figures"]
+    return s[s["figure_id"].str.startswith("s")]
 
 
 @pytest.fixture(autouse=True)

@@ -116,6 +116,8 @@ def test_manifest(built, package):
     for nb, files in produced.items():
         for f in files:
             base = f.rsplit(".", 1)[0]
+            if nb == "new_assessment" and base.split("-")[1] == "assessment":
+                continue  # a worked example of the method, labelled as such; not a figure of the report
             assert base in stems, f"{nb} writes {f}, which no manifest lists"
             owners.setdefault(stems[base], set()).add(nb)
     for fid in sorted(expected):

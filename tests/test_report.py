@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow
 
 def test_report_sections(built, package):
     html = (built.out / "index.html").read_text(encoding="utf-8")
-    for anchor in ("reproduction-status", "errata", "data", "build", "toc"):
+    for anchor in ("reproduction-status", "errata", "references", "data", "build", "toc"):
         assert f'id="{anchor}"' in html
     assert "Tim Rühlig (ed.)" in html and "January 2023" in html and "Digital Power China" in html
     for r in built.results:
@@ -28,6 +28,9 @@ def test_report_sections(built, package):
     from osa_utils.report import sha256
 
     assert html.count("SHA-256") >= len(package)
+    # figures resting on footnotes link them; every footnote has an anchor
+    assert 'footnotes <a href="#fn-7">7</a>' in html  # Box 1 (note 7)
+    assert all(f'id="fn-{n}"' in html for n in (1, 134, 270))
     assert 'src="http' not in html and "<script" not in html.lower()  # self-contained, no scripts
 
 

@@ -87,13 +87,47 @@ def _edge_symbol(symbols) -> str | None:
 
 
 #: Label geometry in data units (figure of 8.6 in for about 3 units): per character, per line.
-CHAR_W, LINE_H, TOP, GAP, WRAP = 0.019, 0.043, 0.04, 0.02, 24
+CHAR_W, LINE_H, TOP, GAP, WRAP = 0.025, 0.046, 0.045, 0.025, 24
+TECH_CHAR_W = 0.032
+
+
+def _wide(ch: str) -> bool:
+    import unicodedata
+
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def _width(text: str) -> int:
+    return sum(2 if _wide(c) else 1 for c in text)
+
+
+def wrap_label(label: str, width: int | None = None) -> str:
+    """A recurring actor's label wrapped greedily at spaces to *width* display columns
+    (Chinese characters count two; a run of them longer than a line is cut between characters)."""
+    width = width or WRAP
+    pieces = []
+    for word in str(label).split():
+        while _width(word) > width:
+            cut = 1
+            while cut < len(word) and _width(word[:cut + 1]) <= width:
+                cut += 1
+            pieces.append(word[:cut])
+            word = word[cut:]
+        pieces.append(word)
+    lines: list[str] = []
+    for w in pieces:
+        if lines and _width(lines[-1]) + 1 + _width(w) <= width:
+            lines[-1] += " " + w
+        else:
+            lines.append(w)
+    return "\n".join(lines)
 
 
 def _label_box(label: str) -> tuple[float, float]:
     """Width and depth below the dot of a recurring actor's dot and wrapped label."""
-    lines = style.wrap(label, WRAP).splitlines() or [""]
-    return max(0.09, CHAR_W * max(len(l) for l in lines)), 0.05 + LINE_H * len(lines)
+    lines = wrap_label(label).splitlines() or [""]
+    width = max(_width(l) for l in lines)
+    return max(0.1, 0.03 + CHAR_W * width), 0.06 + LINE_H * len(lines)
 
 
 def layout(g, radius: float = 1.0, fan: float = 0.3) -> dict[str, tuple[float, float]]:
@@ -148,6 +182,22 @@ def layout(g, radius: float = 1.0, fan: float = 0.3) -> dict[str, tuple[float, f
                 else:
                     s = need_y / 2 * (1 if pos[v][1] >= pos[u][1] else -1)
                     pos[u], pos[v] = (pos[u][0], pos[u][1] - s), (pos[v][0], pos[v][1] + s)
+        # technology boxes are fixed obstacles: only the actor moves
+        for u in rec:
+            wu, hu = boxes[u]
+            for t in techs:
+                wt, ht = TECH_CHAR_W * len(g.nodes[t]["label"]) + 0.08, 0.12
+                dx = pos[u][0] - pos[t][0]
+                need_x = (wu + wt) / 2 + GAP - abs(dx)
+                need_y = min(pos[u][1] + TOP, pos[t][1] + ht / 2) - max(pos[u][1] - hu, pos[t][1] - ht / 2) + GAP
+                if need_x <= 0 or need_y <= 0:
+                    continue
+                moved = True
+                if need_x <= need_y:
+                    pos[u] = (pos[u][0] + need_x * (1 if dx >= 0 else -1), pos[u][1])
+                else:
+                    up = pos[u][1] + TOP / 2 - hu / 2 >= pos[t][1]
+                    pos[u] = (pos[u][0], pos[u][1] + need_y * (1 if up else -1))
         if not moved:
             break
     return {n: (round(x, 6), round(y, 6)) for n, (x, y) in pos.items()}
@@ -177,7 +227,7 @@ def actor_network(g, pos: dict | None = None):
         ax.plot(*pos[n], "o", ms=11 if recurring else 4.5, mfc=colour, mec="#1a1a1a" if recurring else "white",
                 mew=0.9 if recurring else 0.4, zorder=3, ls="none")
         if recurring:
-            ax.text(pos[n][0], pos[n][1] - 0.045, style.wrap(d["label"], WRAP), ha="center", va="top", fontsize=7.2,
+            ax.text(pos[n][0], pos[n][1] - 0.045, wrap_label(d["label"]), ha="center", va="top", fontsize=7.2,
                     color=style.TEXT, zorder=5, linespacing=1.05,
                     bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
     for n in sorted((n for n, d in g.nodes(data=True) if d["kind"] == TECH), key=lambda n: g.nodes[n]["order"]):

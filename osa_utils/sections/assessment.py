@@ -62,7 +62,7 @@ class AssessmentMixin:
 
     # -- provenance and output
     def _assessment_footer(self, df: pd.DataFrame, tables: list[str]) -> tuple[str, str]:
-        """(source line, first note line) of an assessment output."""
+        """(source line, illustration line or "") of an assessment output."""
         name = df.attrs.get("source_file") or "the user's assessment CSV"
         used = ", ".join(f"{t}.csv" for t in tables)
         source = (f"Source: {NOT_FROM_REPORT} Data: {name} (user-supplied)"

@@ -1,6 +1,341 @@
-"""Cross-chapter views (notebook 09_cross_chapter): actors across technologies, threat profiles, instruments."""
+"""Cross-chapter views (notebook 09_cross_chapter): actors across technologies, threat profiles, instruments.
+
+None of these is a figure of the report: they are this collection's synthesis of
+the chapters' actor and risk tables (supplementary_figures.csv rows 'x9.N').
+Every grouping of free text (actor types, instruments) is labelled on the output
+as this collection's reading, with its rule.
+"""
 from __future__ import annotations
+
+import pandas as pd
+
+from .. import model
+from ..tables import Table
+
+NO_SYMBOL = "no symbol in the text"
+WHATIF_LABEL = "What-if: not the report's assessment"
+CROSS_SOURCE = ("A cross-chapter view of this collection (notebook 09_cross_chapter), not a figure of the report; "
+                "drawn from the chapters' tables.")
+
+
+def _na(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def _names(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 class CrossChapterMixin:
-    pass
+    """Recurring actors, the technology–actor network, threat profiles, instruments, and a what-if explorer."""
+
+    # -- helpers
+    def _techs(self) -> pd.DataFrame:
+        return self.t("technologies").sort_values("order").reset_index(drop=True)
+
+    def _actors_ordered(self) -> pd.DataFrame:
+        a = self.t("actors")
+        order = dict(zip(self._techs()["technology_id"], self._techs()["order"]))
+        return (a.assign(_t=a["technology_id"].map(order)).sort_values(["_t", "figure", "row"], kind="stable")
+                .drop(columns="_t").reset_index(drop=True))
+
+    def _supp_header(self, figure_id: str) -> str:
+        return f"Cross-chapter view {figure_id} – {self.info(figure_id).caption}"
+
+    def _no_risk_table(self) -> list[str]:
+        t = self._techs()
+        return t[t["risk_table_figure"].isna()]["short_label"].tolist()
+
+    # -- recurring actors
+    def recurring_actor_frame(self) -> pd.DataFrame:
+        """One row per actor_id listed in more than one chapter's actor table: actor (name per
+        name_lang, from the first chapter listing it), chapters (count), and per technology_id
+        the printed priority ('●', '◐', NO_SYMBOL) or <NA> when not listed; sorted by number of
+        chapters (descending), then name."""
+        a = self._actors_ordered()
+        lang = self.params.name_lang
+        counts = a.groupby("actor_id")["technology_id"].nunique()
+        rows = []
+        for actor_id in counts[counts > 1].index:
+            rs = a[a["actor_id"] == actor_id]
+            row = {"actor_id": actor_id, "actor": model.actor_name(rs.iloc[0], lang), "chapters": int(counts[actor_id])}
+            for t, part in rs.groupby("technology_id", sort=False):
+                row[t] = " / ".join(NO_SYMBOL if _na(s) else str(s) for s in part["priority_symbol"])
+            rows.append(row)
+        techs = [t for t in self._techs()["technology_id"] if any(t in r for r in rows)]
+        out = pd.DataFrame(rows, columns=["actor_id", "actor", "chapters"] + techs)
+        return out.sort_values(["chapters", "actor"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+    def recurring_actors(self, figure_id: str = "x9.1") -> Table:
+        """Ranked table of the actors (by actor_id) in more than one chapter's actor table, with the
+        priority each chapter prints."""
+        f = self.recurring_actor_frame()
+        techs = self._techs().set_index("technology_id")
+        tech_cols = [c for c in f.columns if c in techs.index]
+        columns = ["Actor", "Number of chapters"] + [
+            f"Ch. {techs.loc[t, 'chapter']} {techs.loc[t, 'short_label']} (Fig. {techs.loc[t, 'actor_table_figure']})"
+            for t in tech_cols]
+        rows = [[r["actor"], str(r["chapters"])] + ["" if _na(r[t]) else r[t] for t in tech_cols]
+                for _, r in f.iterrows()]
+        a = self._actors_ordered()
+        lang = self.params.name_lang
+        notes = ["Actors are matched across chapters by actor_id of actors.csv, whose note column records each "
+                 "merge and each related row kept apart (e.g. a company and its cloud unit). An empty cell: the "
+                 "actor is not in that chapter's table. The report prints ● and ◐ without a legend."]
+        absent = [f"{r.short_label} (ch. {r.chapter})" for r in self._techs().itertuples()
+                  if r.technology_id not in tech_cols]
+        if absent:
+            notes.append(f"No actor of {_names(absent)} appears in another chapter's table.")
+        silent = [f"Figure {fig}" for fig, part in a.groupby("figure", sort=True) if part["priority_symbol"].isna().all()]
+        if silent:
+            notes.append(f"{_names(silent)} print no priority symbol for any row.")
+        variants = []
+        for actor_id in f["actor_id"]:
+            names = list(dict.fromkeys(model.actor_name(r, lang) for _, r in a[a["actor_id"] == actor_id].iterrows()))
+            if len(names) > 1:
+                variants.append(" / ".join(names))
+        if variants:
+            notes.append("Names differ between chapters (the first chapter's is shown): " + "; ".join(variants) + ".")
+        notes.append(CROSS_SOURCE)
+        return self.show_table(Table(columns, rows, numeric=set(range(1, len(columns)))), figure_id,
+                               header=self._supp_header(figure_id), tables=["actors", "technologies"],
+                               note=" ".join(notes))
+
+    # -- network
+    def actor_graph(self):
+        """The technology–actor graph (osa_utils.plots.network.actor_graph) of the data."""
+        from ..plots.network import actor_graph
+
+        return actor_graph(self.t("actors"), self.t("technologies"), self.params.name_lang)
+
+    def actor_network(self, figure_id: str = "x9.2"):
+        """Technology–actor bipartite network: all technologies, recurring actors named, the others as dots."""
+        from ..plots.network import MIXED_GROUP, actor_network, layout
+
+        g = self.actor_graph()
+        fig = actor_network(g, layout(g))
+        actors = [d for _, d in g.nodes(data=True) if d["kind"] == "actor"]
+        n_rec = sum(d["chapters"] > 1 for d in actors)
+        note = (f"{len(actors) - n_rec} actors listed by a single chapter are drawn as small unnamed dots around "
+                f"their technology, to keep the chart readable (their names are in each chapter's actor table); "
+                f"the {n_rec} actors listed by several chapters are named and placed between their technologies. "
+                f"One line per row of the actor tables ({g.number_of_edges()} lines, {len(actors)} actors matched by "
+                "actor_id); line style: the priority symbol printed in that row. Dot colours: actor type groups, "
+                "this collection's reading of the printed actor types, not the report's (first matching keyword, "
+                "in order: bank; company/corporation/platform; research/laborator/institute/scientist/researcher/"
+                "R&D; consortium/alliance/association/industry; policy/government/ministry/leading small group/fund; "
+                "otherwise other; osa_utils.plots.actors.actor_type_group). Layout is this collection's: "
+                "technologies on a circle in the report's order; distances carry no meaning.")
+        if any(d["group"] == MIXED_GROUP for d in actors):
+            note += " Grey dots: the printed actor types fall in different groups in different chapters."
+        return self.show_figure(fig, figure_id, header=self._supp_header(figure_id),
+                                tables=["actors", "technologies"], note=note, extra_source=CROSS_SOURCE)
+
+    # -- threat profiles
+    def threat_profiles(self, figure_id: str = "x9.3"):
+        """Heat map technologies x dimensions: highest importance per cell, range when several challenges."""
+        from ..plots.profiles import importance_heatmap
+
+        fig = importance_heatmap(self.t("risk_challenges"), self.t("technologies"), self.t("dimensions"))
+        note = ("Each cell: the highest relative importance (1–4) among the challenges the chapter's risk table "
+                "lists for that dimension. Where it lists several, the number of challenges and their range are "
+                "written below, or 'one score printed' where the table prints a single score for all of them. "
+                "Colours are those of the degree-of-threat levels in this collection's Figure 0.1.")
+        missing = self._no_risk_table()
+        if missing:
+            note += f" {_names(missing)}: no risk table in the report, so not shown."
+        return self.show_figure(fig, figure_id, header=self._supp_header(figure_id),
+                                tables=["risk_challenges", "technologies", "dimensions"], note=note,
+                                extra_source=CROSS_SOURCE)
+
+    def importance_spread(self, figure_id: str = "x9.4"):
+        """Per dimension, every challenge's importance across the chapters with a risk table."""
+        from ..plots.profiles import importance_spread
+
+        fig = importance_spread(self.t("risk_challenges"), self.t("technologies"), self.t("dimensions"))
+        note = ("One marker per challenge of risk_challenges.csv, at its printed importance; one column of markers "
+                "per chapter within each dimension (fixed offsets, no random jitter). Where a table prints one "
+                "score for several challenges, that score is repeated on each and a bracket below joins the markers. "
+                "Grey band and top line: the range across the chapters.")
+        missing = self._no_risk_table()
+        if missing:
+            note += f" {_names(missing)}: no risk table in the report, so not shown."
+        return self.show_figure(fig, figure_id, header=self._supp_header(figure_id),
+                                tables=["risk_challenges", "technologies", "dimensions"], note=note,
+                                extra_source=CROSS_SOURCE)
+
+    # -- instruments
+    def instrument_rows(self) -> pd.DataFrame:
+        """risk_instruments with the type given by the keyword rule (profiles.instrument_type), in printed order."""
+        from ..plots.profiles import instrument_type
+
+        ri = model.ordered(self.t("risk_instruments"), self.t("technologies"), self.t("dimensions"))
+        return ri.assign(type=[instrument_type(x) for x in ri["instrument"]])
+
+    def instruments_by_dimension(self, figure_id: str = "x9.5") -> Table:
+        """Per dimension: Figure 0.3's instrument types beside the chapters' instruments grouped into them."""
+        from ..plots.profiles import NOT_MATCHED, rule_text
+
+        dims = self.t("dimensions").sort_values("order")
+        pi = self.t("policy_instruments")
+        pi = pi[pi["figure"] == "0.3"]
+        ri = self.instrument_rows()
+        short = dict(zip(self._techs()["technology_id"], self._techs()["short_label"]))
+        columns = ["DIMENSION", "Instrument type (Figure 0.3)", "Number of the chapters' instruments",
+                   "The chapters' instruments grouped into it (chapter: text as printed)"]
+
+        def listed(part):
+            return [f"{short[r.technology_id]}: {r.instrument}" for r in part.itertuples()]
+
+        rows = []
+        for d in dims.itertuples():
+            own = pi[pi["dimension_id"] == d.dimension_id].sort_values("item")["instrument"].tolist()
+            part = ri[ri["dimension_id"] == d.dimension_id]
+            for kind in own:
+                m = part[part["type"] == kind]
+                rows.append([d.label_fig03, kind, str(len(m)), listed(m)])
+            others = [k for k in dict.fromkeys(part["type"].dropna()) if k not in own]
+            for kind in others:
+                m = part[part["type"] == kind]
+                rows.append([d.label_fig03, f"{kind} (a type Figure 0.3 lists under another dimension)",
+                             str(len(m)), listed(m)])
+            m = part[part["type"].isna()]
+            rows.append([d.label_fig03, NOT_MATCHED, str(len(m)), listed(m)])
+        note = ("The grouping of the chapters' recommended instruments (risk_instruments.csv) into Figure 0.3's "
+                "instrument types is this collection's reading, not the report's. " + rule_text()
+                + " An instrument a table prints in several dimensions is counted in each.")
+        missing = self._no_risk_table()
+        if missing:
+            note += f" {_names(missing)}: no risk table in the report, so no instruments."
+        note += " " + CROSS_SOURCE
+        return self.show_table(Table(columns, rows, numeric={2}), figure_id, header=self._supp_header(figure_id),
+                               tables=["policy_instruments", "risk_instruments", "technologies", "dimensions"],
+                               note=note)
+
+    # -- what-if explorer
+    def challenge_options(self) -> list[tuple[str, tuple[str, str, int]]]:
+        """(label, (technology_id, dimension_id, item)) for every challenge, in printed order."""
+        rc = model.ordered(self.t("risk_challenges"), self.t("technologies"), self.t("dimensions"))
+        short = dict(zip(self._techs()["technology_id"], self._techs()["short_label"]))
+        dl = dict(zip(self.t("dimensions")["dimension_id"], self.t("dimensions")["label_risk_tables"]))
+        out = []
+        for r in rc.itertuples():
+            text = str(r.challenge)
+            text = text if len(text) <= 60 else text[:59] + "…"
+            out.append((f"{short[r.technology_id]} · {dl[r.dimension_id]} · {int(r.item)}: {text} "
+                        f"(printed: {int(r.importance)})", (r.technology_id, r.dimension_id, int(r.item))))
+        return out
+
+    def whatif_figures(self, technology_ids, dimension_ids, challenge: tuple[str, str, int], importance: int):
+        """Figure 0.1 matrix and threat profiles with one importance edited (in memory only).
+
+        Returns (matrix figure or None, heat map figure or None, sentence describing the edit).
+        Nothing is saved: these are what-ifs, not the report's assessment.
+        """
+        from .. import style
+        from ..plots.matrix import threat_matrix
+        from ..plots.profiles import importance_heatmap
+
+        if not 1 <= int(importance) <= 4:
+            raise ValueError(f"importance={importance!r}: the report's scale is 1 to 4")
+        rc = self.t("risk_challenges").copy()
+        t, d, item = challenge
+        hit = (rc["technology_id"] == t) & (rc["dimension_id"] == d) & (rc["item"] == item)
+        if hit.sum() != 1:
+            raise KeyError(f"no challenge {challenge!r} in risk_challenges.csv")
+        before = int(rc.loc[hit, "importance"].iloc[0])
+        rc.loc[hit, "importance"] = int(importance)
+        # the dot count of a cell follows the edited table (distinct levels), as derive_matrix expects
+        printed = self.t("threat_matrix_printed").copy()
+        levels = rc.groupby(["technology_id", "dimension_id"])["importance"].nunique()
+        keys = list(zip(printed["technology_id"], printed["dimension_id"]))
+        printed["notifications"] = [int(levels[k]) if k in levels.index else int(n)
+                                    for k, n in zip(keys, printed["notifications"])]
+        m = model.derive_matrix(printed, rc)
+        techs = self.t("technologies")
+        dims = self.t("dimensions")
+        techs = techs[techs["technology_id"].isin(list(technology_ids))]
+        dims = dims[dims["dimension_id"].isin(list(dimension_ids))]
+        short = dict(zip(self.t("technologies")["technology_id"], self.t("technologies")["short_label"]))
+        dl = dict(zip(self.t("dimensions")["dimension_id"], self.t("dimensions")["label_risk_tables"]))
+        what = (f"{short[t]}, {dl[d]}, challenge {item}: importance {int(importance)} instead of the printed "
+                f"{before}" + (" (unchanged)" if int(importance) == before else ""))
+        source = ("Drawn from an edited copy of risk_challenges.csv held in memory; nothing is saved. "
+                  "Not a figure of the report and not the report's assessment.")
+        fig_m = fig_h = None
+        if len(techs) and len(dims):
+            mm = m[m["technology_id"].isin(techs["technology_id"]) & m["dimension_id"].isin(dims["dimension_id"])]
+            fig_m = threat_matrix(mm, techs, dims, self.t("threat_levels"), highlight={t})
+            style.add_caption(fig_m, f"{WHATIF_LABEL} – Figure 0.1 matrix with {what}", source,
+                              "The edited technology's row label is marked. Dot counts of the edited cell follow "
+                              "the edited table (one dot per distinct level).")
+            rch = rc[rc["technology_id"].isin(techs["technology_id"]) & rc["dimension_id"].isin(dims["dimension_id"])]
+            if len(rch):
+                fig_h = importance_heatmap(rch, techs, dims, title=WHATIF_LABEL, highlight=(t, d))
+                style.add_caption(fig_h, f"{WHATIF_LABEL} – threat profiles with {what}", source,
+                                  "The edited cell is outlined (dashed).")
+        return fig_m, fig_h, what
+
+    def explorer(self, interactive: bool = False):
+        """A what-if explorer (ipywidgets) in JupyterLab; with interactive=False (batch builds) one sentence only."""
+        from ..notebook import _show_text
+
+        if not interactive:
+            _show_text("The what-if explorer is available when the notebook is run in JupyterLab with the "
+                       "parameter interactive = True; this static run draws nothing for it.")
+            return None
+        from IPython.display import display
+
+        display(self.explorer_widget())
+        return None
+
+    def explorer_widget(self):
+        """The explorer's widget box (technologies, dimensions, one challenge's importance, output)."""
+        import ipywidgets as W
+        import matplotlib.pyplot as plt
+        from IPython.display import display
+
+        techs = self._techs()
+        dims = self.t("dimensions").sort_values("order")
+        options = self.challenge_options()
+        rc = self.t("risk_challenges").set_index(["technology_id", "dimension_id", "item"])["importance"]
+        w_t = W.SelectMultiple(options=list(zip(techs["short_label"], techs["technology_id"])),
+                               value=tuple(techs["technology_id"]), rows=len(techs), description="Technologies")
+        w_d = W.SelectMultiple(options=list(zip(dims["label_risk_tables"], dims["dimension_id"])),
+                               value=tuple(dims["dimension_id"]), rows=len(dims), description="Dimensions")
+        w_c = W.Dropdown(options=options, value=options[0][1], description="Challenge",
+                         layout=W.Layout(width="95%"))
+        w_v = W.IntSlider(value=int(rc[options[0][1]]), min=1, max=4, step=1, description="Importance",
+                          continuous_update=False)
+        out = W.Output()
+
+        def redraw(*_):
+            with out:
+                out.clear_output(wait=True)
+                if not w_t.value or not w_d.value:
+                    print("Choose at least one technology and one dimension.")
+                    return
+                fig_m, fig_h, what = self.whatif_figures(w_t.value, w_d.value, w_c.value, w_v.value)
+                for fig in (fig_m, fig_h):
+                    if fig is not None:
+                        display(fig)
+                        plt.close(fig)
+                if fig_h is None:
+                    print("None of the chosen technologies has a risk table: no threat profile to show.")
+
+        def on_challenge(change):
+            w_v.unobserve(redraw, "value")
+            w_v.value = int(rc[change["new"]])
+            w_v.observe(redraw, "value")
+            redraw()
+
+        w_t.observe(redraw, "value")
+        w_d.observe(redraw, "value")
+        w_c.observe(on_challenge, "value")
+        w_v.observe(redraw, "value")
+        head = W.HTML(f"<b>{WHATIF_LABEL}.</b> Edit one challenge's importance to see how the Figure 0.1 matrix "
+                      "and the threat profiles would change. The data and the saved figures are not changed.")
+        box = W.VBox([head, W.HBox([w_t, w_d]), w_c, w_v, out])
+        box.redraw = redraw  # for tests and for a first draw
+        redraw()
+        return box

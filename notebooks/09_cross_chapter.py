@@ -1,0 +1,76 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Across the chapters
+#
+# This notebook is the collection's own synthesis across the chapters of Tim Rühlig (ed.), *Europe's Strategic Technology Autonomy from China*, Digital Power China, January 2023: it is not a chapter of the report, and none of its charts or tables is a figure of the report. It reads the chapters' actor tables and risk tables from the CSV data package in `data/` and saves every output into `figures_dir` as a supplementary chart (`x9.1` to `x9.5` in `supplementary_figures.csv`). Where free text is grouped (actor types, policy instruments) the output says that the grouping is this collection's reading and states its rule.
+
+# %% tags=["parameters"]
+data_dir = "../data"  # the data package (folder with datapackage.json)
+figures_dir = "output"  # where figures and tables are written (make figures uses ../figures)
+formats = "png,svg"  # comma-separated: png, svg, pdf
+dpi = 150  # raster resolution, 50-600
+name_lang = "en"  # actor names: "en", "zh" or "en+zh"
+interactive = False  # True in JupyterLab: the what-if explorer at the end; False keeps batch builds static
+
+# %%
+from osa_utils.notebook import Chapter
+
+ch = Chapter(data_dir, figures_dir, formats, dpi, name_lang)
+
+# %% [markdown]
+# ## Actors listed by more than one chapter
+#
+# The actors that appear in the actor tables of several chapters, matched by their `actor_id`, with the priority symbol each chapter prints for them.
+
+# %%
+ch.recurring_actors("x9.1")
+
+# %% [markdown]
+# ## Technologies and their actors
+#
+# Every technology with the actors its chapter lists; the actors shared between chapters are named, the others are drawn as dots.
+
+# %%
+ch.actor_network("x9.2")
+
+# %% [markdown]
+# ## Threat profiles of the five chapters with a risk table
+#
+# The highest importance each chapter gives a dimension, with the range where it lists several challenges.
+
+# %%
+ch.threat_profiles("x9.3")
+
+# %% [markdown]
+# How far the chapters' importance scores spread within each dimension, one marker per challenge.
+
+# %%
+ch.importance_spread("x9.4")
+
+# %% [markdown]
+# ## Recommended instruments and Figure 0.3's instrument types
+#
+# For each dimension, Figure 0.3's instrument types beside the instruments the chapters recommend, grouped into those types by a keyword rule of this collection.
+
+# %%
+ch.instruments_by_dimension("x9.5")
+
+# %% [markdown]
+# ## What-if explorer
+#
+# Edit one challenge's importance and see how the Figure 0.1 matrix and the threat profiles would change. Its outputs are what-ifs, not the report's assessment, and are never saved; it runs only with `interactive = True`.
+
+# %%
+ch.explorer(interactive)

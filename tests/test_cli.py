@@ -1,0 +1,61 @@
+"""The osa-report subcommands a user types: cite and assess (validate/build/verify are covered elsewhere)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+CLI = [sys.executable, "-m", "osa_utils.cli"]
+
+
+def _run(*args, **kw):
+    return subprocess.run(CLI + list(args), capture_output=True, text=True, timeout=300, **kw)
+
+
+def test_cite_all_and_by_figure():
+    import bibtexparser
+
+    out = _run("cite")
+    assert out.returncode == 0
+    assert len(bibtexparser.loads(out.stdout).entries) == 270
+    csl = json.loads(_run("cite", "--format", "csl-json", "--figure", "box1").stdout)
+    assert [i["id"] for i in csl] == ["fn007"]
+
+
+def test_cite_unknown_figure():
+    out = _run("cite", "--figure", "9.9")
+    assert out.returncode == 2 and "9.9" in out.stderr and "Traceback" not in out.stderr
+
+
+@pytest.mark.slow
+def test_assess_on_a_csv_written_here(tmp_path):
+    csv = tmp_path / "batteries.csv"
+    csv.write_text("dimension_id,challenge,importance,instrument\n"
+                   "supply_chain,Dependence on Chinese cathode materials,4,Diversification incentives\n"
+                   "national_security,Remote access to battery management systems,3,\n"
+                   "competitiveness,Scale of Chinese cell makers,4,R&D investment\n", encoding="utf-8")
+    out = _run("assess", str(csv), "--id", "batteries", "--label", "EV batteries", "--out", str(tmp_path / "o"))
+    assert out.returncode == 0, out.stderr
+    names = {p.name for p in (tmp_path / "o").iterdir()}
+    assert {"fig-assessment-batteries-matrix.png", "tab-assessment-batteries-risks.csv",
+            "tab-assessment-batteries-instruments.csv"} <= names
+
+
+@pytest.mark.slow
+def test_assess_bad_csv_names_file_row_column(tmp_path):
+    csv = tmp_path / "bad.csv"
+    csv.write_text("dimension_id,challenge,importance\nsupply_chain,x,7\nnowhere,y,2\n", encoding="utf-8")
+    out = _run("assess", str(csv), "--id", "bad", "--label", "Bad", "--out", str(tmp_path / "o"))
+    assert out.returncode == 1
+    assert "bad.csv:2:importance: value out of range (found '7', expected 1 to 4)" in out.stderr
+    assert "bad.csv:3:dimension_id: unknown reference" in out.stderr
+    assert "Traceback" not in out.stderr
+    assert not list((tmp_path / "o").glob("fig-*"))
+
+
+def test_assess_rejects_a_report_technology_id(tmp_path):
+    out = _run("assess", "data/examples/assessment_quantum.csv", "--id", "6g", "--label", "x",
+               "--out", str(tmp_path / "o"))
+    assert out.returncode == 2 and "technology_id='6g'" in out.stderr
