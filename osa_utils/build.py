@@ -370,12 +370,14 @@ def run(data_dir: Path, out: Path, *, jobs: int | None = None, force: bool = Fal
             entry = _read_entry(old_cache / name)
             reason = "--force" if force else why_stale(entry, key)
             if reason is None:
-                shutil.copytree(old_cache / name, new_cache / name)
+                shutil.copytree(old_cache / name, new_cache / name, copy_function=_link_or_copy)
                 results[name] = NotebookResult(name, "reused", "unchanged", entry["duration"], reads=entry["reads"])
                 progress.update(name, "reused", "unchanged")
             else:
                 todo.append((nb, key, reason, entry))
         if todo:
+            # Longest first (by the last recorded duration), so no long notebook starts last.
+            todo.sort(key=lambda t: -(t[3] or {}).get("duration", 0.0))
             ctx = multiprocessing.get_context("spawn")
             pool = cf.ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=ctx, initializer=_init_worker)
             futures = {}
@@ -415,9 +417,16 @@ def run(data_dir: Path, out: Path, *, jobs: int | None = None, force: bool = Fal
         t0 = time.perf_counter()
         _collect_outputs(tmp, ordered)
         if report:
-            from .report import write_report
+            key = _report_key(data_dir, ordered, new_cache)
+            old_key = _read_json(old_cache / "report.json")
+            if old_key == key and (out / "index.html").exists():
+                # Nothing the report shows has changed: keep the assembled page.
+                _link_or_copy(out / "index.html", tmp / "index.html")
+            else:
+                from .report import write_report
 
-            write_report(tmp, data_dir, ordered)
+                write_report(tmp, data_dir, ordered)
+            (new_cache / "report.json").write_text(json.dumps(key, sort_keys=True), encoding="utf-8")
         assemble = time.perf_counter() - t0
         replace_dir(tmp, out)
         return BuildResult(out, ordered, assemble)
@@ -450,6 +459,28 @@ def _kill_pool(pool) -> None:
             p.terminate()  # its kernel exits with it (ipykernel watches its parent)
         except Exception:
             pass
+
+
+def _link_or_copy(src, dst) -> None:
+    """Hard-link a finished file into the new output (files are never modified in place)."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _read_json(path: Path):
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _report_key(data_dir: Path, results: list[NotebookResult], cache: Path) -> dict:
+    """Everything the assembled report depends on, by content hash."""
+    data = {p.name: sha256_file(p) for p in sorted(Path(data_dir).glob("*")) if p.is_file()}
+    notebooks = {r.name: [r.state == "failed", sha256_file(cache / r.name / "executed.ipynb")] for r in results}
+    return {"data": data, "notebooks": notebooks, "osa_utils": package_hash(), "environment": environment_hash()}
 
 
 def _read_entry(d: Path) -> dict | None:
@@ -487,11 +518,11 @@ def _collect_outputs(tmp: Path, results: list[NotebookResult]) -> None:
         d = tmp / CACHE / r.name
         for src, dst in (("executed.ipynb", f"{r.name}.ipynb"), ("executed.html", f"{r.name}.html")):
             if (d / src).exists():
-                shutil.copy2(d / src, nb_dir / dst)
+                _link_or_copy(d / src, nb_dir / dst)
         figs = d / ("last-good-figures" if r.stale_output else "figures")
         if figs.exists():
             for f in sorted(figs.iterdir()):
-                shutil.copy2(f, fig_dir / f.name)
+                _link_or_copy(f, fig_dir / f.name)
 
 
 def summary(result: BuildResult) -> str:

@@ -55,6 +55,7 @@ def _cmd_build(args) -> int:
         print("interrupted: the previous report is unchanged", file=sys.stderr)
         return 130
     print(summary(result))
+    print(f"report assembled in {result.assemble_seconds:.2f} s")
     if args.pdf:
         from .report import print_pdf
 

@@ -82,6 +82,9 @@ def save(fig, figure_id: str, figures_dir, formats=("png", "svg"), dpi: int = 15
     out = Path(figures_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
+    # The tight bounding box is computed once (one draw) and used for every format,
+    # instead of bbox_inches="tight", which draws once more per format.
+    bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.12)
     with matplotlib.rc_context({"svg.hashsalt": "osa-report", "svg.fonttype": "path"}):
         for fmt in sorted(formats):
             path = out / f"{stem(figure_id)}.{fmt}"
@@ -89,7 +92,7 @@ def save(fig, figure_id: str, figures_dir, formats=("png", "svg"), dpi: int = 15
                         "svg": {"Date": None, "Creator": None},
                         "pdf": {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None}}[fmt]
             buf = io.BytesIO()
-            fig.savefig(buf, format=fmt, dpi=dpi, bbox_inches="tight", pad_inches=0.12, metadata=metadata)
+            fig.savefig(buf, format=fmt, dpi=dpi, bbox_inches=bbox, metadata=metadata)
             _write_if_changed(path, buf.getvalue())
             paths.append(path)
     return paths

@@ -172,6 +172,8 @@ class CoreMixin:
         info = self.info(figure_id)
         note = ("Type groups are this collection's reading of the printed actor types (keyword rule in "
                 "osa_utils.plots.actors.actor_type_group). The report prints ● and ◐ without a legend.")
+        for e in self.erratum(f"Figure {figure_id}, caption").itertuples():
+            note += f" Erratum ({e.location}): {e.issue}"
         return self.show_figure(fig, figure_id, header=f"{info.header}: actors by type and priority", note=note)
 
     # -- Figures 3.1 / 3.2

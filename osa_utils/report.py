@@ -244,7 +244,9 @@ def build_metadata(results, data_dir: Path, assemble_note: str = "") -> str:
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return ('<section id="build"><h2>Build</h2>'
             f"<p>Built {esc(now)} from commit <code>{esc(commit)}</code> with Python {esc(platform.python_version())}; "
-            f"{esc(', '.join(pkgs))}. Data: <code>{esc(data_dir)}</code>.</p>"
+            f"{esc(', '.join(pkgs))}. Data: <code>{esc(data_dir)}</code>. A later build that changes nothing "
+            "this page shows (data, notebooks, code, environment) keeps this page, so the states below are "
+            "those of the build that assembled it.</p>"
             "<table><thead><tr><th>Notebook</th><th>State</th><th>Why</th><th>Duration</th></tr></thead>"
             f"<tbody>{rows}</tbody></table></section>")
 

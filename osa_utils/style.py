@@ -48,7 +48,13 @@ def apply(cjk: bool = False) -> None:
     """Set matplotlib's rcParams for the collection (call before drawing)."""
     import matplotlib
 
-    family = [BASE_FONT] + ([find_cjk_font()] if cjk else [])
+    if cjk:
+        family = [BASE_FONT, find_cjk_font()]  # required: say what to install when missing
+    else:
+        try:  # a fallback for a stray Chinese character (e.g. in an erratum), where installed
+            family = [BASE_FONT, find_cjk_font()]
+        except FontMissingError:
+            family = [BASE_FONT]
     matplotlib.rcParams.update({
         "font.family": family,
         "font.size": 9,

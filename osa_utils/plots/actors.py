@@ -56,7 +56,7 @@ def actors_by_type(actors: pd.DataFrame, top_names: list[str] | None = None):
     ax.invert_yaxis()
     ax.set_xlabel("Number of actors in the table")
     ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.legend(frameon=False, fontsize=7.5, loc="lower right")
+    ax.legend(frameon=False, fontsize=7.5, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     if top_names:
         ax.text(0.0, -0.32 - 0.02 * len(groups), style.wrap("Printed with ●: " + "; ".join(top_names), 95),
                 transform=ax.transAxes, ha="left", va="top", fontsize=7.5, color=style.TEXT)
