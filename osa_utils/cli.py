@@ -39,21 +39,41 @@ def _overrides(pairs) -> dict:
     return {k: parse_value(v) for k, v in (pairs or [])}
 
 
-def _cmd_build(args) -> int:
-    from .build import BuildError, run, summary
+def _build(unchanged: str, **kwargs):
+    """Run the batch build; a user error becomes a message and an exit code, not a traceback.
+
+    Returns (result, None) or (None, exit code). *unchanged* names what an error leaves as it was.
+    """
+    from .build import BuildError, run
     from .data import DataValidationError
 
     try:
-        result = run(args.data_dir, args.out, jobs=args.jobs, force=args.force, only=args.only,
-                     overrides=_overrides(args.p), notebooks_dir=args.notebooks_dir)
+        return run(**kwargs), None
     except DataValidationError as exc:
-        return _data_problems(exc)
+        return None, _data_problems(exc)
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return None, 2
     except KeyboardInterrupt:
-        print("interrupted: the previous report is unchanged", file=sys.stderr)
-        return 130
+        print(f"interrupted: {unchanged} is unchanged", file=sys.stderr)
+        return None, 130
+
+
+def _report_failures(result) -> None:
+    for r in result.failed:
+        e = r.error or {}
+        print(f"notebook {r.name} failed in cell {e.get('cell')}: {e.get('ename')}: {e.get('evalue')}",
+              file=sys.stderr)
+
+
+def _cmd_build(args) -> int:
+    from .build import summary
+
+    result, rc = _build("the previous report", data_dir=args.data_dir, out=args.out, jobs=args.jobs,
+                        force=args.force, only=args.only, overrides=_overrides(args.p),
+                        notebooks_dir=args.notebooks_dir)
+    if result is None:
+        return rc
     print(summary(result))
     print(f"report assembled in {result.assemble_seconds:.2f} s")
     if args.pdf:
@@ -61,10 +81,7 @@ def _cmd_build(args) -> int:
 
         print(print_pdf(result.out / "index.html", result.out / "report.pdf"))
     print(f"report: {result.out / 'index.html'}")
-    for r in result.failed:
-        e = r.error or {}
-        print(f"notebook {r.name} failed in cell {e.get('cell')}: {e.get('ename')}: {e.get('evalue')}",
-              file=sys.stderr)
+    _report_failures(result)
     return 1 if result.failed else 0
 
 
@@ -73,35 +90,28 @@ def _cmd_figures(args) -> int:
     import shutil
     import tempfile
 
-    from .build import BuildError, replace_dir, run, summary
-    from .data import DataValidationError
+    from .build import replace_dir, summary
 
     out = args.out.resolve()
     work = Path(tempfile.mkdtemp(prefix="osa-figures-"))
     try:
-        result = run(args.data_dir, work / "build", jobs=args.jobs, force=True, report=False)
-    except DataValidationError as exc:
-        return _data_problems(exc)
-    except BuildError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted: figures/ is unchanged", file=sys.stderr)
-        return 130
+        result, rc = _build(str(out), data_dir=args.data_dir, out=work / "build", jobs=args.jobs,
+                            force=True, report=False)
+        if result is None:
+            return rc
+        print(summary(result))
+        if result.failed:
+            _report_failures(result)
+            print(f"{out} left unchanged because a notebook failed", file=sys.stderr)
+            return 1
+        staged = out.with_name(f".{out.name}.new")
+        shutil.rmtree(staged, ignore_errors=True)
+        shutil.copytree(work / "build" / "figures", staged)
+        replace_dir(staged, out)
+        print(f"figures written to {out}")
+        return 0
     finally:
-        pass
-    print(summary(result))
-    if result.failed:
-        print("figures/ left unchanged because a notebook failed", file=sys.stderr)
         shutil.rmtree(work, ignore_errors=True)
-        return 1
-    staged = out.with_name(f".{out.name}.new")
-    shutil.rmtree(staged, ignore_errors=True)
-    shutil.copytree(work / "build" / "figures", staged)
-    replace_dir(staged, out)
-    shutil.rmtree(work, ignore_errors=True)
-    print(f"figures written to {out}")
-    return 0
 
 
 def _cmd_verify(args) -> int:
@@ -109,27 +119,21 @@ def _cmd_verify(args) -> int:
     import shutil
     import tempfile
 
-    from .build import BuildError, compare_figures, run
-    from .data import DataValidationError
+    from .build import compare_figures
 
     work = Path(tempfile.mkdtemp(prefix="osa-verify-"))
     try:
-        try:
-            result = run(args.data_dir, work / "build", jobs=args.jobs, force=True, report=False)
-        except DataValidationError as exc:
-            return _data_problems(exc)
-        except BuildError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
+        result, rc = _build("nothing", data_dir=args.data_dir, out=work / "build", jobs=args.jobs,
+                            force=True, report=False)
+        if result is None:
+            return rc
         rows = compare_figures(args.figures, work / "build" / "figures")
         width = max(len(r[0]) for r in rows) if rows else 10
         print(f"{'file':<{width}}  verdict     detail")
         for name, verdict, detail in rows:
             print(f"{name:<{width}}  {verdict:<10}  {detail}")
         bad = [r for r in rows if r[1] != "identical"]
-        for r in result.failed:
-            print(f"notebook {r.name} failed: {(r.error or {}).get('ename')}: {(r.error or {}).get('evalue')}",
-                  file=sys.stderr)
+        _report_failures(result)
         print(f"{len(rows) - len(bad)} identical, {len(bad)} different, missing or unexpected")
         return 1 if bad or result.failed else 0
     finally:

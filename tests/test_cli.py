@@ -59,3 +59,26 @@ def test_assess_rejects_a_report_technology_id(tmp_path):
     out = _run("assess", "data/examples/assessment_quantum.csv", "--id", "6g", "--label", "x",
                "--out", str(tmp_path / "o"))
     assert out.returncode == 2 and "technology_id='6g'" in out.stderr
+
+
+@pytest.mark.slow
+def test_verify_reports_every_kind_of_difference(tmp_path):
+    import shutil
+
+    from osa_utils import PROJECT_ROOT
+
+    ref = tmp_path / "figures"
+    shutil.copytree(PROJECT_ROOT / "figures", ref)
+    from PIL import Image
+
+    img = Image.open(ref / "fig-2-2.png").convert("RGB")
+    img.putpixel((5, 5), (255, 0, 0))
+    img.save(ref / "fig-2-2.png")
+    (ref / "tab-4-2.csv").unlink()
+    (ref / "fig-9-9.png").write_bytes(b"not a figure")
+    out = _run("verify", "--figures", str(ref), "--jobs", "2")
+    assert out.returncode == 1
+    lines = {l.split()[0]: l for l in out.stdout.splitlines() if l.strip()}
+    assert "differs" in lines["fig-2-2.png"] and "% of pixels differ" in lines["fig-2-2.png"]
+    assert "missing" in lines["fig-9-9.png"] and "unexpected" in lines["tab-4-2.csv"]
+    assert "identical" in lines["fig-0-1.png"]
