@@ -565,7 +565,8 @@ def _pixel_difference(a: Path, b: Path) -> str:
     from matplotlib.image import imread
 
     x, y = imread(a), imread(b)
-    if x.shape != y.shape:
+    if x.shape[:2] != y.shape[:2]:
         return f"size {x.shape[1]}x{x.shape[0]} vs {y.shape[1]}x{y.shape[0]}"
-    share = float(np.any(np.abs(x - y) > 1e-6, axis=-1).mean()) if x.ndim == 3 else float((x != y).mean())
+    rgb = lambda im: im[..., :3] if im.ndim == 3 else np.repeat(im[..., None], 3, axis=-1)
+    share = float(np.any(np.abs(rgb(x) - rgb(y)) > 1e-6, axis=-1).mean())
     return f"{100 * share:.3f}% of pixels differ"
