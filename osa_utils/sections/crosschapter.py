@@ -129,7 +129,7 @@ class CrossChapterMixin:
         if any(d["group"] == MIXED_GROUP for d in actors):
             note += " Grey dots: the printed actor types fall in different groups in different chapters."
         return self.show_figure(fig, figure_id, header=self._supp_header(figure_id),
-                                tables=["actors", "technologies"], note=note, extra_source=CROSS_SOURCE)
+                                tables=["actors", "technologies"], note=note)
 
     # -- threat profiles
     def threat_profiles(self, figure_id: str = "x9.3"):
@@ -141,12 +141,15 @@ class CrossChapterMixin:
                 "lists for that dimension. Where it lists several, the number of challenges and their range are "
                 "written below, or 'one score printed' where the table prints a single score for all of them. "
                 "Colours are those of the degree-of-threat levels in this collection's Figure 0.1.")
+        return self._profile_figure(fig, figure_id, note)
+
+    def _profile_figure(self, fig, figure_id: str, note: str):
+        """Caption and save a chart of the five risk tables, naming the chapters without one."""
         missing = self._no_risk_table()
         if missing:
             note += f" {_names(missing)}: no risk table in the report, so not shown."
         return self.show_figure(fig, figure_id, header=self._supp_header(figure_id),
-                                tables=["risk_challenges", "technologies", "dimensions"], note=note,
-                                extra_source=CROSS_SOURCE)
+                                tables=["risk_challenges", "technologies", "dimensions"], note=note)
 
     def importance_spread(self, figure_id: str = "x9.4"):
         """Per dimension, every challenge's importance across the chapters with a risk table."""
@@ -157,12 +160,7 @@ class CrossChapterMixin:
                 "per chapter within each dimension (fixed offsets, no random jitter). Where a table prints one "
                 "score for several challenges, that score is repeated on each and a bracket below joins the markers. "
                 "Grey band and top line: the range across the chapters.")
-        missing = self._no_risk_table()
-        if missing:
-            note += f" {_names(missing)}: no risk table in the report, so not shown."
-        return self.show_figure(fig, figure_id, header=self._supp_header(figure_id),
-                                tables=["risk_challenges", "technologies", "dimensions"], note=note,
-                                extra_source=CROSS_SOURCE)
+        return self._profile_figure(fig, figure_id, note)
 
     # -- instruments
     def instrument_rows(self) -> pd.DataFrame:
