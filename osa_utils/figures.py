@@ -75,26 +75,35 @@ def figure_info(figure_id: str, data_dir=None) -> FigureInfo:
     raise KeyError(f"figure {figure_id!r} is neither in figures.csv nor in supplementary_figures.csv")
 
 
-def save(fig, figure_id: str, figures_dir, formats=("png", "svg"), dpi: int = 150) -> list[Path]:
-    """Save *fig* as fig-<id>.<fmt> for each format, byte-for-byte reproducibly."""
+METADATA = {"png": {"Software": None},
+            "svg": {"Date": None, "Creator": None},
+            "pdf": {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None}}
+
+
+def render(fig, fmt: str, dpi: int, bbox=None) -> bytes:
+    """The figure as *fmt* bytes, without timestamps or software versions."""
     import matplotlib
 
+    if bbox is None:
+        bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.12)
+    buf = io.BytesIO()
+    with matplotlib.rc_context({"svg.hashsalt": "osa-report", "svg.fonttype": "path"}):
+        fig.savefig(buf, format=fmt, dpi=dpi, bbox_inches=bbox, metadata=METADATA[fmt])
+    return buf.getvalue()
+
+
+def save(fig, figure_id: str, figures_dir, formats=("png", "svg"), dpi: int = 150) -> list[Path]:
+    """Save *fig* as fig-<id>.<fmt> for each format, byte-for-byte reproducibly."""
     out = Path(figures_dir)
     out.mkdir(parents=True, exist_ok=True)
-    paths = []
     # The tight bounding box is computed once (one draw) and used for every format,
     # instead of bbox_inches="tight", which draws once more per format.
     bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.12)
-    with matplotlib.rc_context({"svg.hashsalt": "osa-report", "svg.fonttype": "path"}):
-        for fmt in sorted(formats):
-            path = out / f"{stem(figure_id)}.{fmt}"
-            metadata = {"png": {"Software": None},
-                        "svg": {"Date": None, "Creator": None},
-                        "pdf": {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None}}[fmt]
-            buf = io.BytesIO()
-            fig.savefig(buf, format=fmt, dpi=dpi, bbox_inches=bbox, metadata=metadata)
-            _write_if_changed(path, buf.getvalue())
-            paths.append(path)
+    paths = []
+    for fmt in sorted(formats):
+        path = out / f"{stem(figure_id)}.{fmt}"
+        _write_if_changed(path, render(fig, fmt, dpi, bbox))
+        paths.append(path)
     return paths
 
 
@@ -113,22 +122,22 @@ def write_text(path: Path, text: str) -> Path:
     return path
 
 
-def display_figure(fig, figure_id: str, paths: list[Path]) -> None:
-    """Show the saved PNG (exactly the file) in a notebook, tagged with the figure id."""
+def display_figure(fig, figure_id: str, paths: list[Path], dpi: int = 150) -> None:
+    """Show the figure as PNG in a notebook (the saved file when there is one), tagged with its id.
+
+    The report embeds these PNG outputs, so a PNG is shown even when only SVG or PDF was saved.
+    """
     import matplotlib.pyplot as plt
 
-    png = next((p for p in paths if p.suffix == ".png"), None)
     try:
         from IPython import get_ipython
-        from IPython.display import SVG, Image, display
+        from IPython.display import Image, display
     except ImportError:  # pragma: no cover
         plt.close(fig)
         return
     if get_ipython() is not None:
+        png = next((p for p in paths if p.suffix == ".png"), None)
+        data = png.read_bytes() if png is not None else render(fig, "png", dpi)
         meta = {"osa": {"figure_id": figure_id, "files": [p.name for p in paths]}}
-        if png is not None:
-            display(Image(data=png.read_bytes(), format="png"), metadata=meta)
-        else:
-            svg = next(p for p in paths if p.suffix == ".svg")
-            display(SVG(data=svg.read_text(encoding="utf-8")), metadata=meta)
+        display(Image(data=data, format="png"), metadata=meta)
     plt.close(fig)

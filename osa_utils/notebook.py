@@ -53,17 +53,9 @@ class Base:
                     extra_source: str = "") -> None:
         info = self.info(figure_id)
         style.add_caption(fig, header or info.header, info.source_line(tables, extra_source), note)
-        formats = self.params.formats
-        paths = F.save(fig, figure_id, self.params.figures_dir, formats, self.params.dpi)
-        if "png" not in formats:  # the notebook (and the report) still shows a PNG
-            import tempfile
-
-            tmp = Path(tempfile.mkdtemp())
-            paths_for_display = F.save(fig, figure_id, tmp, ("png",), self.params.dpi)
-        else:
-            paths_for_display = paths
+        paths = F.save(fig, figure_id, self.params.figures_dir, self.params.formats, self.params.dpi)
         self.written += paths
-        F.display_figure(fig, figure_id, paths_for_display)
+        F.display_figure(fig, figure_id, paths, self.params.dpi)
         # Returns nothing: the figure is shown and saved (paths in self.written).
 
     def show_table(self, table: Table, figure_id: str, *, header: str | None = None, tables=None,

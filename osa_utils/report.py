@@ -137,7 +137,7 @@ STATUS_LABEL["supplementary"] = "supplementary chart of this collection"
 STATUS_LABEL["synthesis"] = "cross-chapter view of this collection"
 
 
-def notebook_section(nb: dict, name: str, result, status: dict, index: int) -> tuple[str, str]:
+def notebook_section(nb: dict, name: str, result, status: dict) -> tuple[str, str]:
     """HTML of one executed notebook (prose, figures, tables) and its title for the contents."""
     cells = nb.get("cells", [])
     title = name
@@ -265,10 +265,10 @@ def write_report(out: Path, data_dir: Path, results) -> Path:
     FOOTNOTES.clear()
     FOOTNOTES.update({fid: figure_footnotes(fid, data_dir) for fid in status})
     sections, toc = [], []
-    for i, r in enumerate(results):
+    for r in results:
         nb_path = out / ".cache" / r.name / "executed.ipynb"
         nb = json.loads(nb_path.read_text(encoding="utf-8")) if nb_path.exists() else {"cells": []}
-        html_, title = notebook_section(nb, r.name, r, status, i)
+        html_, title = notebook_section(nb, r.name, r, status)
         sections.append(html_)
         flag = " (failed)" if r.state == "failed" else ""
         toc.append(f'<li><a href="#nb-{esc(r.name)}">{esc(title)}</a>{esc(flag)}</li>')

@@ -81,15 +81,9 @@ class AssessmentMixin:
         The footer is the source line and *note*, then *illustration* on a line of its own.
         """
         style.add_caption(fig, header, f"{source} {note}".strip(), illustration)
-        formats = self.params.formats
-        paths = F.save(fig, output_id, self.params.figures_dir, formats, self.params.dpi)
-        shown = paths
-        if not any(p.suffix in (".png", ".svg") for p in paths):  # e.g. formats="pdf": show a PNG
-            import tempfile
-
-            shown = F.save(fig, output_id, Path(tempfile.mkdtemp()), ("png",), self.params.dpi)
+        paths = F.save(fig, output_id, self.params.figures_dir, self.params.formats, self.params.dpi)
         self.written += paths
-        F.display_figure(fig, output_id, shown)
+        F.display_figure(fig, output_id, paths, self.params.dpi)
 
     def _assessment_table(self, table: Table, output_id: str, header: str, source: str, note: str) -> None:
         """Caption, save and show a table that is not in figures.csv (tab-<output_id>.csv/html).
