@@ -24,7 +24,6 @@ import os
 import shutil
 import signal
 import sys
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -123,14 +122,35 @@ def parse_value(text: str):
     return {"True": True, "False": False, "None": None}.get(text, text)
 
 
+#: Parameters the build sets itself: a -p for them conflicts with its own options.
+BUILD_SET = {"data_dir": "--data-dir", "figures_dir": "--out (figures go to OUT/figures)",
+             "output_dir": "--out (figures go to OUT/figures)"}
+
+
 def resolve_parameters(notebooks: list[Path], overrides: dict, data_dir: Path) -> dict[str, dict]:
-    """Parameters per notebook; an override no selected notebook declares is an error."""
+    """Parameters per notebook, every value checked before any kernel starts.
+
+    An override no selected notebook declares, one the build sets itself
+    (``data_dir``, ``figures_dir``) or a value the notebooks would refuse
+    (``dpi``, ``formats``, ``name_lang``: :func:`osa_utils.params.check_value`)
+    is a :class:`BuildError`.
+    """
+    from .params import ParameterError, check_value
+
     declared = {nb.stem: declared_parameters(nb) for nb in notebooks}
     known = set().union(*declared.values()) if declared else set()
+    conflicts = sorted(set(overrides) & set(BUILD_SET))
+    if conflicts:
+        raise BuildError("; ".join(f"-p {k} is set by the build: use {BUILD_SET[k]} instead" for k in conflicts))
     unknown = sorted(set(overrides) - known)
     if unknown:
         raise BuildError(f"unknown parameter(s): {', '.join(unknown)}; the notebooks declare: "
-                         + ", ".join(sorted(known)))
+                         + ", ".join(sorted(known - set(BUILD_SET))))
+    for name, value in overrides.items():
+        try:
+            check_value(name, value)
+        except ParameterError as exc:
+            raise BuildError(str(exc)) from None
     out = {}
     for nb in notebooks:
         params = {k: v for k, v in overrides.items() if k in declared[nb.stem]}
@@ -194,21 +214,80 @@ def _strip_ansi(text: str) -> str:
 
 
 def export_html(nb_path: Path, html_path: Path) -> None:
+    """The executed notebook as an inert, offline page.
+
+    nbconvert's ``basic`` template gives the cells without its page shell (the
+    ``lab`` shell loads require.js and MathJax from a CDN); the cells pass the
+    report's allow-list sanitizer and go into ``templates/chapter.html.j2``, which
+    carries the Content-Security-Policy.
+    """
     import nbformat
+    from markupsafe import Markup
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab")
+    from .pages import code_css, render, safe
+
+    exporter = HTMLExporter(template_name="basic")
     body, _ = exporter.from_notebook_node(nbformat.read(str(nb_path), as_version=4))
-    html_path.write_text(body, encoding="utf-8")
+    name = Path(html_path).stem
+    html_path.write_text(render("chapter.html.j2", title=f"{name} (executed notebook)", name=name,
+                                body=safe(body), code_css=Markup(code_css())), encoding="utf-8")
 
 
-def _init_worker() -> None:
+def _init_worker(parent: int) -> None:
     # Ctrl-C is handled by the parent, which stops the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A killed parent (SIGKILL) cannot stop its workers: they watch it instead.
+    signal.signal(signal.SIGTERM, _worker_exit)
+    watch_parent(parent)
     # nbformat's jsonschema would import rfc3987_syntax (installed by jupyter-events), whose
     # grammar takes ~3 s to build; its IRI format check is never used for notebooks.
     sys.modules.setdefault("rfc3987_syntax", None)
     import papermill  # noqa: F401  (imported once per worker, before the first notebook)
+
+
+def watch_parent(parent: int) -> None:
+    """End this process (and its kernel) when *parent* goes away.
+
+    On Linux the kernel sends SIGTERM at the parent's death (``PR_SET_PDEATHSIG``);
+    everywhere a daemon thread checks every half second whether the parent pid
+    changed, in case the parent died before the signal was armed.
+    """
+    import threading
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL("libc.so.6", use_errno=True)
+            libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+
+    def watch():
+        while True:
+            if os.getppid() != parent:
+                _worker_exit(signal.SIGTERM, None)
+            time.sleep(0.5)
+
+    if os.getppid() != parent:
+        _worker_exit(signal.SIGTERM, None)
+    threading.Thread(target=watch, name="osa-parent-watch", daemon=True).start()
+
+
+def _worker_exit(signum, frame) -> None:
+    """Kill this worker's children (its Jupyter kernel) and exit at once."""
+    try:
+        import psutil
+
+        for child in psutil.Process().children(recursive=True):
+            try:
+                child.kill()
+            except psutil.Error:
+                pass
+    except Exception:  # noqa: BLE001 - exiting anyway
+        pass
+    os._exit(128 + signal.SIGTERM)
 
 
 # --------------------------------------------------------------------------- results and cache
@@ -221,6 +300,8 @@ class NotebookResult:
     error: dict | None = None
     reads: dict = field(default_factory=dict)  # relative path -> sha256
     stale_output: bool = False  # failed, but the last good output is kept
+    parameters: dict = field(default_factory=dict)  # as the notebook ran (paths left out)
+    failed_before: bool = False  # state "kept": that earlier run had failed
 
 
 def _rel(path: str) -> str:
@@ -307,27 +388,6 @@ class Progress:
 
 
 # --------------------------------------------------------------------------- the build
-def replace_dir(tmp: Path, out: Path) -> None:
-    """Swap the finished *tmp* folder into *out*, keeping *out* intact until then."""
-    out = Path(out)
-    old = None
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        os.rename(out, old)
-    os.rename(tmp, out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def _new_tmp(out: Path) -> Path:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    for stale in out.parent.glob(f".{out.name}.tmp-*"):  # left by a killed build
-        shutil.rmtree(stale, ignore_errors=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    tmp.chmod(0o755)
-    return tmp
-
-
 @dataclass
 class BuildResult:
     out: Path
@@ -339,39 +399,89 @@ class BuildResult:
         return [r for r in self.results if r.state == "failed"]
 
 
-def run(data_dir: Path, out: Path, *, jobs: int | None = None, force: bool = False,
-        only: list[str] | None = None, overrides: dict | None = None,
-        notebooks_dir: Path = NOTEBOOKS_DIR, report: bool = True, progress_stream=None) -> BuildResult:
-    """Execute the notebooks (with the cache) and assemble OUT; see the module docstring."""
+def prepare(data_dir: Path, out: Path, *, only=None, overrides=None, notebooks_dir: Path = NOTEBOOKS_DIR):
+    """Everything checked before any work starts (and before the lock): the notebooks,
+    the parameters, the output folder, the descriptor and the data. Returns
+    (all notebooks, the selected ones, parameters per notebook, OUT's location)."""
+    from . import outdir
     from .data import validate
 
     data_dir = Path(data_dir).resolve()
-    out = Path(out).resolve()
-    validate(data_dir)  # bad data: DataValidationError, nothing touched
-    notebooks = discover(notebooks_dir, only)
-    if not notebooks:
+    everything = discover(notebooks_dir)
+    if not everything:
         raise BuildError(f"no notebooks in {notebooks_dir}")
-    params = resolve_parameters(notebooks, overrides or {}, data_dir)
-    jobs = max(1, jobs or os.cpu_count() or 1)
+    selected = discover(notebooks_dir, only) if only else everything
+    params = resolve_parameters(selected, overrides or {}, data_dir)
+    try:
+        loc = outdir.check(out, data_dir)
+    except outdir.OutputError as exc:
+        raise BuildError(str(exc)) from None
+    validate(data_dir)  # bad data: DataValidationError, nothing touched
+    return everything, selected, params, loc
 
-    tmp = _new_tmp(out)
+
+def run(data_dir: Path, out: Path, *, jobs: int | None = None, force: bool = False,
+        only: list[str] | None = None, overrides: dict | None = None,
+        notebooks_dir: Path = NOTEBOOKS_DIR, report: bool = True, progress_stream=None,
+        wait: bool = False) -> BuildResult:
+    """Execute the notebooks (with the cache) and publish OUT; see the module docstring.
+
+    With *only*, the other notebooks keep their last results (cache, pages,
+    figures) in the report: ``--only`` updates a report, it does not replace it.
+    """
+    from . import outdir
+
+    data_dir = Path(data_dir).resolve()
+    everything, selected, params, loc = prepare(data_dir, out, only=only, overrides=overrides,
+                                                notebooks_dir=notebooks_dir)
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    say = lambda msg: print(msg, file=progress_stream or sys.stderr)
+    with outdir.lock(loc, wait=wait, say=say):
+        outdir.clean_leftovers(loc)
+        previous = outdir.current(loc)
+        tmp = outdir.new_version(loc)
+        try:
+            result = _run_locked(data_dir, tmp, previous, everything, selected, params, jobs, force,
+                                 report, notebooks_dir, progress_stream)
+            outdir.publish(tmp, loc)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    result.out = loc
+    return result
+
+
+def _run_locked(data_dir, tmp, previous, everything, selected, params, jobs, force, report,
+                notebooks_dir, progress_stream) -> BuildResult:
     stop = _install_sigterm()
     pool = None
-    progress = Progress([nb.stem for nb in notebooks], progress_stream)
+    chosen = {nb.stem for nb in selected}
+    old_cache = (previous / CACHE) if previous is not None else tmp / "no-previous-build"
+    kept = [nb for nb in everything if nb.stem not in chosen and _read_entry(old_cache / nb.stem)]
+    progress = Progress([nb.stem for nb in selected], progress_stream)
     try:
-        old_cache = out / CACHE
         new_cache = tmp / CACHE
         new_cache.mkdir()
         results: dict[str, NotebookResult] = {}
+        for nb in kept:  # --only: the other chapters stay as the report had them
+            entry = _read_entry(old_cache / nb.stem)
+            shutil.copytree(old_cache / nb.stem, new_cache / nb.stem, copy_function=_link_or_copy)
+            results[nb.stem] = NotebookResult(
+                nb.stem, "kept", "not in this build (--only): kept from the report it updates",
+                entry.get("duration", 0.0), entry.get("error"), entry.get("reads", {}),
+                stale_output=(new_cache / nb.stem / "last-good-figures").exists(),
+                parameters=_shown_parameters(entry["key"]["parameters"]),
+                failed_before=bool(entry.get("failed")))
         todo = []
-        for nb in notebooks:
+        for nb in selected:
             name = nb.stem
             key = cache_key(nb, params[name])
             entry = _read_entry(old_cache / name)
             reason = "--force" if force else why_stale(entry, key)
             if reason is None:
                 shutil.copytree(old_cache / name, new_cache / name, copy_function=_link_or_copy)
-                results[name] = NotebookResult(name, "reused", "unchanged", entry["duration"], reads=entry["reads"])
+                results[name] = NotebookResult(name, "reused", "unchanged", entry["duration"], reads=entry["reads"],
+                                               parameters=_shown_parameters(params[name]))
                 progress.update(name, "reused", "unchanged")
             else:
                 todo.append((nb, key, reason, entry))
@@ -379,7 +489,8 @@ def run(data_dir: Path, out: Path, *, jobs: int | None = None, force: bool = Fal
             # Longest first (by the last recorded duration), so no long notebook starts last.
             todo.sort(key=lambda t: -(t[3] or {}).get("duration", 0.0))
             ctx = multiprocessing.get_context("spawn")
-            pool = cf.ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=ctx, initializer=_init_worker)
+            pool = cf.ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=ctx,
+                                          initializer=_init_worker, initargs=(os.getpid(),))
             futures = {}
             for nb, key, reason, entry in todo:
                 d = new_cache / nb.stem
@@ -399,12 +510,15 @@ def run(data_dir: Path, out: Path, *, jobs: int | None = None, force: bool = Fal
                 res = fut.result()
                 d = new_cache / name
                 reads = _reads(d / "reads.log")
+                shown = _shown_parameters(params[name])
                 if res["error"] is None:
                     _write_entry(d, {"key": key, "reads": reads, "duration": res["duration"], "failed": False})
-                    results[name] = NotebookResult(name, "ran", reason, res["duration"], reads=reads)
+                    results[name] = NotebookResult(name, "ran", reason, res["duration"], reads=reads,
+                                                   parameters=shown)
                     progress.update(name, "ran", reason, res["duration"])
                 else:
-                    r = NotebookResult(name, "failed", reason, res["duration"], res["error"], reads)
+                    r = NotebookResult(name, "failed", reason, res["duration"], res["error"], reads,
+                                       parameters=shown)
                     _keep_last_good(old_cache / name, d, entry, r)
                     _write_entry(d, {"key": key, "reads": reads, "duration": res["duration"], "failed": True,
                                      "error": res["error"]})
@@ -413,31 +527,33 @@ def run(data_dir: Path, out: Path, *, jobs: int | None = None, force: bool = Fal
                                     res["duration"])
             pool.shutdown()
             pool = None
-        ordered = [results[nb.stem] for nb in notebooks]
+        ordered = [results[nb.stem] for nb in everything if nb.stem in results]
         t0 = time.perf_counter()
         _collect_outputs(tmp, ordered)
         if report:
             key = _report_key(data_dir, ordered, new_cache)
             old_key = _read_json(old_cache / "report.json")
-            if old_key == key and (out / "index.html").exists():
+            if old_key == key and previous is not None and (previous / "index.html").exists():
                 # Nothing the report shows has changed: keep the assembled page.
-                _link_or_copy(out / "index.html", tmp / "index.html")
+                _link_or_copy(previous / "index.html", tmp / "index.html")
             else:
                 from .report import write_report
 
                 write_report(tmp, data_dir, ordered)
             (new_cache / "report.json").write_text(json.dumps(key, sort_keys=True), encoding="utf-8")
-        assemble = time.perf_counter() - t0
-        replace_dir(tmp, out)
-        return BuildResult(out, ordered, assemble)
+        return BuildResult(tmp, ordered, time.perf_counter() - t0)
     except BaseException:
         if pool is not None:
             _kill_pool(pool)
-        shutil.rmtree(tmp, ignore_errors=True)
         raise
     finally:
         progress.close()
         signal.signal(signal.SIGTERM, stop)
+
+
+def _shown_parameters(params: dict) -> dict:
+    """The parameters a reader of the report needs (paths the build sets are left out)."""
+    return {k: v for k, v in sorted(params.items()) if k not in BUILD_SET}
 
 
 def _install_sigterm():
@@ -479,7 +595,8 @@ def _read_json(path: Path):
 def _report_key(data_dir: Path, results: list[NotebookResult], cache: Path) -> dict:
     """Everything the assembled report depends on, by content hash."""
     data = {p.name: sha256_file(p) for p in sorted(Path(data_dir).glob("*")) if p.is_file()}
-    notebooks = {r.name: [r.state == "failed", sha256_file(cache / r.name / "executed.ipynb")] for r in results}
+    notebooks = {r.name: [r.state == "failed" or r.failed_before, r.state == "kept", r.parameters,
+                          sha256_file(cache / r.name / "executed.ipynb")] for r in results}
     return {"data": data, "notebooks": notebooks, "osa_utils": package_hash(), "environment": environment_hash()}
 
 
@@ -528,8 +645,11 @@ def _collect_outputs(tmp: Path, results: list[NotebookResult]) -> None:
 def summary(result: BuildResult) -> str:
     ran = sum(r.state == "ran" for r in result.results)
     reused = sum(r.state == "reused" for r in result.results)
+    kept = sum(r.state == "kept" for r in result.results)
     failed = [r.name for r in result.failed]
     text = f"{ran} notebook(s) ran, {reused} reused, {len(failed)} failed"
+    if kept:
+        text += f"; {kept} other chapter(s) kept from the report it updates"
     return text + (": " + ", ".join(failed) if failed else "")
 
 
@@ -541,8 +661,11 @@ def results_json(result: BuildResult) -> str:
 def compare_figures(reference: Path, new: Path) -> list[tuple[str, str, str]]:
     """(file, verdict, detail) for every file in either folder; verdict is identical, differs,
     missing (in new) or unexpected (not in reference)."""
-    ref = {p.name for p in Path(reference).iterdir() if p.is_file()} if Path(reference).exists() else set()
-    got = {p.name for p in Path(new).iterdir() if p.is_file()} if Path(new).exists() else set()
+    from .outdir import MARKER
+
+    listed = lambda d: {p.name for p in Path(d).iterdir() if p.is_file() and p.name != MARKER} \
+        if Path(d).exists() else set()
+    ref, got = listed(reference), listed(new)
     rows = []
     for name in sorted(ref | got):
         if name not in got:

@@ -24,6 +24,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,12 +95,129 @@ def read_descriptor(data_dir=None) -> dict:
         raise DataValidationError([Problem(DESCRIPTOR, None, None, "descriptor is missing",
                                            "no file", f"{path}")], data_dir)
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        descriptor = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         row = getattr(exc, "lineno", None)
         raise DataValidationError([Problem(DESCRIPTOR, row, None, "descriptor is not valid JSON",
                                            str(exc), "a Frictionless Data Package descriptor")],
                                   data_dir) from None
+    problems = descriptor_problems(descriptor, _data_dir(data_dir))
+    if problems:
+        raise DataValidationError(problems, data_dir)
+    return descriptor
+
+
+#: Field types of Table Schema (v1); anything else in a descriptor is a typo.
+FIELD_TYPES = ("string", "number", "integer", "boolean", "object", "array", "date", "time", "datetime",
+               "year", "yearmonth", "duration", "geopoint", "geojson", "any")
+
+
+def _dproblem(where: str, problem: str, found, expected: str) -> Problem:
+    return Problem(DESCRIPTOR, None, where, problem, str(found), expected)
+
+
+def descriptor_problems(descriptor, data_dir: Path | None = None) -> list[Problem]:
+    """What makes *descriptor* unusable, located by its JSON path (``resources[3].path``).
+
+    Structure (an object with a list of resources, each with a name, a safe path and
+    a schema of named, typed fields), keys that name existing fields and resources,
+    and resource paths: a path that is absolute, contains ``..`` or resolves
+    (symlinks included) outside *data_dir* is refused without being opened.
+    """
+    if not isinstance(descriptor, dict):
+        return [_dproblem("", "descriptor is not a JSON object", type(descriptor).__name__,
+                          "an object with a 'resources' list")]
+    resources = descriptor.get("resources")
+    if not isinstance(resources, list) or not resources:
+        return [_dproblem("resources", "descriptor has no resources", repr(resources)[:60],
+                          "a non-empty list of table resources")]
+    problems: list[Problem] = []
+    names: dict[str, dict] = {}
+    for i, res in enumerate(resources):
+        at = f"resources[{i}]"
+        if not isinstance(res, dict):
+            problems.append(_dproblem(at, "resource is not an object", type(res).__name__, "an object"))
+            continue
+        name = res.get("name")
+        if not isinstance(name, str) or not name:
+            problems.append(_dproblem(f"{at}.name", "resource has no name", repr(name), "a name like 'actors'"))
+        elif name in names:
+            problems.append(_dproblem(f"{at}.name", "resource name used twice", repr(name), "unique names"))
+        else:
+            names[name] = res
+        problems += _path_problems(res.get("path"), f"{at}.path", data_dir)
+        min_rows = res.get("osa:minRows", 0)
+        if isinstance(min_rows, bool) or not isinstance(min_rows, int) or min_rows < 0:
+            problems.append(_dproblem(f"{at}.osa:minRows", "minimum row count is not a whole number",
+                                      repr(min_rows), "an integer >= 0"))
+        schema = res.get("schema")
+        fields = schema.get("fields") if isinstance(schema, dict) else None
+        if not isinstance(fields, list) or not fields:
+            problems.append(_dproblem(f"{at}.schema.fields", "resource has no fields", repr(fields)[:60],
+                                      "a list of fields, each with a name and a type"))
+            continue
+        for j, f in enumerate(fields):
+            fat = f"{at}.schema.fields[{j}]"
+            if not isinstance(f, dict) or not isinstance(f.get("name"), str) or not f.get("name"):
+                problems.append(_dproblem(fat, "field has no name", repr(f)[:60], "an object with a 'name'"))
+            elif f.get("type", "string") not in FIELD_TYPES:
+                problems.append(_dproblem(f"{fat}.type", "unknown field type", repr(f.get("type")),
+                                          "one of " + ", ".join(FIELD_TYPES)))
+    for name, res in names.items():
+        problems += _key_problems(name, res, names, resources.index(res))
+    return problems
+
+
+def _path_problems(path, where: str, data_dir: Path | None) -> list[Problem]:
+    if not isinstance(path, str) or not path.strip():
+        return [_dproblem(where, "resource has no path", repr(path), "a CSV file name inside the data folder")]
+    expected = "a relative path inside the data folder, without '..'"
+    if os.path.isabs(path) or path.startswith(("/", "\\")) or (len(path) > 1 and path[1] == ":"):
+        return [_dproblem(where, "resource path is absolute (not opened)", repr(path), expected)]
+    if ".." in Path(path.replace("\\", "/")).parts:
+        return [_dproblem(where, "resource path leaves the data folder (not opened)", repr(path), expected)]
+    if data_dir is not None:
+        root = Path(data_dir).resolve()
+        if not (root / path).resolve().is_relative_to(root):
+            return [_dproblem(where, "resource path resolves outside the data folder (not opened)",
+                              f"{path!r} -> {(root / path).resolve()}", expected)]
+    return []
+
+
+def _key_problems(name: str, res: dict, names: dict, i: int) -> list[Problem]:
+    """Primary and foreign keys name fields and resources that exist."""
+    at = f"resources[{i}].schema"
+    schema = res.get("schema", {})
+    own = {f.get("name") for f in schema.get("fields", []) if isinstance(f, dict)}
+    as_list = lambda v: [v] if isinstance(v, str) else v if isinstance(v, list) else None
+    problems = []
+    pk = as_list(schema.get("primaryKey", []))
+    if pk is None or any(k not in own for k in pk):
+        problems.append(_dproblem(f"{at}.primaryKey", "primary key names a field the table lacks",
+                                  repr(schema.get("primaryKey")), "field names of " + name))
+    for k, fk in enumerate(schema.get("foreignKeys", []) if isinstance(schema.get("foreignKeys", []), list) else [None]):
+        kat = f"{at}.foreignKeys[{k}]"
+        ref = fk.get("reference") if isinstance(fk, dict) else None
+        fields = as_list(fk.get("fields")) if isinstance(fk, dict) else None
+        if not isinstance(ref, dict) or fields is None:
+            problems.append(_dproblem(kat, "foreign key is malformed", repr(fk)[:60],
+                                      "{'fields': [...], 'reference': {'resource': ..., 'fields': [...]}}"))
+            continue
+        target_name = ref.get("resource") or name
+        target = names.get(target_name)
+        ref_fields = as_list(ref.get("fields"))
+        if target is None:
+            problems.append(_dproblem(f"{kat}.reference.resource", "foreign key to a table that does not exist",
+                                      repr(target_name), "one of " + ", ".join(sorted(names))))
+            continue
+        theirs = {f.get("name") for f in target.get("schema", {}).get("fields", []) if isinstance(f, dict)}
+        if any(f not in own for f in fields):
+            problems.append(_dproblem(f"{kat}.fields", "foreign key names a field the table lacks",
+                                      repr(fields), "field names of " + name))
+        if ref_fields is None or len(ref_fields) != len(fields) or any(f not in theirs for f in ref_fields):
+            problems.append(_dproblem(f"{kat}.reference.fields", "foreign key names a field the referenced "
+                                      "table lacks", repr(ref.get("fields")), "field names of " + target_name))
+    return problems
 
 
 def resource(descriptor: dict, name: str) -> dict:
@@ -166,7 +284,11 @@ def _check_file(res: dict, data_dir: Path) -> tuple[_Parsed, list[Problem]]:
         line = text[: text.index("\r")].count("\n") + 1
         problems.append(Problem(fname, line, None, "Windows or old Mac line ends", "\\r\\n",
                                 "Unix line ends (\\n)"))
-    records = list(csv.reader(io.StringIO(text, newline="")))
+    records, quote_problem = read_records(fname, text)
+    if not records:
+        problems.append(quote_problem or Problem(fname, 1, None, "file is empty", "no header row",
+                                                 "a header row: " + ",".join(expected)))
+        return parsed, problems
     header, body = records[0], records[1:]
     header, body = _add_optional_columns(res, header, body)
     parsed.header = header
@@ -181,8 +303,109 @@ def _check_file(res: dict, data_dir: Path) -> tuple[_Parsed, list[Problem]]:
         else:
             parsed.rows.append(row)
             parsed.row_numbers.append(number)
-    parsed.usable = header == expected
+    if quote_problem is not None:
+        problems.append(quote_problem)
+    parsed.usable = header == expected and quote_problem is None
+    if parsed.usable:
+        problems += _cell_problems(res, parsed)
+        min_rows = res.get("osa:minRows", 0)
+        if not body:
+            problems.append(Problem(fname, 2, None, "table has a header and no rows", "0 rows",
+                                    f"at least {max(min_rows, 1)} row(s)"))
+        elif len(body) < min_rows:
+            problems.append(Problem(fname, len(body) + 2, None, "table is shorter than it may be",
+                                    f"{len(body)} rows",
+                                    f"at least {min_rows} rows (osa:minRows in {DESCRIPTOR}); truncated?"))
     return parsed, problems
+
+
+def read_records(fname: str, text: str) -> tuple[list[list[str]], Problem | None]:
+    """Parse CSV *text* into records; a quote problem stops the parse and is returned.
+
+    Counted in records, not lines, so a quoted cell that spans lines stays legal; a
+    quote left open at the end of the file, or a stray character after a closed
+    quoted cell, is a :class:`Problem` naming the spreadsheet row and the line
+    where the record starts (Python's csv module in strict mode finds both).
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[list[str]] = []
+    while True:
+        start = reader.line_num + 1
+        try:
+            records.append(next(reader))
+        except StopIteration:
+            return records, None
+        except csv.Error as exc:
+            row = len(records) + 1
+            msg = str(exc)
+            header = records[0] if records else []
+            if "unexpected end of data" in msg or "EOF" in msg:
+                lines = text.count("\n") + (not text.endswith("\n"))
+                return records, Problem(
+                    fname, row, None, "quote opened and never closed",
+                    f"a cell starting with a quote on line {start} that runs to the end of the file "
+                    f"(line {lines})", 'a closing quote; a quote inside a quoted cell is written twice ("")')
+            if "expected after" in msg:
+                column = _quote_column(text.split("\n")[start - 1:reader.line_num], header)
+                return records, Problem(
+                    fname, row, column, "stray character after a closing quote",
+                    f"text after a quoted cell on line {reader.line_num}",
+                    'a delimiter right after the closing quote, or the whole cell quoted with "" inside')
+            return records, Problem(fname, row, None, "unreadable CSV record", f"{msg} on line {reader.line_num}",
+                                    "a well-formed CSV record")
+
+
+def _quote_column(lines: list[str], header: list[str]) -> str | None:
+    """The header name of the cell whose quote is the problem: the quoted cell, opened at the
+    start of a cell, that is followed by something other than a delimiter once closed."""
+    text = "\n".join(lines)
+    cell, i, quoted = 0, 0, False
+    start = True
+    while i < len(text):
+        c = text[i]
+        if quoted:
+            if c == '"':
+                if i + 1 < len(text) and text[i + 1] == '"':
+                    i += 1
+                elif i + 1 < len(text) and text[i + 1] not in ",\r\n":
+                    return header[cell] if cell < len(header) else f"column {cell + 1}"
+                else:
+                    quoted = False
+        elif c == '"' and start:
+            quoted = True
+        elif c == ",":
+            cell += 1
+        elif c == "\n":
+            cell = 0
+        start = c in ",\n" and not quoted
+        i += 1
+    return None
+
+
+def _cell_problems(res: dict, p: _Parsed) -> list[Problem]:
+    """Checks Table Schema does not make: required cells that hold only whitespace, and
+    URL fields (``"osa:url": true``) with a scheme other than http(s)."""
+    problems = []
+    for i, f in enumerate(res["schema"]["fields"]):
+        required = f.get("constraints", {}).get("required")
+        url = f.get("osa:url")
+        if not (required or url):
+            continue
+        for row, number in zip(p.rows, p.row_numbers):
+            value = row[i]
+            if required and value and not value.strip():
+                problems.append(Problem(p.file, number, f["name"], "required cell holds only whitespace",
+                                        repr(value), "a value"))
+            if url and value:
+                m = URL_SCHEME.match(value.strip())
+                if m and m.group(1).lower() not in ("http", "https"):
+                    problems.append(Problem(p.file, number, f["name"], "URL with a scheme other than http(s)",
+                                            repr(m.group(0)), "http://, https:// or a bare domain as printed"))
+    return problems
+
+
+#: A URL's scheme ("javascript:", "data:", "file:"); a bare domain ("www.example.eu") has none.
+URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 
 
 def _add_optional_columns(res: dict, header: list[str], body: list[list[str]]):
@@ -285,7 +508,7 @@ def _resource_problems(res: dict, p: _Parsed) -> list[Problem]:
     fl = _frictionless()
     schema = {k: v for k, v in res["schema"].items() if k != "foreignKeys"}
     report = fl.Resource(name=res["name"], data=[p.header] + p.rows,
-                         schema=fl.Schema.from_descriptor(schema)).validate()
+                         schema=fl.Schema.from_descriptor(schema)).validate(limit_errors=10**9)
     problems = [q for q in (_problem_from_error(e, p, res) for e in report.tasks[0].errors) if q is not None]
     if not problems:
         _VALID.add(key)

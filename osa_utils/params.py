@@ -26,25 +26,56 @@ class Params:
     name_lang: str
 
 
-def check_params(data_dir, figures_dir, formats="png,svg", dpi=150, name_lang="en") -> Params:
-    """Validate the standard notebook parameters and return them normalized."""
-    if name_lang not in NAME_LANGS:
-        raise ParameterError(f"parameter name_lang={name_lang!r} is not allowed; allowed values: "
+def _name_lang(value) -> str:
+    if value not in NAME_LANGS:
+        raise ParameterError(f"parameter name_lang={value!r} is not allowed; allowed values: "
                              + ", ".join(repr(v) for v in NAME_LANGS))
-    if isinstance(formats, str):
-        fmts = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
+    return value
+
+
+def _formats(value) -> tuple[str, ...]:
+    if isinstance(value, str):
+        fmts = tuple(f.strip().lower() for f in value.split(",") if f.strip())
+    elif isinstance(value, (list, tuple)):
+        fmts = tuple(str(f).strip().lower() for f in value)
     else:
-        fmts = tuple(str(f).strip().lower() for f in formats)
+        fmts = ()
     bad = [f for f in fmts if f not in FORMATS]
     if not fmts or bad:
-        raise ParameterError(f"parameter formats={formats!r} is not allowed; give a comma-separated "
+        raise ParameterError(f"parameter formats={value!r} is not allowed; give a comma-separated "
                              "list of: " + ", ".join(FORMATS))
-    if isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or int(dpi) != dpi \
-            or not DPI_RANGE[0] <= dpi <= DPI_RANGE[1]:
-        raise ParameterError(f"parameter dpi={dpi!r} is not allowed; allowed values: an integer from "
+    return tuple(dict.fromkeys(fmts))
+
+
+def _dpi(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value \
+            or not DPI_RANGE[0] <= value <= DPI_RANGE[1]:
+        raise ParameterError(f"parameter dpi={value!r} is not allowed; allowed values: an integer from "
                              f"{DPI_RANGE[0]} to {DPI_RANGE[1]}")
+    return int(value)
+
+
+#: The checks of the parameters every chapter notebook shares, by name.
+CHECKS = {"name_lang": _name_lang, "formats": _formats, "dpi": _dpi}
+
+
+def check_value(name: str, value):
+    """Check one parameter's value (names without a check pass); ParameterError if refused.
+
+    The same checks run in the notebook (:func:`check_params`) and, before any
+    kernel starts, in the batch build, so a bad ``-p`` is refused at once.
+    """
+    check = CHECKS.get(name)
+    return check(value) if check else value
+
+
+def check_params(data_dir, figures_dir, formats="png,svg", dpi=150, name_lang="en") -> Params:
+    """Validate the standard notebook parameters and return them normalized."""
+    name_lang = check_value("name_lang", name_lang)
+    fmts = check_value("formats", formats)
+    dpi = check_value("dpi", dpi)
     data = Path(data_dir)
     if not (data / "datapackage.json").is_file():
         raise ParameterError(f"parameter data_dir={str(data_dir)!r} is not a data package folder "
                              "(no datapackage.json in it); allowed values: a folder like the collection's data/")
-    return Params(data, Path(figures_dir), tuple(dict.fromkeys(fmts)), int(dpi), name_lang)
+    return Params(data, Path(figures_dir), fmts, dpi, name_lang)

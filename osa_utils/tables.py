@@ -6,24 +6,24 @@ HTML-escaped, so a cell holding markup shows as text.
 from __future__ import annotations
 
 import csv
-import html
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+#: Styles of a table shown on its own (a notebook output); the report's pages carry the same rules.
 TABLE_CSS = (
-    "<style>.osa-table{border-collapse:collapse;font-size:.85rem;margin:.4rem 0}"
+    ".osa-table{border-collapse:collapse;font-size:.85rem;margin:.4rem 0}"
     ".osa-table th,.osa-table td{border:1px solid #bbb;padding:.3rem .5rem;vertical-align:top;text-align:left}"
     ".osa-table th{background:#eef1f4;font-weight:600}.osa-table ul{margin:0;padding-left:1.1rem}"
     ".osa-table td.num{text-align:center}.osa-caption{font-weight:700;margin:.6rem 0 .2rem}"
-    ".osa-source{font-size:.78rem;color:#555;margin:.2rem 0 1rem}</style>")
+    ".osa-source{font-size:.78rem;color:#555;margin:.2rem 0 1rem}")
 
 
-def _e(value) -> str:
+def _text(value) -> str:
     if value is None:
         return ""
     s = str(value)
-    return "" if s == "<NA>" or s == "nan" else html.escape(s, quote=True)
+    return "" if s in ("<NA>", "nan") else s
 
 
 @dataclass
@@ -38,27 +38,20 @@ class Table:
     numeric: set = field(default_factory=set)  # column indexes centred
 
     def to_html(self) -> str:
-        head = "".join(f"<th>{_e(c)}</th>" for c in self.columns)
-        body = []
+        """The table as HTML from ``templates/table.html.j2`` (autoescaped: markup in a cell shows as text)."""
+        from markupsafe import Markup
+
+        from .pages import render
+
+        rows = []
         for row in self.rows:
             cells = []
             for i, cell in enumerate(row):
-                cls = ' class="num"' if i in self.numeric else ""
-                if isinstance(cell, (list, tuple)):
-                    items = [c for c in cell if _e(c)]
-                    inner = ("<ul>" + "".join(f"<li>{_e(c)}</li>" for c in items) + "</ul>") if len(items) > 1 \
-                        else (_e(items[0]) if items else "")
-                else:
-                    inner = _e(cell)
-                cells.append(f"<td{cls}>{inner}</td>")
-            body.append("<tr>" + "".join(cells) + "</tr>")
-        parts = [TABLE_CSS]
-        if self.header:
-            parts.append(f'<p class="osa-caption">{_e(self.header)}</p>')
-        parts.append(f'<table class="osa-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
-        if self.source or self.note:
-            parts.append(f'<p class="osa-source">{_e(self.source)}{"<br>" + _e(self.note) if self.note else ""}</p>')
-        return "".join(parts)
+                items = [_text(c) for c in cell] if isinstance(cell, (list, tuple)) else [_text(cell)]
+                cells.append({"items": [c for c in items if c], "numeric": i in self.numeric})
+            rows.append(cells)
+        return render("table.html.j2", css=Markup(TABLE_CSS), header=self.header, columns=self.columns,
+                      rows=rows, source=self.source, note=self.note)
 
     def to_csv(self) -> str:
         """Long-form CSV: list cells joined with ' • ' (the printed bullet)."""

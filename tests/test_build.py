@@ -9,22 +9,13 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
+from nbfixtures import READS_DIMENSIONS, READS_TECHNOLOGIES, notebook as _notebook, two_notebooks
 
 from osa_utils import build
 from osa_utils.build import BuildError, run
 
 pytestmark = pytest.mark.slow
-
-
-def _notebook(path: Path, body: str, params: str = "") -> None:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    p = nbformat.v4.new_code_cell('data_dir = "../data"\nx = 1\nsleep = 0\n' + params)
-    p.metadata["tags"] = ["parameters"]
-    nb.cells = [nbformat.v4.new_markdown_cell(f"# Fixture {path.stem}"), p, nbformat.v4.new_code_cell(body)]
-    nbformat.write(nb, str(path))
 
 
 def _edit_cell(path: Path, row: int, column: str, value: str) -> None:
@@ -39,17 +30,9 @@ def _edit_cell(path: Path, row: int, column: str, value: str) -> None:
     path.write_text(buf.getvalue(), encoding="utf-8")
 
 
-READS_TECHNOLOGIES = 'from osa_utils.data import load_table\nprint(len(load_table("technologies", data_dir)))'
-READS_DIMENSIONS = 'from osa_utils.data import load_table\nprint(len(load_table("dimensions", data_dir)))'
-
-
 @pytest.fixture
 def collection(tmp_path, data_copy):
-    nbs = tmp_path / "notebooks"
-    nbs.mkdir()
-    _notebook(nbs / "a_tech.ipynb", READS_TECHNOLOGIES)
-    _notebook(nbs / "b_dims.ipynb", READS_DIMENSIONS)
-    return nbs, data_copy, tmp_path / "out"
+    return two_notebooks(tmp_path / "notebooks"), data_copy, tmp_path / "out"
 
 
 def _states(result):
@@ -129,7 +112,7 @@ def test_failing_notebook_does_not_stop_the_others(collection):
     assert "Traceback" not in proc.stderr
     html = (out / "index.html").read_text(encoding="utf-8")
     assert "This notebook failed" in html and "deliberate failure" in html
-    assert "raise ValueError(&quot;deliberate failure&quot;)" in html  # the failing cell, escaped
+    assert "raise ValueError(&#34;deliberate failure&#34;)" in html  # the failing cell, escaped
     assert (out / "notebooks" / "a_tech.ipynb").exists() and (out / "notebooks" / "b_dims.ipynb").exists()
 
 
@@ -154,7 +137,7 @@ def test_interrupted_build_leaves_the_previous_report(collection, sig):
                              str(out), "--notebooks-dir", str(nbs), "-p", "sleep", "60"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.time() + 60
-    while time.time() < deadline and not list(out.parent.glob(f".{out.name}.tmp-*/.cache/d_slow/reads.log")):
+    while time.time() < deadline and not list(out.parent.glob(f".{out.name}.v-*/.cache/d_slow/reads.log")):
         time.sleep(0.2)
     time.sleep(1.5)  # the slow notebook is executing
     assert proc.poll() is None
@@ -164,7 +147,7 @@ def test_interrupted_build_leaves_the_previous_report(collection, sig):
     assert after == before, "the previous report changed"
     if sig != signal.SIGKILL:
         assert proc.returncode == 130
-        assert not list(out.parent.glob(f".{out.name}.tmp-*")), "temporary build folder left behind"
+        assert len(list(out.parent.glob(f".{out.name}.v-*"))) == 1, "temporary build folder left behind"
 
 
 def test_csv_markup_is_escaped_in_the_report(collection):

@@ -1,0 +1,245 @@
+"""Output folders the tool may write, one writer at a time, swapped in whole.
+
+Rules (checked before any work starts, see :func:`check`):
+
+* ``--out`` is written only when it is missing, an empty folder, or carries the
+  marker file :data:`MARKER` that this tool writes into everything it creates;
+  anything else is refused with a message naming the folder.
+* ``--out`` may not be a file, may not be or contain the repository root or the
+  home folder, and may not be or lie inside (or contain) the data folder,
+  ``notebooks/`` or ``osa_utils/``.
+
+Publishing:
+
+* **versioned** (the report): the build writes a fresh folder ``.OUT.v-<stamp>``
+  beside OUT and then points the symlink OUT at it with one atomic
+  :func:`os.replace`; at every instant OUT is a complete report (the old one or
+  the new one). The previous version is removed afterwards.
+* **in place** (the committed ``figures/``, a real folder in git): each file is
+  written beside its target and renamed over it; files the tool wrote before
+  (listed in the marker) and no longer produces are removed; files it did not
+  write are left alone.
+
+One writer per OUT: :func:`lock` takes ``.OUT.lock`` beside OUT with
+:mod:`filelock`; a second build fails at once with the first one's pid (or waits,
+when asked). Under the lock, leftovers of killed builds of the same OUT
+(``.OUT.tmp-*``, ``.OUT.v-*`` not in use, ``.OUT.link-*``) are removed, and only
+those that carry the marker: nothing the tool did not create is touched.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+from . import PROJECT_ROOT
+
+MARKER = ".osa-report.json"
+LOCK_SUFFIX = ".lock"
+
+
+class OutputError(ValueError):
+    """OUT may not be written (a user error: exit 2)."""
+
+
+class BusyError(RuntimeError):
+    """Another build holds the lock of OUT."""
+
+
+# --------------------------------------------------------------------------- paths
+def location(out) -> Path:
+    """Absolute path of *out* with its parent resolved but *out* itself not followed."""
+    a = Path(os.path.abspath(out))
+    return a.parent.resolve() / a.name
+
+
+def _is_or_inside(a: Path, b: Path) -> bool:
+    return a == b or a.is_relative_to(b)
+
+
+def check(out, data_dir=None, *, kind: str = "report") -> Path:
+    """Raise :class:`OutputError` unless the tool may write *out*; return its location."""
+    loc = location(out)
+    targets = {loc, loc.resolve()}
+    home = Path.home().resolve()
+    protected_above = [(PROJECT_ROOT.resolve(), "the repository root"), (home, "your home folder")]
+    protected_below = [(PROJECT_ROOT.resolve() / "notebooks", "the notebooks folder"),
+                       (PROJECT_ROOT.resolve() / "osa_utils", "the osa_utils package")]
+    if data_dir is not None:
+        protected_below.insert(0, (Path(data_dir).resolve(), "the data folder"))
+    for t in targets:
+        for p, what in protected_above:
+            if _is_or_inside(p, t):
+                raise OutputError(f"--out {out} is or contains {what} ({p}); choose a folder of its own, "
+                                  "e.g. --out report")
+        for p, what in protected_below:
+            if _is_or_inside(t, p) or _is_or_inside(p, t):
+                raise OutputError(f"--out {out} is, lies inside or contains {what} ({p}); choose a folder "
+                                  "outside it, e.g. --out report")
+    if loc.is_symlink():
+        target = _link_target(loc)
+        if target is None:
+            raise OutputError(f"--out {out} is a symlink that osa-report did not make (it points to "
+                              f"{os.readlink(loc)}); remove it or choose another --out")
+        return loc
+    if loc.exists() and not loc.is_dir():
+        raise OutputError(f"--out {out} is a file, not a folder; choose a folder, e.g. --out report")
+    if loc.is_dir() and any(loc.iterdir()) and not (loc / MARKER).is_file():
+        raise OutputError(f"--out {out} already holds files that osa-report did not write (it has no "
+                          f"{MARKER}); nothing was changed. Choose a new or empty folder, or move those "
+                          "files away first")
+    return loc
+
+
+def _link_target(loc: Path) -> Path | None:
+    """The version folder the symlink *loc* points to, if it is one of ours."""
+    try:
+        raw = os.readlink(loc)
+    except OSError:
+        return None
+    target = (loc.parent / raw)
+    if Path(raw).parent != Path(".") or not raw.startswith(f".{loc.name}.v-"):
+        return None
+    return target if (target / MARKER).is_file() or not target.exists() else None
+
+
+def marker_text(kind: str, files: list[str] | None = None) -> str:
+    """The marker's content: deterministic (no dates, no pids), so committed output stays byte-stable."""
+    data = {"created_by": "osa-report", "kind": kind,
+            "note": "Written by osa-report: this folder may be replaced by the next run. "
+                    "Do not keep your own files here."}
+    if files is not None:
+        data["files"] = sorted(files)
+    return json.dumps(data, indent=1, sort_keys=True) + "\n"
+
+
+def _ours(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink() and (path / MARKER).is_file()
+
+
+# --------------------------------------------------------------------------- the lock
+@contextlib.contextmanager
+def lock(loc: Path, *, wait: bool = False, say=print):
+    """Hold ``.OUT.lock`` beside OUT for the duration; raise :class:`BusyError` if taken."""
+    from filelock import FileLock, Timeout
+
+    loc.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = loc.parent / f".{loc.name}{LOCK_SUFFIX}"
+    info = loc.parent / f".{loc.name}{LOCK_SUFFIX}.pid"
+    fl = FileLock(str(lock_path))
+    try:
+        fl.acquire(timeout=0)
+    except Timeout:
+        holder = _holder(info)
+        if not wait:
+            raise BusyError(f"another build{holder} is writing {loc}; wait for it to finish, or run again "
+                            "with --wait") from None
+        say(f"waiting for another build{holder} writing {loc} to finish ...")
+        fl.acquire()
+    try:
+        info.write_text(json.dumps({"pid": os.getpid(), "since": time.time()}), encoding="utf-8")
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            info.unlink()
+        fl.release()
+
+
+def _holder(info: Path) -> str:
+    try:
+        return f" (pid {json.loads(info.read_text(encoding='utf-8'))['pid']})"
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
+
+
+# --------------------------------------------------------------------------- leftovers and staging
+def clean_leftovers(loc: Path) -> list[Path]:
+    """Remove what killed builds of OUT left beside it (only what carries the marker); call under the lock."""
+    current = _link_target(loc) if loc.is_symlink() else None
+    removed = []
+    for p in sorted(loc.parent.glob(f".{loc.name}.*")):
+        if p.name.endswith((LOCK_SUFFIX, LOCK_SUFFIX + ".pid")):
+            continue
+        if current is not None and p == current:
+            continue
+        if p.is_symlink() and p.name.startswith(f".{loc.name}.link-") and _link_target_named(p, loc.name):
+            p.unlink()
+            removed.append(p)
+        elif _ours(p) and p.name.startswith((f".{loc.name}.tmp-", f".{loc.name}.v-", f".{loc.name}.old-")):
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p)
+    return removed
+
+
+def _link_target_named(link: Path, name: str) -> bool:
+    try:
+        return os.readlink(link).startswith(f".{name}.v-")
+    except OSError:
+        return False
+
+
+def new_version(loc: Path, kind: str = "report") -> Path:
+    """A fresh folder beside OUT that will become its next version (marker written first)."""
+    loc.parent.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    d = loc.parent / f".{loc.name}.v-{stamp}-{os.getpid()}-{os.urandom(3).hex()}"
+    d.mkdir()
+    (d / MARKER).write_text(marker_text(kind), encoding="utf-8")
+    return d
+
+
+def publish(version: Path, loc: Path) -> None:
+    """Point OUT at *version* atomically and remove the version it pointed to before."""
+    old = _link_target(loc) if loc.is_symlink() else None
+    link = loc.parent / f".{loc.name}.link-{os.getpid()}"
+    with contextlib.suppress(FileNotFoundError):
+        link.unlink()
+    os.symlink(version.name, link)
+    if loc.is_dir() and not loc.is_symlink():
+        # First versioned build into a real folder: it is empty or ours (checked); move it aside.
+        if any(loc.iterdir()):
+            aside = loc.parent / f".{loc.name}.old-{os.getpid()}"
+            os.rename(loc, aside)
+            old = aside
+        else:
+            loc.rmdir()
+    os.replace(link, loc)
+    if old is not None and old != version and _ours(old):
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def current(loc: Path) -> Path | None:
+    """The folder OUT's content lives in now (its version folder, or OUT itself), if any."""
+    if loc.is_symlink():
+        return _link_target(loc)
+    return loc if loc.is_dir() else None
+
+
+def publish_in_place(src: Path, loc: Path, kind: str = "figures") -> list[str]:
+    """Copy every file of *src* into the real folder OUT, each replaced atomically; files the
+    tool wrote before and no longer produces are removed. Returns the names written."""
+    loc.mkdir(parents=True, exist_ok=True)
+    before = _marker_files(loc)
+    names = sorted(p.name for p in src.iterdir() if p.is_file() and p.name != MARKER)
+    for name in names:
+        tmp = loc / f".{name}.tmp-{os.getpid()}"
+        shutil.copyfile(src / name, tmp)
+        os.replace(tmp, loc / name)
+    for name in sorted(set(before) - set(names)):
+        with contextlib.suppress(FileNotFoundError):
+            (loc / name).unlink()
+    tmp = loc / f".{MARKER}.tmp-{os.getpid()}"
+    tmp.write_text(marker_text(kind, names), encoding="utf-8")
+    os.replace(tmp, loc / MARKER)
+    return names
+
+
+def _marker_files(loc: Path) -> list[str]:
+    try:
+        files = json.loads((loc / MARKER).read_text(encoding="utf-8")).get("files", [])
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [f for f in files if isinstance(f, str) and "/" not in f and f not in (".", "..", MARKER)]

@@ -1,0 +1,26 @@
+"""Small fixture notebooks for build tests (imported by the test modules)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+READS_TECHNOLOGIES = 'from osa_utils.data import load_table\nprint(len(load_table("technologies", data_dir)))'
+READS_DIMENSIONS = 'from osa_utils.data import load_table\nprint(len(load_table("dimensions", data_dir)))'
+
+
+def notebook(path: Path, body: str, params: str = "") -> None:
+    """A notebook with a parameters cell (data_dir, x, sleep + *params*) and one code cell."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    p = nbformat.v4.new_code_cell('data_dir = "../data"\nx = 1\nsleep = 0\n' + params)
+    p.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell(f"# Fixture {path.stem}"), p, nbformat.v4.new_code_cell(body)]
+    nbformat.write(nb, str(path))
+
+
+def two_notebooks(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    notebook(folder / "a_tech.ipynb", READS_TECHNOLOGIES)
+    notebook(folder / "b_dims.ipynb", READS_DIMENSIONS)
+    return folder
