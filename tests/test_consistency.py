@@ -117,8 +117,8 @@ def test_figures_manifest(package, descriptor):
     dup = figs.dropna(subset=["duplicate_of"]).set_index("figure_id")["duplicate_of"].to_dict()
     assert dup == {"1.2": "0.1", "1.3": "0.3", "1.4": "0.2"}
     status = figs.set_index("figure_id")["status"]
-    assert status["3.1"] == status["3.2"] == "not_reproducible"
-    assert status["0.1"] == "partial" and status["5.3"] == "partial"
+    assert status["3.1"] == status["3.2"] == status["5.3"] == "not_reproducible"
+    assert status["0.1"] == "partial"
     assert status["0.2"] == status["1.1"] == "reconstructed_from_text"
 
 

@@ -40,15 +40,26 @@ def test_cross_chapter_rows_in_the_manifest(package):
 
 
 # --------------------------------------------------------------------------- recurring actors
-def test_recurring_actors_huawei_in_three_chapters(ch, package):
+def _organisation(actors):
+    """parent_actor_id where set, else actor_id: the unit cross-chapter views count."""
+    return actors["parent_actor_id"].fillna(actors["actor_id"]).astype(str)
+
+
+def test_recurring_actors_count_per_organisation_huawei_in_four_chapters(ch, package):
     f = ch.recurring_actor_frame().set_index("actor_id")
     a = package["actors"]
-    expected = a.groupby("actor_id")["technology_id"].nunique()
+    expected = a.assign(org=_organisation(a)).groupby("org")["technology_id"].nunique()
     assert dict(f["chapters"]) == {k: int(v) for k, v in expected[expected > 1].items()}
-    assert f.loc["huawei", "chapters"] == 3
+    # 'Huawei & Huawei Cloud' (Figure 3.3) counts for Huawei, beside Figures 4.1, 6.1 and 7.1
+    assert f.loc["huawei", "chapters"] == 4
     listed = {t for t in ["chip_design", "6g", "blockchain", "ecny", "v2x", "smart_cities", "ai_ethics"]
               if t in f.columns and isinstance(f.loc["huawei", t], str)}
-    assert listed == {"blockchain", "v2x", "smart_cities"}
+    assert listed == {"6g", "blockchain", "v2x", "smart_cities"}
+    assert f.loc["huawei", "actor"] == "Huawei" and "(as Huawei & Huawei Cloud)" in f.loc["huawei", "6g"]
+    # the NDRC's departments (Figure 3.3) count for the NDRC
+    assert f.loc["ndrc", "chapters"] == 3 and isinstance(f.loc["ndrc", "6g"], str)
+    # units are not listed on their own
+    assert not set(f.index) & set(a.loc[a["parent_actor_id"].notna(), "actor_id"])
     # ranked: chapters descending, then name
     keys = list(zip(-f["chapters"], f["actor"]))
     assert keys == sorted(keys)
@@ -56,35 +67,46 @@ def test_recurring_actors_huawei_in_three_chapters(ch, package):
 
 def test_recurring_actors_priority_as_printed(ch, package):
     f = ch.recurring_actor_frame().set_index("actor_id")
-    a = package["actors"].set_index(["actor_id", "technology_id"])
-    for actor_id, row in f.iterrows():
+    a = package["actors"]
+    a = a.assign(org=_organisation(a))
+    for org, row in f.iterrows():
         for t in f.columns:
             if t in ("actor", "chapters") or not isinstance(row[t], str):
                 continue
-            printed = a.loc[(actor_id, t), "priority_symbol"]
-            assert row[t] == ("no symbol in the text" if pd.isna(printed) else printed)
+            part = a[(a["org"] == org) & (a["technology_id"] == t)]
+            expected = []
+            for _, r in part.iterrows():
+                cell = "no symbol in the text" if pd.isna(r["priority_symbol"]) else r["priority_symbol"]
+                if r["actor_id"] != org:
+                    cell += f" (as {r['name_en']})"
+                expected.append(cell)
+            assert row[t] == " / ".join(expected), (org, t)
 
 
 def test_recurring_actors_table_is_written(ch):
     ch.recurring_actors("x9.1")
     assert {p.name for p in ch.written} == {"tab-x9-1.csv", "tab-x9-1.html"}
     text = (ch.params.figures_dir / "tab-x9-1.csv").read_text(encoding="utf-8")
-    assert text.splitlines()[1].startswith("Huawei,3,")
+    assert text.splitlines()[1].startswith("Huawei,4,")
 
 
 # --------------------------------------------------------------------------- network
-def test_network_one_node_per_technology_and_actor_one_edge_per_row(ch, package):
+def test_network_one_node_per_technology_and_organisation_one_edge_per_pair(ch, package):
     g = ch.actor_graph()
     a, t = package["actors"], package["technologies"]
+    a = a.assign(org=_organisation(a))
     techs = {d["technology_id"] for _, d in g.nodes(data=True) if d["kind"] == N.TECH}
     actors = {d["actor_id"] for _, d in g.nodes(data=True) if d["kind"] == N.ACTOR}
     assert techs == set(t["technology_id"])
-    assert actors == set(a["actor_id"])
+    assert actors == set(a["org"])
     assert g.number_of_nodes() == len(techs) + len(actors)
-    assert g.number_of_edges() == len(a)
-    for r in a.itertuples():
-        assert g.has_edge(N.tech_node(r.technology_id), N.actor_node(r.actor_id))
-    assert g.nodes[N.actor_node("huawei")]["chapters"] == 3
+    pairs = a.groupby(["technology_id", "org"]).size()
+    assert g.number_of_edges() == len(pairs)
+    for (tid, org), n in pairs.items():
+        assert len(g[N.tech_node(tid)][N.actor_node(org)]["rows"]) == n
+    assert sum(len(d["rows"]) for _, _, d in g.edges(data=True)) == len(a)  # every row drawn
+    assert g.nodes[N.actor_node("huawei")]["chapters"] == 4
+    assert g.nodes[N.actor_node("huawei")]["label"] == "Huawei"
 
 
 def test_network_layout_is_deterministic(ch, tmp_path):

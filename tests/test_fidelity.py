@@ -14,7 +14,7 @@ from osa_utils.fidelity import normalize, pieces
 
 # Footnotes the extraction scattered: a URL split over two lines, or a note that
 # continues after the page's body text. Their citation is checked piece by piece.
-SCATTERED_FOOTNOTES = {3, 13, 17, 22, 40, 68, 69, 73, 113, 171, 249}
+SCATTERED_FOOTNOTES = {3, 13, 17, 22, 40, 68, 69, 73, 113, 171, 187, 249}
 
 
 def _verbatim(descriptor):

@@ -20,9 +20,16 @@ How a footnote is assembled
 * Lines are joined with one space and whitespace runs are collapsed.  A word
   hyphenated over a line break ("Interna-" / "tionalization") is rejoined
   without the hyphen, as the fidelity checker's normalizer does.
+* A line that is only the tail of a URL ('com/en/news/...>.': no space, a
+  '/', ending in '>' or '>.') must belong to some footnote: the script stops
+  if one is left over, so a URL the page layout cut off (footnote 187) cannot
+  be truncated silently.
 * URLs split by the extraction into an autolink plus a markdown link
   ('<<https://a/>' + '[b](https://a/b)>') are rejoined into the single printed
-  form '<https://a/b>'.  Those cells are then no longer a contiguous substring
+  form '<https://a/b>'; an autolink whose last domain label went on after a
+  page break ('<<https://www.huawei.com>>.' + 'com/en/news/...>.', the
+  extraction having closed the link at the printed line end) is rejoined the
+  same way ('<https://www.huawei.com/en/news/...>').  Those cells are then no longer a contiguous substring
   of the extraction (the note column says so).
 * Markdown backslash escapes '\\$', '\\&', '\\#', '\\_' are removed (the printed
   text has no backslash; the fidelity normalizer drops them too).  Markdown
@@ -60,6 +67,9 @@ OVERRIDES: dict[int, list[int]] = {
     73: [971, 987],
     # fn 171: "...accessed 13 December 2022 at" continues after a section ("<<https://www.quectel.com/...>>.").
     171: [1765, 1773],
+    # fn 187: "...at <<https://www.huawei.com>>." looks finished, but the printed URL goes on after
+    # the next page's body text ("com/en/news/2018/10/huawei-audi-l4-automatic-driving>.").
+    187: [1897, 1919],
     # fn 249: "...15 September 2022," continues after two body paragraphs ("<https://merics.org/...>.").
     249: [2357, 2359, 2381],
 }
@@ -166,6 +176,10 @@ SPLIT_MD = re.compile(r"<<(https?://[^<>\s]*)> \[([^\]\s]+)\]\((https?://[^\s]+?
 SPLIT_MD2 = re.compile(r"<\[(https?://)\]\((https?://[^\s)]+)\) ([^\s<>]+)>")
 # '<<https://> a/b>'  ->  '<https://a/b>'
 SPLIT_PLAIN = re.compile(r"<<(https?://[^<>\s]*)> ([^\s<>\[\]]+)>")
+# '<<https://www.a.com>>. com/b>'  ->  '<https://www.a.com/b>' (the printed line ended in 'www.a.')
+SPLIT_TLD = re.compile(r"<<(https?://[^<>\s]*)\.(\w+)>>\. \2(/[^\s<>]*)>")
+# a line that is nothing but the tail of a URL
+URL_TAIL_LINE = re.compile(r"^[^\s<>]*/[^\s<>]*>\.?$")
 
 
 def rejoin_urls(text: str) -> tuple[str, list[str]]:
@@ -190,9 +204,15 @@ def rejoin_urls(text: str) -> tuple[str, list[str]]:
         notes.append(full)
         return f"<{full}>"
 
+    def tld(m):
+        full = f"{m.group(1)}.{m.group(2)}{m.group(3)}"
+        notes.append(full)
+        return f"<{full}>"
+
     text = SPLIT_MD.sub(md, text)
     text = SPLIT_MD2.sub(md2, text)
     text = SPLIT_PLAIN.sub(plain, text)
+    text = SPLIT_TLD.sub(tld, text)
     return text, notes
 
 
@@ -243,6 +263,7 @@ def main(argv: list[str]) -> int:
                 markers.setdefault(int(m.group().translate(SUP_TR)), i)
 
     rows = []
+    used: set[int] = set(start_lines) | {k - 1 for k in DUPLICATE_URL_LINES.values()}
     for n in sorted(fn_start):
         i0 = fn_start[n]
         notes: list[str] = []
@@ -265,6 +286,7 @@ def main(argv: list[str]) -> int:
                 idxs.append(j)
                 text += " " + lines[j]
                 j += 1
+        used.update(idxs)
         segs = [START.match(lines[idxs[0]]).group(2)] + [lines[k] for k in idxs[1:]]
         citation = join_segments(segs, notes)
         citation = re.sub(r"\\([$&#_])", r"\1", citation)
@@ -323,6 +345,11 @@ def main(argv: list[str]) -> int:
             "see_note": see_note,
             "note": "; ".join(notes),
         })
+
+    orphans = [i + 1 for i, l in enumerate(lines) if i not in used and URL_TAIL_LINE.match(l.strip())]
+    if orphans:
+        raise SystemExit(f"line(s) {orphans} hold only the tail of a URL but belong to no footnote: "
+                         "add them to OVERRIDES")
 
     if order != sorted(order):
         print("warning: footnotes out of order in the text", file=sys.stderr)

@@ -11,13 +11,17 @@ PRIORITY_ORDER = [("●", "● (printed)"), ("◐", "◐ (printed)"), (None, "no
 def actor_type_group(actor_type: str) -> str:
     """This collection's coarse grouping of the printed actor types (not the report's).
 
-    Rule: the first matching keyword, in this order - bank; company/corporation/
-    platform; research/laboratory/institute/scientist/researcher/R&D;
+    Rule: the first matching keyword, in this order - bank; company/corporation;
+    research/laboratory/institute/scientist/researcher/R&D;
     consortium/alliance/association/industry; policy/government/ministry/
     leading small group/fund; otherwise 'other'.
+
+    'Platform' is deliberately not a company keyword: the one actor typed so, the
+    IMT-2020 (5G) Promotion Group (Figure 6.1), is printed as a "platform
+    established by state actors", not a firm; it falls under 'other'.
     """
     t = str(actor_type).lower()
-    rules = [("bank", "bank"), ("company", "company"), ("corporation", "company"), ("platform", "company"),
+    rules = [("bank", "bank"), ("company", "company"), ("corporation", "company"),
              ("research", "research"), ("laborator", "research"), ("institute", "research"),
              ("scientist", "research"), ("researcher", "research"), ("r&d", "research"),
              ("consortium", "industry body"), ("alliance", "industry body"), ("association", "industry body"),

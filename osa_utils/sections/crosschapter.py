@@ -39,6 +39,24 @@ class CrossChapterMixin:
         return (a.assign(_t=a["technology_id"].map(order)).sort_values(["_t", "figure", "row"], kind="stable")
                 .drop(columns="_t").reset_index(drop=True))
 
+    def _actors_by_organisation(self) -> pd.DataFrame:
+        """_actors_ordered() with ``organisation``: parent_actor_id where set (a unit of an organisation, e.g.
+        'Huawei & Huawei Cloud' -> huawei), else actor_id. Cross-chapter recurrence is counted on it."""
+        a = self._actors_ordered()
+        parent = a["parent_actor_id"] if "parent_actor_id" in a.columns else pd.Series(pd.NA, index=a.index)
+        org = [str(aid) if _na(p) else str(p) for aid, p in zip(a["actor_id"], parent)]
+        return a.assign(organisation=org)
+
+    def _organisation_names(self, a: pd.DataFrame) -> dict[str, str]:
+        """organisation -> its name per name_lang, from the first row that is the organisation itself
+        (from its first row otherwise)."""
+        lang = self.params.name_lang
+        names = {}
+        for org, part in a.groupby("organisation", sort=False):
+            own = part[part["actor_id"] == org]
+            names[org] = model.actor_name((own if len(own) else part).iloc[0], lang)
+        return names
+
     def _supp_header(self, figure_id: str) -> str:
         return f"Cross-chapter view {figure_id} – {self.info(figure_id).caption}"
 
@@ -48,27 +66,36 @@ class CrossChapterMixin:
 
     # -- recurring actors
     def recurring_actor_frame(self) -> pd.DataFrame:
-        """One row per actor_id listed in more than one chapter's actor table: actor (name per
-        name_lang, from the first chapter listing it), chapters (count), and per technology_id
-        the printed priority ('●', '◐', NO_SYMBOL) or <NA> when not listed; sorted by number of
-        chapters (descending), then name."""
-        a = self._actors_ordered()
+        """One row per organisation listed in more than one chapter's actor table (organisation:
+        parent_actor_id where set, else actor_id; the column actor_id holds it): actor (the
+        organisation's name per name_lang, from the first chapter listing it itself), chapters
+        (count), and per technology_id the printed priority ('●', '◐', NO_SYMBOL) or <NA> when not
+        listed; a row for a unit adds the unit's printed name ('◐ (as Huawei & Huawei Cloud)').
+        Sorted by number of chapters (descending), then name."""
+        a = self._actors_by_organisation()
         lang = self.params.name_lang
-        counts = a.groupby("actor_id")["technology_id"].nunique()
+        names = self._organisation_names(a)
+        counts = a.groupby("organisation")["technology_id"].nunique()
         rows = []
-        for actor_id in counts[counts > 1].index:
-            rs = a[a["actor_id"] == actor_id]
-            row = {"actor_id": actor_id, "actor": model.actor_name(rs.iloc[0], lang), "chapters": int(counts[actor_id])}
+        for org in counts[counts > 1].index:
+            rs = a[a["organisation"] == org]
+            row = {"actor_id": org, "actor": names[org], "chapters": int(counts[org])}
             for t, part in rs.groupby("technology_id", sort=False):
-                row[t] = " / ".join(NO_SYMBOL if _na(s) else str(s) for s in part["priority_symbol"])
+                cells = []
+                for r in part.itertuples():
+                    cell = NO_SYMBOL if _na(r.priority_symbol) else str(r.priority_symbol)
+                    if r.actor_id != org:
+                        cell += f" (as {model.actor_name(part.loc[r.Index], lang)})"
+                    cells.append(cell)
+                row[t] = " / ".join(cells)
             rows.append(row)
         techs = [t for t in self._techs()["technology_id"] if any(t in r for r in rows)]
         out = pd.DataFrame(rows, columns=["actor_id", "actor", "chapters"] + techs)
         return out.sort_values(["chapters", "actor"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
     def recurring_actors(self, figure_id: str = "x9.1") -> Table:
-        """Ranked table of the actors (by actor_id) in more than one chapter's actor table, with the
-        priority each chapter prints."""
+        """Ranked table of the organisations (parent_actor_id, else actor_id) in more than one chapter's
+        actor table, with the priority each chapter prints."""
         f = self.recurring_actor_frame()
         techs = self._techs().set_index("technology_id")
         tech_cols = [c for c in f.columns if c in techs.index]
@@ -77,11 +104,13 @@ class CrossChapterMixin:
             for t in tech_cols]
         rows = [[r["actor"], str(r["chapters"])] + ["" if _na(r[t]) else r[t] for t in tech_cols]
                 for _, r in f.iterrows()]
-        a = self._actors_ordered()
+        a = self._actors_by_organisation()
         lang = self.params.name_lang
         notes = ["Actors are matched across chapters by actor_id of actors.csv, whose note column records each "
-                 "merge and each related row kept apart (e.g. a company and its cloud unit). An empty cell: the "
-                 "actor is not in that chapter's table. The report prints ● and ◐ without a legend."]
+                 "merge, and counted per organisation: a row for a unit of an organisation (parent_actor_id, e.g. "
+                 "a company's cloud unit or a commission's department) counts for that organisation, and its cell "
+                 "names the unit as printed ('as …'). An empty cell: the organisation is not in that chapter's "
+                 "table. The report prints ● and ◐ without a legend."]
         absent = [f"{r.short_label} (ch. {r.chapter})" for r in self._techs().itertuples()
                   if r.technology_id not in tech_cols]
         if absent:
@@ -90,8 +119,9 @@ class CrossChapterMixin:
         if silent:
             notes.append(f"{_names(silent)} print no priority symbol for any row.")
         variants = []
-        for actor_id in f["actor_id"]:
-            names = list(dict.fromkeys(model.actor_name(r, lang) for _, r in a[a["actor_id"] == actor_id].iterrows()))
+        for org in f["actor_id"]:
+            own = a[(a["organisation"] == org) & (a["actor_id"] == org)]
+            names = list(dict.fromkeys(model.actor_name(r, lang) for _, r in own.iterrows()))
             if len(names) > 1:
                 variants.append(" / ".join(names))
         if variants:
@@ -103,10 +133,20 @@ class CrossChapterMixin:
 
     # -- network
     def actor_graph(self):
-        """The technology–actor graph (osa_utils.plots.network.actor_graph) of the data."""
+        """The technology–actor graph (osa_utils.plots.network.actor_graph) of the data, one actor node per
+        organisation (parent_actor_id where set, else actor_id), named and typed as the organisation itself is
+        printed (a unit's row keeps its edge, figure, row and priority symbol)."""
         from ..plots.network import actor_graph
 
-        return actor_graph(self.t("actors"), self.t("technologies"), self.params.name_lang)
+        a = self._actors_by_organisation()
+        own = a[a["actor_id"] == a["organisation"]].drop_duplicates("organisation").set_index("organisation")
+        units = a["actor_id"] != a["organisation"]
+        a = a.copy()
+        for col in ("name_en", "name_zh", "actor_type"):
+            a.loc[units, col] = [own.loc[o, col] if o in own.index else v
+                                 for o, v in zip(a.loc[units, "organisation"], a.loc[units, col])]
+        a["actor_id"] = a["organisation"]
+        return actor_graph(a.drop(columns="organisation"), self.t("technologies"), self.params.name_lang)
 
     def actor_network(self, figure_id: str = "x9.2"):
         """Technology–actor bipartite network: all technologies, recurring actors named, the others as dots."""
@@ -119,10 +159,12 @@ class CrossChapterMixin:
         note = (f"{len(actors) - n_rec} actors listed by a single chapter are drawn as small unnamed dots around "
                 f"their technology, to keep the chart readable (their names are in each chapter's actor table); "
                 f"the {n_rec} actors listed by several chapters are named and placed between their technologies. "
-                f"One line per row of the actor tables ({g.number_of_edges()} lines, {len(actors)} actors matched by "
-                "actor_id); line style: the priority symbol printed in that row. Dot colours: actor type groups, "
+                f"One line per chapter listing an actor ({g.number_of_edges()} lines, {len(actors)} organisations matched "
+                "by actor_id, a unit such as a company's cloud unit counted for its organisation, parent_actor_id); "
+                "line style: the priority symbol printed (the stronger, ● over ◐, where a chapter lists an "
+                "organisation and its unit). Dot colours: actor type groups, "
                 "this collection's reading of the printed actor types, not the report's (first matching keyword, "
-                "in order: bank; company/corporation/platform; research/laborator/institute/scientist/researcher/"
+                "in order: bank; company/corporation; research/laborator/institute/scientist/researcher/"
                 "R&D; consortium/alliance/association/industry; policy/government/ministry/leading small group/fund; "
                 "otherwise other; osa_utils.plots.actors.actor_type_group). Layout is this collection's: "
                 "technologies on a circle in the report's order; distances carry no meaning.")
