@@ -190,7 +190,7 @@ def _execute(nb_path: str, out_nb: str, params: dict, read_log: str, html_out: s
     duration = time.perf_counter() - start
     if html_out and Path(out_nb).exists():
         try:
-            export_html(Path(out_nb), Path(html_out))
+            export_html(Path(out_nb), Path(html_out), Path(nb_path).stem)
         except Exception as exc:  # pragma: no cover - report still lists the notebook
             Path(html_out).write_text(f"<p>HTML export failed: {type(exc).__name__}</p>", encoding="utf-8")
     return {"duration": duration, "error": error}
@@ -213,7 +213,7 @@ def _strip_ansi(text: str) -> str:
     return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", str(text))
 
 
-def export_html(nb_path: Path, html_path: Path) -> None:
+def export_html(nb_path: Path, html_path: Path, name: str | None = None) -> None:
     """The executed notebook as an inert, offline page.
 
     nbconvert's ``basic`` template gives the cells without its page shell (the
@@ -229,7 +229,7 @@ def export_html(nb_path: Path, html_path: Path) -> None:
 
     exporter = HTMLExporter(template_name="basic")
     body, _ = exporter.from_notebook_node(nbformat.read(str(nb_path), as_version=4))
-    name = Path(html_path).stem
+    name = name or Path(html_path).stem
     html_path.write_text(render("chapter.html.j2", title=f"{name} (executed notebook)", name=name,
                                 body=safe(body), code_css=Markup(code_css())), encoding="utf-8")
 

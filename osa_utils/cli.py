@@ -16,8 +16,7 @@ def _cmd_validate(args) -> int:
 
     problems = check(args.data_dir)
     if problems:
-        for p in problems:
-            print(p, file=sys.stderr)
+        _print_problems(problems)
         print(f"{len(problems)} problem(s) found in {args.data_dir}", file=sys.stderr)
         return 1
     n = len(read_descriptor(args.data_dir)["resources"])
@@ -25,9 +24,20 @@ def _cmd_validate(args) -> int:
     return 0
 
 
-def _data_problems(exc) -> int:
-    for p in exc.problems:
+#: Problems listed one per line before the rest are only counted.
+MAX_LISTED = 1000
+
+
+def _print_problems(problems) -> None:
+    for p in problems[:MAX_LISTED]:
         print(p, file=sys.stderr)
+    if len(problems) > MAX_LISTED:
+        print(f"... and {len(problems) - MAX_LISTED} more problem(s) not listed (first {MAX_LISTED} shown)",
+              file=sys.stderr)
+
+
+def _data_problems(exc) -> int:
+    _print_problems(exc.problems)
     print(f"{len(exc.problems)} data problem(s): nothing was built; the previous output is unchanged",
           file=sys.stderr)
     return 1
@@ -42,10 +52,14 @@ def _overrides(pairs) -> dict:
 def _build(unchanged: str, **kwargs):
     """Run the batch build; a user error becomes a message and an exit code, not a traceback.
 
-    Returns (result, None) or (None, exit code). *unchanged* names what an error leaves as it was.
+    Returns (result, None) or (None, exit code): 2 for a wrong command line or
+    parameter (as argparse), 1 for bad data (as ``validate``), 3 when another build
+    is writing the same output, 130 when interrupted. *unchanged* names what an
+    error leaves as it was.
     """
     from .build import BuildError, run
     from .data import DataValidationError
+    from .outdir import BusyError
 
     try:
         return run(**kwargs), None
@@ -54,6 +68,9 @@ def _build(unchanged: str, **kwargs):
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return None, 2
+    except BusyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None, 3
     except KeyboardInterrupt:
         print(f"interrupted: {unchanged} is unchanged", file=sys.stderr)
         return None, 130
@@ -71,7 +88,7 @@ def _cmd_build(args) -> int:
 
     result, rc = _build("the previous report", data_dir=args.data_dir, out=args.out, jobs=args.jobs,
                         force=args.force, only=args.only, overrides=_overrides(args.p),
-                        notebooks_dir=args.notebooks_dir)
+                        notebooks_dir=args.notebooks_dir, wait=args.wait)
     if result is None:
         return rc
     print(summary(result))
@@ -85,49 +102,72 @@ def _cmd_build(args) -> int:
     return 1 if result.failed else 0
 
 
-def _cmd_figures(args) -> int:
-    """Regenerate the committed reference figures: every notebook with its defaults."""
-    import shutil
+def _scratch_build(unchanged: str, args):
+    """Every notebook with its defaults, forced, into a scratch folder (no report).
+
+    Returns (scratch folder, result, exit code or None); the caller removes the folder.
+    """
     import tempfile
 
-    from .build import replace_dir, summary
-
-    out = args.out.resolve()
     work = Path(tempfile.mkdtemp(prefix="osa-figures-"))
+    result, rc = _build(unchanged, data_dir=args.data_dir, out=work / "build", jobs=args.jobs,
+                        force=True, report=False)
+    return work, result, rc
+
+
+def _cmd_figures(args) -> int:
+    """Regenerate the committed reference figures: every notebook with its defaults.
+
+    OUT follows the output-folder rule (missing, empty or made by this tool) and is
+    locked while it is written; each file is replaced atomically, and files this
+    command wrote before and no longer produces are removed (none other).
+    """
+    import shutil
+
+    from . import outdir
+    from .build import summary
+
     try:
-        result, rc = _build(str(out), data_dir=args.data_dir, out=work / "build", jobs=args.jobs,
-                            force=True, report=False)
-        if result is None:
-            return rc
-        print(summary(result))
-        if result.failed:
-            _report_failures(result)
-            print(f"{out} left unchanged because a notebook failed", file=sys.stderr)
-            return 1
-        staged = out.with_name(f".{out.name}.new")
-        shutil.rmtree(staged, ignore_errors=True)
-        shutil.copytree(work / "build" / "figures", staged)
-        replace_dir(staged, out)
-        print(f"figures written to {out}")
-        return 0
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+        loc = outdir.check(args.out, args.data_dir)
+    except outdir.OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if loc.is_symlink():
+        print(f"error: --out {args.out} is a report folder (a symlink made by osa-report build); "
+              "figures go into a folder of their own", file=sys.stderr)
+        return 2
+    try:
+        with outdir.lock(loc, wait=args.wait, say=lambda m: print(m, file=sys.stderr)):
+            work, result, rc = _scratch_build(str(loc), args)
+            try:
+                if result is None:
+                    return rc
+                print(summary(result))
+                if result.failed:
+                    _report_failures(result)
+                    print(f"{loc} left unchanged because a notebook failed", file=sys.stderr)
+                    return 1
+                names = outdir.publish_in_place(result.out / "figures", loc)
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+    except outdir.BusyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    print(f"{len(names)} figure and table files written to {loc}")
+    return 0
 
 
 def _cmd_verify(args) -> int:
     """Rebuild every figure into a temporary folder and compare with the committed figures/."""
     import shutil
-    import tempfile
 
     from .build import compare_figures
 
-    work = Path(tempfile.mkdtemp(prefix="osa-verify-"))
+    work, result, rc = _scratch_build("nothing", args)
     try:
-        result, rc = _build("nothing", data_dir=args.data_dir, out=work / "build", jobs=args.jobs,
-                            force=True, report=False)
         if result is None:
             return rc
-        rows = compare_figures(args.figures, work / "build" / "figures")
+        rows = compare_figures(args.figures, result.out / "figures")
         width = max(len(r[0]) for r in rows) if rows else 10
         print(f"{'file':<{width}}  verdict     detail")
         for name, verdict, detail in rows:
@@ -145,7 +185,7 @@ def _cmd_cite(args) -> int:
     from .data import DataValidationError
 
     try:
-        text = cite_main(args.format, args.figure, args.data_dir)
+        text = cite_main(args.format, args.figure, args.data_dir, footnote=args.footnote)
     except DataValidationError as exc:
         return _data_problems(exc)
     except KeyError as exc:
@@ -154,13 +194,14 @@ def _cmd_cite(args) -> int:
     if args.output:
         args.output.write_text(text, encoding="utf-8")
         print(f"written {args.output}", file=sys.stderr)
-    else:
+    elif text:  # a footnote or figure citing no work: no output at all (CSL-JSON still prints [])
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
 
 
 def _cmd_assess(args) -> int:
     from .assess import AssessmentError, run_assessment
+    from .data import DataValidationError
     from .params import ParameterError
 
     out = args.out or Path(f"assessment-{args.id}")
@@ -175,6 +216,8 @@ def _cmd_assess(args) -> int:
     except AssessmentError as exc:
         print(exc, file=sys.stderr)
         return 1
+    except DataValidationError as exc:
+        return _data_problems(exc)
     for f in files:
         print(f)
     print(f"{len(files)} file(s) written to {out}", file=sys.stderr)
@@ -208,6 +251,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-p", nargs=2, action="append", metavar=("KEY", "VALUE"),
                    help="set a notebook parameter for all notebooks that declare it (e.g. -p name_lang zh)")
     p.add_argument("--pdf", action="store_true", help="also print OUT/report.pdf with headless Chromium")
+    p.add_argument("--wait", action="store_true",
+                   help="if another build is writing OUT, wait for it instead of exiting with status 3")
     p.add_argument("--notebooks-dir", type=Path, default=PROJECT_ROOT / "notebooks",
                    help="folder of the notebooks to run (default: %(default)s)")
     p.set_defaults(func=_cmd_build)
@@ -218,6 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="data package folder (default: %(default)s)")
     p.add_argument("--out", type=Path, default=PROJECT_ROOT / "figures", help="figures folder (default: %(default)s)")
     p.add_argument("--jobs", type=int, default=None, help="notebooks run in parallel (default: number of CPUs)")
+    p.add_argument("--wait", action="store_true", help="wait for another run writing OUT instead of exiting")
     p.set_defaults(func=_cmd_figures)
 
     p = sub.add_parser("verify", help="rebuild every figure and compare with the committed figures/",
@@ -231,11 +277,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None, help="notebooks run in parallel (default: number of CPUs)")
     p.set_defaults(func=_cmd_verify)
 
-    p = sub.add_parser("cite", help="export the report's footnotes as a bibliography",
-                       description="Export references.csv as BibTeX or CSL-JSON: all 270 footnotes, or those "
-                                   "a figure rests on (--figure).")
-    p.add_argument("--format", choices=["bibtex", "csl-json"], default="bibtex")
-    p.add_argument("--figure", metavar="ID", help="only the footnotes figure ID rests on (e.g. box1, s3.1)")
+    p = sub.add_parser("cite", help="export the works the report's footnotes cite as a bibliography",
+                       description="Export the distinct works the footnotes cite (data/sources.csv) as BibTeX "
+                                   "(biblatex), CSL-JSON or RIS: all of them, those a figure rests on (--figure) "
+                                   "or those one footnote cites (--footnote; no output, exit 0, when it cites none).")
+    p.add_argument("--format", choices=["bibtex", "csl-json", "ris"], default="bibtex",
+                   help="output format (default: %(default)s)")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--figure", metavar="ID", help="only the works figure ID rests on (e.g. box1, s3.1)")
+    which.add_argument("--footnote", metavar="N", type=int, help="only the works footnote N cites, in printed order")
     p.add_argument("--output", "-o", type=Path, help="write to a file instead of standard output")
     p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="data package folder (default: %(default)s)")
     p.set_defaults(func=_cmd_cite)

@@ -77,11 +77,12 @@ def markdown(text: str):
 @functools.lru_cache(maxsize=1)
 def environment():
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+    from markupsafe import Markup
 
     env = Environment(loader=PackageLoader("osa_utils", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.globals["CSP"] = CSP
+    env.globals["CSP"] = Markup(CSP)  # our constant: single quotes kept as written
     return env
 
 
