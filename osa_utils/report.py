@@ -171,6 +171,25 @@ def build_metadata(results, data_dir: Path) -> dict:
                          "parameters": getattr(r, "parameters", {}) or {}} for r in results]}
 
 
+def references_context(tables: dict, data_dir: Path) -> tuple[list[dict], list[dict]]:
+    """The footnotes as printed (each with the works it cites) and the bibliography of cited works,
+    rendered by citeproc-py from the structured data (:func:`osa_utils.cite.render_bibliography`)."""
+    from .cite import render_bibliography
+    from .pages import safe
+
+    works = [{"id": w["id"], "html": safe(w["html"]), "footnotes": w["footnotes"]}
+             for w in render_bibliography(data_dir)]
+    number = {w["id"]: i for i, w in enumerate(works, start=1)}
+    cites: dict[int, list[str]] = {}
+    for row in tables["footnote_sources"].sort_values(["footnote", "position"]).to_dict("records"):
+        cites.setdefault(int(row["footnote"]), []).append(row["source_id"])
+    references = [{"footnote": int(r["footnote"]), "citation": _text(r["citation"]),
+                   "works": [{"id": sid, "number": number[sid]} for sid in cites.get(int(r["footnote"]), [])
+                             if sid in number]}
+                  for r in tables["references"].to_dict("records")]
+    return references, works
+
+
 def write_report(out: Path, data_dir: Path, results) -> Path:
     """Assemble OUT/index.html from the executed notebooks in OUT/.cache."""
     import json
@@ -198,11 +217,10 @@ def write_report(out: Path, data_dir: Path, results) -> Path:
                   "fields": [{"name": f["name"], "type": f.get("type", "string"),
                               "description": f.get("description", "")} for f in res["schema"]["fields"]]}
                  for res in descriptor["resources"]]
-    references = [{"footnote": int(r["footnote"]), "citation": _text(r["citation"])}
-                  for r in tables["references"].to_dict("records")]
+    references, works = references_context(tables, data_dir)
     html = render("report.html.j2", title=REPORT["title"], report=REPORT, status_label=STATUS_LABEL,
                   chapters=chapters, build_notice=build_notice(results), figures=rec(tables["figures"]),
-                  errata=rec(tables["errata"]), references=references, resources=resources,
+                  errata=rec(tables["errata"]), references=references, works=works, resources=resources,
                   build=build_metadata(results, data_dir))
     index = Path(out) / "index.html"
     index.write_text(html, encoding="utf-8")

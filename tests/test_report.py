@@ -31,6 +31,13 @@ def test_report_sections(built, package):
     # figures resting on footnotes link them; every footnote has an anchor
     assert 'footnotes <a href="#fn-7">7</a>' in html  # Box 1 (note 7)
     assert all(f'id="fn-{n}"' in html for n in (1, 134, 270))
+    # the bibliography: one entry per cited work, rendered by citeproc-py, linked both ways
+    import re
+
+    assert html.count('<li id="work-') == len(package["sources"])
+    for target in set(re.findall(r'href="#(work-[^"]+|fn-\d+)"', html)):
+        assert f'id="{target}"' in html, target
+    assert "Abrami, Regina M., William C. Kirby, and F. Warren McFarlan." in html  # names not initialised
     assert 'src="http' not in html and "<script" not in html.lower()  # self-contained, no scripts
 
 
