@@ -17,14 +17,15 @@
 # The report (Tim Rühlig (ed.), *Europe's Strategic Technology Autonomy from China*, Digital Power China, January 2023, Figure 0.2) proposes four steps for identifying the tools that address the challenges to Europe's Open Strategic Autonomy in a technology:
 #
 # 1. **Ecosystem analysis**: identify the EU's dependencies in the technology. *This is your own analysis; the notebook does not do it.*
-# 2. **Assessing Europe's position in terms of the four dimensions of Open Strategic Autonomy**: the challenges to resilience of supply chains, criticality/national security, values and sustainability, and technological competitiveness, each with a relative importance of 1 to 4. *This is the CSV you supply* (`assessment_csv`; columns `dimension_id`, `challenge`, `importance`, `instrument`; schema `osa_utils/schemas/assessment.schema.json`). The notebook checks it, then draws the risk table, the risk profile and the Figure 0.1 matrix with your technology as an extra row.
+# 2. **Assessing Europe's position in terms of the four dimensions of Open Strategic Autonomy**: the challenges to resilience of supply chains, criticality/national security, values and sustainability, and technological competitiveness, each with a relative importance of 1 to 4. *This is the form you supply* (`assessment_csv`: a CSV, comma- or semicolon-separated, or an `.xlsx`; columns `dimension_id`, `challenge`, `importance`, `instrument`; schema `osa_utils/schemas/assessment.schema.json`). The notebook checks it, then draws the risk table, the risk profile and the Figure 0.1 matrix with your technology as an extra row.
 # 3. **Geopolitical contextualization**: the geopolitics of those challenges. *This is your own analysis; the notebook does not do it.*
 # 4. **Use the available toolkit**: for each dimension you score 3 or 4, the notebook lists the predominant policy goal and the types of policy instrument that Figure 0.3 of the report names for it.
 #
 # **Nothing here is a finding of the report.** Every output says "New assessment by the user, not from the report." The default CSV (`data/examples/assessment_quantum.csv`) is a made-up illustration, and its outputs also say "Illustration with user-supplied data: not a finding of the report."
 
 # %% tags=["parameters"]
-assessment_csv = "../data/examples/assessment_quantum.csv"  # step 2: one row per challenge
+assessment_csv = "../data/examples/assessment_quantum.csv"  # step 2: one row per challenge (.csv or .xlsx)
+assessment_sheet = None  # the sheet of an .xlsx form (None: the first)
 technology_id = "quantum_example"  # new id: lower-case letters, digits, '_'; not an id of technologies.csv
 technology_label = "Quantum computing (illustration)"  # name shown in captions and the matrix row
 output_dir = "output/assessment"  # where figures and tables are written
@@ -46,7 +47,8 @@ check_technology(technology_id, technology_label, data_dir)
 # Checked with the same rules as `osa-report validate`: on a bad row the notebook stops here and lists every problem as `file:row:column: problem (found X, expected Y)` (rows counted as in a spreadsheet, the header is row 1). Challenges of one dimension are numbered in file order (`item`).
 
 # %%
-assessment = load_assessment(assessment_csv, data_dir)
+assessment = load_assessment(assessment_csv, data_dir, assessment_sheet)
+print(f"Read {assessment.attrs['read']}.")
 
 # %% [markdown]
 # ### The challenges as a risk table, laid out like the chapters' tables

@@ -63,26 +63,113 @@ def is_example(csv_path) -> bool:
     return any(p.read_bytes() == data for p in sorted(EXAMPLES_DIR.glob("*.csv")))
 
 
-def load_assessment(csv_path, data_dir=None) -> "pd.DataFrame":
-    """The assessment CSV validated against the schema, typed, with ``item`` numbered per dimension.
+#: The note that marks the blank form's example row.
+EXAMPLE_MARK = "EXAMPLE"
+#: The columns a user fills in; a row with all of them empty is an unfilled row of the blank form.
+FILLED = ("challenge", "importance", "instrument")
 
-    Raises :class:`osa_utils.data.DataValidationError` listing every problem as
-    ``file:row:column: problem (found X, expected Y)``, the same rules and
-    messages as ``osa-report validate``. ``item`` counts the challenges of a
-    dimension in file order (1, 2, ...). ``frame.attrs`` holds ``source_file``
-    (the file name) and ``is_example`` (a shipped illustration).
+
+def _unfilled(row: dict) -> bool:
+    return all(not (row.get(c) or "").strip() for c in FILLED)
+
+
+def load_assessment(csv_path, data_dir=None, sheet: str | None = None) -> "pd.DataFrame":
+    """The assessment form validated against the schema, typed, with ``item`` numbered per dimension.
+
+    The form may be a CSV as spreadsheets and Python write it (BOM, CRLF, ``;``) or an
+    ``.xlsx`` (first sheet, or *sheet*): :func:`osa_utils.userdata.load_user_table`, with the
+    same rules and ``file:row:column`` messages as ``osa-report validate``
+    (:class:`osa_utils.data.DataValidationError`). Rows of the blank form left unfilled
+    (challenge, importance and instrument empty) are skipped; the form's example row (note
+    starting with ``EXAMPLE``) is a problem until replaced or deleted. ``item`` counts the
+    challenges of a dimension in file order. ``frame.attrs``: ``source_file``, ``is_example``,
+    ``read`` (how the file was read), ``skipped``, ``canonical_csv``.
     """
     import pandas as pd
 
     from . import data
+    from .userdata import load_user_table, relocate
 
     path = Path(csv_path)
-    frame = data.load_csv(path, schema(), data_dir, name="assessment")
-    data._record([path])  # a build reruns the notebook when the user's CSV changes
+    frame = load_user_table(path, schema(), data_dir, name="assessment", sheet=sheet, skip=_unfilled)
+    data._record([path])  # a build reruns the notebook when the user's file changes
+    examples = frame.index[frame["note"].fillna("").str.strip().str.startswith(EXAMPLE_MARK)].tolist()
+    if examples:
+        rows = _row_numbers(path, sheet, frame, examples)
+        raise data.DataValidationError([relocate(
+            data.Problem(path.name, r, "note", "the blank form's example row is still in the form",
+                         "a note starting with 'EXAMPLE'", "your own challenge in this row, or the row deleted"),
+            frame.attrs) for r in rows])
     frame["item"] = pd.array(frame.groupby("dimension_id", sort=False).cumcount() + 1, dtype="Int64")
     frame.attrs["source_file"] = path.name
     frame.attrs["is_example"] = is_example(path)
     return frame
+
+
+def _row_numbers(path: Path, sheet, frame, index: list[int]) -> list[int]:
+    """Spreadsheet row numbers of the frame rows *index* (unfilled rows were skipped before them)."""
+    from .userdata import read_user_records
+
+    records, _, _ = read_user_records(path, schema(), sheet)
+    header = records[0]
+    kept = [n for n, r in zip(range(2, len(records) + 1), records[1:])
+            if not (len(r) == len(header) and _unfilled(dict(zip(header, r))))]
+    return [kept[i] for i in index]
+
+
+def write_template(path) -> Path:
+    """A blank assessment form: one unfilled row per dimension id, the allowed importance values in
+    each row's note, and one example row marked as such (CSV, or .xlsx with a help sheet)."""
+    from .data import load_table
+
+    path = Path(path)
+    dims = load_table("dimensions")
+    levels = load_table("threat_levels")
+    scale = "; ".join(f"{int(r.level)} = {r.label}" for r in levels.sort_values("level").itertuples()
+                      if r.level is not None and str(r.level) != "<NA>")
+    header = ["dimension_id", "challenge", "importance", "instrument", "note"]
+    rows = [[d.dimension_id, "", "", "", f"{d.label}: one row per challenge (copy the row); importance {scale}"]
+            for d in dims.sort_values("order").itertuples()]
+    example = [dims.sort_values("order").iloc[0]["dimension_id"],
+               "Dependence on a single foreign supplier of a critical component", "3",
+               "Diversification of suppliers",
+               f"{EXAMPLE_MARK}: replace this row with your own or delete it; it is not read as data"]
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        _write_xlsx_template(path, header, [example] + rows, dims, scale)
+    else:
+        from .userdata import canonical_csv
+
+        path.write_text(canonical_csv([header, example] + rows), encoding="utf-8")
+    return path
+
+
+def _write_xlsx_template(path: Path, header, rows, dims, scale: str) -> None:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "assessment"
+    ws.append(header)
+    for r in rows:
+        ws.append([int(c) if i == 2 and c else c for i, c in enumerate(r)])
+    ids = ",".join(dims["dimension_id"])
+    dv = DataValidation(type="list", formula1=f'"{ids}"', allow_blank=True)
+    iv = DataValidation(type="whole", operator="between", formula1="1", formula2="4", allow_blank=True)
+    ws.add_data_validation(dv)
+    ws.add_data_validation(iv)
+    dv.add("A2:A500")
+    iv.add("C2:C500")
+    for col, width in zip("ABCDE", (20, 60, 11, 40, 70)):
+        ws.column_dimensions[col].width = width
+    help_ = wb.create_sheet("help")
+    help_.append(["dimension_id", "dimension (Figure 0.1 column)"])
+    for d in dims.sort_values("order").itertuples():
+        help_.append([d.dimension_id, d.label])
+    help_.append([])
+    help_.append(["importance", scale])
+    help_.append(["note", "free text; the row whose note starts with EXAMPLE must be replaced or deleted"])
+    wb.save(path)
 
 
 def check_technology(technology_id, technology_label, data_dir=None) -> None:
@@ -105,21 +192,20 @@ def check_technology(technology_id, technology_label, data_dir=None) -> None:
 
 def run_assessment(csv_path, technology_id: str, technology_label: str, output_dir, data_dir=None,
                    formats: str = "png,svg", dpi: int = 150, *, name_lang: str = "en",
-                   executed_notebook=None) -> list[Path]:
-    """Execute ``notebooks/new_assessment.ipynb`` on *csv_path* and return the files it wrote.
+                   executed_notebook=None, sheet: str | None = None) -> list[Path]:
+    """Execute ``notebooks/new_assessment.ipynb`` on the form *csv_path* and return the files it wrote.
 
-    Parameters are checked first (ParameterError naming the parameter). A
-    notebook error raises :class:`AssessmentError` whose message carries the
-    first problem lines (for bad CSV rows the ``file:row:column`` lines).
+    Everything is checked before the kernel starts: the parameters (ParameterError naming
+    the parameter), the output folder (:func:`osa_utils.outdir.check`: missing, empty or made
+    by this tool; it gets the tool's marker) and the form (:func:`load_assessment`:
+    DataValidationError with ``file:row:column`` problems; CSV or .xlsx, *sheet*). The notebook
+    reads the form with the same reader. A notebook error raises :class:`AssessmentError`.
     *executed_notebook*: where to keep the executed notebook (default: not kept).
     """
     import sys
 
-    # As in data._frictionless: jsonschema (via nbformat) would otherwise build the unused
-    # rfc3987_syntax grammar at import, ~3 s.
-    sys.modules.setdefault("rfc3987_syntax", None)
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
+    from . import outdir
+    from .build import stderr_to
 
     ddir = Path(data_dir if data_dir is not None else DEFAULT_DATA_DIR).resolve()
     out = Path(output_dir).resolve()
@@ -128,16 +214,31 @@ def run_assessment(csv_path, technology_id: str, technology_label: str, output_d
     csv = Path(csv_path).resolve()
     if not csv.is_file():
         raise ParameterError(f"parameter csv_path={str(csv_path)!r} is not a file; allowed values: an assessment "
-                             "CSV (columns dimension_id, challenge, importance, instrument)")
-    parameters = {"assessment_csv": str(csv), "technology_id": technology_id,
+                             "form (.csv or .xlsx; columns dimension_id, challenge, importance, instrument)")
+    try:
+        out = outdir.check(out, ddir)
+    except outdir.OutputError as exc:
+        raise ParameterError(str(exc)) from None
+    load_assessment(csv, ddir, sheet)  # a bad form stops here, before the kernel
+    out.mkdir(parents=True, exist_ok=True)
+    if not (out / outdir.MARKER).exists():
+        (out / outdir.MARKER).write_text(outdir.marker_text("assessment"), encoding="utf-8")
+    # As in data._frictionless: jsonschema (via nbformat) would otherwise build the unused
+    # rfc3987_syntax grammar at import, ~3 s.
+    sys.modules.setdefault("rfc3987_syntax", None)
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    parameters = {"assessment_csv": str(csv), "assessment_sheet": sheet, "technology_id": technology_id,
                   "technology_label": technology_label, "output_dir": str(out), "data_dir": str(ddir),
                   "formats": ",".join(params.formats), "dpi": params.dpi, "name_lang": params.name_lang}
     with tempfile.TemporaryDirectory(prefix="osa-assessment-") as tmp:
         executed = Path(executed_notebook) if executed_notebook else Path(tmp) / "new_assessment.ipynb"
         try:
-            papermill.execute_notebook(str(NOTEBOOK), str(executed), parameters=parameters,
-                                       cwd=str(NOTEBOOK.parent), kernel_name="python3", progress_bar=False,
-                                       log_output=False, request_save_on_cell_execute=False)
+            with stderr_to(Path(tmp) / "kernel.log"):
+                papermill.execute_notebook(str(NOTEBOOK), str(executed), parameters=parameters,
+                                           cwd=str(NOTEBOOK.parent), kernel_name="python3", progress_bar=False,
+                                           log_output=False, request_save_on_cell_execute=False)
         except PapermillExecutionError as exc:
             raise _notebook_error(exc, csv, executed) from None
         return _written(executed, out)

@@ -17,6 +17,7 @@ interrupted build leaves the previous report as it was.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -169,24 +170,18 @@ def _execute(nb_path: str, out_nb: str, params: dict, read_log: str, html_out: s
     os.environ["OSA_READ_LOG"] = read_log
     Path(read_log).write_text("", encoding="utf-8")
     # The kernel inherits this process's stderr: keep its log lines out of the build's output.
-    log = os.open(str(Path(out_nb).with_name("kernel.log")), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    saved = os.dup(2)
-    os.dup2(log, 2)
     start = time.perf_counter()
     error = None
-    try:
-        papermill.execute_notebook(nb_path, out_nb, parameters=params, cwd=str(Path(nb_path).parent),
-                                   kernel_name="python3", progress_bar=False, log_output=False,
-                                   request_save_on_cell_execute=False)
-    except PapermillExecutionError as exc:
-        error = {"cell": _source_cell_number(out_nb, exc.cell_index), "ename": exc.ename,
-                 "evalue": _strip_ansi(exc.evalue), "source": exc.source}
-    except Exception as exc:  # kernel died, bad notebook JSON, ...
-        error = {"cell": None, "ename": type(exc).__name__, "evalue": _strip_ansi(str(exc)), "source": ""}
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(log)
+    with stderr_to(Path(out_nb).with_name("kernel.log")):
+        try:
+            papermill.execute_notebook(nb_path, out_nb, parameters=params, cwd=str(Path(nb_path).parent),
+                                       kernel_name="python3", progress_bar=False, log_output=False,
+                                       request_save_on_cell_execute=False)
+        except PapermillExecutionError as exc:
+            error = {"cell": _source_cell_number(out_nb, exc.cell_index), "ename": exc.ename,
+                     "evalue": _strip_ansi(exc.evalue), "source": exc.source}
+        except Exception as exc:  # kernel died, bad notebook JSON, ...
+            error = {"cell": None, "ename": type(exc).__name__, "evalue": _strip_ansi(str(exc)), "source": ""}
     duration = time.perf_counter() - start
     if html_out and Path(out_nb).exists():
         try:
@@ -194,6 +189,21 @@ def _execute(nb_path: str, out_nb: str, params: dict, read_log: str, html_out: s
         except Exception as exc:  # pragma: no cover - report still lists the notebook
             Path(html_out).write_text(f"<p>HTML export failed: {type(exc).__name__}</p>", encoding="utf-8")
     return {"duration": duration, "error": error}
+
+
+@contextlib.contextmanager
+def stderr_to(log_path: Path):
+    """Send file descriptor 2 to *log_path* meanwhile: a kernel inherits this process's stderr, and its
+    log lines (e.g. jupyter_client's "running over TCP without encryption") are not the user's business."""
+    log = os.open(str(log_path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    saved = os.dup(2)
+    os.dup2(log, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(log)
 
 
 def _source_cell_number(executed: str, index: int) -> int:

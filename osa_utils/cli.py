@@ -36,10 +36,9 @@ def _print_problems(problems) -> None:
               file=sys.stderr)
 
 
-def _data_problems(exc) -> int:
+def _data_problems(exc, consequence: str = "nothing was built; the previous output is unchanged") -> int:
     _print_problems(exc.problems)
-    print(f"{len(exc.problems)} data problem(s): nothing was built; the previous output is unchanged",
-          file=sys.stderr)
+    print(f"{len(exc.problems)} data problem(s): {consequence}", file=sys.stderr)
     return 1
 
 
@@ -200,16 +199,32 @@ def _cmd_cite(args) -> int:
 
 
 def _cmd_assess(args) -> int:
-    from .assess import AssessmentError, run_assessment
+    from .assess import AssessmentError, load_assessment, run_assessment, write_template
     from .data import DataValidationError
     from .params import ParameterError
 
+    if args.template:
+        if args.template.exists():
+            print(f"error: {args.template} exists; the template is written only to a new file", file=sys.stderr)
+            return 2
+        if args.template.suffix.lower() not in (".csv", ".xlsx"):
+            print(f"error: --template {args.template}: give a file name ending in .csv or .xlsx", file=sys.stderr)
+            return 2
+        print(f"blank assessment form written to {write_template(args.template)}")
+        return 0
+    if args.csv is None or args.id is None or args.label is None:
+        print("error: give the form, --id and --label (or --template FILE to write a blank form)", file=sys.stderr)
+        return 2
     out = args.out or Path(f"assessment-{args.id}")
-    Path(out).mkdir(parents=True, exist_ok=True)  # keeps the executed notebook, also of a failed run
     try:
+        # The form is read and checked here, before any kernel starts.
+        frame = load_assessment(args.csv, args.data_dir, args.sheet)
+        print(f"read {frame.attrs['read']}"
+              + (f"; {frame.attrs['skipped']} unfilled row(s) of the form skipped" if frame.attrs["skipped"] else ""),
+              file=sys.stderr)
         files = run_assessment(args.csv, args.id, args.label, out, data_dir=args.data_dir,
                                formats=args.formats, dpi=args.dpi, name_lang=args.name_lang,
-                               executed_notebook=Path(out) / f"new_assessment-{args.id}.ipynb")
+                               executed_notebook=Path(out) / f"new_assessment-{args.id}.ipynb", sheet=args.sheet)
     except ParameterError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -217,7 +232,7 @@ def _cmd_assess(args) -> int:
         print(exc, file=sys.stderr)
         return 1
     except DataValidationError as exc:
-        return _data_problems(exc)
+        return _data_problems(exc, "nothing was run")
     for f in files:
         print(f)
     print(f"{len(files)} file(s) written to {out}", file=sys.stderr)
@@ -295,9 +310,14 @@ def build_parser() -> argparse.ArgumentParser:
                                    "(dimension_id, challenge, importance 1-4, optional instrument): the chapter-"
                                    "style risk table and profile, the Figure 0.1 matrix with the new technology as "
                                    "an eighth row, and Figure 0.3's typical instruments for dimensions scored 3-4.")
-    p.add_argument("csv", type=Path, help="the assessment CSV (example: data/examples/assessment_quantum.csv)")
-    p.add_argument("--id", required=True, help="technology id, [a-z0-9_]+, not one of the report's")
-    p.add_argument("--label", required=True, help="row label for the matrix")
+    p.add_argument("csv", type=Path, nargs="?", metavar="FORM",
+                   help="the assessment form: .csv (comma or semicolon, UTF-8 with or without BOM, LF or CRLF) "
+                        "or .xlsx (example: data/examples/assessment_quantum.csv)")
+    p.add_argument("--id", help="technology id, [a-z0-9_]+, not one of the report's")
+    p.add_argument("--label", help="row label for the matrix")
+    p.add_argument("--sheet", help="the sheet of an .xlsx form (default: the first)")
+    p.add_argument("--template", type=Path, metavar="FILE.csv|FILE.xlsx",
+                   help="write a blank form (dimension ids, importance scale, one example row) and stop")
     p.add_argument("--out", type=Path, help="output folder (default: assessment-ID)")
     p.add_argument("--formats", default="png,svg", help="png, svg, pdf (default: %(default)s)")
     p.add_argument("--dpi", type=int, default=150)

@@ -285,24 +285,44 @@ def _check_file(res: dict, data_dir: Path) -> tuple[_Parsed, list[Problem]]:
         problems.append(Problem(fname, line, None, "Windows or old Mac line ends", "\\r\\n",
                                 "Unix line ends (\\n)"))
     records, quote_problem = read_records(fname, text)
+    more_parsed, more = check_records(res, fname, records, quote_problem)
+    return more_parsed, problems + more
+
+
+def check_records(res: dict, fname: str, records: list[list[str]],
+                  quote_problem: Problem | None = None,
+                  numbers: list[int] | None = None) -> tuple[_Parsed, list[Problem]]:
+    """The checks of a parsed table: header, field counts, empty rows, cells, minimum rows.
+
+    *records* are the table's records, header first; *quote_problem* is what
+    :func:`read_records` returned when it stopped early; *numbers* are the
+    spreadsheet row numbers of the records after the header (default 2, 3, ...),
+    for a caller that left some rows out.
+    """
+    parsed = _Parsed(res["name"], fname)
+    problems: list[Problem] = []
+    expected = [f["name"] for f in res.get("schema", {}).get("fields", [])]
     if not records:
         problems.append(quote_problem or Problem(fname, 1, None, "file is empty", "no header row",
                                                  "a header row: " + ",".join(expected)))
         return parsed, problems
     header, body = records[0], records[1:]
-    header, body = _add_optional_columns(res, header, body)
-    parsed.header = header
-    problems += _check_header(fname, header, expected)
-    for number, row in enumerate(body, start=2):
+    width = len(header)  # field counts are checked against the header as written
+    good, good_numbers = [], []
+    for number, row in zip(numbers or range(2, len(body) + 2), body):
         if not row or all(not c.strip() for c in row) and len(row) <= 1:
-            problems.append(Problem(fname, number, None, "empty row", "no cells",
-                                    f"{len(header)} cells"))
-        elif len(row) != len(header):
+            problems.append(Problem(fname, number, None, "empty row", "no cells", f"{width} cells"))
+        elif len(row) != width:
             problems.append(Problem(fname, number, None, "ragged row", f"{len(row)} cells",
-                                    f"{len(header)} cells, one per column of the header"))
+                                    f"{width} cells, one per column of the header"))
         else:
-            parsed.rows.append(row)
-            parsed.row_numbers.append(number)
+            good.append(row)
+            good_numbers.append(number)
+    header, parsed.rows = _add_optional_columns(res, header, good)
+    parsed.row_numbers = good_numbers
+    parsed.header = header
+    optional = {f["name"] for f in res.get("schema", {}).get("fields", []) if f.get("osa:optionalColumn")}
+    problems += _check_header(fname, header, [c for c in expected if c in header or c not in optional])
     if quote_problem is not None:
         problems.append(quote_problem)
     parsed.usable = header == expected and quote_problem is None
@@ -319,7 +339,7 @@ def _check_file(res: dict, data_dir: Path) -> tuple[_Parsed, list[Problem]]:
     return parsed, problems
 
 
-def read_records(fname: str, text: str) -> tuple[list[list[str]], Problem | None]:
+def read_records(fname: str, text: str, delimiter: str = ",") -> tuple[list[list[str]], Problem | None]:
     """Parse CSV *text* into records; a quote problem stops the parse and is returned.
 
     Counted in records, not lines, so a quoted cell that spans lines stays legal; a
@@ -327,7 +347,7 @@ def read_records(fname: str, text: str) -> tuple[list[list[str]], Problem | None
     quoted cell, is a :class:`Problem` naming the spreadsheet row and the line
     where the record starts (Python's csv module in strict mode finds both).
     """
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records: list[list[str]] = []
     while True:
         start = reader.line_num + 1
@@ -346,7 +366,7 @@ def read_records(fname: str, text: str) -> tuple[list[list[str]], Problem | None
                     f"a cell starting with a quote on line {start} that runs to the end of the file "
                     f"(line {lines})", 'a closing quote; a quote inside a quoted cell is written twice ("")')
             if "expected after" in msg:
-                column = _quote_column(text.split("\n")[start - 1:reader.line_num], header)
+                column = _quote_column(text.split("\n")[start - 1:reader.line_num], header, delimiter)
                 return records, Problem(
                     fname, row, column, "stray character after a closing quote",
                     f"text after a quoted cell on line {reader.line_num}",
@@ -355,7 +375,7 @@ def read_records(fname: str, text: str) -> tuple[list[list[str]], Problem | None
                                     "a well-formed CSV record")
 
 
-def _quote_column(lines: list[str], header: list[str]) -> str | None:
+def _quote_column(lines: list[str], header: list[str], delimiter: str = ",") -> str | None:
     """The header name of the cell whose quote is the problem: the quoted cell, opened at the
     start of a cell, that is followed by something other than a delimiter once closed."""
     text = "\n".join(lines)
@@ -367,17 +387,17 @@ def _quote_column(lines: list[str], header: list[str]) -> str | None:
             if c == '"':
                 if i + 1 < len(text) and text[i + 1] == '"':
                     i += 1
-                elif i + 1 < len(text) and text[i + 1] not in ",\r\n":
+                elif i + 1 < len(text) and text[i + 1] not in delimiter + "\r\n":
                     return header[cell] if cell < len(header) else f"column {cell + 1}"
                 else:
                     quoted = False
         elif c == '"' and start:
             quoted = True
-        elif c == ",":
+        elif c == delimiter:
             cell += 1
         elif c == "\n":
             cell = 0
-        start = c in ",\n" and not quoted
+        start = c in delimiter + "\n" and not quoted
         i += 1
     return None
 
@@ -710,33 +730,3 @@ def load_package(data_dir=None) -> dict[str, "pd.DataFrame"]:
     parsed = _parse(ddir, None)
     _record([ddir / DESCRIPTOR] + [ddir / r["path"] for r in descriptor["resources"]])
     return {r["name"]: _frame(parsed[r["name"]], r) for r in descriptor["resources"]}
-
-
-def load_csv(path, schema: dict, data_dir=None, name: str | None = None) -> "pd.DataFrame":
-    """Validate a CSV outside the package (e.g. a new assessment) against a Table Schema.
-
-    Same checks and messages as :func:`validate`; foreign keys may point into the
-    package (e.g. ``dimensions``). Raises DataValidationError or returns a typed frame.
-    """
-    path = Path(path)
-    ddir = _data_dir(data_dir)
-    descriptor = read_descriptor(ddir)
-    import re
-
-    res = {"name": name or "external-" + re.sub(r"[^-a-z0-9._]", "-", path.stem.lower()),
-           "path": path.name, "schema": schema}
-    if not path.is_file():
-        raise DataValidationError([Problem(path.name, None, None, "file is missing", "no such file", str(path))])
-    parsed, problems = _check_file(res, path.parent)
-    if parsed.usable:
-        problems += _resource_problems(res, parsed)
-        refs = [fk["reference"]["resource"] for fk in schema.get("foreignKeys", [])
-                if fk["reference"].get("resource")]
-        package = _parse(ddir, refs) if refs else {}
-        combined = {"resources": descriptor["resources"] + [res]}
-        problems += [p for p in _foreign_key_problems(combined, {**package, res["name"]: parsed})
-                     if p.file == path.name]
-        _record([ddir / DESCRIPTOR] + [ddir / resource(descriptor, n)["path"] for n in package])
-    if problems:
-        raise DataValidationError(problems, path.parent)
-    return _frame(parsed, res)

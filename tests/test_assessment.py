@@ -73,7 +73,7 @@ def test_notebook_is_written_like_the_chapters():
     namespace: dict = {}
     exec("".join(second["source"]), namespace)
     defaults = {k: v for k, v in namespace.items() if not k.startswith("__")}
-    assert defaults == {"assessment_csv": "../data/examples/assessment_quantum.csv",
+    assert defaults == {"assessment_csv": "../data/examples/assessment_quantum.csv", "assessment_sheet": None,
                         "technology_id": "quantum_example", "technology_label": LABEL,
                         "output_dir": "output/assessment", "data_dir": "../data", "formats": "png,svg",
                         "dpi": 150, "name_lang": "en"}
@@ -97,13 +97,12 @@ def test_example_notebook_writes_the_four_outputs(example_run):
     assert "Regulation • Certification • Standardization • Like-minded sourcing" in tools.iloc[:, 3].tolist()
 
 
-def test_a_bad_row_stops_the_notebook_with_its_location(tmp_path):
+def test_a_bad_row_stops_before_the_notebook_with_its_location(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_bytes(HEADER + b"supply_chain,Dependence on one supplier,5,\n")
-    with pytest.raises(AssessmentError) as info:
+    with pytest.raises(DataValidationError) as info:
         run_assessment(bad, "battery_cells", "Battery cells", tmp_path / "out")
     assert "bad.csv:2:importance: value out of range (found '5', expected 1 to 4)" in str(info.value)
-    assert info.value.ename == "DataValidationError"
     assert not (tmp_path / "out").exists(), "nothing is written"
 
 
@@ -168,7 +167,7 @@ BAD_ROWS = {
     "ragged row": (HEADER + b"supply_chain,x,2,\nsupply_chain,y,2,a,b\n",
                    "bad.csv:3: ragged row (found 5 cells, expected 4 cells"),
     "non-UTF-8": (HEADER + b"supply_chain,caf\xe9,2,\n", "bad.csv:2:challenge: bytes that are not UTF-8 (found byte 0xe9"),
-    "BOM": (b"\xef\xbb\xbf" + HEADER + b"supply_chain,x,2,\n", "bad.csv:1: file starts with a UTF-8 byte-order mark"),
+    "quote left open": (HEADER + b'supply_chain,"x,2,\n', "bad.csv:2: quote opened and never closed"),
 }
 
 

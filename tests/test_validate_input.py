@@ -45,14 +45,12 @@ def test_quote_left_open_swallowing_the_rest_of_the_table(data_copy):
 
 
 def test_quote_opened_in_a_cell_and_never_closed(data_copy):
-    path = data_copy / "threat_levels.csv"
-    lines = _lines(path)
-    cells = lines[3].split(",")
-    cells[1] = '"' + cells[1]
-    lines[3] = ",".join(cells)
-    path.write_text("\n".join(lines), encoding="utf-8")
-    p = _problem(check(data_copy), file="threat_levels.csv", problem="quote opened and never closed")
-    assert p.row == 4 and "line 4" in p.found
+    path = data_copy / "technologies.csv"
+    text = path.read_text(encoding="utf-8").rstrip("\n")
+    n = text.count("\n") + 1  # lines = records here (no quoted line breaks in this table)
+    path.write_text(text + '\nextra,"never closed\n', encoding="utf-8")
+    p = _problem(check(data_copy), file="technologies.csv", problem="quote opened and never closed")
+    assert p.row == n + 1 and f"line {n + 1}" in p.found
 
 
 def test_quote_opened_in_a_cell_closes_in_another(data_copy):
