@@ -1,0 +1,136 @@
+"""Panel assessments: several assessors score the same technology with the report's method.
+
+The report's scores come from pairs of researchers; a panel gives each challenge
+several scores. This module combines the forms, one per assessor or one table
+with an ``assessor`` column (:func:`combine`), and summarises them
+(:func:`summarise`):
+
+* challenges are matched across forms by ``dimension_id`` and the challenge text
+  (compared without case and extra spaces; the first spelling is kept);
+* per challenge: the assessors who scored it, the median, minimum, maximum and
+  range of their importance scores;
+* the panel's score of a challenge is the median rounded by :data:`ROUNDING`
+  (a median of x.5 is rounded *up*, to the higher threat level), so Figure 0.1's
+  row for the technology is drawn from one score per challenge, as the chapters do;
+* agreement is Krippendorff's alpha for ordinal data (the ``krippendorff``
+  package) over the challenges scored by at least two assessors; a challenge
+  scored by a single assessor is listed and left out of alpha.
+
+Nothing here is a finding of the report.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+#: How a median between two levels becomes a level (stated on every output that uses it).
+ROUNDING = "a median of x.5 is rounded up, to the higher threat level (2.5 → 3)"
+
+
+class PanelError(ValueError):
+    """The forms cannot be combined (e.g. two forms from one assessor)."""
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\s+", " ", str(text)).strip().casefold()
+
+
+def round_median(value: float) -> int:
+    """The level of a median: halves go up (see :data:`ROUNDING`)."""
+    return int(math.floor(value + 0.5))
+
+
+def combine(forms: list[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
+    """One long table (assessor, dimension_id, challenge, importance, instrument) from the forms.
+
+    *forms* are ``(assessor name, frame of load_assessment)``; a frame with an ``assessor``
+    column holds several assessors and its own name is ignored. Within one assessor, a
+    challenge scored twice is an error (it would count twice).
+    """
+    parts = []
+    for name, frame in forms:
+        f = frame.copy()
+        if "assessor" in f.columns and f["assessor"].notna().any():
+            f["assessor"] = f["assessor"].astype("string").str.strip()
+        else:
+            f["assessor"] = name
+        parts.append(f[["assessor", "dimension_id", "challenge", "importance", "instrument"]])
+    long = pd.concat(parts, ignore_index=True)
+    long["key"] = long["dimension_id"].astype(str) + "\x1f" + long["challenge"].map(_key)
+    dupes = long[long.duplicated(["assessor", "key"], keep=False)]
+    if len(dupes):
+        first = dupes.iloc[0]
+        raise PanelError(f"assessor {first['assessor']!r} scores the challenge {first['challenge']!r} "
+                         f"({first['dimension_id']}) more than once; give each challenge one row per assessor")
+    return long
+
+
+@dataclass
+class PanelSummary:
+    assessors: list[str]
+    challenges: pd.DataFrame  # one row per challenge, widest disagreement first
+    alpha: float | None  # Krippendorff's ordinal alpha; None with fewer than two assessors or units
+    units_in_alpha: int
+    single: pd.DataFrame = field(default_factory=pd.DataFrame)  # challenges scored by one assessor
+
+    @property
+    def consensus(self) -> pd.DataFrame:
+        """One row per challenge with the panel's level (the rounded median), as an assessment frame."""
+        c = self.challenges.copy()
+        out = c[["dimension_id", "challenge", "instrument"]].copy()
+        out["importance"] = pd.array(c["level"], dtype="Int64")
+        out["item"] = pd.array(out.groupby("dimension_id", sort=False).cumcount() + 1, dtype="Int64")
+        return out[["dimension_id", "challenge", "importance", "instrument", "item"]]
+
+
+def summarise(long: pd.DataFrame, dimension_order: list[str] | None = None) -> PanelSummary:
+    """Median, range and agreement of a combined panel (see the module docstring)."""
+    assessors = list(dict.fromkeys(long["assessor"]))
+    rows = []
+    for key, g in long.groupby("key", sort=False):
+        scores = {a: int(s) for a, s in zip(g["assessor"], g["importance"])}
+        values = sorted(scores.values())
+        median = float(pd.Series(values).median())
+        instruments = [str(i) for i in g["instrument"].dropna() if str(i).strip()]
+        rows.append({"key": key, "dimension_id": g["dimension_id"].iloc[0], "challenge": g["challenge"].iloc[0],
+                     "instrument": "; ".join(dict.fromkeys(instruments)) or pd.NA,
+                     "n": len(values), "median": median, "level": round_median(median),
+                     "min": values[0], "max": values[-1], "range": values[-1] - values[0],
+                     "scores": scores})
+    c = pd.DataFrame(rows)
+    order = {d: i for i, d in enumerate(dimension_order or [])}
+    c["_dim"] = c["dimension_id"].map(lambda d: order.get(d, len(order)))
+    c["_pos"] = range(len(c))
+    c = c.sort_values(["range", "n", "_dim", "_pos"], ascending=[False, False, True, True]).drop(
+        columns=["_dim", "_pos"]).reset_index(drop=True)
+    multi = c[c["n"] >= 2]
+    alpha = None
+    if len(assessors) >= 2 and len(multi) >= 1:
+        data = [[multi["scores"].iloc[u].get(a, math.nan) for u in range(len(multi))] for a in assessors]
+        alpha = ordinal_alpha(data, value_domain=[1, 2, 3, 4])
+    return PanelSummary(assessors, c, alpha, len(multi), c[c["n"] < 2].reset_index(drop=True))
+
+
+def ordinal_alpha(reliability_data, value_domain=None) -> float | None:
+    """Krippendorff's alpha for ordinal data; rows are observers, columns units, NaN for missing;
+    *value_domain*: the ordered scale (default: the values that occur).
+
+    Returns None where alpha is undefined (no unit with two values, or no variation at all).
+    """
+    import warnings
+
+    import krippendorff
+    import numpy as np
+
+    data = np.asarray(reliability_data, dtype=float)
+    values = data[~np.isnan(data)]
+    if values.size == 0 or np.unique(values).size < 2:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        value = float(krippendorff.alpha(reliability_data=data, level_of_measurement="ordinal",
+                                         value_domain=value_domain))
+    return None if math.isnan(value) else value
