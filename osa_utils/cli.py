@@ -110,7 +110,7 @@ def _scratch_build(unchanged: str, args):
 
     work = Path(tempfile.mkdtemp(prefix="osa-figures-"))
     result, rc = _build(unchanged, data_dir=args.data_dir, out=work / "build", jobs=args.jobs,
-                        force=True, report=False)
+                        force=True, report=False, notebooks_dir=args.notebooks_dir)
     return work, result, rc
 
 
@@ -279,6 +279,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=PROJECT_ROOT / "figures", help="figures folder (default: %(default)s)")
     p.add_argument("--jobs", type=int, default=None, help="notebooks run in parallel (default: number of CPUs)")
     p.add_argument("--wait", action="store_true", help="wait for another run writing OUT instead of exiting")
+    p.add_argument("--notebooks-dir", type=Path, default=PROJECT_ROOT / "notebooks",
+                   help="folder of the notebooks to run (default: %(default)s)")
     p.set_defaults(func=_cmd_figures)
 
     p = sub.add_parser("verify", help="rebuild every figure and compare with the committed figures/",
@@ -290,6 +292,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--figures", type=Path, default=PROJECT_ROOT / "figures",
                    help="committed reference figures (default: %(default)s)")
     p.add_argument("--jobs", type=int, default=None, help="notebooks run in parallel (default: number of CPUs)")
+    p.add_argument("--notebooks-dir", type=Path, default=PROJECT_ROOT / "notebooks",
+                   help="folder of the notebooks to run (default: %(default)s)")
     p.set_defaults(func=_cmd_verify)
 
     p = sub.add_parser("cite", help="export the works the report's footnotes cite as a bibliography",

@@ -64,24 +64,46 @@ def test_assess_rejects_a_report_technology_id(tmp_path):
     assert out.returncode == 2 and "technology_id='6g'" in out.stderr
 
 
+FIGURE_NOTEBOOK = """
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from pathlib import Path
+out = Path(figures_dir)
+fig, ax = plt.subplots(figsize=(2, 2))
+ax.plot([0, 1], [0, NAME_Y])
+fig.savefig(out / "fig-NAME.png", dpi=50, metadata={"Software": None})
+(out / "tab-NAME.csv").write_text("a,b\\n1,2\\n", encoding="utf-8")
+"""
+
+
 @pytest.mark.slow
-def test_verify_reports_every_kind_of_difference(tmp_path):
-    import shutil
-
-    from osa_utils import PROJECT_ROOT
-
-    ref = tmp_path / "figures"
-    shutil.copytree(PROJECT_ROOT / "figures", ref)
+def test_figures_and_verify_report_every_kind_of_difference(tmp_path):
+    """`figures` writes a reference folder (with the tool's marker); `verify` rebuilds and says, per
+    file, identical, differs (share of pixels), missing or unexpected; exit 1 on any difference."""
+    from nbfixtures import notebook
     from PIL import Image
 
-    img = Image.open(ref / "fig-2-2.png").convert("RGB")
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    for name, y in (("a", 1), ("b", 2)):
+        notebook(nbs / f"{name}.ipynb", FIGURE_NOTEBOOK.replace("NAME_Y", str(y)).replace("NAME", name),
+                 params='figures_dir = "out"\n')
+    ref = tmp_path / "figures"
+    out = _run("figures", "--notebooks-dir", str(nbs), "--out", str(ref), "--jobs", "2")
+    assert out.returncode == 0, out.stderr
+    assert sorted(p.name for p in ref.iterdir()) == [".osa-report.json", "fig-a.png", "fig-b.png",
+                                                    "tab-a.csv", "tab-b.csv"]
+    same = _run("verify", "--notebooks-dir", str(nbs), "--figures", str(ref), "--jobs", "2")
+    assert same.returncode == 0 and "4 identical, 0 different" in same.stdout, same.stdout + same.stderr
+    img = Image.open(ref / "fig-a.png").convert("RGB")
     img.putpixel((5, 5), (255, 0, 0))
-    img.save(ref / "fig-2-2.png")
-    (ref / "tab-4-2.csv").unlink()
+    img.save(ref / "fig-a.png")
+    (ref / "tab-b.csv").unlink()
     (ref / "fig-9-9.png").write_bytes(b"not a figure")
-    out = _run("verify", "--figures", str(ref), "--jobs", "2")
+    out = _run("verify", "--notebooks-dir", str(nbs), "--figures", str(ref), "--jobs", "2")
     assert out.returncode == 1
     lines = {l.split()[0]: l for l in out.stdout.splitlines() if l.strip()}
-    assert "differs" in lines["fig-2-2.png"] and "% of pixels differ" in lines["fig-2-2.png"]
-    assert "missing" in lines["fig-9-9.png"] and "unexpected" in lines["tab-4-2.csv"]
-    assert "identical" in lines["fig-0-1.png"]
+    assert "differs" in lines["fig-a.png"] and "% of pixels differ" in lines["fig-a.png"]
+    assert "missing" in lines["fig-9-9.png"] and "unexpected" in lines["tab-b.csv"]
+    assert "identical" in lines["fig-b.png"] and "identical" in lines["tab-a.csv"]
