@@ -1,6 +1,9 @@
 # The two commands a newcomer needs: `make report` and `make test`.
 # Everything else (the virtual environment, the pinned packages) is set up on first use.
+# Python 3.11, 3.12 or 3.13: `python3` when it is one of them, else pick one with
+# `make test PYTHON=/path/to/python3.13`.
 PYTHON ?= python3
+PY_SUPPORTED := 3.11 3.12 3.13
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
@@ -16,12 +19,26 @@ help:
 	@echo "make figures   regenerate the committed reference figures in figures/"
 	@echo "make lab       open the collection in JupyterLab"
 
-# The venv is rebuilt whenever the pins change.
+# The stamp records which interpreter made the venv ("3.12.1 /path/to/python3"); the venv is
+# brought up to date whenever the pins change, and rebuilt whenever PYTHON is another interpreter.
+PY_ID   := $(strip $(shell $(PYTHON) -c 'import sys; print(sys.version.split()[0], sys.executable)' 2>/dev/null))
+PY_VER  := $(basename $(firstword $(PY_ID)))
+VENV_ID := $(strip $(shell cat $(STAMP) 2>/dev/null))
+ifneq ($(PY_ID),$(VENV_ID))
+.PHONY: $(STAMP)
+endif
+
 $(STAMP): pyproject.toml constraints.txt
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required, found " + sys.version.split()[0])'
+	@case " $(PY_SUPPORTED) " in *" $(PY_VER) "*) ;; *) \
+	  echo "error: Python 3.11, 3.12 or 3.13 is needed; PYTHON=$(PYTHON) is $(if $(PY_ID),Python $(PY_ID),not found)." >&2; \
+	  echo "Pick a supported one with PYTHON=, e.g. make test PYTHON=/path/to/python3.13" >&2; \
+	  exit 1;; esac
+	@if [ -n "$(VENV_ID)" ] && [ "$(VENV_ID)" != "$(PY_ID)" ]; then \
+	  echo "$(VENV) was made by Python $(VENV_ID); rebuilding it with Python $(PY_ID)"; \
+	  rm -rf $(VENV); fi
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
-	@touch $@
+	@echo '$(PY_ID)' > $@
 
 validate: $(STAMP)
 	$(BIN)/osa-report validate --data-dir $(DATA)
@@ -38,10 +55,11 @@ figures: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-# Re-resolve the full pinned set after editing the direct pins in pyproject.toml.
+# Re-resolve the full pinned set after editing the direct pins in pyproject.toml. Run it with a
+# Python 3.11 venv: some dependencies differ by version (papermill adds aiohttp on 3.12 only).
 lock: $(STAMP)
-	{ head -n 2 constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^osa-utils'; } > constraints.txt.new
+	{ head -n 2 constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^osa-utils'; grep ' ; python_version' constraints.txt; } > constraints.txt.new
 	mv constraints.txt.new constraints.txt
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache
+	rm -rf $(VENV) $(OUT) $(dir $(OUT)).$(notdir $(OUT)).v-* $(dir $(OUT)).$(notdir $(OUT)).lock* .pytest_cache

@@ -2,7 +2,8 @@
 
 Fonts are fixed so figures are byte-identical across runs: DejaVu Sans (shipped
 with matplotlib) for Latin text, Noto Sans CJK (Debian's ``fonts-noto-cjk``)
-added as a fallback when Chinese names are shown.
+added as a fallback when Chinese names are shown. macOS and Windows have their
+own CJK fonts (PingFang, Microsoft YaHei, ...), used when no Noto font is there.
 """
 from __future__ import annotations
 
@@ -21,8 +22,12 @@ CATEGORICAL = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
 TEXT = "#1a1a1a"
 MUTED = "#555555"
 BASE_FONT = "DejaVu Sans"
+#: Fonts with Chinese glyphs, first installed one wins. Linux (Noto first, so output there
+#: stays byte-identical), then macOS, then Windows.
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK TC", "Source Han Sans SC",
-             "WenQuanYi Zen Hei", "Droid Sans Fallback")
+             "WenQuanYi Zen Hei", "Droid Sans Fallback",
+             "PingFang SC", "Hiragino Sans GB", "Heiti SC", "STHeiti", "Songti SC", "Arial Unicode MS",
+             "Microsoft YaHei", "SimHei", "DengXian", "SimSun")
 SVG_HASHSALT = "osa-report"
 
 
@@ -30,27 +35,62 @@ class FontMissingError(RuntimeError):
     """No font with Chinese glyphs is installed."""
 
 
-def find_cjk_font() -> str:
-    """Name of an installed font with Chinese glyphs, or FontMissingError saying what to install."""
+#: Set once matplotlib's font list has been rebuilt in this process (see find_cjk_font).
+_font_list_rebuilt = False
+
+
+def _known_cjk_font():
     from matplotlib import font_manager
 
     names = {f.name for f in font_manager.fontManager.ttflist}
-    for name in CJK_FONTS:
-        if name in names:
-            return name
+    return next((name for name in CJK_FONTS if name in names), None)
+
+
+def _rebuild_font_list() -> None:
+    """Rescan the installed fonts and rewrite matplotlib's font cache.
+
+    matplotlib reads its font list from a cache file written on first use, so a font
+    installed later stays invisible. This is what matplotlib itself does when a cached font
+    file has gone (``FontManager.findfont``): build a new list with ``_load_fontmanager``
+    (which also rewrites the cache for later processes) and copy it into the existing
+    ``fontManager``, so ``font_manager.findfont`` and everyone holding that object see it.
+    """
+    from matplotlib import font_manager
+
+    font_manager._get_fontconfig_fonts.cache_clear()  # fc-list's answer is cached per process
+    new = font_manager._load_fontmanager(try_read_cache=False)
+    vars(font_manager.fontManager).update(vars(new))
+    font_manager.fontManager._findfont_cached.cache_clear()
+
+
+def find_cjk_font(rebuild: bool = False) -> str:
+    """Name of an installed font with Chinese glyphs, or FontMissingError saying what to install.
+
+    With ``rebuild``, a font missing from matplotlib's (possibly stale) font list is looked for
+    again after rescanning the installed fonts, at most once per process.
+    """
+    global _font_list_rebuilt
+
+    name = _known_cjk_font()
+    if name is None and rebuild and not _font_list_rebuilt:
+        _font_list_rebuilt = True
+        _rebuild_font_list()
+        name = _known_cjk_font()
+    if name is not None:
+        return name
     raise FontMissingError(
         "Chinese actor names need a CJK font and none is installed. Install Debian's fonts-noto-cjk "
-        "(sudo apt-get install fonts-noto-cjk; other systems: the 'Noto Sans CJK' fonts), then remove "
-        "matplotlib's font cache (~/.cache/matplotlib) and run again, or use name_lang='en'.")
+        "(sudo apt-get install fonts-noto-cjk; other systems: the 'Noto Sans CJK' fonts; macOS's "
+        "PingFang SC and Windows' Microsoft YaHei work too), then run again, or use name_lang='en'.")
 
 
 def apply(cjk: bool = False) -> None:
     """Set matplotlib's rcParams for the collection (call before drawing)."""
     import matplotlib
 
-    if cjk:
-        family = [BASE_FONT, find_cjk_font()]  # required: say what to install when missing
-    else:
+    if cjk:  # required: rescan the fonts once if the list predates the font, else say what to install
+        family = [BASE_FONT, find_cjk_font(rebuild=True)]
+    else:  # never rescans: a machine without CJK fonts must not rebuild the cache in every kernel
         try:  # a fallback for a stray Chinese character (e.g. in an erratum), where installed
             family = [BASE_FONT, find_cjk_font()]
         except FontMissingError:

@@ -25,11 +25,22 @@ def test_direct_pins_are_exact_and_agree(project_root):
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     conda = _pins(pip_section)
     assert conda == pyproject, "environment.yml pins differ from pyproject.toml"
-    assert "python=3.11" in env["dependencies"]
+    assert "python>=3.11,<3.14" in env["dependencies"], "environment.yml allows the supported Pythons"
 
     locked = _pins((project_root / "constraints.txt").read_text().splitlines())
     for name, version in pyproject.items():
         assert locked.get(name) == version, f"{name}: constraints.txt has {locked.get(name)}, pyproject {version}"
+
+
+def test_supported_pythons_agree(project_root):
+    """The Makefile's list (which .ci/run also reads) is the range environment.yml and pyproject allow."""
+    make = re.search(r"^PY_SUPPORTED := (.+)$", (project_root / "Makefile").read_text(), re.M).group(1).split()
+    env = yaml.safe_load((project_root / "environment.yml").read_text())
+    low, high = re.fullmatch(r"python>=3\.(\d+),<3\.(\d+)",
+                             next(d for d in env["dependencies"] if str(d).startswith("python"))).groups()
+    assert make == [f"3.{minor}" for minor in range(int(low), int(high))]
+    meta = tomllib.loads((project_root / "pyproject.toml").read_text())["project"]
+    assert meta["requires-python"] == f">={make[0]}"
 
 
 def test_constraints_pin_everything(project_root):
