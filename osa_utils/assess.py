@@ -52,13 +52,29 @@ def schema() -> dict:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
-def is_example(csv_path) -> bool:
-    """True for a CSV shipped in data/examples/ (by location, or a byte-identical copy of one)."""
+def is_example(csv_path, canonical: str | None = None) -> bool:
+    """True for a form shipped in data/examples/: by location, or the same table saved another way.
+
+    *canonical* is the table as read (``frame.attrs["canonical_csv"]``): a copy of an example
+    re-saved with a BOM, CRLF, ``;`` or as a workbook is still the example, and stays labelled
+    an illustration. Without it, a byte-identical copy counts.
+    """
     path = Path(csv_path).resolve()
     if not path.is_file():
         return False
     if path.parent == EXAMPLES_DIR.resolve():
         return True
+    if canonical is not None:
+        from .data import DataValidationError
+        from .userdata import load_user_table
+
+        def as_read(p: Path) -> str | None:
+            try:
+                return load_user_table(p, schema(), name="assessment").attrs["canonical_csv"]
+            except DataValidationError:  # an example of another tool's form
+                return None
+
+        return any(as_read(p) == canonical for p in sorted(EXAMPLES_DIR.glob("*.csv")))
     data = path.read_bytes()
     return any(p.read_bytes() == data for p in sorted(EXAMPLES_DIR.glob("*.csv")))
 
@@ -102,7 +118,7 @@ def load_assessment(csv_path, data_dir=None, sheet: str | None = None) -> "pd.Da
             frame.attrs) for r in rows])
     frame["item"] = pd.array(frame.groupby("dimension_id", sort=False).cumcount() + 1, dtype="Int64")
     frame.attrs["source_file"] = path.name
-    frame.attrs["is_example"] = is_example(path)
+    frame.attrs["is_example"] = is_example(path, frame.attrs["canonical_csv"])
     return frame
 
 
@@ -122,7 +138,6 @@ def write_template(path) -> Path:
     each row's note, and one example row marked as such (CSV, or .xlsx with a help sheet)."""
     from .data import load_table
 
-    path = Path(path)
     dims = load_table("dimensions")
     levels = load_table("threat_levels")
     scale = "; ".join(f"{int(r.level)} = {r.label}" for r in levels.sort_values("level").itertuples()
@@ -134,42 +149,52 @@ def write_template(path) -> Path:
                "Dependence on a single foreign supplier of a critical component", "3",
                "Diversification of suppliers",
                f"{EXAMPLE_MARK}: replace this row with your own or delete it; it is not read as data"]
+    ids = ",".join(dims["dimension_id"])
+    help_rows = ([["dimension_id", "dimension (Figure 0.1 column)"]]
+                 + [[d.dimension_id, d.label] for d in dims.sort_values("order").itertuples()]
+                 + [[], ["importance", scale],
+                    ["note", "free text; the row whose note starts with EXAMPLE must be replaced or deleted"]])
+    return write_form(path, header, [example] + rows, sheet="assessment", integers={2},
+                      validations=[({"type": "list", "formula1": f'"{ids}"'}, "A2:A500"),
+                                   ({"type": "whole", "operator": "between", "formula1": "1", "formula2": "4"},
+                                    "C2:C500")],
+                      widths=(20, 60, 11, 40, 70), help_rows=help_rows)
+
+
+def write_form(path, header: list[str], rows: list[list[str]], *, sheet: str, integers=frozenset(),
+               validations=(), widths=(), help_rows=()) -> Path:
+    """A blank form a user fills in, shared by the tools' ``--template``: CSV as the data package
+    writes it, or (``.xlsx``) a workbook whose sheet *sheet* holds the form and sheet ``help`` the
+    *help_rows*. In a workbook the columns *integers* (indexes) hold numbers, each
+    ``(DataValidation keyword arguments, cell range)`` of *validations* restricts what a cell
+    takes, and *widths* sets the columns' widths."""
+    path = Path(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        _write_xlsx_template(path, header, [example] + rows, dims, scale)
+        from openpyxl import Workbook
+        from openpyxl.utils import get_column_letter
+        from openpyxl.worksheet.datavalidation import DataValidation
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = sheet
+        ws.append(header)
+        for r in rows:
+            ws.append([int(c) if i in integers and c else c for i, c in enumerate(r)])
+        for kwargs, cells in validations:
+            dv = DataValidation(allow_blank=True, **kwargs)
+            ws.add_data_validation(dv)
+            dv.add(cells)
+        for i, width in enumerate(widths):
+            ws.column_dimensions[get_column_letter(i + 1)].width = width
+        help_ = wb.create_sheet("help")
+        for r in help_rows:
+            help_.append(list(r))
+        wb.save(path)
     else:
         from .userdata import canonical_csv
 
-        path.write_text(canonical_csv([header, example] + rows), encoding="utf-8")
+        path.write_text(canonical_csv([header] + rows), encoding="utf-8")
     return path
-
-
-def _write_xlsx_template(path: Path, header, rows, dims, scale: str) -> None:
-    from openpyxl import Workbook
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "assessment"
-    ws.append(header)
-    for r in rows:
-        ws.append([int(c) if i == 2 and c else c for i, c in enumerate(r)])
-    ids = ",".join(dims["dimension_id"])
-    dv = DataValidation(type="list", formula1=f'"{ids}"', allow_blank=True)
-    iv = DataValidation(type="whole", operator="between", formula1="1", formula2="4", allow_blank=True)
-    ws.add_data_validation(dv)
-    ws.add_data_validation(iv)
-    dv.add("A2:A500")
-    iv.add("C2:C500")
-    for col, width in zip("ABCDE", (20, 60, 11, 40, 70)):
-        ws.column_dimensions[col].width = width
-    help_ = wb.create_sheet("help")
-    help_.append(["dimension_id", "dimension (Figure 0.1 column)"])
-    for d in dims.sort_values("order").itertuples():
-        help_.append([d.dimension_id, d.label])
-    help_.append([])
-    help_.append(["importance", scale])
-    help_.append(["note", "free text; the row whose note starts with EXAMPLE must be replaced or deleted"])
-    wb.save(path)
 
 
 def check_technology(technology_id, technology_label, data_dir=None) -> None:
@@ -202,10 +227,7 @@ def run_assessment(csv_path, technology_id: str, technology_label: str, output_d
     reads the form with the same reader. A notebook error raises :class:`AssessmentError`.
     *executed_notebook*: where to keep the executed notebook (default: not kept).
     """
-    import sys
-
     from . import outdir
-    from .build import stderr_to
 
     ddir = Path(data_dir if data_dir is not None else DEFAULT_DATA_DIR).resolve()
     out = Path(output_dir).resolve()
@@ -220,31 +242,47 @@ def run_assessment(csv_path, technology_id: str, technology_label: str, output_d
     except outdir.OutputError as exc:
         raise ParameterError(str(exc)) from None
     load_assessment(csv, ddir, sheet)  # a bad form stops here, before the kernel
+    parameters = {"assessment_csv": str(csv), "assessment_sheet": sheet, "technology_id": technology_id,
+                  "technology_label": technology_label, "output_dir": str(out), "data_dir": str(ddir),
+                  "formats": ",".join(params.formats), "dpi": params.dpi, "name_lang": params.name_lang}
+    return execute_tool(NOTEBOOK, parameters, csv, out, "assessment", executed_notebook)
+
+
+def execute_tool(notebook: Path, parameters: dict, form: Path, out: Path, kind: str,
+                 executed_notebook=None) -> list[Path]:
+    """Run a tool's notebook (its form and *out* checked by the caller) and return the files it wrote.
+
+    *out* gets the tool's marker (``kind``) first; the kernel's stderr goes to a log, not the
+    terminal. A notebook error raises :class:`AssessmentError` naming the cell.
+    """
+    import sys
+
+    from . import outdir
+    from .build import stderr_to
+
     out.mkdir(parents=True, exist_ok=True)
     if not (out / outdir.MARKER).exists():
-        (out / outdir.MARKER).write_text(outdir.marker_text("assessment"), encoding="utf-8")
+        (out / outdir.MARKER).write_text(outdir.marker_text(kind), encoding="utf-8")
     # As in data._frictionless: jsonschema (via nbformat) would otherwise build the unused
     # rfc3987_syntax grammar at import, ~3 s.
     sys.modules.setdefault("rfc3987_syntax", None)
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    parameters = {"assessment_csv": str(csv), "assessment_sheet": sheet, "technology_id": technology_id,
-                  "technology_label": technology_label, "output_dir": str(out), "data_dir": str(ddir),
-                  "formats": ",".join(params.formats), "dpi": params.dpi, "name_lang": params.name_lang}
-    with tempfile.TemporaryDirectory(prefix="osa-assessment-") as tmp:
-        executed = Path(executed_notebook) if executed_notebook else Path(tmp) / "new_assessment.ipynb"
+    with tempfile.TemporaryDirectory(prefix=f"osa-{kind.replace('_', '-')}-") as tmp:
+        executed = Path(executed_notebook) if executed_notebook else Path(tmp) / notebook.name
         try:
             with stderr_to(Path(tmp) / "kernel.log"):
-                papermill.execute_notebook(str(NOTEBOOK), str(executed), parameters=parameters,
-                                           cwd=str(NOTEBOOK.parent), kernel_name="python3", progress_bar=False,
+                papermill.execute_notebook(str(notebook), str(executed), parameters=parameters,
+                                           cwd=str(notebook.parent), kernel_name="python3", progress_bar=False,
                                            log_output=False, request_save_on_cell_execute=False)
         except PapermillExecutionError as exc:
-            raise _notebook_error(exc, csv, executed) from None
+            raise _notebook_error(exc, form, executed, notebook, kind.replace("_", " ")) from None
         return _written(executed, out)
 
 
-def _notebook_error(exc, csv: Path, executed: Path) -> AssessmentError:
+def _notebook_error(exc, csv: Path, executed: Path, notebook: Path = NOTEBOOK,
+                    what: str = "assessment") -> AssessmentError:
     from .build import _source_cell_number
 
     cell = _source_cell_number(str(executed), exc.cell_index)
@@ -252,7 +290,7 @@ def _notebook_error(exc, csv: Path, executed: Path) -> AssessmentError:
     lines = [l for l in text.splitlines() if l.strip()]
     shown = lines[:MAX_PROBLEM_LINES]
     more = f"\n... and {len(lines) - len(shown)} more line(s)" if len(lines) > len(shown) else ""
-    message = (f"the assessment of {csv.name} stopped in cell {cell} of notebook {NOTEBOOK.name} with "
+    message = (f"the {what} of {csv.name} stopped in cell {cell} of notebook {notebook.name} with "
                f"{exc.ename}:\n" + "\n".join(shown) + more)
     return AssessmentError(message, exc.ename, lines, cell)
 

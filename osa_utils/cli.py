@@ -239,6 +239,58 @@ def _cmd_assess(args) -> int:
     return 0
 
 
+def _cmd_app_check(args) -> int:
+    """Chapter 8's checklist filled in by the user for one app: --template writes the blank form;
+    otherwise the form, --app and --out are checked before the notebook runs."""
+    from .appcheck import app_slug, load_app_check, run_app_check, write_template
+    from .assess import AssessmentError
+    from .data import DataValidationError
+    from .params import ParameterError
+
+    if args.template:
+        if args.form is not None:
+            print("error: give either a form to check or --template FILE, not both", file=sys.stderr)
+            return 2
+        if args.template.exists():
+            print(f"error: {args.template} exists; the template is written only to a new file", file=sys.stderr)
+            return 2
+        if args.template.suffix.lower() not in (".csv", ".xlsx"):
+            print(f"error: --template {args.template}: give a file name ending in .csv or .xlsx", file=sys.stderr)
+            return 2
+        try:
+            print(f"blank app-check form written to {write_template(args.template, args.data_dir)}")
+        except DataValidationError as exc:
+            return _data_problems(exc, "no form was written")
+        return 0
+    if args.form is None or args.app is None or args.out is None:
+        print("error: give the form, --app NAME and --out DIR (or --template FILE to write a blank form)",
+              file=sys.stderr)
+        return 2
+    if not args.form.is_file():
+        print(f"error: {args.form} is not a file; give the filled-in form (.csv or .xlsx)", file=sys.stderr)
+        return 2
+    try:
+        slug = app_slug(args.app)
+        # The form is read and checked here, before any kernel starts.
+        frame = load_app_check(args.form, args.data_dir, args.sheet)
+        print(f"read {frame.attrs['read']}", file=sys.stderr)
+        files = run_app_check(args.form, args.app, args.out, data_dir=args.data_dir, formats=args.formats,
+                              dpi=args.dpi, executed_notebook=Path(args.out) / f"app_check-{slug}.ipynb",
+                              sheet=args.sheet)
+    except ParameterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except AssessmentError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except DataValidationError as exc:
+        return _data_problems(exc, "nothing was run")
+    for f in files:
+        print(f)
+    print(f"{len(files)} file(s) written to {args.out}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import DEFAULT_DATA_DIR, PROJECT_ROOT
 
@@ -328,6 +380,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name-lang", default="en", choices=["en", "zh", "en+zh"])
     p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="data package folder (default: %(default)s)")
     p.set_defaults(func=_cmd_assess)
+
+    p = sub.add_parser("app-check", help="check an AI-based consumer app with chapter 8's criteria",
+                       description="Run notebooks/tools/app_check on a form with one row per criterion of "
+                                   "chapter 8's checklist (criterion_id, finding: concern, no_concern, unclear or "
+                                   "not_assessed, evidence, source_url, checked_on YYYY-MM-DD): the user's findings "
+                                   "beside the chapter's evidence for TikTok, WeChat and Face++ (table and chart) "
+                                   "and a count per finding. Every output is the user's assessment, not the report's.")
+    p.add_argument("form", type=Path, nargs="?", metavar="FORM",
+                   help="the filled-in form: .csv (comma or semicolon, UTF-8 with or without BOM, LF or CRLF) or "
+                        ".xlsx (example: data/examples/app_check_example.csv)")
+    p.add_argument("--app", metavar="NAME", help="the app's name as shown in titles, e.g. 'ExampleChat'")
+    p.add_argument("--out", type=Path, metavar="DIR", help="output folder (missing, empty or made by osa-report)")
+    p.add_argument("--sheet", help="the sheet of an .xlsx form (default: the first)")
+    p.add_argument("--template", type=Path, metavar="FILE.csv|FILE.xlsx",
+                   help="write a blank form (every criterion's id and printed name, the allowed findings) and stop")
+    p.add_argument("--formats", default="png,svg", help="png, svg, pdf (default: %(default)s)")
+    p.add_argument("--dpi", type=int, default=150)
+    p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="data package folder (default: %(default)s)")
+    p.set_defaults(func=_cmd_app_check)
     return parser
 
 

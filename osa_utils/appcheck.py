@@ -1,0 +1,162 @@
+"""Chapter 8's checklist as a form a user fills in: one app checked against the chapter's criteria.
+
+    from osa_utils.appcheck import load_app_check, run_app_check, write_template
+    write_template("my_app.xlsx")                                  # blank form, one row per criterion
+    form = load_app_check("my_app.csv")                            # validated, typed, every criterion present
+    files = run_app_check("my_app.csv", "MyApp", "out/myapp")      # table, chart and counts
+
+The criteria are ``data/app_criteria.csv`` (chapter 8, "Criteria for assessing Chinese
+AI-based consumer applications for use within the EU"); the form has the columns of
+``osa_utils/schemas/app_check.schema.json``. The outputs set the user's findings beside
+the evidence the chapter gives for TikTok, WeChat and Face++ (``data/app_evidence.csv``).
+Nothing produced here is a finding of the report.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import DEFAULT_DATA_DIR, PROJECT_ROOT
+from .assess import execute_tool, is_example, write_form
+from .params import ParameterError, check_params
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "app_check.schema.json"
+NOTEBOOK = PROJECT_ROOT / "notebooks" / "tools" / "app_check.ipynb"
+EXAMPLE = PROJECT_ROOT / "data" / "examples" / "app_check_example.csv"
+#: The apps chapter 8 gives evidence for (footnote 259), in the order of the outputs' columns.
+REFERENCE_APPS = ("TikTok", "WeChat", "Face++")
+#: Longest app name accepted (it goes into titles and column heads).
+MAX_APP_NAME = 60
+#: Levels of the checklist in printed order, with the words the chapter introduces them with.
+LEVELS = {"macro": "Macro level: the regulatory and political environment in China",
+          "micro": "Micro level: app/in-app features"}
+
+
+def schema() -> dict:
+    """The Table Schema of an app-check form."""
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def findings() -> list[str]:
+    """The allowed findings, in the schema's order."""
+    return next(f for f in schema()["fields"] if f["name"] == "finding")["constraints"]["enum"]
+
+
+def criteria(data_dir=None) -> "pd.DataFrame":
+    """app_criteria.csv in printed order (macro then micro, each by its printed position)."""
+    from .data import load_table
+
+    c = load_table("app_criteria", data_dir).copy()
+    c["_level"] = c["level"].map({k: i for i, k in enumerate(LEVELS)})
+    return c.sort_values(["_level", "order"]).drop(columns="_level").reset_index(drop=True)
+
+
+def app_slug(app) -> str:
+    """The app's name as used in file names ('ExampleChat (fictional)' -> 'examplechat_fictional');
+    ParameterError for a name that is empty, too long, on several lines or without a Latin letter or digit."""
+    if not isinstance(app, str) or not app.strip() or len(app) > MAX_APP_NAME or "\n" in app or "\r" in app:
+        raise ParameterError(f"parameter app_name={app!r} is not allowed; allowed values: the app's name on one "
+                             f"line, 1 to {MAX_APP_NAME} characters, e.g. 'ExampleChat'")
+    slug = re.sub(r"[^a-z0-9]+", "_", app.lower()).strip("_")
+    if not slug:
+        raise ParameterError(f"parameter app_name={app!r} is not allowed; allowed values: a name with at least one "
+                             "Latin letter or digit (it names the output files), e.g. 'WeChat (Weixin)'")
+    return slug
+
+
+def load_app_check(path, data_dir=None, sheet: str | None = None) -> "pd.DataFrame":
+    """The form validated against the schema, typed, one row per criterion in the checklist's printed order.
+
+    Read by :func:`osa_utils.userdata.load_user_table` (CSV with or without BOM, LF or CRLF,
+    ``,`` or ``;``, or an ``.xlsx``: first sheet, or *sheet*) with the same rules and
+    ``file:row:column`` messages as ``osa-report validate``; then every criterion of
+    app_criteria.csv must have its row: a missing one is a problem naming its id and printed
+    name (:class:`osa_utils.data.DataValidationError`). Added columns: ``level``, ``order`` and
+    ``name`` (the criterion's printed name) from app_criteria.csv. ``frame.attrs``:
+    ``source_file``, ``is_example``, ``read``, ``canonical_csv``.
+    """
+    from . import data
+    from .userdata import load_user_table, relocate
+
+    path = Path(path)
+    frame = load_user_table(path, schema(), data_dir, name="app_check", sheet=sheet)
+    data._record([path])  # a notebook run reads the user's file: part of what it depends on
+    crit = criteria(data_dir)
+    present = set(frame["criterion_id"])
+    missing = [r for r in crit.itertuples() if r.criterion_id not in present]
+    if missing:
+        raise data.DataValidationError([relocate(
+            data.Problem(path.name, None, "criterion_id", "criterion missing from the form",
+                         f"no row for {r.criterion_id!r} ({r.level} level: {r.name})",
+                         "one row per criterion of app_criteria.csv; add the row, with finding "
+                         "not_assessed if you did not check it"), frame.attrs) for r in missing])
+    attrs = dict(frame.attrs)
+    out = crit[["criterion_id", "level", "order", "name"]].merge(frame, on="criterion_id", how="left")
+    out.attrs = attrs
+    out.attrs["source_file"] = path.name
+    out.attrs["is_example"] = is_example(path)
+    return out
+
+
+def write_template(path, data_dir=None) -> Path:
+    """A blank form: one row per criterion (its id and printed name), ``finding`` empty, the allowed
+    values in each row's note (CSV), or in a list to pick from and a help sheet listing every
+    criterion's printed explanation (.xlsx)."""
+    crit = criteria(data_dir)
+    allowed = findings()
+    hint = (f"finding: one of {', '.join(allowed)}; evidence: your words; source_url: http(s):// address; "
+            "checked_on: YYYY-MM-DD")
+    header = [f["name"] for f in schema()["fields"]]
+    rows = [[r.criterion_id, r.name, "", "", "", "", hint] for r in crit.itertuples()]
+    help_rows = ([["finding", "meaning"],
+                  ["concern", "the evidence you found raises a concern under this criterion"],
+                  ["no_concern", "the evidence you found raises no concern under this criterion"],
+                  ["unclear", "evidence found, but it does not allow a judgement"],
+                  ["not_assessed", "not checked (every criterion keeps its row)"], [],
+                  ["source_url", "an http:// or https:// address, or empty"],
+                  ["checked_on", "the day you checked the evidence, YYYY-MM-DD"], [],
+                  ["criterion_id", "level", "criterion (as printed in chapter 8)", "explanation (verbatim)"]]
+                 + [[r.criterion_id, r.level, r.name + (" (name given by this collection: the report prints none)"
+                                                        if r.name_is_collections else ""), r.explanation]
+                    for r in crit.itertuples()])
+    n = len(rows) + 1
+    return write_form(path, header, rows, sheet="app_check", widths=(30, 50, 14, 60, 40, 12, 60),
+                      validations=[({"type": "list", "formula1": '"' + ",".join(allowed) + '"'}, f"C2:C{n}"),
+                                   ({"type": "date", "operator": "greaterThan", "formula1": "1"}, f"F2:F{n}")],
+                      help_rows=help_rows)
+
+
+def run_app_check(form, app: str, output_dir, data_dir=None, formats: str = "png,svg", dpi: int = 150, *,
+                  name_lang: str = "en", executed_notebook=None, sheet: str | None = None) -> list[Path]:
+    """Execute ``notebooks/tools/app_check.ipynb`` on the form and return the files it wrote.
+
+    Everything is checked before the kernel starts: the parameters (ParameterError naming the
+    parameter), the output folder (:func:`osa_utils.outdir.check`: missing, empty or made by this
+    tool; it gets the tool's marker) and the form (:func:`load_app_check`: DataValidationError with
+    ``file:row:column`` problems). A notebook error raises :class:`osa_utils.assess.AssessmentError`.
+    *executed_notebook*: where to keep the executed notebook (default: not kept).
+    """
+    from . import outdir
+
+    ddir = Path(data_dir if data_dir is not None else DEFAULT_DATA_DIR).resolve()
+    out = Path(output_dir).resolve()
+    params = check_params(ddir, out, formats, dpi, name_lang)
+    app_slug(app)
+    path = Path(form).resolve()
+    if not path.is_file():
+        raise ParameterError(f"parameter app_check_form={str(form)!r} is not a file; allowed values: an app-check "
+                             "form (.csv or .xlsx; write a blank one with osa-report app-check --template FILE)")
+    try:
+        out = outdir.check(out, ddir)
+    except outdir.OutputError as exc:
+        raise ParameterError(str(exc)) from None
+    load_app_check(path, ddir, sheet)  # a bad form stops here, before the kernel
+    parameters = {"app_check_form": str(path), "app_check_sheet": sheet, "app_name": app, "output_dir": str(out),
+                  "data_dir": str(ddir), "formats": ",".join(params.formats), "dpi": params.dpi,
+                  "name_lang": params.name_lang}
+    return execute_tool(NOTEBOOK, parameters, path, out, "app_check", executed_notebook)

@@ -1,0 +1,117 @@
+"""Chapter 8's checklist as a grid: criteria (rows, grouped by level) x apps (columns).
+
+The first column is the user's check of an app, coloured by the user's finding; the
+other columns are the apps chapter 8 gives evidence for, marked only by what the
+chapter gives (a stated finding, evidence without one, or nothing): never a verdict.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import style
+
+#: The user's findings: (fill, text colour). Okabe-Ito colours (colour-blind safe); every cell
+#: also carries its finding in words, so the colour is never the only key.
+FINDING_COLOURS = {"concern": ("#D55E00", "#ffffff"), "unclear": ("#F0E442", style.TEXT),
+                   "no_concern": ("#0072B2", "#ffffff"), "not_assessed": ("#ffffff", style.MUTED)}
+#: What the chapter gives for a reference app under a criterion: (word in the cell, fill, edge, text colour).
+REFERENCE_MARKS = {"stated": ("stated finding", "#4d4d4d", "#4d4d4d", "#ffffff"),
+                   "evidence": ("evidence only", "#ffffff", "#4d4d4d", style.TEXT),
+                   "none": ("no evidence\nin the text", None, None, "#8a8a8a")}
+#: Legend words of REFERENCE_MARKS.
+REFERENCE_LEGEND = {"stated": "the text states a finding (quoted in the table)",
+                    "evidence": "the text gives evidence, no stated finding",
+                    "none": "no evidence in the text"}
+USER_SHADE = "#e8f1f8"
+#: Marker after a criterion name this collection gave (the report prints none).
+COLLECTIONS_NAME_MARK = "*"
+
+_LABEL_X = -3.55  # left end of the criterion names (data units)
+_COL_W = 0.9  # width of a cell box
+
+
+def checklist_grid(criteria: pd.DataFrame, user: dict[str, str], reference: dict[tuple[str, str], str],
+                   app: str, reference_apps, finding_labels: dict[str, str], level_labels: dict[str, str]):
+    """The grid. *criteria*: criterion_id, level, name, name_is_collections in printed order;
+    *user*: criterion_id -> the user's finding; *reference*: (criterion_id, app) -> "stated",
+    "evidence" or "none" (a pair missing counts as "none"); *finding_labels*: finding -> words,
+    in legend order; *level_labels*: level -> group heading, in printed order."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyBboxPatch, Patch, Rectangle
+
+    apps = [app] + list(reference_apps)
+    rows: list[tuple[str, object]] = []  # ("head", label) or ("crit", row)
+    for level, heading in level_labels.items():
+        part = criteria[criteria["level"] == level]
+        if len(part):
+            rows.append(("head", heading))
+            rows += [("crit", r) for r in part.itertuples()]
+    heights = []
+    labels = []
+    for kind, r in rows:
+        if kind == "head":
+            heights.append(0.8)
+            labels.append(None)
+            continue
+        text = style.wrap(str(r.name) + (COLLECTIONS_NAME_MARK if bool(r.name_is_collections) else ""), 54)
+        labels.append(text)
+        heights.append(max(0.9, 0.34 * (text.count("\n") + 1) + 0.3))
+    unit = 0.36  # inches per row unit
+    total = sum(heights)
+    fig_h = total * unit + 1.3
+    fig, ax = plt.subplots(figsize=(9.0, fig_h))
+    fig.subplots_adjust(left=0.01, right=0.99, top=1 - 0.9 / fig_h, bottom=0.55 / fig_h)
+    ax.set_xlim(_LABEL_X - 0.05, len(apps) - 0.45)
+    ax.set_ylim(total, 0)
+    ax.axis("off")
+    # the user's column: shaded, set apart from the chapter's apps by a rule
+    ax.add_patch(Rectangle((-0.5, 0), 1.0, total, facecolor=USER_SHADE, edgecolor="none", zorder=0))
+    ax.plot([0.5, 0.5], [0, total], color=style.MUTED, lw=0.8, zorder=1)
+    for j, name in enumerate(apps):
+        head = (f"{style.wrap(name, 16)}\nthe user's check" if j == 0 else f"{name}\nchapter 8's evidence")
+        ax.text(j, -0.15, head, ha="center", va="bottom", fontsize=8, fontweight="bold" if j == 0 else "normal",
+                color=style.CATEGORICAL[0] if j == 0 else style.TEXT)
+    y = 0.0
+    for (kind, r), h, label in zip(rows, heights, labels):
+        mid = y + h / 2
+        if kind == "head":
+            ax.text(_LABEL_X, y + h - 0.12, r, ha="left", va="bottom", fontsize=8.5, fontweight="bold",
+                    color=style.TEXT)
+            ax.plot([_LABEL_X, len(apps) - 0.5], [y + h, y + h], color=style.MUTED, lw=0.8, zorder=1)
+            y += h
+            continue
+        ax.text(_LABEL_X, mid, label, ha="left", va="center", fontsize=8, color=style.TEXT)
+        ax.plot([_LABEL_X, len(apps) - 0.5], [y + h, y + h], color="#dddddd", lw=0.5, zorder=1)
+        finding = user.get(r.criterion_id)
+        fill, ink = FINDING_COLOURS.get(finding, ("#ffffff", style.MUTED))
+        box_h = min(0.66, h - 0.24)
+        ax.add_patch(FancyBboxPatch((-_COL_W / 2, mid - box_h / 2), _COL_W, box_h,
+                                    boxstyle="round,pad=0,rounding_size=0.08", facecolor=fill,
+                                    edgecolor="#333333" if finding != "not_assessed" else style.MUTED,
+                                    lw=0.8, ls="-" if finding != "not_assessed" else "--", zorder=2))
+        ax.text(0, mid, finding_labels.get(finding, str(finding)), ha="center", va="center", fontsize=7.5,
+                color=ink, fontweight="bold" if finding == "concern" else "normal", zorder=3)
+        for j, ref in enumerate(reference_apps, start=1):
+            word, rfill, redge, rink = REFERENCE_MARKS[reference.get((r.criterion_id, ref), "none")]
+            if rfill is not None:
+                ax.add_patch(Rectangle((j - _COL_W / 2, mid - box_h / 2), _COL_W, box_h, facecolor=rfill,
+                                       edgecolor=redge, lw=0.8, zorder=2))
+            ax.text(j, mid, word, ha="center", va="center", fontsize=7 if rfill is None else 7.5, color=rink,
+                    fontstyle="italic" if rfill is None else "normal", zorder=3, linespacing=1.0)
+        y += h
+    user_handles = [Patch(facecolor=FINDING_COLOURS[f][0], edgecolor="#333333" if f != "not_assessed" else style.MUTED,
+                          ls="-" if f != "not_assessed" else "--", label=w) for f, w in finding_labels.items()]
+    ref_handles = [Patch(facecolor=REFERENCE_MARKS[k][1] or "#ffffff", edgecolor=REFERENCE_MARKS[k][2] or "#ffffff",
+                         label=w) for k, w in REFERENCE_LEGEND.items()]
+    first = ax.legend(handles=user_handles, loc="upper left", bbox_to_anchor=(0.0, 0.0), ncol=2, frameon=False,
+                      fontsize=7.5, title=style.wrap(f"The user's finding for {app}", 48), title_fontsize=7.5,
+                      alignment="left", handlelength=1.6)
+    ax.add_artist(first)
+    ax.legend(handles=ref_handles, loc="upper left", bbox_to_anchor=(0.42, 0.0), ncol=1, frameon=False,
+              fontsize=7.5, title="What chapter 8 gives for " + _and(list(reference_apps)), title_fontsize=7.5,
+              alignment="left", handlelength=1.6)
+    return fig
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
