@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -24,7 +26,7 @@
 # **Nothing here is a finding of the report.** Every output says "New assessment by the user, not from the report." The default CSV (`data/examples/assessment_quantum.csv`) is a made-up illustration, and its outputs also say "Illustration with user-supplied data: not a finding of the report."
 
 # %% tags=["parameters"]
-assessment_csv = "../data/examples/assessment_quantum.csv"  # step 2: one row per challenge (.csv or .xlsx)
+assessment_csv = "../data/examples/assessment_quantum.csv"  # step 2: a form (.csv or .xlsx), or a list of forms (a panel)
 assessment_sheet = None  # the sheet of an .xlsx form (None: the first)
 technology_id = "quantum_example"  # new id: lower-case letters, digits, '_'; not an id of technologies.csv
 technology_label = "Quantum computing (illustration)"  # name shown in captions and the matrix row
@@ -35,20 +37,35 @@ dpi = 150  # raster resolution, 50-600
 name_lang = "en"  # font setup as in the chapter notebooks: "en", "zh" or "en+zh"
 
 # %%
-from osa_utils.assess import check_technology, load_assessment
+from osa_utils.assess import check_technology, load_forms
 from osa_utils.notebook import Chapter
+from osa_utils.sections.panel import PanelView, agreement_sentence
 
 ch = Chapter(data_dir, output_dir, formats, dpi, name_lang)
 check_technology(technology_id, technology_label, data_dir)
 
 # %% [markdown]
-# ## Step 2 – the assessment CSV
+# ## Step 2 – the assessment form
 #
-# Checked with the same rules as `osa-report validate`: on a bad row the notebook stops here and lists every problem as `file:row:column: problem (found X, expected Y)` (rows counted as in a spreadsheet, the header is row 1). Challenges of one dimension are numbered in file order (`item`).
+# Checked with the same rules as `osa-report validate`: on a bad row the notebook stops here and lists every problem as `file:row:column: problem (found X, expected Y)` (rows counted as in a spreadsheet, the header is row 1). Challenges of one dimension are numbered in file order (`item`). With several forms (a panel: one form per assessor, or one table with an `assessor` column), the outputs below use the panel's score of each challenge: the median of the assessors' scores, rounded up at x.5 (see the panel section).
 
 # %%
-assessment = load_assessment(assessment_csv, data_dir, assessment_sheet)
+assessment, panel = load_forms(assessment_csv, data_dir, assessment_sheet)
 print(f"Read {assessment.attrs['read']}.")
+
+# %% [markdown]
+# ### A panel: every assessor's scores and their agreement
+#
+# Challenges are matched across forms by dimension and challenge text. Per challenge: every score, the median and the range, widest disagreement first; agreement as Krippendorff's alpha for ordinal data over the challenges scored by two or more assessors (a challenge scored by one assessor is listed and left out). With a single assessor there is nothing to compare, and this section says so.
+
+# %%
+if panel is not None:
+    pv = PanelView(data_dir, output_dir, formats, dpi, name_lang)
+    pv.panel_table(assessment, panel, technology_id, technology_label)
+    pv.panel_chart(assessment, panel, technology_id, technology_label)
+    print(agreement_sentence(panel))
+else:
+    print("One assessor: no panel to compare.")
 
 # %% [markdown]
 # ### The challenges as a risk table, laid out like the chapters' tables

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import DEFAULT_DATA_DIR, PROJECT_ROOT
+from .panel import PanelError
 from .params import ParameterError, check_params
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -122,6 +123,46 @@ def load_assessment(csv_path, data_dir=None, sheet: str | None = None) -> "pd.Da
     return frame
 
 
+def load_forms(paths, data_dir=None, sheet: str | None = None):
+    """One or several assessors' forms: ``(assessment frame, PanelSummary or None)``.
+
+    *paths* is one form or a list of forms (one per assessor, named by file stem), or one form
+    with an ``assessor`` column. With two or more assessors the frame is the panel's consensus
+    (one row per challenge, importance = the rounded median, :mod:`osa_utils.panel`) and the
+    summary carries every score and the agreement; with one, the form itself and None.
+    """
+    from .data import load_table
+    from .panel import combine, summarise
+
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    if not paths:
+        raise ParameterError("no assessment form given; allowed values: one form or a list of forms")
+    frames = [load_assessment(p, data_dir, sheet) for p in paths]
+    names = [Path(p).stem for p in paths]
+    if len(set(names)) != len(names):
+        raise ParameterError("two forms have the same file name (" + ", ".join(names) + "); each form is one "
+                             "assessor, named by its file name: rename them")
+    long = combine(list(zip(names, frames)))
+    assessors = list(dict.fromkeys(long["assessor"]))
+    if len(assessors) < 2:
+        return frames[0] if len(frames) == 1 else _merged(frames), None
+    order = load_table("dimensions", data_dir).sort_values("order")["dimension_id"].tolist()
+    summary = summarise(long, order)
+    frame = summary.consensus
+    frame.attrs.update(source_file=", ".join(f.attrs["source_file"] for f in frames),
+                       is_example=all(f.attrs["is_example"] for f in frames),
+                       read="; ".join(f.attrs["read"] for f in frames), panel=assessors)
+    return frame, summary
+
+
+def _merged(frames):
+    import pandas as pd
+
+    out = pd.concat(frames, ignore_index=True)
+    out.attrs = dict(frames[0].attrs)
+    return out
+
+
 def _row_numbers(path: Path, sheet, frame, index: list[int]) -> list[int]:
     """Spreadsheet row numbers of the frame rows *index* (unfilled rows were skipped before them)."""
     from .userdata import read_user_records
@@ -218,7 +259,8 @@ def check_technology(technology_id, technology_label, data_dir=None) -> None:
 def run_assessment(csv_path, technology_id: str, technology_label: str, output_dir, data_dir=None,
                    formats: str = "png,svg", dpi: int = 150, *, name_lang: str = "en",
                    executed_notebook=None, sheet: str | None = None) -> list[Path]:
-    """Execute ``notebooks/new_assessment.ipynb`` on the form *csv_path* and return the files it wrote.
+    """Execute ``notebooks/new_assessment.ipynb`` on the form *csv_path* (or a list of forms, a panel)
+    and return the files it wrote.
 
     Everything is checked before the kernel starts: the parameters (ParameterError naming
     the parameter), the output folder (:func:`osa_utils.outdir.check`: missing, empty or made
@@ -233,16 +275,23 @@ def run_assessment(csv_path, technology_id: str, technology_label: str, output_d
     out = Path(output_dir).resolve()
     params = check_params(ddir, out, formats, dpi, name_lang)
     check_technology(technology_id, technology_label, ddir)
-    csv = Path(csv_path).resolve()
-    if not csv.is_file():
-        raise ParameterError(f"parameter csv_path={str(csv_path)!r} is not a file; allowed values: an assessment "
-                             "form (.csv or .xlsx; columns dimension_id, challenge, importance, instrument)")
+    forms = [csv_path] if isinstance(csv_path, (str, Path)) else list(csv_path)
+    for f in forms:
+        if not Path(f).is_file():
+            raise ParameterError(f"parameter csv_path={str(f)!r} is not a file; allowed values: an assessment "
+                                 "form (.csv or .xlsx; columns dimension_id, challenge, importance, instrument)")
+    forms = [Path(f).resolve() for f in forms]
+    csv = forms[0]
     try:
         out = outdir.check(out, ddir)
     except outdir.OutputError as exc:
         raise ParameterError(str(exc)) from None
-    load_assessment(csv, ddir, sheet)  # a bad form stops here, before the kernel
-    parameters = {"assessment_csv": str(csv), "assessment_sheet": sheet, "technology_id": technology_id,
+    try:
+        load_forms(forms, ddir, sheet)  # a bad form stops here, before the kernel
+    except PanelError as exc:
+        raise ParameterError(str(exc)) from None
+    parameters = {"assessment_csv": str(csv) if len(forms) == 1 else [str(f) for f in forms],
+                  "assessment_sheet": sheet, "technology_id": technology_id,
                   "technology_label": technology_label, "output_dir": str(out), "data_dir": str(ddir),
                   "formats": ",".join(params.formats), "dpi": params.dpi, "name_lang": params.name_lang}
     return execute_tool(NOTEBOOK, parameters, csv, out, "assessment", executed_notebook)

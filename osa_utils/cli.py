@@ -212,17 +212,19 @@ def _cmd_assess(args) -> int:
             return 2
         print(f"blank assessment form written to {write_template(args.template)}")
         return 0
-    if args.csv is None or args.id is None or args.label is None:
-        print("error: give the form, --id and --label (or --template FILE to write a blank form)", file=sys.stderr)
+    if not args.csv or args.id is None or args.label is None:
+        print("error: give the form(s), --id and --label (or --template FILE to write a blank form)", file=sys.stderr)
         return 2
     out = args.out or Path(f"assessment-{args.id}")
     try:
-        # The form is read and checked here, before any kernel starts.
-        frame = load_assessment(args.csv, args.data_dir, args.sheet)
-        print(f"read {frame.attrs['read']}"
-              + (f"; {frame.attrs['skipped']} unfilled row(s) of the form skipped" if frame.attrs["skipped"] else ""),
-              file=sys.stderr)
-        files = run_assessment(args.csv, args.id, args.label, out, data_dir=args.data_dir,
+        # The forms are read and checked here, before any kernel starts.
+        for form in args.csv:
+            frame = load_assessment(form, args.data_dir, args.sheet)
+            print(f"read {frame.attrs['read']}"
+                  + (f"; {frame.attrs['skipped']} unfilled row(s) of the form skipped" if frame.attrs["skipped"] else ""),
+                  file=sys.stderr)
+        files = run_assessment(args.csv if len(args.csv) > 1 else args.csv[0], args.id, args.label, out,
+                               data_dir=args.data_dir,
                                formats=args.formats, dpi=args.dpi, name_lang=args.name_lang,
                                executed_notebook=Path(out) / f"new_assessment-{args.id}.ipynb", sheet=args.sheet)
     except ParameterError as exc:
@@ -366,9 +368,10 @@ def build_parser() -> argparse.ArgumentParser:
                                    "(dimension_id, challenge, importance 1-4, optional instrument): the chapter-"
                                    "style risk table and profile, the Figure 0.1 matrix with the new technology as "
                                    "an eighth row, and Figure 0.3's typical instruments for dimensions scored 3-4.")
-    p.add_argument("csv", type=Path, nargs="?", metavar="FORM",
+    p.add_argument("csv", type=Path, nargs="*", metavar="FORM",
                    help="the assessment form: .csv (comma or semicolon, UTF-8 with or without BOM, LF or CRLF) "
-                        "or .xlsx (example: data/examples/assessment_quantum.csv)")
+                        "or .xlsx (example: data/examples/assessment_quantum.csv); several forms are a panel, "
+                        "one per assessor (named by file name), or give one form with an 'assessor' column")
     p.add_argument("--id", help="technology id, [a-z0-9_]+, not one of the report's")
     p.add_argument("--label", help="row label for the matrix")
     p.add_argument("--sheet", help="the sheet of an .xlsx form (default: the first)")

@@ -79,7 +79,7 @@ class PanelSummary:
     @property
     def consensus(self) -> pd.DataFrame:
         """One row per challenge with the panel's level (the rounded median), as an assessment frame."""
-        c = self.challenges.copy()
+        c = self.challenges.sort_values("first").reset_index(drop=True)  # in the forms' order
         out = c[["dimension_id", "challenge", "instrument"]].copy()
         out["importance"] = pd.array(c["level"], dtype="Int64")
         out["item"] = pd.array(out.groupby("dimension_id", sort=False).cumcount() + 1, dtype="Int64")
@@ -90,7 +90,7 @@ def summarise(long: pd.DataFrame, dimension_order: list[str] | None = None) -> P
     """Median, range and agreement of a combined panel (see the module docstring)."""
     assessors = list(dict.fromkeys(long["assessor"]))
     rows = []
-    for key, g in long.groupby("key", sort=False):
+    for first, (key, g) in enumerate(long.groupby("key", sort=False)):
         scores = {a: int(s) for a, s in zip(g["assessor"], g["importance"])}
         values = sorted(scores.values())
         median = float(pd.Series(values).median())
@@ -99,7 +99,7 @@ def summarise(long: pd.DataFrame, dimension_order: list[str] | None = None) -> P
                      "instrument": "; ".join(dict.fromkeys(instruments)) or pd.NA,
                      "n": len(values), "median": median, "level": round_median(median),
                      "min": values[0], "max": values[-1], "range": values[-1] - values[0],
-                     "scores": scores})
+                     "scores": scores, "first": first})
     c = pd.DataFrame(rows)
     order = {d: i for i, d in enumerate(dimension_order or [])}
     c["_dim"] = c["dimension_id"].map(lambda d: order.get(d, len(order)))

@@ -133,6 +133,22 @@ def _detect_delimiter(text: str, expected: list[str]) -> str:
     return max(DELIMITERS, key=lambda d: (score[d], d == ","))
 
 
+def _schema_order(records: list[list[str]], schema: dict) -> list[list[str]]:
+    """A user's columns in the schema's order, when the header names only schema columns, each once
+    (a spreadsheet user should not have to keep an order); anything else is left for the checks."""
+    if not records:
+        return records
+    names = [f["name"] for f in schema.get("fields", [])]
+    header = records[0]
+    if len(set(header)) != len(header) or not set(header) <= set(names):
+        return records
+    order = sorted(range(len(header)), key=lambda i: names.index(header[i]))
+    if order == list(range(len(header))):
+        return records
+    return [[header[i] for i in order]] + [[r[i] for i in order] if len(r) == len(header) else r
+                                                     for r in records[1:]]
+
+
 def read_user_records(path, schema: dict, sheet: str | None = None) -> tuple[list[list[str]], D.Problem | None,
                                                                               ReadInfo]:
     """The file's records (header first), a quote problem if the parse stopped, and how it was read."""
@@ -181,6 +197,8 @@ def load_user_table(path, schema: dict, data_dir=None, name: str | None = None,
     res = {"name": name or "external-" + re.sub(r"[^-a-z0-9._]", "-", path.stem.lower()),
            "path": path.name, "schema": schema}
     records, quote_problem, info = read_user_records(path, schema, sheet)
+    original_header = list(records[0]) if records else []
+    records = _schema_order(records, schema)
     numbers = list(range(2, len(records) + 1))
     skipped = 0
     if skip is not None and records:
@@ -202,14 +220,13 @@ def load_user_table(path, schema: dict, data_dir=None, name: str | None = None,
         D._record([ddir / D.DESCRIPTOR] + [ddir / D.resource(descriptor, n)["path"] for n in package])
     if problems:
         if info.kind == "xlsx":
-            header = records[0] if records else []
-            problems = [_locate_xlsx(p, header, info) for p in problems]
+            problems = [_locate_xlsx(p, original_header, info) for p in problems]
         raise D.DataValidationError(problems, path.parent)
     frame = D._frame(parsed, res)
     frame.attrs["read"] = info.description
     frame.attrs["skipped"] = skipped
     frame.attrs["canonical_csv"] = canonical_csv([parsed.header] + parsed.rows)
-    frame.attrs["xlsx"] = {"file": f"{info.file}[{info.sheet}]", "header": records[0]} if info.kind == "xlsx" else None
+    frame.attrs["xlsx"] = {"file": f"{info.file}[{info.sheet}]", "header": original_header} if info.kind == "xlsx" else None
     return frame
 
 

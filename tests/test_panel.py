@@ -53,7 +53,9 @@ def test_three_assessors():
     assert talent["n"] == 2 and talent["range"] == 0
     assert s.single["challenge"].tolist() == ["Surveillance exports"] and s.units_in_alpha == 3
     assert s.alpha is not None and -1 <= s.alpha <= 1
-    assert s.consensus["importance"].tolist() == s.challenges["level"].tolist()
+    # the consensus keeps the forms' order (first appearance), one rounded median per challenge
+    assert s.consensus["challenge"].tolist() == ["Rare earths", "Remote access", "Talent", "Surveillance exports"]
+    assert s.consensus["importance"].tolist() == [4, 2, 2, 4]
 
 
 def test_half_medians_round_up_in_the_consensus():
@@ -78,3 +80,28 @@ def test_a_challenge_scored_twice_by_one_assessor_is_refused():
 def test_a_single_assessor_has_no_alpha():
     s = summarise(combine([("A", _form([("supply_chain", "x", 2), ("national_security", "y", 3)]))]))
     assert s.alpha is None and len(s.single) == 2
+
+
+@pytest.mark.slow
+def test_three_assessor_example_from_the_command_line(tmp_path):
+    """The README's panel example: one table with an assessor column, three fictional assessors."""
+    import subprocess
+    import sys
+
+    from osa_utils import PROJECT_ROOT
+
+    out = tmp_path / "panel"
+    proc = subprocess.run([sys.executable, "-m", "osa_utils.cli", "assess",
+                           str(PROJECT_ROOT / "data/examples/assessment_quantum_panel.csv"), "--id", "quantum_panel",
+                           "--label", "Quantum computing (panel)", "--out", str(out), "--formats", "png"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    table = (out / "tab-assessment-quantum_panel-panel.csv").read_text(encoding="utf-8")
+    assert table.splitlines()[0].startswith("DIMENSION,CHALLENGE,SCORE: ASSESSOR A,SCORE: ASSESSOR B,SCORE: ASSESSOR C,"
+                                            "MEDIAN,RANGE,PANEL LEVEL")
+    assert "Krippendorff's alpha (ordinal) = 0.464" in table and "rounded up" in table
+    assert "Illustration with user-supplied data: not a finding of the report." in table
+    assert (out / "fig-assessment-quantum_panel-panel.png").exists()
+    # the panel's rounded medians feed the risk table
+    risks = (out / "tab-assessment-quantum_panel-risks.csv").read_text(encoding="utf-8")
+    assert "4 / 3" in risks  # national security: medians 4 and 3

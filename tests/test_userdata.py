@@ -215,3 +215,20 @@ def test_assess_gives_the_same_outputs_for_every_variant(tmp_path):
     tables = lambda o: {k: v.replace(b"quantum.xlsx", b"quantum.csv") for k, v in o.items() if k.endswith(".csv")}
     assert tables(outputs["xlsx"]) == tables(outputs["lf"]) and len(tables(outputs["lf"])) == 2
     assert b"Illustration" in outputs["xlsx"]["tab-assessment-quantum_x-risks.csv"]  # still the example
+
+
+def test_columns_in_any_order(tmp_path):
+    """A spreadsheet user need not keep the schema's column order; problems still name the column."""
+    rows = _rows(EXAMPLE.read_text(encoding="utf-8"))
+    order = [3, 2, 0, 1]  # instrument, importance, dimension_id, challenge
+    shuffled = [[r[i] for i in order] for r in rows]
+    path = tmp_path / "shuffled.csv"
+    path.write_bytes(_as_python_csv(shuffled))
+    assert load_assessment(path).equals(load_assessment(EXAMPLE))
+    shuffled[2][1] = "9"
+    path.write_bytes(_as_python_csv(shuffled))
+    with pytest.raises(DataValidationError, match="shuffled.csv:3:importance: value out of range"):
+        load_assessment(path)
+    xlsx = _xlsx(tmp_path / "shuffled.xlsx", shuffled)
+    with pytest.raises(DataValidationError, match=r"shuffled.xlsx\[Sheet1\]:3:B \(importance\)"):
+        load_assessment(xlsx)
