@@ -91,7 +91,21 @@ def check(out, data_dir=None, *, kind: str = "report") -> Path:
         raise OutputError(f"--out {out} already holds files that osa-report did not write (it has no "
                           f"{MARKER}); nothing was changed. Choose a new or empty folder, or move those "
                           "files away first")
+    if loc.is_dir() and _marker_kind(loc) == VERSION_KIND:
+        raise OutputError(f"--out {out} is one version of a report that osa-report keeps behind a symlink "
+                          "beside it; give that symlink (e.g. --out report) instead")
     return loc
+
+
+#: The marker kind of a report's version folder (the target of the OUT symlink), never an OUT itself.
+VERSION_KIND = "report-version"
+
+
+def _marker_kind(folder: Path) -> str | None:
+    try:
+        return json.loads((folder / MARKER).read_text(encoding="utf-8")).get("kind")
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def _link_target(loc: Path) -> Path | None:
@@ -181,7 +195,7 @@ def _link_target_named(link: Path, name: str) -> bool:
         return False
 
 
-def new_version(loc: Path, kind: str = "report") -> Path:
+def new_version(loc: Path, kind: str = VERSION_KIND) -> Path:
     """A fresh folder beside OUT that will become its next version (marker written first)."""
     loc.parent.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())

@@ -272,3 +272,14 @@ def test_sigkill_leaves_no_process_running(collection):
     run(data, out, notebooks_dir=nbs, jobs=2)
     assert len(list(out.parent.glob(f".{out.name}.v-*"))) == 1
     assert (out / "index.html").exists()
+
+
+def test_a_version_folder_is_not_an_output(tmp_path):
+    """--out at the folder a report symlink points to would move it from under the symlink: refused."""
+    out = tmp_path / "report"
+    version = outdir.new_version(out)
+    outdir.publish(version, out)
+    with pytest.raises(outdir.OutputError, match="one version of a report"):
+        outdir.check(version)
+    proc = _cli("build", "--out", version, "--only", "08_ai_ethics", timeout=60)
+    assert proc.returncode == 2 and out.resolve() == version.resolve() and version.is_dir()
