@@ -127,13 +127,9 @@ def _cmd_figures(args) -> int:
     from .build import summary
 
     try:
-        loc = outdir.check(args.out, args.data_dir)
+        loc = outdir.check(args.out, args.data_dir, kind="figures")
     except outdir.OutputError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if loc.is_symlink():
-        print(f"error: --out {args.out} is a report folder (a symlink made by osa-report build); "
-              "figures go into a folder of their own", file=sys.stderr)
         return 2
     try:
         with outdir.lock(loc, wait=args.wait, say=lambda m: print(m, file=sys.stderr)):

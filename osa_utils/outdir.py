@@ -61,7 +61,12 @@ def _is_or_inside(a: Path, b: Path) -> bool:
 
 
 def check(out, data_dir=None, *, kind: str = "report") -> Path:
-    """Raise :class:`OutputError` unless the tool may write *out*; return its location."""
+    """Raise :class:`OutputError` unless the tool may write *out*; return its location.
+
+    *kind* is what the command writes: ``report`` (a symlink to version folders), ``figures``,
+    ``assessment``, ``app_check`` (real folders). A folder the tool made for another kind is
+    refused too: a report build must not swap out the committed ``figures/``.
+    """
     loc = location(out)
     targets = {loc, loc.resolve()}
     home = Path.home().resolve()
@@ -84,6 +89,9 @@ def check(out, data_dir=None, *, kind: str = "report") -> Path:
         if target is None:
             raise OutputError(f"--out {out} is a symlink that osa-report did not make (it points to "
                               f"{os.readlink(loc)}); remove it or choose another --out")
+        if kind != "report":
+            raise OutputError(f"--out {out} is a report made by osa-report build; {kind.replace('_', ' ')} "
+                              "output goes into a folder of its own")
         return loc
     if loc.exists() and not loc.is_dir():
         raise OutputError(f"--out {out} is a file, not a folder; choose a folder, e.g. --out report")
@@ -91,9 +99,13 @@ def check(out, data_dir=None, *, kind: str = "report") -> Path:
         raise OutputError(f"--out {out} already holds files that osa-report did not write (it has no "
                           f"{MARKER}); nothing was changed. Choose a new or empty folder, or move those "
                           "files away first")
-    if loc.is_dir() and _marker_kind(loc) == VERSION_KIND:
+    found = _marker_kind(loc) if loc.is_dir() else None
+    if found == VERSION_KIND:
         raise OutputError(f"--out {out} is one version of a report that osa-report keeps behind a symlink "
                           "beside it; give that symlink (e.g. --out report) instead")
+    if loc.is_dir() and any(loc.iterdir()) and found != kind:
+        raise OutputError(f"--out {out} holds the output of another osa-report command ({found or 'unknown'}), "
+                          f"not {kind.replace('_', ' ')} output; nothing was changed. Choose a folder of its own")
     return loc
 
 

@@ -74,7 +74,7 @@ def test_defaults_stay_valid(tmp_path):
     """The default outputs (report/ and the committed figures/) pass the rule; figures/ carries
     the marker, whose content is deterministic and lists exactly the committed files."""
     assert outdir.check(PROJECT_ROOT / "report", PROJECT_ROOT / "data") == PROJECT_ROOT / "report"
-    assert outdir.check(PROJECT_ROOT / "figures", PROJECT_ROOT / "data") == PROJECT_ROOT / "figures"
+    assert outdir.check(PROJECT_ROOT / "figures", PROJECT_ROOT / "data", kind="figures") == PROJECT_ROOT / "figures"
     marker = PROJECT_ROOT / "figures" / outdir.MARKER
     files = sorted(p.name for p in (PROJECT_ROOT / "figures").iterdir() if p.name != outdir.MARKER)
     assert marker.read_text(encoding="utf-8") == outdir.marker_text("figures", files)
@@ -283,3 +283,29 @@ def test_a_version_folder_is_not_an_output(tmp_path):
         outdir.check(version)
     proc = _cli("build", "--out", version, "--only", "08_ai_ethics", timeout=60)
     assert proc.returncode == 2 and out.resolve() == version.resolve() and version.is_dir()
+
+
+@pytest.mark.parametrize("command, target", [
+    (["build", "--only", "08_ai_ethics"], "figures"),
+    (["build", "--only", "08_ai_ethics"], "assessment"),
+    (["figures"], "assessment"),
+    (["assess", "data/examples/assessment_quantum.csv", "--id", "q_x", "--label", "Q"], "figures"),
+])
+def test_one_commands_output_is_not_anothers(tmp_path, command, target):
+    """A build into the committed figures/ (which carries the marker) would have swapped it for a
+    report symlink and deleted it; each command writes only into output of its own kind."""
+    out = tmp_path / target
+    out.mkdir()
+    (out / outdir.MARKER).write_text(outdir.marker_text(target), encoding="utf-8")
+    (out / "fig-1.png").write_bytes(b"keep")
+    before = _tree(out)
+    proc = _cli(*command, "--out", out, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert "another osa-report command" in proc.stderr and "Traceback" not in proc.stderr
+    assert _tree(out) == before and not out.is_symlink()
+
+
+def test_build_refuses_the_committed_figures():
+    proc = _cli("build", "--out", PROJECT_ROOT / "figures", "--only", "08_ai_ethics", timeout=60)
+    assert proc.returncode == 2 and "another osa-report command (figures)" in proc.stderr
+    assert (PROJECT_ROOT / "figures").is_dir() and not (PROJECT_ROOT / "figures").is_symlink()
