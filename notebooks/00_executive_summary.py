@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -26,6 +28,7 @@ figures_dir = "output"  # where figures and tables are written (make figures use
 formats = "png,svg"  # comma-separated: png, svg, pdf
 dpi = 150  # raster resolution, 50-600
 name_lang = "en"  # actor names: "en", "zh" or "en+zh"
+matrix_colours = "derived"  # Figure 0.1: "derived" (colours read from the risk tables) or "printed" (dots only, as the text gives)
 
 # %%
 from osa_utils.notebook import Chapter
@@ -35,10 +38,10 @@ ch = Chapter(data_dir, figures_dir, formats, dpi, name_lang)
 # %% [markdown]
 # ## Figure 0.1 – the summary matrix
 #
-# Each cell shows one dot per distinct level of threat in the chapter's risk table. The colours of the original are lost in the text; for the five chapters with a risk table they follow from its importance scores, for the e-CNY and AI ethics rows they are not stated anywhere in the text, so those dots are drawn white.
+# Each cell shows the printed number of dots, one per distinct level of threat. The colours of the original are lost in the text. With `matrix_colours = "derived"` (the default) the dots are coloured by this collection's reading of the chapters' risk tables (importance 1–4 read as the legend level of the same number), and the legend says so; the e-CNY and AI ethics rows have no risk table, so their dots are drawn white. With `matrix_colours = "printed"` only what the text gives is drawn: the dots, without colour.
 
 # %%
-ch.threat_matrix("0.1")
+ch.threat_matrix("0.1", colours=matrix_colours)
 
 # %% [markdown]
 # ## Figure 0.2 – the four-step process

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -18,7 +20,7 @@
 #
 # From: Tim Rühlig (ed.), *Europe's Strategic Technology Autonomy from China*, Digital Power China, January 2023.
 #
-# This notebook reproduces Box 1 (Europe's dependencies on China, as a chart of its shares), Figure 1.1 (the four dimensions, reconstructed from the text) and the reprints of the summary figures (1.2 = 0.1, 1.3 = 0.3, 1.4 = 0.2) from the CSV data package in `data/`. Every figure is saved into `figures_dir` (files named by figure id) with its printed caption, a source line and its reproduction status.
+# This notebook charts the numbers of Box 1 (Europe's dependencies on China; the box is prose, the chart is this collection's), Figure 1.1 (the four dimensions, reconstructed from the text) and the reprints of the summary figures (1.2 = 0.1, 1.3 = 0.3, 1.4 = 0.2) from the CSV data package in `data/`. Every figure is saved into `figures_dir` (files named by figure id) with its printed caption, a source line and its reproduction status.
 
 # %% tags=["parameters"]
 data_dir = "../data"  # the data package (folder with datapackage.json)
@@ -26,6 +28,7 @@ figures_dir = "output"  # where figures and tables are written (make figures use
 formats = "png,svg"  # comma-separated: png, svg, pdf
 dpi = 150  # raster resolution, 50-600
 name_lang = "en"  # actor names: "en", "zh" or "en+zh"
+matrix_colours = "derived"  # Figure 0.1: "derived" (colours read from the risk tables) or "printed" (dots only, as the text gives)
 
 # %%
 from osa_utils.notebook import Chapter
@@ -35,7 +38,7 @@ ch = Chapter(data_dir, figures_dir, formats, dpi, name_lang)
 # %% [markdown]
 # ## Box 1 – Europe's technological dependencies on China
 #
-# The box gives shares of the 137 most import-dependent products. They do not add up to 100 per cent; the chart shows the part the text leaves unspecified as such.
+# The box is prose in the report. It gives shares of the 137 most import-dependent products; they do not add up to 100 per cent. The chart below is this collection's (`box1-chart`), not a figure of the report; it shows the part the text leaves unspecified as such.
 
 # %%
 ch.box1_shares("box1")
@@ -50,9 +53,11 @@ ch.dimensions_diagram("1.1")
 
 # %% [markdown]
 # ## Figure 1.2 – the summary matrix (reprint of Figure 0.1)
+#
+# Colours as in Figure 0.1: set by `matrix_colours` ("derived" or "printed", dots only).
 
 # %%
-ch.threat_matrix("1.2")
+ch.threat_matrix("1.2", colours=matrix_colours)
 
 # %% [markdown]
 # ## Figure 1.3 – policy goals and instruments (reprint of Figure 0.3)

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -18,7 +20,7 @@
 #
 # From: Tim Rühlig (ed.), *Europe's Strategic Technology Autonomy from China*, Digital Power China, January 2023.
 #
-# This notebook reproduces Figure 2.1 (actors to watch) and Figure 2.2 (risks), with charts of the actors by type and of the risk profile, and charts of numbers the chapter states from the CSV data package in `data/`. Every figure is saved into `figures_dir` (files named by figure id) with its printed caption, a source line and its reproduction status.
+# This notebook reproduces the tables Figure 2.1 (actors to watch) and Figure 2.2 (risks) from the CSV data package in `data/`, each followed by this collection's chart of it (ids `2.1-chart`, `2.2-chart`: charts drawn by this collection, not figures of the report), and charts of numbers the chapter states. Every figure is saved into `figures_dir` (files named by figure id) with its printed caption, a source line and its reproduction status.
 
 # %% tags=["parameters"]
 data_dir = "../data"  # the data package (folder with datapackage.json)
@@ -35,7 +37,7 @@ ch = Chapter(data_dir, figures_dir, formats, dpi, name_lang)
 # %% [markdown]
 # ## Figure 2.1 – actors to watch
 #
-# The caption is printed as in the report: it names 6G although the table lists chip-design actors (see the erratum beside the table).
+# The caption is printed as in the report: it names 6G although the table lists chip-design actors (see the erratum beside the table). The chart after the table is this collection's (`2.1-chart`).
 
 # %%
 ch.actor_table("2.1")
@@ -46,7 +48,7 @@ ch.actor_chart("2.1")
 # %% [markdown]
 # ## Figure 2.2 – risks
 #
-# The table as printed, then the importance of each challenge by dimension.
+# The table as printed, then this collection's chart of it (`2.2-chart`): the importance of each challenge by dimension, a score the table prints once for several challenges drawn once and marked as shared.
 
 # %%
 ch.risk_table("2.2")

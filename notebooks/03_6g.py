@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -18,7 +20,7 @@
 #
 # From: Tim Rühlig (ed.), *Europe's Strategic Technology Autonomy from China*, Digital Power China, January 2023.
 #
-# This notebook reproduces Figures 3.3 (actors) and 3.4 (risks); Figures 3.1 and 3.2 cannot be reproduced (their chart data is not in the text), but the chapter's counting method is available for your own data from the CSV data package in `data/`. Every figure is saved into `figures_dir` (files named by figure id) with its printed caption, a source line and its reproduction status.
+# This notebook reproduces the tables Figures 3.3 (actors) and 3.4 (risks), each followed by this collection's chart of it (`3.3-chart`, `3.4-chart`, not figures of the report); Figures 3.1 and 3.2 cannot be reproduced (their chart data is not in the text), but the chapter's counting method is available for your own data from the CSV data package in `data/`. Every figure is saved into `figures_dir` (files named by figure id) with its printed caption, a source line and its reproduction status.
 
 # %% tags=["parameters"]
 data_dir = "../data"  # the data package (folder with datapackage.json)
@@ -43,6 +45,8 @@ ch.contributor_shares("3.2")
 
 # %% [markdown]
 # ## Figure 3.3 – actors to watch
+#
+# The table as printed, then this collection's chart of it (`3.3-chart`).
 
 # %%
 ch.actor_table("3.3")
@@ -52,6 +56,8 @@ ch.actor_chart("3.3")
 
 # %% [markdown]
 # ## Figure 3.4 – risks
+#
+# The table as printed, then this collection's chart of it (`3.4-chart`).
 
 # %%
 ch.risk_table("3.4")

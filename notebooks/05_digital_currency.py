@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -18,7 +20,7 @@
 #
 # From: Tim Rühlig (ed.), *Europe's Strategic Technology Autonomy from China*, Digital Power China, January 2023.
 #
-# This notebook reproduces Figure 5.1 (e-CNY vs the digital euro), Figure 5.2 (actors), Figure 5.3 (only what footnote 134 states: the chart's series are not in the text) and Figure 5.4 (cross-border pilots, with a timeline) from the CSV data package in `data/`. Every figure is saved into `figures_dir` (files named by figure id) with its printed caption, a source line and its reproduction status.
+# This notebook reproduces the tables Figure 5.1 (e-CNY vs the digital euro), Figure 5.2 (actors) and Figure 5.4 (cross-border pilots) from the CSV data package in `data/`, with this collection's charts of 5.2 and 5.4 (`5.2-chart`, `5.4-chart`, not figures of the report). Figure 5.3 cannot be reproduced (its series are not in the text); the values its footnote 134 states are charted as `s5.4`. Every figure is saved into `figures_dir` (files named by figure id) with its printed caption, a source line and its reproduction status.
 
 # %% tags=["parameters"]
 data_dir = "../data"  # the data package (folder with datapackage.json)
@@ -41,7 +43,7 @@ ch.ecny_vs_euro_table("5.1")
 # %% [markdown]
 # ## Figure 5.2 – actors to watch
 #
-# The table runs over two pages; the rows of the second page show no priority symbol in the text.
+# The table runs over two pages; the rows of the second page show no priority symbol in the text. The chart after the table is this collection's (`5.2-chart`).
 
 # %%
 ch.actor_table("5.2")
@@ -52,13 +54,15 @@ ch.actor_chart("5.2")
 # %% [markdown]
 # ## Figure 5.3 – USDC market cap and trading volume
 #
-# The original chart's series are not in the text. Only the values footnote 134 states are shown, and labelled as such.
+# Not reproducible: the original chart's series (USDC market cap in red, trading volume in yellow) are not in the text. Footnote 134 states three values; they are charted below as this collection's chart `s5.4`, with its own title, not as Figure 5.3.
 
 # %%
-ch.usdc_figure("5.3")
+ch.usdc_figure("s5.4")
 
 # %% [markdown]
 # ## Figure 5.4 – international pilot projects on cross-border transactions
+#
+# The table as printed, then this collection's timeline of it (`5.4-chart`).
 
 # %%
 ch.pilots_table("5.4")

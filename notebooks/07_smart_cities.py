@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -18,7 +20,7 @@
 #
 # From: Tim Rühlig (ed.), *Europe's Strategic Technology Autonomy from China*, Digital Power China, January 2023.
 #
-# This notebook reproduces Figure 7.1 (actors) and Figure 7.2 (risks and recommendations), with charts of numbers the chapter states from the CSV data package in `data/`. Every figure is saved into `figures_dir` (files named by figure id) with its printed caption, a source line and its reproduction status.
+# This notebook reproduces the tables Figure 7.1 (actors) and Figure 7.2 (risks and recommendations) from the CSV data package in `data/`, each followed by this collection's chart of it (`7.1-chart`, `7.2-chart`, not figures of the report). Every figure is saved into `figures_dir` (files named by figure id) with its printed caption, a source line and its reproduction status.
 
 # %% tags=["parameters"]
 data_dir = "../data"  # the data package (folder with datapackage.json)
@@ -51,12 +53,3 @@ ch.risk_table("7.2")
 
 # %%
 ch.risk_profile("7.2")
-
-# %% [markdown]
-# ## Numbers the text states but the report does not chart
-#
-# Charts of this collection, drawn only from values transcribed in `key_figures.csv` (each with its verbatim quote and footnote). Bounds such as *more than* or *less than* are drawn as bounds.
-
-# %%
-for figure_id in ch.supplementary_ids(chapter=7):
-    ch.supplementary(figure_id)

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -18,7 +20,7 @@
 #
 # From: Tim Rühlig (ed.), *Europe's Strategic Technology Autonomy from China*, Digital Power China, January 2023.
 #
-# This notebook reproduces Figure 8.1 (key dimensions of AI ethics in the EU and China) and Figure 8.2 (actors to watch). The chapter has no risk table, so its row of Figure 0.1 has no stated levels from the CSV data package in `data/`. Every figure is saved into `figures_dir` (files named by figure id) with its printed caption, a source line and its reproduction status.
+# This notebook reproduces the tables Figure 8.1 (key dimensions of AI ethics in the EU and China) and Figure 8.2 (actors to watch) from the CSV data package in `data/`, with this collection's chart of 8.2 (`8.2-chart`, not a figure of the report). The chapter has no risk table, so its row of Figure 0.1 has no stated levels. Every figure is saved into `figures_dir` (files named by figure id) with its printed caption, a source line and its reproduction status.
 
 # %% tags=["parameters"]
 data_dir = "../data"  # the data package (folder with datapackage.json)
@@ -46,12 +48,3 @@ ch.actor_table("8.2")
 
 # %%
 ch.actor_chart("8.2")
-
-# %% [markdown]
-# ## Numbers the text states but the report does not chart
-#
-# Charts of this collection, drawn only from values transcribed in `key_figures.csv` (each with its verbatim quote and footnote). Bounds such as *more than* or *less than* are drawn as bounds.
-
-# %%
-for figure_id in ch.supplementary_ids(chapter=8):
-    ch.supplementary(figure_id)

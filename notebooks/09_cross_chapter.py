@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -32,7 +34,7 @@ ch = Chapter(data_dir, figures_dir, formats, dpi, name_lang)
 # %% [markdown]
 # ## Actors listed by more than one chapter
 #
-# The actors that appear in the actor tables of several chapters, matched by their `actor_id`, with the priority symbol each chapter prints for them.
+# The organisations that appear in the actor tables of several chapters, counted per organisation (a row's `parent_actor_id` where set, so a unit such as Huawei Cloud or an NDRC department counts for its organisation; its `actor_id` otherwise), with the priority symbol each chapter prints for them.
 
 # %%
 ch.recurring_actors("x9.1")

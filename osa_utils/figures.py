@@ -20,7 +20,13 @@ STATUS_WORDS = {
     "not_reproducible": "not reproducible: the data is not in the text",
     "supplementary": "not a figure of the report: drawn by this collection from numbers the text states",
     "synthesis": "not a figure of the report: this collection's synthesis across the chapters' tables",
+    "derived_chart": "chart drawn by this collection: the report prints a table (or prose), not this chart",
 }
+#: Statuses of supplementary_figures.csv (outputs that are not figures of the report).
+COLLECTION_STATUSES = ("supplementary", "synthesis", "derived_chart")
+#: CSS pixels per inch of a figure in the report: every PNG is shown at this one scale, so the type
+#: size is the same in every figure (9 pt text at 96 px/in is 12 CSS px).
+REPORT_PX_PER_INCH = 96
 
 
 @dataclass(frozen=True)
@@ -37,13 +43,34 @@ class FigureInfo:
         """'Figure 2.2 – Main Chinese semiconductor technology-related risks' (number without trailing '.')."""
         return f"{self.number_printed.rstrip('.')} – {self.caption}"
 
+    @property
+    def of_report(self) -> bool:
+        """True for a figure or box of the report (figures.csv), False for this collection's outputs."""
+        return self.status not in COLLECTION_STATUSES
+
+    @property
+    def status_text(self) -> str:
+        return STATUS_WORDS.get(self.status, self.status)
+
     def source_line(self, tables=None, extra: str = "") -> str:
+        """One line: where the content comes from (the report, its figure) and the data files.
+
+        The status and any method note are not part of it: they go to the caption text
+        (the report's figcaption, the notebook's Markdown), not into the image.
+        """
         used = ", ".join(f"{t}.csv" for t in (tables if tables is not None else self.tables))
-        where = {"supplementary": f"numbers stated in the text of {REPORT_REF}",
-                 "synthesis": f"tables transcribed from {REPORT_REF}"}.get(
+        where = {"supplementary": f"text of {REPORT_REF}",
+                 "synthesis": f"tables of {REPORT_REF}",
+                 "derived_chart": f"{self.based_on} of {REPORT_REF}"}.get(
             self.status, f"{self.number_printed.rstrip('.')} of {REPORT_REF}")
-        line = f"Source: {where}. Data: {used or 'none'}. Status: {STATUS_WORDS.get(self.status, self.status)}."
+        line = f"Source: {where}. Data: {used or 'none'}."
         return line + (f" {extra}" if extra else "")
+
+    @property
+    def based_on(self) -> str:
+        """For a chart of a report's table or box ('2.2-chart'): 'Figure 2.2' / 'Box 1'."""
+        base = self.figure_id[: -len("-chart")] if self.figure_id.endswith("-chart") else self.figure_id
+        return "Box 1" if base == "box1" else f"Figure {base}"
 
 
 def stem(figure_id: str, kind: str = "fig") -> str:
@@ -67,7 +94,7 @@ def figure_info(figure_id: str, data_dir=None) -> FigureInfo:
             r = {k: (None if v is None or v is pd.NA or v != v else v) for k, v in hit.iloc[0].items()}
             tables = tuple(t for t in (r.get("tables") or "").split(";") if t)
             status = r.get("status")
-            if table == "supplementary_figures":
+            if table == "supplementary_figures" and status is None:  # an older package without the column
                 status = "synthesis" if figure_id.startswith("x") else "supplementary"
             number = r.get("number_printed") or f"Figure {figure_id.upper()}"
             return FigureInfo(figure_id, str(number), str(r.get("caption") or ""), str(status),
@@ -85,20 +112,99 @@ def render(fig, fmt: str, dpi: int, bbox=None) -> bytes:
     import matplotlib
 
     if bbox is None:
-        bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.12)
+        bbox = tight_bbox(fig, dpi)
     buf = io.BytesIO()
     with matplotlib.rc_context({"svg.hashsalt": "osa-report", "svg.fonttype": "path"}):
         fig.savefig(buf, format=fmt, dpi=dpi, bbox_inches=bbox, metadata=METADATA[fmt])
     return buf.getvalue()
 
 
+def tight_bbox(fig, dpi: int):
+    """The figure's drawn extent (inches) plus a margin, measured at the resolution it is saved at.
+
+    Text extents depend on the raster resolution (glyph hinting): a box measured at the figure's
+    default 100 dpi cuts the end of long lines saved at 150 dpi, so the figure is set to *dpi* first.
+    """
+    fig.set_dpi(dpi)
+    return fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.12)
+
+
+class LayoutError(AssertionError):
+    """A saved figure has text outside its canvas or ink at its edge (see :func:`layout_problems`)."""
+
+
+#: Set this environment variable (to anything) to make :func:`save` check every figure's layout.
+LAYOUT_CHECK_ENV = "OSA_LAYOUT_CHECK"
+#: Ink closer than this to an edge of a saved PNG counts as clipped.
+EDGE_PX = 2
+
+
+def layout_problems(fig, bbox, dpi: int, png: bytes | None = None) -> list[str]:
+    """What is cut off in *fig* saved with *bbox* (inches) at *dpi*: every drawn text whose window
+    extent leaves the saved canvas, and (given the PNG) any non-background pixel within EDGE_PX of
+    an edge. An empty list when nothing is."""
+    from matplotlib.text import Text
+
+    fig.set_dpi(dpi)
+    renderer = fig.canvas.get_renderer()
+    drawn = []
+    original = Text.draw
+
+    def draw(self, renderer_):
+        original(self, renderer_)
+        if self.get_visible() and str(self.get_text()).strip():
+            drawn.append((str(self.get_text()), self.get_window_extent(renderer_)))
+
+    Text.draw = draw
+    try:
+        fig.draw(renderer)
+    finally:
+        Text.draw = original
+    x0, y0, x1, y1 = (v * dpi for v in (bbox.x0, bbox.y0, bbox.x1, bbox.y1))
+    problems = []
+    for text, ext in drawn:
+        if ext.width <= 0 and ext.height <= 0:
+            continue
+        if ext.x0 < x0 - 0.5 or ext.y0 < y0 - 0.5 or ext.x1 > x1 + 0.5 or ext.y1 > y1 + 0.5:
+            short = " ".join(text.split())
+            problems.append(f"text {short[:60]!r} leaves the canvas (extent {ext.x0:.0f}..{ext.x1:.0f} x "
+                            f"{ext.y0:.0f}..{ext.y1:.0f} px, canvas {x0:.0f}..{x1:.0f} x {y0:.0f}..{y1:.0f})")
+    if png is not None:
+        problems += edge_ink(png)
+    return problems
+
+
+def edge_ink(png: bytes, edge: int = EDGE_PX) -> list[str]:
+    """A problem for each side of the PNG that has a non-background pixel within *edge* px of it."""
+    import numpy as np
+    from matplotlib import image
+
+    img = image.imread(io.BytesIO(png), format="png")
+    rgb = np.asarray(img[..., :3], dtype=float)
+    background = np.array([1.0, 1.0, 1.0])  # savefig.facecolor of the collection's style
+    ink = np.abs(rgb - background).max(axis=-1) > 8 / 255
+    sides = {"top": ink[:edge, :], "bottom": ink[-edge:, :], "left": ink[:, :edge], "right": ink[:, -edge:]}
+    return [f"ink within {edge} px of the {side} edge ({int(part.sum())} px)" for side, part in sides.items()
+            if part.any()]
+
+
 def save(fig, figure_id: str, figures_dir, formats=("png", "svg"), dpi: int = 150) -> list[Path]:
-    """Save *fig* as fig-<id>.<fmt> for each format, byte-for-byte reproducibly."""
+    """Save *fig* as fig-<id>.<fmt> for each format, byte-for-byte reproducibly.
+
+    With the environment variable LAYOUT_CHECK_ENV set, a figure with clipped text or ink at
+    its edge raises :class:`LayoutError` instead of being saved.
+    """
+    import os
+
     out = Path(figures_dir)
     out.mkdir(parents=True, exist_ok=True)
     # The tight bounding box is computed once (one draw) and used for every format,
     # instead of bbox_inches="tight", which draws once more per format.
-    bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.12)
+    bbox = tight_bbox(fig, dpi)
+    if os.environ.get(LAYOUT_CHECK_ENV):
+        problems = layout_problems(fig, bbox, dpi, render(fig, "png", dpi, bbox))
+        if problems:
+            raise LayoutError(f"{stem(figure_id)}: " + "; ".join(problems))
     paths = []
     for fmt in sorted(formats):
         path = out / f"{stem(figure_id)}.{fmt}"
@@ -122,22 +228,30 @@ def write_text(path: Path, text: str) -> Path:
     return path
 
 
-def display_figure(fig, figure_id: str, paths: list[Path], dpi: int = 150) -> None:
+def display_figure(fig, figure_id: str, paths: list[Path], dpi: int = 150, caption: dict | None = None) -> None:
     """Show the figure as PNG in a notebook (the saved file when there is one), tagged with its id.
 
     The report embeds these PNG outputs, so a PNG is shown even when only SVG or PDF was saved.
+    *caption* (keys ``caption``, ``source``, ``status``, ``status_text``, ``note``, ``alt``) travels in
+    the output's metadata to the report's figcaption; the method note is also shown below the
+    figure as Markdown (tagged so the report does not show it twice).
     """
     import matplotlib.pyplot as plt
 
     try:
         from IPython import get_ipython
-        from IPython.display import Image, display
+        from IPython.display import Image, Markdown, display
     except ImportError:  # pragma: no cover
         plt.close(fig)
         return
     if get_ipython() is not None:
         png = next((p for p in paths if p.suffix == ".png"), None)
         data = png.read_bytes() if png is not None else render(fig, "png", dpi)
-        meta = {"osa": {"figure_id": figure_id, "files": [p.name for p in paths]}}
+        meta = {"osa": {"figure_id": figure_id, "files": [p.name for p in paths], "dpi": int(dpi),
+                        **(caption or {})}}
         display(Image(data=data, format="png"), metadata=meta)
+        if caption and (caption.get("note") or caption.get("status_text")):
+            words = [f"*{caption['status_text'][0].upper()}{caption['status_text'][1:]}.*"
+                     if caption.get("status_text") else "", caption.get("note") or ""]
+            display(Markdown(" ".join(w for w in words if w)), metadata={"osa": {"caption_of": figure_id}})
     plt.close(fig)

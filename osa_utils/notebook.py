@@ -12,6 +12,8 @@ the saved file. Chart families beyond the core live in mixins next to this modul
 """
 from __future__ import annotations
 
+import json
+
 from pathlib import Path
 
 import pandas as pd
@@ -50,19 +52,56 @@ class Base:
 
     # -- output
     def show_figure(self, fig, figure_id: str, *, header: str | None = None, tables=None, note: str = "",
-                    extra_source: str = "") -> None:
+                    extra_source: str = "", what: str = "") -> None:
+        """Caption (title above, one source line below), save and show *fig*.
+
+        *note* (method notes, caveats) is not drawn into the image: it goes with the caption, the
+        source line and the status into the output's metadata (the report's figcaption) and is
+        shown below the figure in the notebook. *what* is one sentence on what the chart shows
+        (the image's alt text is the caption plus it).
+        """
         info = self.info(figure_id)
-        style.add_caption(fig, header or info.header, info.source_line(tables, extra_source), note)
+        head = header or self.chart_header(info)
+        source = info.source_line(tables, extra_source)
+        style.add_caption(fig, head, source)
         paths = F.save(fig, figure_id, self.params.figures_dir, self.params.formats, self.params.dpi)
         self.written += paths
-        F.display_figure(fig, figure_id, paths, self.params.dpi)
+        caption = {"caption": head, "source": source, "status": info.status, "status_text": info.status_text,
+                   "note": note, "alt": " ".join(s for s in (head.rstrip(".") + ".", what) if s)}
+        F.display_figure(fig, figure_id, paths, self.params.dpi, caption)
         # Returns nothing: the figure is shown and saved (paths in self.written).
+
+    @staticmethod
+    def chart_header(info: F.FigureInfo) -> str:
+        """The title of a figure: the report's number and caption, or this collection's own caption."""
+        if info.status == "derived_chart":
+            return info.caption
+        if info.status == "supplementary":
+            return f"Supplementary chart {info.figure_id} – {info.caption}"
+        if info.status == "synthesis":
+            return f"Cross-chapter view {info.figure_id} – {info.caption}"
+        return info.header
+
+    def chart_id(self, figure_id: str) -> str:
+        """Id of this collection's chart of a table or box of the report ('2.2' -> '2.2-chart'), which
+        supplementary_figures.csv must list with status derived_chart."""
+        cid = f"{figure_id}-chart"
+        info = self.info(cid)
+        if info.status != "derived_chart":
+            raise ValueError(f"{cid} must have status derived_chart in supplementary_figures.csv, not {info.status}")
+        return cid
+
+    def technology_of(self, figure_id: str) -> str:
+        """The technology (its label in technologies.csv) whose actor or risk table *figure_id* is."""
+        t = self.t("technologies")
+        hit = t[(t["risk_table_figure"] == figure_id) | (t["actor_table_figure"] == figure_id)]
+        return str(hit.iloc[0]["label"]) if len(hit) else ""
 
     def show_table(self, table: Table, figure_id: str, *, header: str | None = None, tables=None,
                    note: str = "") -> None:
         info = self.info(figure_id)
         table.header = header or info.header
-        table.source = info.source_line(tables)
+        table.source = f"{info.source_line(tables)} Status: {info.status_text}."  # a table file travels alone
         table.note = note
         paths = save_table(table, figure_id, self.params.figures_dir)
         self.written += paths
@@ -90,16 +129,38 @@ class CoreMixin:
     def derived_matrix(self) -> pd.DataFrame:
         return model.derive_matrix(self.t("threat_matrix_printed"), self.t("risk_challenges"))
 
-    def threat_matrix(self, figure_id: str = "0.1"):
-        """Figure 0.1 (or its reprint 1.2): dots per distinct level, unknown levels drawn neutral."""
+    def threat_matrix(self, figure_id: str = "0.1", colours: str = "derived"):
+        """Figure 0.1 (or its reprint 1.2): dots per distinct level.
+
+        *colours* (the notebook parameter ``matrix_colours``): "derived" colours the dots by the levels
+        this collection derives from the risk tables (marked as its reading in the legend; unknown
+        levels drawn white); "printed" draws only what the text gives, the dots, without colour.
+        """
+        from .params import check_value
         from .plots.matrix import threat_matrix
 
+        colours = check_value("matrix_colours", colours)
         m = self.derived_matrix()
-        fig = threat_matrix(m, self.t("technologies"), self.t("dimensions"), self.t("threat_levels"))
-        note = ("Dot colours are derived from the chapters' risk tables (importance 1-4 read as the legend level); "
-                "the e-CNY and AI ethics chapters have no risk table and their levels are not stated in the text: "
-                "those dots are drawn white and labelled 'level not stated in the text'.")
-        return self.show_figure(fig, figure_id, note=note)
+        fig = threat_matrix(m, self.t("technologies"), self.t("dimensions"), self.t("threat_levels"),
+                            colours=colours)
+        if colours == "printed":
+            note = ("Drawn with matrix_colours = \"printed\": only what the text gives, the number of dots per cell. "
+                    "The colours of the printed dots (the degree of threat) were lost in the text extraction, so "
+                    "every dot is drawn the same; the legend lists the five printed levels without colours.")
+            what = ("A grid of the seven technologies by the four dimensions with the printed number of dots in "
+                    "each cell, all dots uncoloured.")
+            tables = ["threat_matrix_printed", "threat_levels", "technologies", "dimensions"]  # no levels read
+        else:
+            note = ("The dot colours are this collection's reading, not printed: for the five chapters with a risk "
+                    "table, each chapter's relative importance (1–4) of its challenges is read as the legend level "
+                    "of the same number, one dot per distinct level. The e-CNY and AI ethics chapters have no risk "
+                    "table and their levels are not stated in the text: those dots are drawn white. The legend keeps "
+                    "all five printed levels; 'not applicable' is used by no cell (every cell has a dot). Run the "
+                    "notebook with matrix_colours = \"printed\" to see only the printed dots.")
+            what = ("A grid of the seven technologies by the four dimensions with the printed number of dots in "
+                    "each cell, coloured by the degree of threat this collection derives from the risk tables.")
+            tables = None  # figures.csv's list
+        return self.show_figure(fig, figure_id, note=note, what=what, tables=tables)
 
     # -- risk tables
     def _risk(self, figure_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -122,15 +183,23 @@ class CoreMixin:
                                tables=["risk_challenges", "risk_instruments", "dimensions"])
 
     def risk_profile(self, figure_id: str):
-        """Chart of the importance of each challenge by dimension (this collection's view of the table)."""
+        """This collection's chart of risk table *figure_id* (saved as '<id>-chart'): the printed importance
+        of each challenge by dimension, a score shared by several challenges drawn once."""
         from .plots.risk import risk_profile
 
+        cid = self.chart_id(figure_id)
         rc, _ = self._risk(figure_id)
         fig = risk_profile(rc, self.t("dimensions"))
-        info = self.info(figure_id)
-        note = "Bars: one per challenge listed in the table (numbered in printed order where a dimension lists several)."
-        return self.show_figure(fig, figure_id, header=f"{info.header}: risk profile", note=note,
-                                tables=["risk_challenges", "dimensions"])
+        n_shared = int(rc["score_shared"].fillna(False).astype(bool).sum())
+        note = (f"The report prints Figure {figure_id} as a table (shown above); this chart of it is this "
+                "collection's. One bar per printed score: challenges are labelled by the start of their printed "
+                "text ('…' marks a cut; full text in the table)"
+                + ("; where a cell prints one score for several challenges, one bar spans them, marked with a "
+                   "bracket and 'one score printed'" if n_shared else "")
+                + ". The importance is an ordinal score (1–4), not a measured quantity.")
+        what = ("Horizontal bars of the relative importance (1 to 4) the table prints for each challenge, grouped "
+                "by the four dimensions of Open Strategic Autonomy.")
+        return self.show_figure(fig, cid, note=note, what=what, tables=["risk_challenges", "dimensions"])
 
     # -- actor tables
     def _actors(self, figure_id: str) -> pd.DataFrame:
@@ -155,18 +224,22 @@ class CoreMixin:
                                tables=["actors"])
 
     def actor_chart(self, figure_id: str):
-        """Small chart: actors of the table by type group and printed priority."""
-        from .plots.actors import actor_type_group, actors_by_type
+        """This collection's chart of actor table *figure_id* (saved as '<id>-chart'): actors by type group
+        and printed priority."""
+        from .plots.actors import RULE_TEXT, actors_by_type
 
+        cid = self.chart_id(figure_id)
         a = self._actors(figure_id)
         top = [model.actor_name(r, self.params.name_lang) for _, r in a[a["priority_symbol"] == "●"].iterrows()]
         fig = actors_by_type(a, top)
-        info = self.info(figure_id)
-        note = ("Type groups are this collection's reading of the printed actor types (keyword rule in "
-                "osa_utils.plots.actors.actor_type_group). The report prints ● and ◐ without a legend.")
+        note = (f"The report prints Figure {figure_id} as a table (shown above); this chart of it is this "
+                "collection's. Type groups are this collection's reading of the printed actor types: " + RULE_TEXT
+                + " The report prints ● and ◐ without a legend.")
         for e in self.erratum(f"Figure {figure_id}, caption").itertuples():
             note += f" Erratum ({e.location}): {e.issue}"
-        return self.show_figure(fig, figure_id, header=f"{info.header}: actors by type and priority", note=note)
+        what = ("Stacked horizontal bars of the number of actors the table lists per type group, split by the "
+                "priority symbol printed (or none).")
+        return self.show_figure(fig, cid, note=note, what=what, tables=["actors"])
 
     # -- Figures 3.1 / 3.2
     def contributor_shares(self, figure_id: str, authorships_csv=None):
@@ -181,12 +254,18 @@ class CoreMixin:
             return None
         from .plots.keyfig_base import share_bars
 
-        counts = model.fractional_counts(pd.read_csv(authorships_csv, dtype=str))
+        from .userdata import load_user_table
+
+        schema = json.loads((Path(__file__).parent / "schemas" / "authorships.schema.json").read_text(encoding="utf-8"))
+        table = load_user_table(authorships_csv, schema, self.params.data_dir, name="authorships")
+        _show_text(f"Read {table.attrs['read']}.")
+        counts = model.fractional_counts(table)
         fig = share_bars(counts)
         return self.show_figure(fig, figure_id, header=f"{info.header} (from user data, not from the report)",
                                 extra_source=f"Chart data: {Path(authorships_csv).name} supplied by the user.",
                                 note="Papers by authors from several regions are shared by region in proportion "
-                                     "to their authors (osa_utils.model.fractional_counts).")
+                                     "to their authors (osa_utils.model.fractional_counts).",
+                                what="Horizontal bars of each region's share of the papers in the user's data.")
 
     def erratum(self, location_prefix: str) -> pd.DataFrame:
         """Errata whose location is *location_prefix* or starts with it and a comma (e.g. 'Figure 2.1')."""
@@ -197,7 +276,11 @@ class CoreMixin:
     def supplementary_ids(self, chapter: int) -> list[str]:
         """Ids of this collection's supplementary charts for a chapter (supplementary_figures.csv)."""
         s = self.t("supplementary_figures")
-        return s[s["chapter"] == chapter]["figure_id"].tolist()
+        kind = s["status"] if "status" in s.columns else pd.Series("supplementary", index=s.index)
+        from .sections.keyfigures import DEDICATED_CHARTS
+
+        keep = (s["chapter"] == chapter) & (kind == "supplementary") & ~s["figure_id"].isin(DEDICATED_CHARTS)
+        return s[keep]["figure_id"].tolist()
 
 
 from .sections.assessment import AssessmentMixin  # noqa: E402

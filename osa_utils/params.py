@@ -55,8 +55,18 @@ def _dpi(value) -> int:
     return int(value)
 
 
-#: The checks of the parameters every chapter notebook shares, by name.
-CHECKS = {"name_lang": _name_lang, "formats": _formats, "dpi": _dpi}
+MATRIX_COLOURS = ("derived", "printed")
+
+
+def _matrix_colours(value) -> str:
+    if value not in MATRIX_COLOURS:
+        raise ParameterError(f"parameter matrix_colours={value!r} is not allowed; allowed values: "
+                             + ", ".join(repr(v) for v in MATRIX_COLOURS))
+    return value
+
+
+#: The checks of the parameters every chapter notebook shares, by name (matrix_colours: notebooks 00 and 01).
+CHECKS = {"name_lang": _name_lang, "formats": _formats, "dpi": _dpi, "matrix_colours": _matrix_colours}
 
 
 def check_value(name: str, value):

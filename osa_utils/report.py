@@ -27,6 +27,7 @@ STATUS_LABEL = {
     "not_reproducible": "not reproducible",
     "supplementary": "supplementary chart of this collection",
     "synthesis": "cross-chapter view of this collection",
+    "derived_chart": "chart drawn by this collection",
 }
 
 STATE_LABEL = {"ran": "ran", "reused": "reused from cache", "failed": "FAILED",
@@ -57,13 +58,47 @@ def _joined(value) -> str:
 def _figure_status(tables: dict) -> dict:
     st = {r.figure_id: r.status for r in tables["figures"].itertuples()}
     if "supplementary_figures" in tables:
-        st.update({r.figure_id: "synthesis" if r.figure_id.startswith("x") else "supplementary"
-                   for r in tables["supplementary_figures"].itertuples()})
+        sup = tables["supplementary_figures"]
+        st.update({r["figure_id"]: (_text(r.get("status")) or
+                                    ("synthesis" if r["figure_id"].startswith("x") else "supplementary"))
+                   for r in sup.to_dict("records")})
     return st
 
 
 def _strip_ansi(text: str) -> str:
     return re.sub("\x1b\\[[0-9;]*[A-Za-z]", "", text)
+
+
+def png_size(data: bytes) -> tuple[int, int, float | None]:
+    """(width, height, dots per inch or None) of a PNG, from its IHDR and pHYs chunks."""
+    import struct
+
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or len(data) < 24:
+        return 0, 0, None
+    width, height = struct.unpack(">II", data[16:24])
+    dpi, pos = None, 8
+    while pos + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        if kind == b"pHYs" and length >= 9:
+            x, _, unit = struct.unpack(">IIB", data[pos + 8:pos + 17])
+            dpi = float(round(x * 0.0254)) if unit == 1 else None  # stored per metre: 150 dpi -> 5906 -> 150
+            break
+        if kind in (b"IDAT", b"IEND"):
+            break
+        pos += 12 + length
+    return width, height, dpi
+
+
+def display_width(data: bytes, dpi=None) -> int | None:
+    """CSS width of a figure: its size in inches at REPORT_PX_PER_INCH, so every figure of the report
+    is shown at one scale (the same type size), not scaled to the column."""
+    from .figures import REPORT_PX_PER_INCH
+
+    width, _, png_dpi = png_size(data)
+    dpi = dpi or png_dpi
+    if not width or not dpi:
+        return None
+    return round(width * REPORT_PX_PER_INCH / float(dpi))
 
 
 def output_part(out: dict, status: dict, footnotes: dict) -> dict | None:
@@ -85,14 +120,19 @@ def output_part(out: dict, status: dict, footnotes: dict) -> dict | None:
     if "image/png" in data:
         png = _joined(data["image/png"]).strip()
         try:
-            base64.b64decode(png, validate=True)
+            raw = base64.b64decode(png, validate=True)
         except ValueError:
             return {"kind": "pre", "text": "[an image output that is not valid base64 was left out]"}
-        return {"kind": "figure", "src": f"data:image/png;base64,{png}", "alt": f"Figure {fid}" if fid else "figure",
-                **common}
+        dpi = osa.get("dpi") if isinstance(osa.get("dpi"), (int, float)) else None
+        caption = {k: _text(osa.get(k)) for k in ("caption", "source", "status_text", "note", "alt")}
+        return {"kind": "figure", "src": f"data:image/png;base64,{png}", "width": display_width(raw, dpi),
+                **common, **caption,
+                "alt": caption["alt"] or (f"Figure {fid}" if fid else "figure")}
     if "text/html" in data and osa.get("table"):
         return {"kind": "table", "html": safe(_joined(data["text/html"])), **common}
     if "text/markdown" in data:
+        if osa.get("caption_of"):  # a figure's caption note, shown in the notebook; the figcaption has it
+            return None
         return {"kind": "html", "html": markdown(_joined(data["text/markdown"]))}
     if "text/plain" in data:
         return {"kind": "pre", "text": _joined(data["text/plain"])}
@@ -220,6 +260,7 @@ def write_report(out: Path, data_dir: Path, results) -> Path:
     references, works = references_context(tables, data_dir)
     html = render("report.html.j2", title=REPORT["title"], report=REPORT, status_label=STATUS_LABEL,
                   chapters=chapters, build_notice=build_notice(results), figures=rec(tables["figures"]),
+                  collection=rec(tables["supplementary_figures"]) if "supplementary_figures" in tables else [],
                   errata=rec(tables["errata"]), references=references, works=works, resources=resources,
                   build=build_metadata(results, data_dir))
     index = Path(out) / "index.html"

@@ -143,9 +143,53 @@ def test_key_figures_hold_the_required_statements(package):
     assert {"exact", "about", "more than", "less than"} <= set(kf["qualifier"])
 
 
-def test_threat_level_labels_are_the_legend(package):
+def test_threat_level_labels_are_the_legend(package, descriptor):
+    """All five printed legend entries; 'not applicable' has no number, so the table is keyed by label."""
     tl = package["threat_levels"].sort_values("legend_order")
-    assert tl["level"].tolist() == [4, 3, 2, 1]
+    assert tl["label"].tolist() == ["very high degree of threat", "high degree of threat",
+                                    "moderate degree of threat", "low degree of threat", "not applicable"]
+    assert tl["level"].iloc[:4].tolist() == [4, 3, 2, 1] and pd.isna(tl["level"].iloc[4])
+    res = {r["name"]: r for r in descriptor["resources"]}["threat_levels"]
+    assert res["schema"]["primaryKey"] == ["label"]
+    assert "not applicable" in res["description"] and res["osa:minRows"] == 5
+
+
+def test_one_identity_per_figure(package):
+    """fig-X-Y is the report's chart, diagram or matrix; a chart this collection draws of a table or box of
+    the report has its own id '<figure>-chart', status derived_chart and a title saying so."""
+    figs = package["figures"].set_index("figure_id")
+    sup = package["supplementary_figures"].set_index("figure_id")
+    assert set(sup["status"]) <= {"supplementary", "derived_chart", "synthesis"}
+    derived = sup[sup["status"] == "derived_chart"]
+    bases = {i[: -len("-chart")] for i in derived.index}
+    assert bases == {"2.1", "2.2", "3.3", "3.4", "4.1", "4.2", "5.2", "5.4", "6.1", "6.2", "7.1", "7.2", "8.2",
+                     "box1"}
+    for cid, r in derived.iterrows():
+        base = cid[: -len("-chart")]
+        assert cid.endswith("-chart") and figs.loc[base, "kind"] in ("table", "box"), cid
+        title = "Chart of Box 1 (this collection)" if base == "box1" else f"Chart of Figure {base}'s table (this collection)"
+        assert r["caption"].startswith(title), cid
+        assert int(r["chapter"]) == int(figs.loc[base, "chapter"])
+    for fid, r in sup.iterrows():
+        if fid.startswith("x"):
+            assert r["status"] == "synthesis", fid
+        elif fid.startswith("s"):
+            assert r["status"] == "supplementary", fid
+    # the chart of footnote 134's values has its own id and title, not Figure 5.3's caption (red and yellow)
+    assert figs.loc["5.3", "status"] == "not_reproducible"
+    usdc = sup.loc["s5.4"]
+    assert "footnote 134" in usdc["caption"] and "red" not in usdc["caption"]
+    assert usdc["key_figure_ids"] == "kf104;kf105;kf106"
+
+
+def test_titles_of_charts_name_the_technology(package):
+    """A PNG alone must say what it is about: every chart of an actor or risk table names its technology."""
+    sup = package["supplementary_figures"].set_index("figure_id")
+    words = {"2": "chip", "3": "6G", "4": "blockchain", "5": "e-CNY", "6": "V2X", "7": "smart cit", "8": "AI-ethics"}
+    for cid, r in sup[sup["status"] == "derived_chart"].iterrows():
+        if cid.startswith("box1"):
+            continue
+        assert words[cid[0]].lower() in r["caption"].lower(), cid
 
 
 def test_every_csv_is_described(data_dir, descriptor):

@@ -74,7 +74,12 @@ def test_stems():
 def test_figure_info_reads_the_printed_caption():
     info = figure_info("2.1", DEFAULT_DATA_DIR)
     assert info.header == "Figure 2.1 – An overview of the technical and political actors driving China's 6G development"
-    assert "actors.csv" in info.source_line() and "reproduced" in info.source_line()
+    assert "actors.csv" in info.source_line() and info.status_text.startswith("reproduced")
+    # one source line: report, figure, data files; the status goes to the caption text, not the image
+    assert "Status" not in info.source_line() and "\n" not in info.source_line()
+    chart = figure_info("2.1-chart", DEFAULT_DATA_DIR)
+    assert chart.status == "derived_chart" and not chart.of_report
+    assert chart.source_line().startswith("Source: Figure 2.1 of ")
     assert figure_info("0.2", DEFAULT_DATA_DIR).header.startswith("Figure 0.2 – The four-step")  # printed "0.2."
     with pytest.raises(KeyError):
         figure_info("9.9", DEFAULT_DATA_DIR)
@@ -86,3 +91,31 @@ def test_tables_escape_every_cell():
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;i&gt;z&lt;/i&gt;" in html and "x &amp; y" in html and "&lt;h1&gt;" in html
     assert t.to_csv().splitlines()[1] == "<script>alert(1)</script>,x & y • <i>z</i>"
+
+
+def test_risk_profile_draws_a_shared_score_once_with_challenge_labels():
+    """Figure 2.2 prints one score (3) for the two national-security challenges: one bar, marked as shared
+    (the wording of the cross-chapter heat map), and bars labelled by the challenge, not by an item number."""
+    import matplotlib.pyplot as plt
+
+    from osa_utils.data import load_table
+    from osa_utils.plots.profiles import cell_text
+    from osa_utils.plots.risk import risk_profile, short_challenge
+
+    rc = load_table("risk_challenges")
+    rc = rc[rc["figure"] == "2.2"]
+    fig = risk_profile(rc, load_table("dimensions"))
+    ax = fig.axes[0]
+    bars = [p for p in ax.patches if (p.get_gid() or "").startswith("score:")]
+    ns = rc[rc["dimension_id"] == "national_security"]
+    assert len(ns) == 2 and ns["score_shared"].all()
+    assert len(bars) == len(rc) - 1  # the shared score is one bar
+    shared = [b for b in bars if b.get_gid().startswith("score:national_security:")]
+    assert len(shared) == 1 and shared[0].get_height() > 1.5  # spans both challenges' rows
+    texts = [t.get_text() for t in ax.texts]
+    assert any(cell_text(3, 3, 2, True)[1].replace("\n", " ") in t for t in texts)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    for c in rc["challenge"]:
+        assert short_challenge(c) in labels
+    assert not any(label.strip().isdigit() for label in labels)  # rows are challenges, not item numbers
+    plt.close(fig)

@@ -26,6 +26,10 @@ def sup(package):
     return s[s["figure_id"].str.startswith("s")]
 
 
+def _bar_end(patch):
+    return patch.get_x() + patch.get_width()
+
+
 @pytest.fixture(autouse=True)
 def _close_figures():
     yield
@@ -128,15 +132,16 @@ def test_panels_show_every_value_in_order_with_its_note(kf, sup):
         rows = S.rows_by_id(kf, s["key_figure_ids"].split(";"))
         fig = P.key_figure_panels(rows)
         bars = _patches(fig)
-        units = list(dict.fromkeys(rows["unit"]))
-        expected = [i for u in units for i in rows.loc[rows["unit"] == u, "key_figure_id"]]
-        assert list(bars) == expected, s["figure_id"]  # panels by unit, bars in the listed order
+        measures = [P.measure(r) for _, r in rows.iterrows()]
+        order = list(dict.fromkeys(m for m, _ in measures))
+        expected = [i for m in order for i, (mm, _) in zip(rows["key_figure_id"], measures) if mm == m]
+        assert list(bars) == expected, s["figure_id"]  # one panel per measure, bars in the listed order
         for ax in fig.axes:  # first listed at the top
             ys = [p.get_y() for p in ax.patches if p.get_gid()]
             assert ys == sorted(ys)
-        for _, r in rows.iterrows():
-            assert bars[r["key_figure_id"]].get_width() == pytest.approx(float(r["value"]))
-        assert len(fig.axes) == rows["unit"].nunique()
+        for (_, r), (_, value) in zip(rows.iterrows(), measures):
+            assert _bar_end(bars[r["key_figure_id"]]) == pytest.approx(value)  # converted to the panel's unit
+        assert len(fig.axes) == len(order)
         labels = [t for t in _texts(fig)]
         for _, r in rows.iterrows():
             if r["footnote"] is not None and str(r["footnote"]) != "<NA>":
@@ -157,8 +162,56 @@ def test_format_value_keeps_qualifier_and_unit():
     row = {"value": 52000.0, "unit": "count", "qualifier": "less than", "note": ""}
     assert P.format_value(row) == "less than 52,000"
     row = {"value": 0.3333, "unit": "fraction", "qualifier": "exact", "note": "Printed 'one-third' (x)."}
-    assert P.format_value(row) == "0.3333 (printed 'one-third')"
+    assert P.format_value(row) == "one-third (= 33.3%)"
+    # the qualifier keeps its enum value in the data; the label prints the text's own word
+    row = {"value": 85.0, "unit": "percent", "qualifier": "about", "note": "",
+           "quote": "China controls around 85% of the global rare earth processing capacity"}
+    assert P.format_value(row) == "around 85%"
+    row = {"value": 8.08, "unit": "million", "qualifier": "more than", "note": "",
+           "quote": "The e-CNY has been used in over 8.08 million individual transactions"}
+    assert P.format_value(row) == "over 8.08 million"
     assert P.format_value({"value": 4.9, "unit": "USD billion", "qualifier": "exact", "note": ""}) == "USD 4.9 billion"
+
+
+def test_quantities_compared_share_one_axis_and_unit(kf, sup):
+    """s3.2: 1.85 million and 256,074 base stations on one axis (the million converted); s3.4: one-third and
+    85% on one per-cent axis; the footnote-134 chart: the volumes without a printed currency and USD 4 billion
+    in separate panels, each titled as not comparable."""
+    def chart(fid):
+        ids = sup.set_index("figure_id").loc[fid, "key_figure_ids"].split(";")
+        return P.key_figure_panels(S.rows_by_id(kf, ids))
+
+    fig = chart("s3.2")
+    bars = _patches(fig)
+    assert bars["kf036"].axes is bars["kf038"].axes is bars["kf039"].axes
+    assert _bar_end(bars["kf036"]) == pytest.approx(1_850_000) and _bar_end(bars["kf038"]) == pytest.approx(256_074)
+    assert _bar_end(bars["kf036"]) / _bar_end(bars["kf038"]) == pytest.approx(1_850_000 / 256_074)
+    assert bars["kf040"].axes is not bars["kf036"].axes  # the ratio is not a number of stations
+    assert "not comparable" in bars["kf040"].axes.get_title(loc="left")
+    assert any("1.85 million" in t for t in _texts(fig))  # the printed wording stays in the label
+    fig = chart("s3.4")
+    bars = _patches(fig)
+    assert len({b.axes for b in bars.values()}) == 1 and len(fig.axes) == 1
+    assert _bar_end(bars["kf056"]) == pytest.approx(33.33) and _bar_end(bars["kf054"]) == pytest.approx(85)
+    assert any("one-third" in t for t in _texts(fig)) and any("around 85%" in t for t in _texts(fig))
+    rows = S.rows_by_id(kf, S.USDC_ROWS)
+    fig = P.key_figure_panels(rows, keep_units=("million",), unit_labels={"million": "million (no currency printed)"})
+    bars = _patches(fig)
+    assert bars["kf104"].axes is bars["kf105"].axes and bars["kf106"].axes is not bars["kf104"].axes
+    assert all("not comparable" in ax.get_title(loc="left") for ax in fig.axes)
+
+
+def test_a_wide_range_gets_a_labelled_log_axis():
+    import pandas as pd
+
+    rows = pd.DataFrame([
+        {"key_figure_id": "kfa", "entity": "A", "indicator": "x", "value": 5.0, "unit": "count", "qualifier": "exact",
+         "period": None, "footnote": None, "quote": "", "note": ""},
+        {"key_figure_id": "kfb", "entity": "B", "indicator": "x", "value": 2.0, "unit": "million", "qualifier": "exact",
+         "period": None, "footnote": None, "quote": "", "note": ""}])
+    fig = P.key_figure_panels(rows)
+    assert len(fig.axes) == 1 and fig.axes[0].get_xscale() == "log"
+    assert "log scale" in fig.axes[0].get_xlabel()
 
 
 # --------------------------------------------------------------------------- Figure 5.3
@@ -175,10 +228,13 @@ def test_usdc_figure_says_the_series_are_not_in_the_text(kf, tmp_path, data_dir,
     monkeypatch.setattr(Chapter, "show_figure", spy)
     ch = Chapter(data_dir, tmp_path, "png", 50, "en")
     ch.usdc_figure()
-    fig, kw = seen["5.3"]
+    assert "5.3" not in seen  # Figure 5.3 is not reproducible: the footnote's values are chart s5.4
+    fig, kw = seen[S.USDC_CHART]
+    # the method note goes to the caption text (report figcaption, notebook Markdown), not into the image
     texts = " ".join(_texts(fig))
-    assert "not in the text" in texts and S.USDC_NOTE in texts.replace("\n", " ")
-    assert "without a currency" in texts.replace("\n", " ")
+    assert S.USDC_NOTE not in texts.replace("\n", " ")
+    assert S.USDC_NOTE in kw["note"] and "without a currency" in kw["note"]
+    assert any("no currency printed" in ax.get_xlabel() for ax in fig.axes)
     assert kw["tables"] == ["key_figures"]
     bars = _patches(fig)
     assert set(bars) == set(S.USDC_ROWS)
@@ -195,14 +251,15 @@ def test_each_method_writes_its_files(tmp_path, data_dir, sup):
         call()
         return {p.name for p in ch.written[before:]}
 
-    assert written_by(ch.box1_shares) == {"fig-box1.png", "fig-box1.svg"}
-    assert written_by(ch.usdc_figure) == {"fig-5-3.png", "fig-5-3.svg"}
+    assert written_by(ch.box1_shares) == {"fig-box1-chart.png", "fig-box1-chart.svg"}
+    assert written_by(ch.usdc_figure) == {"fig-s5-4.png", "fig-s5-4.svg"}
     # one supplementary chart through the whole path (all of them are drawn, unsaved, above: saving is slow)
     fid = sup["figure_id"].iloc[0]
     stem = "fig-" + fid.replace(".", "-")
     assert written_by(lambda: ch.supplementary(fid)) == {f"{stem}.png", f"{stem}.svg"}
     on_disk = {p.name for p in tmp_path.iterdir()}
-    assert on_disk == {"fig-box1.png", "fig-box1.svg", "fig-5-3.png", "fig-5-3.svg", f"{stem}.png", f"{stem}.svg"}
+    assert on_disk == {"fig-box1-chart.png", "fig-box1-chart.svg", "fig-s5-4.png", "fig-s5-4.svg", f"{stem}.png",
+                       f"{stem}.svg"}
     assert all((tmp_path / n).stat().st_size > 0 for n in on_disk)
     with pytest.raises(KeyError):
         ch.supplementary("s9.9")

@@ -110,7 +110,9 @@ def test_manifest(built, package):
     produced = _produced(built)
     figs = package["figures"]
     supp = package["supplementary_figures"]
-    expected = set(figs[figs["status"] != "not_reproducible"]["figure_id"]) | set(supp["figure_id"])
+    # a box of the report is prose: only this collection's chart of it ('box1-chart') is written
+    expected = set(figs[(figs["status"] != "not_reproducible") & (figs["kind"] != "box")]["figure_id"]) \
+        | set(supp["figure_id"])
     stems = {stem(f): f for f in expected} | {stem(f, "tab"): f for f in expected}
     owners: dict[str, set[str]] = {}
     for nb, files in produced.items():
@@ -124,7 +126,31 @@ def test_manifest(built, package):
         assert len(owners.get(fid, ())) == 1, f"figure {fid} produced by {sorted(owners.get(fid, []))}"
     # a figure that is not reproducible is not drawn at all
     for fid in figs[figs["status"] == "not_reproducible"]["figure_id"]:
-        assert not any(f.startswith(stem(fid)) for files in produced.values() for f in files)
+        assert not any(f.startswith(stem(fid) + ".") for files in produced.values() for f in files)
+    # one identity per figure: fig-X-Y only where the report prints a chart, diagram or matrix; a table is
+    # tab-X-Y and this collection's chart of it fig-X-Y-chart
+    kind = figs.set_index("figure_id")["kind"].to_dict()
+    for files in produced.values():
+        for f in files:
+            base = f.rsplit(".", 1)[0]
+            fid = stems.get(base)
+            if fid in kind and base.startswith("fig-"):
+                assert kind[fid] in ("chart", "diagram", "matrix"), f"{f}: the report prints {fid} as a {kind[fid]}"
+
+
+def test_no_empty_sections():
+    """A notebook has a section for numbers the text states only if its chapter has such charts."""
+    from osa_utils.data import load_table
+    from osa_utils.sections.keyfigures import DEDICATED_CHARTS
+
+    sup = load_table("supplementary_figures")
+    charted = {int(c) for c, s, i in zip(sup["chapter"], sup["status"], sup["figure_id"])
+               if s == "supplementary" and i not in DEDICATED_CHARTS and not pd.isna(c)}
+    for path in NOTEBOOKS:
+        text = path.with_suffix(".py").read_text(encoding="utf-8")
+        if "Numbers the text states but the report does not chart" in text:
+            chapter = int(path.stem.split("_")[0])
+            assert chapter in charted, f"{path.stem}: an empty section (no supplementary chart for chapter {chapter})"
 
 
 @pytest.mark.slow
@@ -134,7 +160,7 @@ def test_output_matches_committed_figures(built):
     committed = PROJECT_ROOT / "figures"
     new = built.out / "figures"
     ours = {p.name for p in new.iterdir()}
-    ref = {p.name for p in committed.iterdir() if p.is_file()}
+    ref = {p.name for p in committed.iterdir() if p.is_file() and not p.name.startswith(".")}  # not the marker
     assert ours == ref, f"missing: {sorted(ref - ours)}; unexpected: {sorted(ours - ref)}"
     for name in sorted(ours):
         if name.endswith(".png"):
@@ -150,3 +176,23 @@ def test_two_runs_give_identical_bytes(built, tmp_path):
                 report=False)
     for f in (again.out / "figures").iterdir():
         assert f.read_bytes() == (built.out / "figures" / f.name).read_bytes(), f.name
+
+
+def test_matrix_colours_is_checked_before_any_kernel_starts(tmp_path):
+    """A bad matrix_colours is refused by the batch build up front (exit 2, nothing written)."""
+    import subprocess
+    import sys
+
+    from osa_utils.params import ParameterError, check_value
+
+    assert check_value("matrix_colours", "printed") == "printed"
+    with pytest.raises(ParameterError, match="'derived', 'printed'"):
+        check_value("matrix_colours", "rainbow")
+    out = tmp_path / "report"
+    proc = subprocess.run([sys.executable, "-m", "osa_utils.cli", "build", "-p", "matrix_colours", "rainbow",
+                           "--out", str(out)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "matrix_colours" in proc.stderr, proc.stderr
+    assert not out.exists()
+    for name in ("00_executive_summary", "01_introduction"):  # the parameter of the notebooks drawing Figure 0.1
+        text = (PROJECT_ROOT / "notebooks" / f"{name}.py").read_text(encoding="utf-8")
+        assert 'matrix_colours = "derived"' in text and "colours=matrix_colours" in text

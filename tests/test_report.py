@@ -20,8 +20,12 @@ def test_report_sections(built, package):
         assert f'id="nb-{r.name}"' in html and (built.out / "notebooks" / f"{r.name}.html").exists()
     # every reproducible figure is in the report, with its status badge
     figs = package["figures"]
-    for fid in figs[figs["status"] != "not_reproducible"]["figure_id"]:
-        assert f"fig-{fid.replace('.', '-')}." in html or f"tab-{fid.replace('.', '-')}." in html, fid
+    for f in figs[figs["status"] != "not_reproducible"].itertuples():
+        base = f.figure_id.replace('.', '-')
+        if f.kind == "box":  # prose in the report: only this collection's chart of it is shown
+            assert f"fig-{base}-chart." in html, f.figure_id
+        else:
+            assert f"fig-{base}." in html or f"tab-{base}." in html, f.figure_id
     for fid in figs[figs["status"] == "not_reproducible"]["figure_id"]:
         assert f"Figure {fid} –" in html  # said plainly: not reproduced
     # the data section lists every table with its SHA-256
@@ -69,3 +73,61 @@ def test_report_in_a_real_browser(built, tmp_path_factory):
     assert errors == []
     assert shot.stat().st_size > 10_000
     print(f"screenshot: {shot}")
+
+
+def _blocks(html: str) -> list[tuple[str, str, str]]:
+    """(kind, id, HTML) of every figure and table block of the chapters."""
+    import re
+
+    out = [("fig", m.group(1), m.group(0)) for m in re.finditer(r'<figure id="fig-([^"]+)">.*?</figure>', html, re.S)]
+    out += [("tab", m.group(1), m.group(0))
+            for m in re.finditer(r'<div class="table" id="tab-([^"]+)">.*?<p class="source">.*?</p></div>', html, re.S)]
+    return out
+
+
+def test_no_chart_of_this_collection_wears_the_reproduced_badge(built, package):
+    """Only a figure the report contains may carry the 'reproduced' badge; this collection's charts of the
+    report's tables are shown as 'chart drawn by this collection'."""
+    html = (built.out / "index.html").read_text(encoding="utf-8")
+    report_ids = set(package["figures"]["figure_id"])
+    sup = package["supplementary_figures"].set_index("figure_id")
+    blocks = _blocks(html)
+    assert len(blocks) >= 40
+    seen = set()
+    for kind, fid, block in blocks:
+        seen.add(fid)
+        if "status-reproduced" in block:
+            assert fid in report_ids, f"{kind} {fid} is not a figure of the report but is badged reproduced"
+        if fid in sup.index and sup.loc[fid, "status"] == "derived_chart":
+            assert "chart drawn by this collection" in block and "status-derived_chart" in block, fid
+    assert {f"{t}-chart" for t in ("2.1", "2.2", "5.4", "box1")} <= seen
+    assert "5.3" not in seen  # not reproducible: nothing drawn under its number
+
+
+def test_figures_at_one_scale_with_caption_alt_and_status(built):
+    """Every figure is shown at REPORT_PX_PER_INCH (same type size in all), its alt text is the caption plus a
+    sentence, and its figcaption carries caption, source and status as text."""
+    import base64
+    import html as htmllib
+    import re
+
+    from osa_utils.figures import REPORT_PX_PER_INCH
+    from osa_utils.report import png_size
+
+    page = (built.out / "index.html").read_text(encoding="utf-8")
+    figures = [b for b in _blocks(page) if b[0] == "fig"]
+    assert len(figures) >= 30
+    for _, fid, block in figures:
+        img = re.search(r'<img alt="([^"]*)" src="data:image/png;base64,([^"]+)" width="(\d+)">', block)
+        assert img, f"{fid}: no img with alt, src and width"
+        alt, data, width = htmllib.unescape(img.group(1)), img.group(2), int(img.group(3))
+        w, _, dpi = png_size(base64.b64decode(data))
+        assert width == round(w * REPORT_PX_PER_INCH / dpi), fid
+        assert width <= 960, f"{fid} is {width} px wide: wider than the column, it would be scaled"
+        if fid.startswith("assessment-"):
+            continue  # the worked example of new_assessment captions itself in the image
+        caption = re.search(r'<strong class="caption">(.*?)</strong>', block, re.S)
+        assert caption, fid
+        text = htmllib.unescape(caption.group(1))
+        assert alt.startswith(text.rstrip(".")) and len(alt) > len(text) + 20, (fid, alt)
+        assert 'class="source fig-source">Source: ' in block and "Status: " in block, fid

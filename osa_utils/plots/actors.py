@@ -33,6 +33,11 @@ def actor_type_group(actor_type: str) -> str:
     return "other"
 
 
+#: The rule of actor_type_group in one sentence (for captions).
+RULE_TEXT = ("the first matching keyword, in this order: bank; company/corporation; research/laboratory/institute/"
+             "scientist/researcher/R&D; consortium/alliance/association/industry; policy/government/ministry/"
+             "leading small group/fund; otherwise 'other'.")
+
 GROUPS = ["policy / state", "research", "industry body", "company", "bank", "other"]
 
 

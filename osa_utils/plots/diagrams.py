@@ -92,8 +92,12 @@ def method_diagram(steps: pd.DataFrame):
 
 
 def dimensions_diagram(summary: pd.DataFrame):
-    """Figure 1.1: the four numbered dimensions as a 2 x 2 grid (number, heading, summary)."""
-    summary = summary.sort_values("number")
+    """Figure 1.1: the four numbered dimensions as a 2 x 2 grid (number, heading, summary).
+
+    '[…]' in a summary marks where the text extraction put a footnote inside the sentence, not
+    omitted printed text: it is left out of the drawing."""
+    summary = summary.sort_values("number").assign(
+        summary=lambda f: f["summary"].astype(str).str.replace(r"\s*\[…\]\s*", " ", regex=True).str.strip())
     box_w, gap, margin, badge = 3.9, 0.22, 0.1, 0.34
     head_fs, body_fs = 9.5, 8.0
     text_w = box_w - 2 * PAD - badge - 0.12

@@ -2,9 +2,12 @@
 
 * :func:`box1_shares` - Box 1: the shares of the 137 most import-dependent products,
   with the part the text leaves unspecified computed and drawn as such;
-* :func:`key_figure_panels` - any list of key figures as horizontal bars, one panel
-  per printed unit, each value with its qualifier, period and source (Figure 5.3's
-  stand-in and the supplementary charts).
+* :func:`key_figure_panels` - any list of key figures as horizontal bars, one axis per
+  measure: values a reader compares share one axis and one unit (a number printed in
+  millions and one printed as a count, a fraction and a percentage are converted to one
+  unit; labels keep the printed wording); different measures (users and US dollars, a
+  ratio) get separate panels, each labelled as not comparable with the others; a measure
+  spanning more than two orders of magnitude gets a log axis, labelled as such.
 
 Every value drawn is a cell of key_figures.csv; the only computed number is Box 1's
 remainder (100 minus the three printed shares). A printed bound ("more than 92",
@@ -28,6 +31,15 @@ BOUNDS = {"more than": (">", +1), "at least": ("≥", +1), "less than": ("<", -1
 #: How a printed unit is named on an axis.
 UNIT_AXIS = {"percent": "per cent", "count": "number", "fraction": "fraction (printed in words)",
              "times": "times (ratio)", "rank": "rank"}
+#: Words the text may print for each qualifier (key_figures.csv keeps the enum; labels print the text's word).
+QUALIFIER_PRINTED = {"about": ("around", "approximately", "roughly", "typically", "about"),
+                     "more than": ("more than", "over"), "less than": ("less than", "below"),
+                     "up to": ("up to", "and below", "within"), "at least": ("at least",),
+                     "almost": ("almost", "nearly")}
+#: Scale words stored in `unit` and their factors.
+SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+#: Above this ratio of the largest to the smallest positive value a measure gets a log axis.
+LOG_RATIO = 100.0
 REMAINDER_LABEL = "not specified in the text"
 REMAINDER_COLOUR = "#d9d9d9"
 NO_NOTE = "text, no footnote"
@@ -47,9 +59,32 @@ def format_number(value: float) -> str:
     return f"{v:,.4f}".rstrip("0").rstrip(".")
 
 
+def printed_qualifier(row) -> str:
+    """The word the text prints for the row's qualifier ('around' where the quote says 'around'),
+    the first of QUALIFIER_PRINTED's words to occur in the quote; the enum value otherwise."""
+    q = str(row["qualifier"])
+    if q == "exact":
+        return ""
+    quote = str(row.get("quote") or "") if hasattr(row, "get") else ""
+    hits = []
+    for word in QUALIFIER_PRINTED.get(q, ()):
+        m = re.search(rf"\b{re.escape(word)}\b", quote, flags=re.IGNORECASE)
+        if m:
+            hits.append((m.start(), word))
+    return min(hits)[1] if hits else q
+
+
+def printed_words(row) -> str | None:
+    """The printed words of a number stored in another form (note: "Printed 'one-third'")."""
+    m = re.search(r"[Pp]rinted '([^']+)'", str(row["note"])) if _present(row.get("note")) else None
+    return m.group(1) if m else None
+
+
 def format_value(row) -> str:
-    """Value with qualifier and unit, e.g. 'less than 52,000', 'about 35%', 'USD 4.9 billion'."""
-    q = QUALIFIER_WORDS.get(str(row["qualifier"]), f"{row['qualifier']} ")
+    """Value with the printed qualifier and unit, e.g. 'less than 52,000', 'around 35%', 'USD 4.9 billion';
+    a fraction printed in words as the words and the percentage ('one-third (= 33.3%)')."""
+    word = printed_qualifier(row)
+    q = f"{word} " if word else ""
     n = format_number(row["value"])
     unit = str(row["unit"])
     if unit == "percent":
@@ -65,12 +100,49 @@ def format_value(row) -> str:
         text = f"{n} times"
     else:
         text = f"{n} {unit}"
-    printed = re.search(r"[Pp]rinted '([^']+)'", str(row["note"])) if _present(row.get("note")) else None
-    if printed and printed.group(1).lower() not in text.lower():
-        text += f" (printed '{printed.group(1)}')"
-    elif unit == "fraction":
-        text += " (fraction)"
+    printed = printed_words(row)
+    if unit == "fraction":
+        percent = f"{format_number(round(float(row['value']) * 100, 1))}%"
+        text = f"{printed} (= {percent})" if printed else percent
+        if printed and q.strip() and q.strip().lower() in printed.lower():
+            q = ""
+    elif printed and printed.lower() not in text.lower():
+        text += f" (printed '{printed}')"
     return q + text
+
+
+def measure(row, keep_units=()) -> tuple[str, float]:
+    """(measure, value in it) for a key figure: counts and numbers printed with a scale word are one
+    measure ('number'), fractions and percentages another ('per cent'), each currency its own;
+    units in *keep_units* stay as printed. Values are converted (1.85 million -> 1,850,000)."""
+    unit, v = str(row["unit"]), float(row["value"])
+    if unit in keep_units:
+        return unit, v
+    if unit == "percent":
+        return "percent", v
+    if unit == "fraction":
+        return "percent", v * 100
+    if unit == "count":
+        return "count", v
+    if unit in SCALE:
+        return "count", v * SCALE[unit]
+    m = re.match(r"^(USD|RMB|EUR) (thousand|million|billion|trillion)$", unit)
+    if m:
+        return m.group(1), v * SCALE[m.group(2)]
+    return unit, v
+
+
+#: Axis names of the measures.
+MEASURE_AXIS = {"percent": "per cent", "count": "number", "USD": "US dollars", "RMB": "renminbi (yuan)",
+                "EUR": "euros", "times": "times (ratio)", "rank": "rank"}
+
+
+def _axis_number(x: float) -> str:
+    """Tick label: thousands separators, or 'N million'/'N billion' for large numbers."""
+    for word, factor in (("trillion", 1e12), ("billion", 1e9), ("million", 1e6)):
+        if abs(x) >= factor:
+            return f"{format_number(round(x / factor, 3))} {word}"
+    return format_number(round(x, 6))
 
 
 def source_label(row) -> str:
@@ -154,91 +226,115 @@ def box1_shares(shares: pd.DataFrame, import_share: pd.Series, total: pd.Series)
 
 
 # --------------------------------------------------------------------------- generic panels
-def key_figure_panels(rows: pd.DataFrame, *, unit_labels: dict | None = None, on_figure_note: str = "",
+def key_figure_panels(rows: pd.DataFrame, *, unit_labels: dict | None = None, keep_units=(),
                       label_width: int = 52):
-    """Horizontal bars of key figures, in the order of *rows*, one panel per printed unit.
+    """Horizontal bars of key figures, in the order of *rows*, one axis per measure (see :func:`measure`).
 
-    Bar labels: 'entity — indicator (period)' and the source ('note 75'); value labels
-    with qualifier and unit as printed. Exact values are solid bars, 'about' values
-    have a dashed outline, bounds are hollow bars with an arrow and a '<'/'>' marker.
-    Bar colours mark the source; patches carry the key_figure_id as gid.
+    Values of one measure share one axis and one unit (converted; labels keep the printed wording);
+    a measure whose values span more than LOG_RATIO gets a log axis, labelled as such. With several
+    measures each panel says that its scale is not comparable with the other panels. *keep_units*:
+    printed units not to convert (e.g. a bare 'million' whose currency the text does not print);
+    *unit_labels* names their axes. Bar labels: 'entity — indicator (period)' and the source
+    ('note 75'); value labels with the printed qualifier and unit. Exact values are solid bars,
+    approximate values have a dashed outline, bounds are hollow bars with an arrow and a '<'/'>'
+    marker. Bar colours mark the source; patches carry the key_figure_id as gid.
     """
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
     from matplotlib.ticker import FuncFormatter, MaxNLocator
-    from matplotlib.transforms import blended_transform_factory
 
     unit_labels = unit_labels or {}
     rows = rows.reset_index(drop=True)
-    units = list(dict.fromkeys(rows["unit"].astype(str)))
+    conv = [measure(r, keep_units) for _, r in rows.iterrows()]
+    rows = rows.assign(_measure=[m for m, _ in conv], _value=[v for _, v in conv])
+    measures = list(dict.fromkeys(rows["_measure"]))
     sources = list(dict.fromkeys(source_label(r) for _, r in rows.iterrows()))
     colour = {s: style.CATEGORICAL[i % len(style.CATEGORICAL)] for i, s in enumerate(sources)}
-    counts = [int((rows["unit"] == u).sum()) for u in units]
+    counts = [int((rows["_measure"] == u).sum()) for u in measures]
     wrapped = {i: style.wrap(row_label(r), label_width) for i, r in rows.iterrows()}
-    heights = [sum(max(wrapped[i].count("\n") + 1, 2) * 0.2 + 0.12 for i in rows.index[rows["unit"] == u]) + 0.7
-               for u in units]
-    note_h = 0.3 + 0.16 * (len(style.wrap(on_figure_note, 100).splitlines())) if on_figure_note else 0
-    extra = 0.35 * (len(units) - 1)
-    nrows = len(units) + (1 if on_figure_note else 0)
-    fig, grid = plt.subplots(nrows, 1, figsize=(8.2, sum(heights) + note_h + extra + 0.3), squeeze=False,
-                             height_ratios=heights + ([note_h] if on_figure_note else []),
-                             gridspec_kw={"hspace": 0.55 + 0.2 * nrows})
-    axes = grid[: len(units)]
+    several = len(measures) > 1
+    heights = [sum(max(wrapped[i].count("\n") + 1, 2) * 0.2 + 0.12 for i in rows.index[rows["_measure"] == u])
+               + (0.95 if several else 0.7) for u in measures]
+    extra = 0.35 * (len(measures) - 1)
+    fig, grid = plt.subplots(len(measures), 1, figsize=(8.2, sum(heights) + extra + 0.3), squeeze=False,
+                             height_ratios=heights, gridspec_kw={"hspace": 0.55 + 0.25 * len(measures)})
+    axes = grid[:, 0]
     fig.subplots_adjust(left=0.4, right=0.97)
-    kinds_used = set()
-    for ax, unit, n in zip(axes[:, 0], units, counts):
-        part = rows[rows["unit"] == unit]
-        vmax = max(float(part["value"].max()), 1e-9)
-        reach = vmax * 1.18  # room for the arrows of bounds
+    kinds_used, about_words = set(), []
+    for k, (ax, unit, n) in enumerate(zip(axes, measures, counts)):
+        part = rows[rows["_measure"] == unit]
+        values = part["_value"].astype(float)
+        positive = values[values > 0]
+        log = len(positive) == len(values) and len(values) > 1 and positive.max() / positive.min() > LOG_RATIO
+        vmax = max(float(values.max()), 1e-9)
+
+        def beyond(v, direction, vmax=vmax, log=log):
+            return v * (1.6 ** direction) if log else v + direction * vmax * 0.14
+
+        def after(v, vmax=vmax, log=log):
+            return v * 1.06 if log else v + vmax * 0.02
+
         for y, (i, r) in enumerate(part.iterrows()):
-            v = float(r["value"])
+            v = float(r["_value"])
             q = str(r["qualifier"])
             c = colour[source_label(r)]
+            left = min(positive) / 10 if log else 0
             if q in BOUNDS:
                 kinds_used.add("bound")
                 marker, direction = BOUNDS[q]
-                (patch,) = ax.barh(y, v, height=0.6, color="white", edgecolor=c, lw=1.2, hatch="////")
-                ax.annotate("", xy=(v + direction * vmax * 0.14, y), xytext=(v, y),
+                (patch,) = ax.barh(y, v - left, left=left, height=0.6, color="white", edgecolor=c, lw=1.2,
+                                   hatch="////")
+                ax.annotate("", xy=(beyond(v, direction), y), xytext=(v, y),
                             arrowprops={"arrowstyle": "-|>", "color": c, "lw": 1.4, "shrinkA": 0, "shrinkB": 0})
                 ax.plot([v, v], [y - 0.36, y + 0.36], color=c, lw=1.6)
-                end = max(v, v + direction * vmax * 0.14)
-                ax.text(end + vmax * 0.02, y, f"{marker}  {format_value(r)}",
-                        va="center", ha="left", fontsize=7.5, color=style.TEXT)
+                end = max(v, beyond(v, direction))
+                ax.text(after(end), y, f"{marker}  {format_value(r)}", va="center", ha="left", fontsize=7.5,
+                        color=style.TEXT)
             else:
                 if q == "about":
                     kinds_used.add("about")
-                (patch,) = ax.barh(y, v, height=0.6, color=c, edgecolor="#333333" if q == "about" else c,
-                                   lw=1.0, ls="--" if q == "about" else "-")
+                    about_words.append(printed_qualifier(r))
+                (patch,) = ax.barh(y, v - left, left=left, height=0.6, color=c,
+                                   edgecolor="#333333" if q == "about" else c, lw=1.0, ls="--" if q == "about" else "-")
                 if v == 0:
                     ax.plot([0], [y], marker="|", ms=12, mew=2, color=c)
-                ax.text(v + vmax * 0.02, y, format_value(r), va="center", ha="left", fontsize=7.5,
-                        color=style.TEXT)
+                ax.text(after(v), y, format_value(r), va="center", ha="left", fontsize=7.5, color=style.TEXT)
             patch.set_gid(str(r["key_figure_id"]))
-        ax.set_yticks(range(n), [f"{wrapped[i]}\n[{source_label(r)}]" for i, r in part.iterrows()],
-                      fontsize=7.5)
+        ax.set_yticks(range(n), [f"{wrapped[i]}\n[{source_label(r)}]" for i, r in part.iterrows()], fontsize=7.5)
         ax.set_ylim(n - 0.5, -0.5)
-        ax.set_xlim(min(0.0, float(part["value"].min())), reach * 1.45)
-        ax.set_xlabel(unit_labels.get(unit, unit_axis_label(unit)), fontsize=8)
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: format_number(round(x, 6))))
-        if unit == "percent" and float(part["value"].max()) <= 100:  # shares: no ticks beyond 100%
+        name = unit_labels.get(unit, MEASURE_AXIS.get(unit, unit_axis_label(unit)))
+        printed_units = list(dict.fromkeys(part["unit"].astype(str)))
+        if len(printed_units) > 1:
+            name += " (printed as " + " and ".join(_printed_unit(u) for u in printed_units) + ", converted to one unit)"
+        if log:
+            ax.set_xscale("log")
+            ax.set_xlim(min(positive) / 10, float(values.max()) * 60)
+            name += " – log scale: each step is ten times the previous"
+        else:
+            ax.set_xlim(min(0.0, float(values.min())), vmax * 1.18 * 1.45)
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
+        ax.set_xlabel(name, fontsize=8)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: _axis_number(x)))
+        if unit == "percent" and float(values.max()) <= 100 and not log:  # shares: no ticks beyond 100%
             ax.set_xticks([t for t in ax.get_xticks() if 0 <= t <= 100])
-            ax.set_xlim(min(0.0, float(part["value"].min())), reach * 1.45)
+            ax.set_xlim(min(0.0, float(values.min())), vmax * 1.18 * 1.45)
+        if several:
+            ax.set_title(f"Panel {k + 1} of {len(measures)}: {MEASURE_AXIS.get(unit, unit_labels.get(unit, unit))}"
+                         " – its own scale, not comparable with the other panel" + ("s" if len(measures) > 2 else ""),
+                         loc="left", fontsize=8, fontweight="bold", color=style.TEXT, pad=4)
         ax.grid(axis="x", color="#e5e5e5", lw=0.6)
         ax.set_axisbelow(True)
     handles = [Patch(facecolor=colour[s], edgecolor=colour[s], label=f"source: {s}") for s in sources]
     if "about" in kinds_used:
-        handles.append(Patch(facecolor="#bbbbbb", edgecolor="#333333", ls="--", label="'about': dashed outline"))
+        words = " / ".join(f"'{w}'" for w in dict.fromkeys(about_words))
+        handles.append(Patch(facecolor="#bbbbbb", edgecolor="#333333", ls="--", label=f"{words}: dashed outline"))
     if "bound" in kinds_used:
         handles.append(Patch(facecolor="white", edgecolor="#333333", hatch="////",
                              label="bound as printed (<, >): the value lies where the arrow points"))
-    axes[0, 0].legend(handles=handles, frameon=False, fontsize=7, loc="lower left",
-                      bbox_to_anchor=(0, 1.02), ncol=2 if len(handles) > 2 else len(handles))
-    if on_figure_note:
-        box = grid[-1, 0]
-        box.set_axis_off()
-        where = blended_transform_factory(fig.transFigure, box.transAxes)
-        box.text(0.02, 0.5, style.wrap(on_figure_note, 100), transform=where, ha="left", va="center",
-                 fontsize=8, fontweight="bold", color="#8b0000",
-                 bbox={"boxstyle": "round,pad=0.45", "facecolor": "#fff3f0", "edgecolor": "#8b0000", "lw": 0.8})
+    axes[0].legend(handles=handles, frameon=False, fontsize=7, loc="lower left",
+                   bbox_to_anchor=(0, 1.02 if not several else 1.16), ncol=2 if len(handles) > 2 else len(handles))
     return fig
+
+
+def _printed_unit(unit: str) -> str:
+    return {"count": "counts", "percent": "percentages", "fraction": "fractions in words"}.get(unit, unit)

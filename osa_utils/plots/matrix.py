@@ -5,13 +5,23 @@ import pandas as pd
 
 from .. import style
 
+#: The legend title in the derived mode: the colours are this collection's reading, said in the legend itself.
+DERIVED_LEGEND_TITLE = ("The five printed legend levels. Colours: this collection's reading (the printed colours "
+                        "are lost), derived from each chapter's risk-table scores 1–4")
+#: Fill of the printed legend's 'not applicable' entry (no number, no cell uses it).
+NOT_APPLICABLE_COLOUR = "#bdbdbd"
+
 
 def threat_matrix(matrix: pd.DataFrame, technologies: pd.DataFrame, dimensions: pd.DataFrame,
-                  threat_levels: pd.DataFrame, highlight: set[str] | frozenset = frozenset()):
+                  threat_levels: pd.DataFrame, highlight: set[str] | frozenset = frozenset(),
+                  colours: str = "derived"):
     """Draw the derived matrix (see model.derive_matrix): one dot per distinct level.
 
     *highlight* names technology ids drawn with a marked row label (e.g. a new
-    assessment that is not from the report).
+    assessment that is not from the report). *colours*: "derived" colours each dot by its
+    derived level and says in the legend that the colours are this collection's reading;
+    "printed" draws only what the text gives: the dots, all alike, and the printed legend's
+    five labels without colours. The legend keeps all five printed levels in both modes.
     """
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
@@ -43,17 +53,33 @@ def threat_matrix(matrix: pd.DataFrame, technologies: pd.DataFrame, dimensions: 
         n = len(cell)
         xs = [d_idx[d] + (k - (n - 1) / 2) * 0.16 for k in range(n)]
         for x, (_, dot) in zip(xs, cell.iterrows()):
-            known = bool(dot["level_known"])
+            known = bool(dot["level_known"]) and colours != "printed"
             face = style.LEVEL_COLOURS[int(dot["level"])] if known else style.UNKNOWN_COLOUR
             edge = "#333333" if known else style.UNKNOWN_EDGE
             ax.plot(x, t_idx[t], "o", ms=11, mfc=face, mec=edge, mew=0.8 if known else 1.2,
                     ls="none", zorder=3)
     levels = threat_levels.sort_values("legend_order")
-    handles = [Line2D([], [], marker="o", ls="none", ms=9, mfc=style.LEVEL_COLOURS[int(r.level)], mec="#333333",
-                      label=r.label) for r in levels.itertuples()]
+    if colours == "printed":
+        handles = [Line2D([], [], marker="o", ls="none", ms=9, mfc=style.UNKNOWN_COLOUR, mec=style.UNKNOWN_EDGE,
+                          mew=1.2, label="one dot per distinct degree of threat in the cell (count as printed)")]
+        legend = ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.02), frameon=False,
+                           fontsize=7.5, handletextpad=0.3,
+                           title=style.wrap("Printed legend: " + "; ".join(str(r.label) for r in levels.itertuples())
+                                            + ".", 120) + "\nIts colours are not in the text, so no dot is coloured.",
+                           title_fontsize=7.5, alignment="left")
+        return fig
+    handles = []
+    for r in levels.itertuples():
+        if pd.isna(r.level):  # 'not applicable': printed without a number, used by no cell
+            handles.append(Line2D([], [], marker="o", ls="none", ms=9, mfc=NOT_APPLICABLE_COLOUR, mec="#333333",
+                                  label=f"{r.label} (no cell)"))
+        else:
+            handles.append(Line2D([], [], marker="o", ls="none", ms=9, mfc=style.LEVEL_COLOURS[int(r.level)],
+                                  mec="#333333", label=str(r.label)))
     if (~matrix["level_known"].astype(bool)).any():
         handles.append(Line2D([], [], marker="o", ls="none", ms=9, mfc=style.UNKNOWN_COLOUR, mec=style.UNKNOWN_EDGE,
                               mew=1.2, label=style.UNKNOWN_LABEL))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.02), ncol=3, frameon=False, fontsize=7.5,
-              handletextpad=0.3, columnspacing=1.2)
+              handletextpad=0.3, columnspacing=1.2, title=style.wrap(DERIVED_LEGEND_TITLE, 120), title_fontsize=7.5,
+              alignment="left")
     return fig

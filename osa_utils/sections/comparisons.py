@@ -50,7 +50,8 @@ class ComparisonsMixin:
         note = (f"{RECONSTRUCTED_NOTE} Boxes hold the step names and the 'The result of this step should be ...' "
                 f"sentences of the introduction; the text prints none for the fourth step, shown as "
                 f"'{NO_RESULT}'. Layout and arrows are this collection's.")
-        return self.show_figure(fig, figure_id, tables=["method_steps"], note=note)
+        what = "Four boxes joined by arrows, one per step of the method, each with its name and expected result."
+        return self.show_figure(fig, figure_id, tables=["method_steps"], note=note, what=what)
 
     # -- Figure 1.1
     def dimensions_diagram(self, figure_id: str = "1.1"):
@@ -59,9 +60,11 @@ class ComparisonsMixin:
 
         fig = dimensions_diagram(self.t("dimension_summary"))
         note = (f"{RECONSTRUCTED_NOTE} Boxes hold the numbered headings of the introduction and the first "
-                "sentence(s) of each paragraph ('[…]' marks a footnote the text extraction placed inside the "
-                "sentence). Layout is this collection's.")
-        return self.show_figure(fig, figure_id, tables=["dimension_summary"], note=note)
+                "sentence(s) of each paragraph (a footnote the text extraction placed inside a sentence, marked "
+                "'[…]' in dimension_summary.csv, is left out: nothing printed is omitted). Layout is this "
+                "collection's.")
+        what = "Four numbered boxes in a two-by-two grid, one per dimension, each with its heading and summary."
+        return self.show_figure(fig, figure_id, tables=["dimension_summary"], note=note, what=what)
 
     # -- Figure 5.1
     def ecny_vs_euro_table(self, figure_id: str = "5.1") -> Table:
@@ -97,15 +100,16 @@ class ComparisonsMixin:
         return self.show_table(Table(PILOTS_COLUMNS, rows), figure_id, tables=["cbdc_pilots"], note=note)
 
     def pilots_timeline(self, figure_id: str = "5.4"):
-        """Timeline of the pilot projects: one bar per project over its printed years."""
+        """This collection's chart of table 5.4 (saved as '5.4-chart'): one bar per project over its printed years."""
         from ..plots.timeline import ONGOING_LABEL, pilots_timeline
 
+        cid = self.chart_id(figure_id)
         p = self._pilots()
         fig = pilots_timeline(p)
-        info = self.info(figure_id)
         n_open = int(p["end_year"].isna().sum())
-        note = ("Bars span the printed years (start_year to end_year, each year counted in full)."
+        note = (f"The report prints Figure {figure_id} as a table (shown above); this timeline of it is this "
+                "collection's. Bars span the printed years (start_year to end_year, each year counted in full)."
                 + (f" {n_open} project(s) print an open-ended period (e.g. '2021–'): drawn faded, continuing "
                    f"as an arrow, labelled '{ONGOING_LABEL}'." if n_open else ""))
-        return self.show_figure(fig, figure_id, header=f"{info.header}: timeline", tables=["cbdc_pilots"],
-                                note=note)
+        what = "One horizontal bar per pilot project over the years the table prints for it."
+        return self.show_figure(fig, cid, tables=["cbdc_pilots"], note=note, what=what)

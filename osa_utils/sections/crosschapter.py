@@ -159,8 +159,9 @@ class CrossChapterMixin:
         note = (f"{len(actors) - n_rec} actors listed by a single chapter are drawn as small unnamed dots around "
                 f"their technology, to keep the chart readable (their names are in each chapter's actor table); "
                 f"the {n_rec} actors listed by several chapters are named and placed between their technologies. "
-                f"One line per chapter listing an actor ({g.number_of_edges()} lines, {len(actors)} organisations matched "
-                "by actor_id, a unit such as a company's cloud unit counted for its organisation, parent_actor_id); "
+                f"One line per chapter listing an actor ({g.number_of_edges()} lines, {len(actors)} organisations, each "
+                "counted once: a row's parent_actor_id where set, so a unit such as a company's cloud unit counts for "
+                "its organisation, else its actor_id); "
                 "line style: the priority symbol printed (the stronger, ● over ◐, where a chapter lists an "
                 "organisation and its unit). Dot colours: actor type groups, "
                 "this collection's reading of the printed actor types, not the report's (first matching keyword, "
@@ -171,7 +172,9 @@ class CrossChapterMixin:
         if any(d["group"] == MIXED_GROUP for d in actors):
             note += " Grey dots: the printed actor types fall in different groups in different chapters."
         return self.show_figure(fig, figure_id, header=self._supp_header(figure_id),
-                                tables=["actors", "technologies"], note=note)
+                                tables=["actors", "technologies"], note=note,
+                                what="A network of the seven technologies and the actors their chapters list, "
+                                     "organisations listed by several chapters named between their technologies.")
 
     # -- threat profiles
     def threat_profiles(self, figure_id: str = "x9.3"):
@@ -190,8 +193,12 @@ class CrossChapterMixin:
         missing = self._no_risk_table()
         if missing:
             note += f" {_names(missing)}: no risk table in the report, so not shown."
+        what = {"x9.3": "A heat map of the five technologies with a risk table by the four dimensions, each cell "
+                        "giving the highest printed importance (1 to 4).",
+                "x9.4": "Per dimension, one marker per challenge at its printed importance (1 to 4), one column per "
+                        "technology."}.get(figure_id, "")
         return self.show_figure(fig, figure_id, header=self._supp_header(figure_id),
-                                tables=["risk_challenges", "technologies", "dimensions"], note=note)
+                                tables=["risk_challenges", "technologies", "dimensions"], note=note, what=what)
 
     def importance_spread(self, figure_id: str = "x9.4"):
         """Per dimension, every challenge's importance across the chapters with a risk table."""

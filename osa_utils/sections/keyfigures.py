@@ -15,6 +15,11 @@ USDC_ROWS = ("kf104", "kf105", "kf106")
 USDC_BODY_ROW = "kf103"
 USDC_NOTE = ("The series of the original chart (USDC market cap and volume) are not in the text; only the values "
              "stated in footnote 134 are shown.")
+#: This collection's chart of footnote 134's values (supplementary_figures.csv): not Figure 5.3, which is
+#: not reproducible, so it has its own id and title.
+USDC_CHART = "s5.4"
+#: Charts of supplementary_figures.csv drawn by a method of their own, not by the chapter's loop.
+DEDICATED_CHARTS = (USDC_CHART,)
 
 
 def rows_by_id(key_figures: pd.DataFrame, ids) -> pd.DataFrame:
@@ -43,69 +48,78 @@ class KeyFiguresMixin:
 
     # -- Box 1
     def box1_shares(self, figure_id: str = "box1"):
-        """Box 1: shares of the 137 most import-dependent products; the unspecified remainder computed."""
+        """This collection's chart of Box 1 (prose in the report), saved as 'box1-chart': the shares of the
+        137 most import-dependent products, the unspecified remainder computed."""
         from ..plots.keyfigures import box1_shares
 
+        cid = self.chart_id(figure_id)
         kf = self.t("key_figures")
         shares = rows_by_id(kf, BOX1_SHARES)
         total = rows_by_id(kf, [BOX1_TOTAL]).iloc[0]
         imp = rows_by_id(kf, [BOX1_IMPORT_SHARE]).iloc[0]
         fig = box1_shares(shares, imp, total)
-        info = self.info(figure_id)
         rest = 100 - float(shares["value"].sum())
-        note = ("A chart of the numbers Box 1 states in prose (the box itself is text). The three printed shares "
-                f"leave about {rest:g}% of the products unaccounted for (computed as 100 minus the shares, approximate "
-                "because one share is printed as 'about'); it is drawn hatched grey as not specified in the text. "
-                "The PRC's share refers to the import value of these products, not to their number, so it is "
-                "drawn separately.")
-        return self.show_figure(fig, figure_id, header=info.header, tables=["key_figures"], note=note)
+        note = ("Box 1 is prose in the report; this chart of the numbers it states is this collection's. The three "
+                f"printed shares leave about {rest:g}% of the products unaccounted for (computed as 100 minus the "
+                "shares, approximate because one share is printed as 'about'); that part is drawn hatched grey as "
+                "not specified in the text. The PRC's share refers to the import value of these products, not to "
+                "their number, so it is drawn on its own bar.")
+        what = ("A stacked bar of the shares of raw materials, intermediate goods and final products among the 137 "
+                "products, with the unspecified remainder hatched, and a bar of the PRC's share of their import value.")
+        return self.show_figure(fig, cid, tables=["key_figures"], note=note, what=what)
 
-    # -- Figure 5.3
-    def usdc_figure(self, figure_id: str = "5.3"):
-        """Figure 5.3 stand-in: only the values footnote 134 states, with a prominent on-figure note."""
+    # -- footnote 134 (Figure 5.3 is not reproducible)
+    def usdc_figure(self, figure_id: str = USDC_CHART):
+        """The values footnote 134 states (USDC and e-CNY volumes), as this collection's chart *figure_id*;
+        Figure 5.3's own series are not in the text."""
         from ..plots.keyfigures import format_number, format_value, key_figure_panels
 
         kf = self.t("key_figures")
         rows = rows_by_id(kf, USDC_ROWS)
         if not (rows["footnote"] == USDC_FOOTNOTE).all():
-            raise ValueError(f"Figure 5.3 rows {', '.join(USDC_ROWS)} must all cite footnote {USDC_FOOTNOTE}")
+            raise ValueError(f"rows {', '.join(USDC_ROWS)} must all cite footnote {USDC_FOOTNOTE}")
         body = rows_by_id(kf, [USDC_BODY_ROW]).iloc[0]
-        # a bare scale word as unit: the text prints no currency for these volumes
+        # a bare scale word as unit: the text prints no currency for these volumes, so they are not put on
+        # the US-dollar axis
         bare = rows[rows["unit"].isin(["million", "billion"])]
         unit_labels = {u: f"{u} (no currency printed)" for u in bare["unit"].unique()}
         bare_values = " and ".join(dict.fromkeys(f"{format_number(v)} {u}" for v, u in zip(bare["value"],
                                                                                            bare["unit"])))
-        on_fig = USDC_NOTE + (f" The {bare_values} is printed without a currency." if len(bare) else "")
-        on_fig += " Note 134 also forecasts 'a similar future for the e-CNY by 2026' without stating a value."
-        fig = key_figure_panels(rows, unit_labels=unit_labels, on_figure_note=on_fig)
-        info = self.info(figure_id)
-        note = (f"Values printed inside footnote {USDC_FOOTNOTE} (key_figures.csv rows "
-                + ", ".join(rows["key_figure_id"]) + "), one panel per printed unit, values and units exactly "
-                f"as printed. The body text adds that USDC's market cap grew {format_value(body)} "
-                f"({body['key_figure_id']}); it states no start or end value, so it is not drawn. "
-                + _qualifier_note(rows)).strip()
-        return self.show_figure(fig, figure_id, header=f"{info.header}: only the values stated in footnote 134",
-                                tables=["key_figures"], note=note)
+        fig = key_figure_panels(rows, unit_labels=unit_labels, keep_units=tuple(unit_labels))
+        note = (USDC_NOTE + " Figure 5.3 itself is not reproducible; this chart of the footnote's values is this "
+                "collection's, with its own id."
+                + (f" The {bare_values} is printed without a currency, so it is not drawn on the US-dollar scale: "
+                   "the panels have separate scales and are not comparable." if len(bare) else "")
+                + " Note 134 also forecasts 'a similar future for the e-CNY by 2026' without stating a value. "
+                f"The body text adds that USDC's market cap grew {format_value(body)}; it states no start or end "
+                "value, so it is not drawn. " + _qualifier_note(rows)).strip()
+        what = ("Horizontal bars of the daily volumes footnote 134 states for USDC and the e-CNY, in separate "
+                "panels for the volume printed without a currency and the one printed in US dollars.")
+        return self.show_figure(fig, figure_id, tables=["key_figures"], note=note, what=what)
 
     # -- supplementary charts
     def supplementary(self, figure_id: str):
-        """A chart of supplementary_figures.csv: its key figures, in the order listed, one panel per unit."""
-        from ..plots.keyfigures import key_figure_panels
+        """A chart of supplementary_figures.csv: its key figures, in the order listed, one axis per measure."""
+        from ..plots.keyfigures import key_figure_panels, measure
 
         sup = self.t("supplementary_figures")
         hit = sup[sup["figure_id"] == figure_id]
         if not len(hit):
             raise KeyError(f"figure {figure_id!r} is not in supplementary_figures.csv; known: "
                            + ", ".join(sup["figure_id"]))
+        if figure_id in DEDICATED_CHARTS:
+            return self.usdc_figure(figure_id)
         row = hit.iloc[0]
         rows = rows_by_id(self.t("key_figures"), str(row["key_figure_ids"]).split(";"))
         fig = key_figure_panels(rows)
-        info = self.info(figure_id)
+        n_measures = len({measure(r)[0] for _, r in rows.iterrows()})
         parts = [str(row["note"]) if pd.notna(row["note"]) else "",
                  "Bars in the order listed in supplementary_figures.csv; colours mark the source of each number.",
-                 "One panel per printed unit." if rows["unit"].nunique() > 1 and "panel" not in str(row["note"])
-                 else "",
+                 "Numbers a reader compares share one axis and one unit (converted where the text prints them "
+                 "differently, e.g. millions and counts, a fraction and percentages; labels keep the printed "
+                 "wording)." + (" Different measures are drawn in separate panels with their own scales, which "
+                                "are not comparable." if n_measures > 1 else ""),
                  _qualifier_note(rows)]
         note = " ".join(p for p in parts if p)
-        return self.show_figure(fig, figure_id, header=f"Supplementary chart {figure_id} – {info.caption}",
-                                tables=["key_figures"], note=note)
+        what = f"Horizontal bars of the {len(rows)} numbers the text states, each labelled with its value as printed."
+        return self.show_figure(fig, figure_id, tables=["key_figures"], note=note, what=what)

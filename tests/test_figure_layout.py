@@ -1,0 +1,143 @@
+"""Nothing clipped: every figure of every notebook is rendered and checked as it is saved.
+
+Each notebook's code cells run in this process (its parameters pointed at a scratch folder), with
+``osa_utils.figures.save`` wrapped so that every figure is checked before it is written
+(:func:`osa_utils.figures.layout_problems`): no drawn text may leave the saved canvas and the PNG may
+have no non-background ink within 2 px of its edge. The PNGs of the whole-collection build are scanned
+for edge ink too, so a figure drawn by some other path is covered as well.
+"""
+from __future__ import annotations
+
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import jupytext  # noqa: E402
+import pytest  # noqa: E402
+
+from osa_utils import DEFAULT_DATA_DIR, PROJECT_ROOT  # noqa: E402
+from osa_utils import figures as F  # noqa: E402
+
+NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
+NOTEBOOKS = sorted(p.stem for p in NOTEBOOK_DIR.glob("*.ipynb"))
+#: Parameters that name an output folder (chapter notebooks, new_assessment).
+OUTPUT_PARAMETERS = ("figures_dir", "output_dir")
+
+
+#: Internal identifiers that must not appear in an image (key figure ids, module paths).
+INTERNAL = re.compile(r"\bkf\d{3}\b|osa_utils|\.py\b")
+
+
+def internal_names(fig) -> list[str]:
+    """A problem for each text drawn on *fig* that shows an internal identifier."""
+    from matplotlib.text import Text
+
+    return [f"internal identifier in the image: {t.get_text()[:60]!r}" for t in fig.findobj(Text)
+            if t.get_visible() and INTERNAL.search(t.get_text())]
+
+
+@pytest.fixture
+def checked(monkeypatch):
+    """Wrap figures.save: each saved figure is checked first; returns {file stem: [problems]}."""
+    found: dict[str, list[str]] = {}
+    original = F.save
+
+    def save(fig, figure_id, figures_dir, formats=("png", "svg"), dpi=150):
+        paths = original(fig, figure_id, figures_dir, formats, dpi)
+        # the PNG as written (edge ink), and every drawn text against the box save uses
+        png = F.render(fig, "png", dpi) if "png" not in formats else \
+            next(p for p in paths if p.suffix == ".png").read_bytes()
+        found[F.stem(figure_id)] = (F.layout_problems(fig, F.tight_bbox(fig, dpi), dpi) + F.edge_ink(png)
+                                    + internal_names(fig))
+        return paths
+
+    monkeypatch.setattr(F, "save", save)
+    return found
+
+
+def run_notebook(name: str, out, monkeypatch, **parameters) -> None:
+    """Execute the code cells of notebooks/NAME in this process, parameters overridden after its
+    parameters cell (outputs into *out*)."""
+    nb = jupytext.read(NOTEBOOK_DIR / f"{name}.ipynb")
+    monkeypatch.chdir(NOTEBOOK_DIR)
+    namespace: dict = {"__name__": f"notebook_{name}"}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        exec(compile(cell.source, f"{name}.ipynb", "exec"), namespace)  # noqa: S102 - our own notebooks
+        if "parameters" in cell.metadata.get("tags", []):
+            for key in OUTPUT_PARAMETERS:
+                if key in namespace:
+                    namespace[key] = str(out)
+            namespace["data_dir"] = str(DEFAULT_DATA_DIR)
+            namespace.update(parameters)
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_every_figure_of_every_notebook_fits_its_canvas(name, tmp_path, monkeypatch, checked):
+    run_notebook(name, tmp_path, monkeypatch)
+    pngs = {p.stem for p in tmp_path.glob("*.png")}
+    assert pngs, f"{name} saved no figure"
+    assert pngs <= set(checked), f"figures saved without the check: {sorted(pngs - set(checked))}"
+    bad = {k: v for k, v in checked.items() if v}
+    assert bad == {}, f"{name}: clipped: {bad}"
+
+
+def test_matrix_with_printed_colours_fits_its_canvas(tmp_path, monkeypatch, checked):
+    run_notebook("00_executive_summary", tmp_path, monkeypatch, matrix_colours="printed")
+    assert "fig-0-1" in checked
+    assert {k: v for k, v in checked.items() if v} == {}
+
+
+@pytest.mark.parametrize("label", ["Q", "Quantum computing with a rather long name for a new technology row"])
+def test_assessment_figures_with_short_and_long_labels(label, tmp_path, monkeypatch, checked):
+    """The risk profile's source line was cut with a short --label (the footer is wider than the chart)."""
+    run_notebook("new_assessment", tmp_path, monkeypatch, technology_label=label)
+    assert any(k.endswith("-profile") for k in checked) and any(k.endswith("-matrix") for k in checked)
+    assert {k: v for k, v in checked.items() if v} == {}
+
+
+def test_the_check_finds_clipped_text_and_edge_ink():
+    """The check can fail: text placed outside the saved box, and ink at the edge of a PNG."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.plot([0, 1], [0, 1])
+    outside = fig.text(0.98, 0.5, "a label running off the right edge", fontsize=9)
+    outside.set_in_layout(False)  # left out of the tight box, as a mis-measured text would be
+    bbox = F.tight_bbox(fig, 100)
+    problems = F.layout_problems(fig, bbox, 100, F.render(fig, "png", 100, bbox))
+    plt.close(fig)
+    assert any("leaves the canvas" in p and "running off" in p for p in problems), problems
+    assert any("right edge" in p for p in problems), problems
+
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.plot([0, 1], [0, 1])
+    bbox = F.tight_bbox(fig, 100)
+    assert F.layout_problems(fig, bbox, 100, F.render(fig, "png", 100, bbox)) == []
+    plt.close(fig)
+
+
+def test_save_refuses_a_clipped_figure_when_asked(tmp_path, monkeypatch):
+    import matplotlib.pyplot as plt
+
+    monkeypatch.setenv(F.LAYOUT_CHECK_ENV, "1")
+    fig, ax = plt.subplots(figsize=(3, 2))
+    fig.text(0.98, 0.5, "a label running off the right edge").set_in_layout(False)
+    with pytest.raises(F.LayoutError, match="leaves the canvas"):
+        F.save(fig, "t.1", tmp_path, ("png",), 100)
+    plt.close(fig)
+    assert not (tmp_path / "fig-t-1.png").exists()
+
+
+@pytest.mark.slow
+def test_pngs_of_the_whole_build_have_no_ink_at_the_edge(built):
+    pngs = sorted((built.out / "figures").glob("*.png"))
+    assert len(pngs) >= 30
+    bad = {p.name: F.edge_ink(p.read_bytes()) for p in pngs}
+    assert {k: v for k, v in bad.items() if v} == {}
