@@ -64,6 +64,21 @@ def project_root() -> Path:
     return PROJECT_ROOT
 
 
+#: Session fixtures that build the whole collection, and the xdist group of the tests using each:
+#: a group runs on one worker, so each build is made once per run (pytest-xdist runs session
+#: fixtures once per worker).
+COLLECTION_BUILDS = {"built": "collection", "built_zh": "collection_zh"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for fixture, group in COLLECTION_BUILDS.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(pytest.mark.xdist_group(group))
+                item.add_marker(pytest.mark.slow)
+                break
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
     """The whole collection, built once with default parameters."""
@@ -79,6 +94,7 @@ def built_zh(tmp_path_factory):
     from osa_utils.build import run as _run
 
     out = tmp_path_factory.mktemp("build_zh") / "report"
-    return _run(DEFAULT_DATA_DIR, out, jobs=2, overrides={"name_lang": "zh"})
+    # Chinese names are what this build checks: PNG only, at screen resolution, to keep it quick.
+    return _run(DEFAULT_DATA_DIR, out, jobs=2, overrides={"name_lang": "zh", "formats": "png", "dpi": 72})
 
 
