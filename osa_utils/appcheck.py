@@ -152,7 +152,7 @@ def run_app_check(form, app: str, output_dir, data_dir=None, formats: str = "png
         raise ParameterError(f"parameter app_check_form={str(form)!r} is not a file; allowed values: an app-check "
                              "form (.csv or .xlsx; write a blank one with osa-report app-check --template FILE)")
     try:
-        out = outdir.check(out, ddir, kind="app_check")
+        out = outdir.check(output_dir, ddir, kind="app_check")
     except outdir.OutputError as exc:
         raise ParameterError(str(exc)) from None
     load_app_check(path, ddir, sheet)  # a bad form stops here, before the kernel

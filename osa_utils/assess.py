@@ -283,7 +283,7 @@ def run_assessment(csv_path, technology_id: str, technology_label: str, output_d
     forms = [Path(f).resolve() for f in forms]
     csv = forms[0]
     try:
-        out = outdir.check(out, ddir, kind="assessment")
+        out = outdir.check(output_dir, ddir, kind="assessment")
     except outdir.OutputError as exc:
         raise ParameterError(str(exc)) from None
     try:

@@ -390,7 +390,8 @@ def to_ris(items: Iterable[dict]) -> str:
         lines.append(("N1", _provenance(w) + ("; author list printed with 'et al.'" if w["et_al"] else "")))
         lines.append(("ID", w["id"]))
         lines.append(("ER", ""))
-        out.append("\n".join(f"{tag}  - {value}" for tag, value in lines) + "\n")
+        # one line per tag: a line break inside a value would start a forged tag or record
+        out.append("\n".join(f"{tag}  - {' '.join(str(value).split())}" for tag, value in lines) + "\n")
     return "\n".join(out)
 
 
@@ -419,6 +420,18 @@ def style_path(style: str) -> Path:
     return Path(get_style_filepath(STYLES.get(style, style)))
 
 
+def _html_escaped(value, key: str = ""):
+    import html
+
+    if isinstance(value, dict):
+        return {k: _html_escaped(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_html_escaped(v, key) for v in value]
+    if isinstance(value, str) and key not in ("id", "type"):
+        return html.escape(value, quote=False)
+    return value
+
+
 def render(items: list[dict], style: str = "chicago") -> list[tuple[str, str]]:
     """citeproc-py's HTML bibliography entries for *items*, in the style's order, with the entries' ids.
 
@@ -427,7 +440,9 @@ def render(items: list[dict], style: str = "chicago") -> list[tuple[str, str]]:
     from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
     from citeproc.source.json import CiteProcJSON
 
-    csl = [csl_item(w) for w in items]
+    # citeproc-py's HTML formatter does not escape the text it is given: escape every string of
+    # the items first, so a '<' or '&' in a title is shown as printed, never read as markup.
+    csl = [_html_escaped(csl_item(w)) for w in items]
     bib_source = CiteProcJSON(csl)
     bib_style = CitationStylesStyle(str(style_path(style)), validate=False)
     bib = CitationStylesBibliography(bib_style, bib_source, formatter.html)

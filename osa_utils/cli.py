@@ -7,6 +7,7 @@ not a traceback; a traceback means a bug in this package.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -22,6 +23,22 @@ def _cmd_validate(args) -> int:
     n = len(read_descriptor(args.data_dir)["resources"])
     print(f"{args.data_dir}: {n} tables valid against datapackage.json")
     return 0
+
+
+def _new_file_problem(path: Path, option: str) -> str | None:
+    """Why *path* may not be written as a new file (the tool never overwrites what it did not make)."""
+    if path.is_symlink() or path.exists():
+        return f"{option} {path} exists; it is written only as a new file (remove it first, or pick another name)"
+    if not path.parent.is_dir():
+        return f"{option} {path}: the folder {path.parent} does not exist"
+    return None
+
+
+def _write_new_text(path: Path, text: str) -> None:
+    """Create *path* exclusively (no overwrite, no link followed) and write *text*."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
 
 
 #: Problems listed one per line before the rest are only counted.
@@ -58,20 +75,20 @@ def _build(unchanged: str, **kwargs):
     """
     from .build import BuildError, run
     from .data import DataValidationError
-    from .outdir import BusyError
+    from .outdir import BusyError, OutputError
 
     try:
         return run(**kwargs), None
     except DataValidationError as exc:
         return None, _data_problems(exc)
-    except BuildError as exc:
+    except (BuildError, OutputError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return None, 2
     except BusyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return None, 3
     except KeyboardInterrupt:
-        print(f"interrupted: {unchanged} is unchanged", file=sys.stderr)
+        print(f"interrupted: {unchanged} unchanged", file=sys.stderr)
         return None, 130
 
 
@@ -85,7 +102,7 @@ def _report_failures(result) -> None:
 def _cmd_build(args) -> int:
     from .build import summary
 
-    result, rc = _build("the previous report", data_dir=args.data_dir, out=args.out, jobs=args.jobs,
+    result, rc = _build("the previous report is", data_dir=args.data_dir, out=args.out, jobs=args.jobs,
                         force=args.force, only=args.only, overrides=_overrides(args.p),
                         notebooks_dir=args.notebooks_dir, wait=args.wait)
     if result is None:
@@ -133,7 +150,7 @@ def _cmd_figures(args) -> int:
         return 2
     try:
         with outdir.lock(loc, wait=args.wait, say=lambda m: print(m, file=sys.stderr)):
-            work, result, rc = _scratch_build(str(loc), args)
+            work, result, rc = _scratch_build(f"{loc} is", args)
             try:
                 if result is None:
                     return rc
@@ -148,6 +165,9 @@ def _cmd_figures(args) -> int:
     except outdir.BusyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
+    except outdir.OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(f"{len(names)} figure and table files written to {loc}")
     return 0
 
@@ -158,7 +178,10 @@ def _cmd_verify(args) -> int:
 
     from .build import compare_figures
 
-    work, result, rc = _scratch_build("nothing", args)
+    if not args.figures.is_dir():
+        print(f"error: --figures {args.figures} is not a folder of reference figures", file=sys.stderr)
+        return 2
+    work, result, rc = _scratch_build("the reference figures are", args)
     try:
         if result is None:
             return rc
@@ -186,8 +209,20 @@ def _cmd_cite(args) -> int:
     except KeyError as exc:
         print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
-    if args.output:
-        args.output.write_text(text, encoding="utf-8")
+    if not text.strip() or text.strip() == "[]":
+        what = f"footnote {args.footnote}" if args.footnote is not None else \
+            f"figure {args.figure}" if args.figure else "the data"
+        print(f"{what} cites no work: nothing to export", file=sys.stderr)
+    if args.output and str(args.output) != "-":
+        problem = _new_file_problem(args.output, "--output")
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
+            return 2
+        try:
+            _write_new_text(args.output, text)
+        except OSError as exc:
+            print(f"error: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
         print(f"written {args.output}", file=sys.stderr)
     elif text:  # a footnote or figure citing no work: no output at all (CSL-JSON still prints [])
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -200,8 +235,9 @@ def _cmd_assess(args) -> int:
     from .params import ParameterError
 
     if args.template:
-        if args.template.exists():
-            print(f"error: {args.template} exists; the template is written only to a new file", file=sys.stderr)
+        problem = _new_file_problem(args.template, "--template")
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
             return 2
         if args.template.suffix.lower() not in (".csv", ".xlsx"):
             print(f"error: --template {args.template}: give a file name ending in .csv or .xlsx", file=sys.stderr)
@@ -249,8 +285,9 @@ def _cmd_app_check(args) -> int:
         if args.form is not None:
             print("error: give either a form to check or --template FILE, not both", file=sys.stderr)
             return 2
-        if args.template.exists():
-            print(f"error: {args.template} exists; the template is written only to a new file", file=sys.stderr)
+        problem = _new_file_problem(args.template, "--template")
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
             return 2
         if args.template.suffix.lower() not in (".csv", ".xlsx"):
             print(f"error: --template {args.template}: give a file name ending in .csv or .xlsx", file=sys.stderr)
@@ -289,6 +326,16 @@ def _cmd_app_check(args) -> int:
     return 0
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not at least 1")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import DEFAULT_DATA_DIR, PROJECT_ROOT
 
@@ -310,7 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "OUT/index.html. The previous report is replaced only when the new one is complete.")
     p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="data package folder (default: %(default)s)")
     p.add_argument("--out", type=Path, default=Path("report"), help="output folder (default: %(default)s)")
-    p.add_argument("--jobs", type=int, default=None, help="notebooks run in parallel (default: number of CPUs)")
+    p.add_argument("--jobs", type=_positive, default=None, help="notebooks run in parallel (default: number of CPUs)")
     p.add_argument("--force", action="store_true", help="execute every notebook, ignoring the cache")
     p.add_argument("--only", nargs="+", metavar="NAME", help="build only these notebooks (e.g. 02_chip_design)")
     p.add_argument("-p", nargs=2, action="append", metavar=("KEY", "VALUE"),
@@ -327,7 +374,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "figures folder with their output.")
     p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="data package folder (default: %(default)s)")
     p.add_argument("--out", type=Path, default=PROJECT_ROOT / "figures", help="figures folder (default: %(default)s)")
-    p.add_argument("--jobs", type=int, default=None, help="notebooks run in parallel (default: number of CPUs)")
+    p.add_argument("--jobs", type=_positive, default=None, help="notebooks run in parallel (default: number of CPUs)")
     p.add_argument("--wait", action="store_true", help="wait for another run writing OUT instead of exiting")
     p.add_argument("--notebooks-dir", type=Path, default=PROJECT_ROOT / "notebooks",
                    help="folder of the notebooks to run (default: %(default)s)")
@@ -341,7 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="data package folder (default: %(default)s)")
     p.add_argument("--figures", type=Path, default=PROJECT_ROOT / "figures",
                    help="committed reference figures (default: %(default)s)")
-    p.add_argument("--jobs", type=int, default=None, help="notebooks run in parallel (default: number of CPUs)")
+    p.add_argument("--jobs", type=_positive, default=None, help="notebooks run in parallel (default: number of CPUs)")
     p.add_argument("--notebooks-dir", type=Path, default=PROJECT_ROOT / "notebooks",
                    help="folder of the notebooks to run (default: %(default)s)")
     p.set_defaults(func=_cmd_verify)
@@ -404,7 +451,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # output piped into `head` and the like: not an error of the tool
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

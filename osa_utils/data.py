@@ -66,10 +66,18 @@ class Problem:
             loc += f":{self.row}"
         if self.column:
             loc += f":{self.column}" if self.row is not None else f"::{self.column}"
-        return f"{loc}: {self.problem} (found {self.found}, expected {self.expected})"
+        return _printable(f"{loc}: {self.problem} (found {self.found}, expected {self.expected})")
 
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in ("file", "row", "column", "problem", "found", "expected")}
+
+
+#: Control characters (C0, DEL, C1) shown as escapes, so a hostile cell cannot drive the terminal.
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)] if c not in (0x09,)}
+
+
+def _printable(text: str) -> str:
+    return text.translate(_CONTROL)
 
 
 class DataValidationError(ValueError):
@@ -96,6 +104,10 @@ def read_descriptor(data_dir=None) -> dict:
                                            "no file", f"{path}")], data_dir)
     try:
         descriptor = json.loads(path.read_text(encoding="utf-8"))
+    except RecursionError:
+        raise DataValidationError([Problem(DESCRIPTOR, None, None, "descriptor is nested too deeply to read",
+                                           "JSON nested beyond Python's limit",
+                                           "a Frictionless Data Package descriptor")], data_dir) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         row = getattr(exc, "lineno", None)
         raise DataValidationError([Problem(DESCRIPTOR, row, None, "descriptor is not valid JSON",
@@ -163,9 +175,27 @@ def descriptor_problems(descriptor, data_dir: Path | None = None) -> list[Proble
             elif f.get("type", "string") not in FIELD_TYPES:
                 problems.append(_dproblem(f"{fat}.type", "unknown field type", repr(f.get("type")),
                                           "one of " + ", ".join(FIELD_TYPES)))
+            else:
+                problems += _constraint_problems(f, fat)
     for name, res in names.items():
         problems += _key_problems(name, res, names, resources.index(res))
     return problems
+
+
+def _constraint_problems(f: dict, where: str) -> list[Problem]:
+    """A field's constraints that cannot be applied: not an object, or a pattern that is no regex."""
+    c = f.get("constraints", {})
+    if not isinstance(c, dict):
+        return [_dproblem(f"{where}.constraints", "constraints are not an object", repr(c)[:60],
+                          "an object such as {'required': true}")]
+    pattern = c.get("pattern")
+    if pattern is not None:
+        try:
+            re.compile(pattern)
+        except (re.error, TypeError) as exc:
+            return [_dproblem(f"{where}.constraints.pattern", "pattern is not a regular expression",
+                              repr(pattern)[:60], f"a valid regular expression ({exc})")]
+    return []
 
 
 def _path_problems(path, where: str, data_dir: Path | None) -> list[Problem]:
@@ -187,8 +217,9 @@ def _path_problems(path, where: str, data_dir: Path | None) -> list[Problem]:
 def _key_problems(name: str, res: dict, names: dict, i: int) -> list[Problem]:
     """Primary and foreign keys name fields and resources that exist."""
     at = f"resources[{i}].schema"
-    schema = res.get("schema", {})
-    own = {f.get("name") for f in schema.get("fields", []) if isinstance(f, dict)}
+    schema = res.get("schema") if isinstance(res.get("schema"), dict) else {}
+    fields = schema.get("fields") if isinstance(schema.get("fields"), list) else []
+    own = {f.get("name") for f in fields if isinstance(f, dict)}
     as_list = lambda v: [v] if isinstance(v, str) else v if isinstance(v, list) else None
     problems = []
     pk = as_list(schema.get("primaryKey", []))
@@ -210,7 +241,9 @@ def _key_problems(name: str, res: dict, names: dict, i: int) -> list[Problem]:
             problems.append(_dproblem(f"{kat}.reference.resource", "foreign key to a table that does not exist",
                                       repr(target_name), "one of " + ", ".join(sorted(names))))
             continue
-        theirs = {f.get("name") for f in target.get("schema", {}).get("fields", []) if isinstance(f, dict)}
+        tschema = target.get("schema") if isinstance(target.get("schema"), dict) else {}
+        tfields = tschema.get("fields") if isinstance(tschema.get("fields"), list) else []
+        theirs = {f.get("name") for f in tfields if isinstance(f, dict)}
         if any(f not in own for f in fields):
             problems.append(_dproblem(f"{kat}.fields", "foreign key names a field the table lacks",
                                       repr(fields), "field names of " + name))
@@ -279,6 +312,11 @@ def _check_file(res: dict, data_dir: Path) -> tuple[_Parsed, list[Problem]]:
         problems.append(Problem(fname, line, column, "bytes that are not UTF-8",
                                 f"byte 0x{raw[exc.start]:02x} at offset {exc.start}",
                                 "UTF-8 text (re-save the file with UTF-8 encoding)"))
+        return parsed, problems
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        problems.append(Problem(fname, line, None, "NUL byte in the file", "\\x00",
+                                "text without NUL bytes (a binary file, or one saved in UTF-16?)"))
         return parsed, problems
     if "\r" in text:
         line = text[: text.index("\r")].count("\n") + 1

@@ -72,7 +72,9 @@ def check(out, data_dir=None, *, kind: str = "report") -> Path:
     home = Path.home().resolve()
     protected_above = [(PROJECT_ROOT.resolve(), "the repository root"), (home, "your home folder")]
     protected_below = [(PROJECT_ROOT.resolve() / "notebooks", "the notebooks folder"),
-                       (PROJECT_ROOT.resolve() / "osa_utils", "the osa_utils package")]
+                       (PROJECT_ROOT.resolve() / "osa_utils", "the osa_utils package"),
+                       (PROJECT_ROOT.resolve() / ".venv", "the virtual environment"),
+                       (PROJECT_ROOT.resolve() / ".git", "git's own folder")]
     if data_dir is not None:
         protected_below.insert(0, (Path(data_dir).resolve(), "the data folder"))
     for t in targets:
@@ -155,23 +157,38 @@ def lock(loc: Path, *, wait: bool = False, say=print):
     loc.parent.mkdir(parents=True, exist_ok=True)
     lock_path = loc.parent / f".{loc.name}{LOCK_SUFFIX}"
     info = loc.parent / f".{loc.name}{LOCK_SUFFIX}.pid"
+    for planted in (lock_path, info):
+        if planted.is_symlink():  # never write through a link someone put in our place
+            raise OutputError(f"{planted} is a symlink, not a lock file osa-report made; remove it and run again")
     fl = FileLock(str(lock_path))
     try:
         fl.acquire(timeout=0)
-    except Timeout:
+    except Timeout:  # (a subclass of OSError: caught first)
         holder = _holder(info)
         if not wait:
             raise BusyError(f"another build{holder} is writing {loc}; wait for it to finish, or run again "
                             "with --wait") from None
         say(f"waiting for another build{holder} writing {loc} to finish ...")
         fl.acquire()
+    except OSError as exc:
+        raise OutputError(f"cannot create the lock file {lock_path}: {exc.strerror or exc}") from None
     try:
-        info.write_text(json.dumps({"pid": os.getpid(), "since": time.time()}), encoding="utf-8")
+        _write_new(info, json.dumps({"pid": os.getpid(), "since": time.time()}))
         yield
     finally:
         with contextlib.suppress(OSError):
             info.unlink()
         fl.release()
+
+
+def _write_new(path: Path, text: str) -> None:
+    """Write *path* as a new file of ours: whatever is there (a stale file, a planted symlink) is
+    unlinked first, and the file is created exclusively, without following links."""
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
 
 
 def _holder(info: Path) -> str:

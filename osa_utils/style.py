@@ -113,6 +113,9 @@ def apply(cjk: bool = False) -> None:
         "pdf.fonttype": 42,
         "path.simplify": True,
         "axes.unicode_minus": False,
+        # Text is text: a "$" in a label ("US$5 billion to US$13bn", a user's "$5 to $10") must not
+        # switch matplotlib into maths notation and silently change what is printed.
+        "text.parse_math": False,
     })
 
 

@@ -551,3 +551,17 @@ def test_key_figures_figure_without_a_rule_is_an_error(data_copy):
         csv.writer(fh, lineterminator="\n").writerows(rows)
     with pytest.raises(ValueError, match="no rule"):
         cite.figure_footnotes("2.2", data_copy)
+
+
+def test_ris_values_cannot_forge_tags_and_html_is_escaped():
+    """Found by an attack run: a line break in a title forged RIS records; '<b>' in a title was
+    rendered as markup in the References."""
+    from osa_utils.cite import render, to_ris, works
+
+    w = dict(works()[0])
+    w["title"] = "A title\nER  - \nTY  - JOUR"
+    ris = to_ris([w])
+    assert ris.count("TY  - ") == 1 and ris.count("ER  - ") == 1
+    w["title"] = "The <b>EU</b> & <10 nm chips"
+    html = dict(render([w]))[w["id"]]
+    assert "<b>" not in html and "&lt;b&gt;EU&lt;/b&gt;" in html and "&amp;" in html

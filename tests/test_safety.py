@@ -309,3 +309,54 @@ def test_build_refuses_the_committed_figures():
     proc = _cli("build", "--out", PROJECT_ROOT / "figures", "--only", "08_ai_ethics", timeout=60)
     assert proc.returncode == 2 and "another osa-report command (figures)" in proc.stderr
     assert (PROJECT_ROOT / "figures").is_dir() and not (PROJECT_ROOT / "figures").is_symlink()
+
+
+# --------------------------------------------------------------------------- found by an attack run
+def test_a_planted_symlink_in_place_of_the_lock_files_is_not_written_through(tmp_path):
+    loc = tmp_path / "report"
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep", encoding="utf-8")
+    for name in (".report.lock.pid", ".report.lock"):
+        link = tmp_path / name
+        link.symlink_to(victim)
+        with pytest.raises(outdir.OutputError, match="is a symlink"):
+            with outdir.lock(loc):
+                pass
+        assert victim.read_text(encoding="utf-8") == "keep"
+        link.unlink()
+
+
+def test_cite_never_overwrites(tmp_path):
+    target = tmp_path / "thesis.txt"
+    target.write_text("my thesis", encoding="utf-8")
+    link = tmp_path / "link.bib"
+    link.symlink_to(target)
+    for out in (target, link, tmp_path):
+        proc = _cli("cite", "-o", out, "--footnote", "1", timeout=60)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert target.read_text(encoding="utf-8") == "my thesis"
+    proc = _cli("cite", "-o", tmp_path / "no" / "such" / "x.bib", timeout=60)
+    assert proc.returncode == 2 and "does not exist" in proc.stderr
+
+
+@pytest.mark.parametrize("args", [["build", "--jobs", "0"], ["build", "--jobs", "-5"], ["verify", "--jobs", "x"],
+                                  ["verify", "--figures", "/nonexistent"]])
+def test_bad_numbers_and_folders_on_the_command_line(args):
+    proc = _cli(*args, timeout=60)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_text_with_dollars_is_drawn_as_printed():
+    """'US$5 billion to US$13bn' must not turn into maths notation."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from osa_utils import style
+
+    style.apply()
+    fig = plt.figure()
+    t = fig.text(0.1, 0.5, "from US$5 billion to almost US$13bn")
+    assert t._preprocess_math(t.get_text()) == ("from US$5 billion to almost US$13bn", False)
+    plt.close(fig)

@@ -281,3 +281,44 @@ def test_more_problems_than_listed_are_counted(data_copy):
     assert total > 1000
     assert f"... and {total - 1000} more problem(s) not listed (first 1000 shown)" in proc.stderr
     assert f"{total} problem(s) found" in proc.stderr
+
+
+# --------------------------------------------------------------------------- found by an attack run
+@pytest.mark.parametrize("edit", ["pattern", "fields null", "schema string", "constraints list"])
+def test_descriptor_oddities_are_problems_not_tracebacks(data_copy, edit):
+    d = json.loads((data_copy / "datapackage.json").read_text(encoding="utf-8"))
+    res = d["resources"][2]
+    if edit == "pattern":
+        res["schema"]["fields"][0]["constraints"] = {"pattern": "([unclosed"}
+    elif edit == "fields null":
+        res["schema"]["fields"] = None
+    elif edit == "schema string":
+        res["schema"] = "x"
+    else:
+        res["schema"]["fields"][0]["constraints"] = ["required"]
+    (data_copy / "datapackage.json").write_text(json.dumps(d), encoding="utf-8")
+    problems = check(data_copy)
+    assert problems and all(p.file == "datapackage.json" for p in problems)
+    proc = _cli("validate", "--data-dir", data_copy)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+
+
+def test_deeply_nested_descriptor(data_copy):
+    (data_copy / "datapackage.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    proc = _cli("validate", "--data-dir", data_copy)
+    assert proc.returncode == 1 and "nested too deeply" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_nul_bytes_are_a_problem(data_copy):
+    path = data_copy / "dimensions.csv"
+    path.write_bytes(path.read_bytes().replace(b"Resilience", b"Resil\x00ience", 1))
+    p = _problem(check(data_copy), file="dimensions.csv")
+    assert p.problem == "NUL byte in the file" and p.row == 2
+
+
+def test_control_characters_never_reach_the_terminal(data_copy):
+    path = data_copy / "dimensions.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("dimension_id", "dimension_id\x1b]0;PWNED\x07\x1b[2J", 1), encoding="utf-8")
+    proc = _cli("validate", "--data-dir", data_copy)
+    assert proc.returncode == 1 and "\x1b" not in proc.stderr and "\\x1b]0;PWNED" in proc.stderr
