@@ -29,6 +29,7 @@ formats = "png,svg"  # comma-separated: png, svg, pdf
 dpi = 150  # raster resolution, 50-600
 name_lang = "en"  # actor names: "en", "zh" or "en+zh"
 matrix_colours = "derived"  # Figure 0.1: "derived" (colours read from the risk tables) or "printed" (dots only, as the text gives)
+matrix_user_levels = None  # Figure 0.1: None, or a CSV/.xlsx with a user's reading of the levels the text does not state (one row per dot)
 
 # %%
 from osa_utils.notebook import Chapter
@@ -58,6 +59,14 @@ ch.dimensions_diagram("1.1")
 
 # %%
 ch.threat_matrix("1.2", colours=matrix_colours)
+
+# %% [markdown]
+# ### Figure 1.2 with a reading supplied by the user (only with `matrix_user_levels`)
+#
+# The e-CNY and AI ethics levels are not in the text. With `matrix_user_levels` set to a file (one row per printed dot: `technology_id`, `dimension_id`, `level` 1–4) a second figure, `1.2-user`, draws that reading as ringed dots beside the report's dots; it is titled and labelled as the user's reading, not the report's, and the figure above stays as it is. Rows for a technology with a risk table are refused. With the default `None` nothing is drawn here.
+
+# %%
+ch.threat_matrix_user_reading("1.2", matrix_user_levels, colours=matrix_colours)
 
 # %% [markdown]
 # ## Figure 1.3 – policy goals and instruments (reprint of Figure 0.3)

@@ -128,13 +128,62 @@ BUILD_SET = {"data_dir": "--data-dir", "figures_dir": "--out (figures go to OUT/
              "output_dir": "--out (figures go to OUT/figures)"}
 
 
+def _check_user_levels(path, data_dir) -> None:
+    from .userlevels import load_user_levels
+
+    load_user_levels(path, data_dir)
+
+
+#: Parameters whose value is a user's file: a relative path is resolved against the folder the
+#: command runs in (the kernels run in notebooks/), the file's content is checked before any kernel
+#: starts (by the function given here: DataValidationError, exit 1) and is part of the cache key.
+FILE_PARAMETERS = {"matrix_user_levels": _check_user_levels}
+
+
+def resolve_file_parameters(overrides: dict, cwd: Path | None = None) -> dict:
+    """*overrides* with every file parameter's path made absolute (relative to *cwd*, default the
+    current folder); a missing file is a :class:`BuildError` naming the parameter."""
+    out = dict(overrides)
+    base = Path(cwd) if cwd is not None else Path.cwd()
+    for name in FILE_PARAMETERS:
+        value = out.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, (str, os.PathLike)) or not str(value).strip():
+            continue  # check_value says what is wrong with it
+        path = Path(value).expanduser()
+        path = (path if path.is_absolute() else base / path).resolve()
+        if not path.is_file():
+            raise BuildError(f"-p {name} {value}: no such file ({path}); a relative path is relative to the "
+                             f"folder the command runs in ({base})")
+        out[name] = str(path)
+    return out
+
+
+def check_input_files(params: dict[str, dict], data_dir: Path) -> None:
+    """Check the content of every file parameter's file (once per file), before any kernel starts."""
+    seen = set()
+    for p in params.values():
+        for name, value in p.items():
+            if name in FILE_PARAMETERS and value is not None and (name, value) not in seen:
+                seen.add((name, value))
+                FILE_PARAMETERS[name](value, data_dir)
+
+
+def input_hashes(params: dict) -> dict:
+    """Content hash of each file parameter's file: a changed file re-runs the notebook, a touched one not."""
+    return {name: sha256_file(Path(value)) for name, value in sorted(params.items())
+            if name in FILE_PARAMETERS and value is not None}
+
+
 def resolve_parameters(notebooks: list[Path], overrides: dict, data_dir: Path) -> dict[str, dict]:
     """Parameters per notebook, every value checked before any kernel starts.
 
     An override no selected notebook declares, one the build sets itself
     (``data_dir``, ``figures_dir``) or a value the notebooks would refuse
     (``dpi``, ``formats``, ``name_lang``: :func:`osa_utils.params.check_value`)
-    is a :class:`BuildError`.
+    is a :class:`BuildError`. A file parameter (:data:`FILE_PARAMETERS`) is made an absolute
+    path, relative to the current folder (the kernels run in ``notebooks/``).
     """
     from .params import ParameterError, check_value
 
@@ -147,6 +196,7 @@ def resolve_parameters(notebooks: list[Path], overrides: dict, data_dir: Path) -
     if unknown:
         raise BuildError(f"unknown parameter(s): {', '.join(unknown)}; the notebooks declare: "
                          + ", ".join(sorted(known - set(BUILD_SET))))
+    overrides = resolve_file_parameters(overrides)
     for name, value in overrides.items():
         try:
             check_value(name, value)
@@ -329,7 +379,7 @@ def _abs(rel: str) -> Path:
 
 def cache_key(nb: Path, params: dict) -> dict:
     return {"notebook": notebook_hash(nb), "osa_utils": package_hash(), "parameters": params,
-            "environment": environment_hash()}
+            "environment": environment_hash(), "inputs": input_hashes(params)}
 
 
 def why_stale(entry: dict | None, key: dict) -> str | None:
@@ -347,6 +397,10 @@ def why_stale(entry: dict | None, key: dict) -> str | None:
         return "osa_utils changed"
     if old["parameters"] != key["parameters"]:
         return "parameters changed"
+    if old.get("inputs", {}) != key.get("inputs", {}):
+        changed = sorted(n for n in set(old.get("inputs", {})) | set(key.get("inputs", {}))
+                         if old.get("inputs", {}).get(n) != key.get("inputs", {}).get(n))
+        return "content changed: " + ", ".join(f"-p {n} file" for n in changed)
     changed = [Path(p).name for p, h in sorted(entry["reads"].items()) if sha256_file(_abs(p)) != h]
     if changed:
         return "data changed: " + ", ".join(changed)
@@ -427,6 +481,7 @@ def prepare(data_dir: Path, out: Path, *, only=None, overrides=None, notebooks_d
     except outdir.OutputError as exc:
         raise BuildError(str(exc)) from None
     validate(data_dir)  # bad data: DataValidationError, nothing touched
+    check_input_files(params, data_dir)  # a user's file (-p matrix_user_levels): the same, before any kernel
     return everything, selected, params, loc
 
 

@@ -65,8 +65,28 @@ def _matrix_colours(value) -> str:
     return value
 
 
-#: The checks of the parameters every chapter notebook shares, by name (matrix_colours: notebooks 00 and 01).
-CHECKS = {"name_lang": _name_lang, "formats": _formats, "dpi": _dpi, "matrix_colours": _matrix_colours}
+def _matrix_user_levels(value):
+    """None (no user reading) or the path of an existing file (CSV or .xlsx; its content is checked by
+    osa_utils.userlevels.load_user_levels). A relative path is relative to the current folder."""
+    import os
+
+    if value is None:
+        return None
+    if isinstance(value, (str, os.PathLike)) and str(value).strip():
+        path = Path(value).expanduser()
+        if path.is_file():
+            return path
+        raise ParameterError(f"parameter matrix_user_levels={str(value)!r}: no such file ({path.resolve()}); "
+                             "allowed values: None or the path of a CSV/.xlsx file with one row per dot "
+                             "(technology_id, dimension_id, level)")
+    raise ParameterError(f"parameter matrix_user_levels={value!r} is not allowed; allowed values: None or the "
+                         "path of a CSV/.xlsx file with one row per dot (technology_id, dimension_id, level)")
+
+
+#: The checks of the parameters every chapter notebook shares, by name (matrix_colours,
+#: matrix_user_levels: notebooks 00 and 01).
+CHECKS = {"name_lang": _name_lang, "formats": _formats, "dpi": _dpi, "matrix_colours": _matrix_colours,
+          "matrix_user_levels": _matrix_user_levels}
 
 
 def check_value(name: str, value):

@@ -10,6 +10,17 @@ DERIVED_LEGEND_TITLE = ("The five printed legend levels. Colours: this collectio
                         "are lost), derived from each chapter's risk-table scores 1–4")
 #: Fill of the printed legend's 'not applicable' entry (no number, no cell uses it).
 NOT_APPLICABLE_COLOUR = "#bdbdbd"
+#: A dot of a user's reading (matrix column ``user_level``): the level's colour inside a ring of this
+#: colour; the artists' gids start with this (the SVG ids: user-reading-dot-<tech>-<dim>-<n>,
+#: user-reading-ring-..., user-reading-legend).
+USER_RING_COLOUR = "#0072B2"
+USER_GID = "user-reading"
+USER_LEGEND = "ringed dot: reading supplied by the user, not in the report"
+
+
+def _ring(ax, x, y, **kw):
+    """The ring around a user's dot (a hollow circle, larger than the dot)."""
+    return ax.plot(x, y, "o", ms=17, mfc="none", mec=USER_RING_COLOUR, mew=1.8, ls="none", **kw)
 
 
 def threat_matrix(matrix: pd.DataFrame, technologies: pd.DataFrame, dimensions: pd.DataFrame,
@@ -53,12 +64,22 @@ def threat_matrix(matrix: pd.DataFrame, technologies: pd.DataFrame, dimensions: 
         n = len(cell)
         xs = [d_idx[d] + (k - (n - 1) / 2) * 0.16 for k in range(n)]
         for x, (_, dot) in zip(xs, cell.iterrows()):
+            if bool(dot.get("user_level", False)):  # a user's reading: coloured in every mode, ringed
+                line, = ax.plot(x, t_idx[t], "o", ms=11, mfc=style.LEVEL_COLOURS[int(dot["level"])], mec="#333333",
+                                mew=0.8, ls="none", zorder=3)
+                line.set_gid(f"{USER_GID}-dot-{t}-{d}-{int(dot['dot'])}")
+                ring, = _ring(ax, x, t_idx[t], zorder=4)
+                ring.set_gid(f"{USER_GID}-ring-{t}-{d}-{int(dot['dot'])}")
+                continue
             known = bool(dot["level_known"]) and colours != "printed"
             face = style.LEVEL_COLOURS[int(dot["level"])] if known else style.UNKNOWN_COLOUR
             edge = "#333333" if known else style.UNKNOWN_EDGE
             ax.plot(x, t_idx[t], "o", ms=11, mfc=face, mec=edge, mew=0.8 if known else 1.2,
                     ls="none", zorder=3)
     levels = threat_levels.sort_values("legend_order")
+    user = "user_level" in matrix.columns and bool(matrix["user_level"].astype(bool).any())
+    if user:
+        return _user_legend(ax, matrix, levels, colours)
     if colours == "printed":
         handles = [Line2D([], [], marker="o", ls="none", ms=9, mfc=style.UNKNOWN_COLOUR, mec=style.UNKNOWN_EDGE,
                           mew=1.2, label="one dot per distinct degree of threat in the cell (count as printed)")]
@@ -83,3 +104,55 @@ def threat_matrix(matrix: pd.DataFrame, technologies: pd.DataFrame, dimensions: 
               handletextpad=0.3, columnspacing=1.2, title=style.wrap(DERIVED_LEGEND_TITLE, 120), title_fontsize=7.5,
               alignment="left")
     return fig
+
+
+def _user_handle(face: str):
+    """Legend handle of a user's dot: the dot inside its ring."""
+    from matplotlib.lines import Line2D
+
+    dot = Line2D([], [], marker="o", ls="none", ms=9, mfc=face, mec="#333333", mew=0.8)
+    ring = Line2D([], [], marker="o", ls="none", ms=14, mfc="none", mec=USER_RING_COLOUR, mew=1.8)
+    return (dot, ring)
+
+
+def _user_legend(ax, matrix: pd.DataFrame, levels: pd.DataFrame, colours: str):
+    """The legend when the matrix carries a user's reading: the report's part as in *colours*, then the
+    ringed user's dots, labelled as the user's (never as the report's)."""
+    from matplotlib.legend_handler import HandlerTuple
+    from matplotlib.lines import Line2D
+
+    numbered = [r for r in levels.itertuples() if not pd.isna(r.level)]
+    unknown_left = bool(((~matrix["level_known"].astype(bool)) & ~matrix["user_level"].astype(bool)).any())
+    handles, labels = [], []
+    if colours == "printed":
+        handles.append(Line2D([], [], marker="o", ls="none", ms=9, mfc=style.UNKNOWN_COLOUR, mec=style.UNKNOWN_EDGE,
+                              mew=1.2))
+        labels.append("the report's dots, one per distinct degree of threat (count as printed, colour not "
+                      "in the text)")
+        for r in numbered:
+            handles.append(_user_handle(style.LEVEL_COLOURS[int(r.level)]))
+            labels.append(f"{r.label}: {USER_LEGEND.split(': ', 1)[1]}")
+        title = (style.wrap("Printed legend: " + "; ".join(str(r.label) for r in levels.itertuples()) + ".", 120)
+                 + "\nIts colours are not in the text: the report's dots are not coloured; ringed dots are "
+                 "the user's reading.")
+    else:
+        for r in levels.itertuples():
+            if pd.isna(r.level):
+                handles.append(Line2D([], [], marker="o", ls="none", ms=9, mfc=NOT_APPLICABLE_COLOUR, mec="#333333"))
+                labels.append(f"{r.label} (no cell)")
+            else:
+                handles.append(Line2D([], [], marker="o", ls="none", ms=9, mfc=style.LEVEL_COLOURS[int(r.level)],
+                                      mec="#333333"))
+                labels.append(str(r.label))
+        if unknown_left:
+            handles.append(Line2D([], [], marker="o", ls="none", ms=9, mfc=style.UNKNOWN_COLOUR,
+                                  mec=style.UNKNOWN_EDGE, mew=1.2))
+            labels.append(style.UNKNOWN_LABEL)
+        handles.append(_user_handle("#ffffff"))
+        labels.append(USER_LEGEND + " (colour: the user's level)")
+        title = style.wrap(DERIVED_LEGEND_TITLE + ". Ringed dots: the user's reading, not the report's.", 120)
+    legend = ax.legend(handles=handles, labels=labels, handler_map={tuple: HandlerTuple(ndivide=1)},
+                       loc="upper left", bbox_to_anchor=(0.0, -0.02), ncol=1 if colours == "printed" else 2,
+                       frameon=False, fontsize=7.5, handletextpad=0.5, labelspacing=0.7, columnspacing=1.2, title=title, title_fontsize=7.5, alignment="left")
+    legend.set_gid(f"{USER_GID}-legend")
+    return ax.figure
