@@ -64,3 +64,11 @@ ch.risk_profile("2.2")
 # %%
 for figure_id in ch.supplementary_ids(chapter=2):
     ch.supplementary(figure_id)
+
+# %% [markdown]
+# ## The chapter's policy recommendations
+#
+# The chapter's section 'Recommendations for European Policymakers' as a table of this collection (`2-recommendations`, not a figure of the report): each recommendation's lead and text as printed, its footnotes, and the dimension of Open Strategic Autonomy the chapter ties it to, with the printed words that tie it, or the reason it has none.
+
+# %%
+ch.recommendations(2)

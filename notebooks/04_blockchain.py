@@ -55,3 +55,11 @@ ch.risk_table("4.2")
 
 # %%
 ch.risk_profile("4.2")
+
+# %% [markdown]
+# ## The chapter's policy recommendations
+#
+# The chapter's section 'Recommendations' as a table of this collection (`4-recommendations`, not a figure of the report): each recommendation's lead and text as printed, its footnotes, and the dimension of Open Strategic Autonomy the chapter ties it to, with the printed words that tie it, or the reason it has none. The risk table titled 'Recommendations' (Figure 4.2, above) summarizes them in keywords; its cells are not repeated here.
+
+# %%
+ch.recommendations(4)

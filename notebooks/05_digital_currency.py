@@ -78,3 +78,11 @@ ch.pilots_timeline("5.4")
 # %%
 for figure_id in ch.supplementary_ids(chapter=5):
     ch.supplementary(figure_id)
+
+# %% [markdown]
+# ## The chapter's policy recommendations
+#
+# The chapter's section 'Policy recommendations' as a table of this collection (`5-recommendations`, not a figure of the report): each recommendation's lead and text as printed, its footnotes, and the dimension of Open Strategic Autonomy the chapter ties it to, with the printed words that tie it, or the reason it has none. The chapter has no risk table, but its recommendations name their dimension.
+
+# %%
+ch.recommendations(5)

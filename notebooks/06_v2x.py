@@ -53,3 +53,11 @@ ch.risk_table("6.2")
 
 # %%
 ch.risk_profile("6.2")
+
+# %% [markdown]
+# ## The chapter's policy recommendations
+#
+# The chapter's section 'Recommendations for EU and EU member state policymakers' as a table of this collection (`6-recommendations`, not a figure of the report): each recommendation's lead and text as printed, its footnotes, and the dimension of Open Strategic Autonomy the chapter ties it to, with the printed words that tie it, or the reason it has none.
+
+# %%
+ch.recommendations(6)

@@ -53,3 +53,11 @@ ch.risk_table("7.2")
 
 # %%
 ch.risk_profile("7.2")
+
+# %% [markdown]
+# ## The chapter's policy recommendations
+#
+# The chapter's section 'European Instruments for Rising to the Challenge and Recommendations' as a table of this collection (`7-recommendations`, not a figure of the report): each recommendation's lead and text as printed, its footnotes, and the dimension of Open Strategic Autonomy the chapter ties it to, with the printed words that tie it, or the reason it has none. The risk table titled 'Recommendations' (Figure 7.2, above) summarizes them in keywords; its cells are not repeated here.
+
+# %%
+ch.recommendations(7)

@@ -16,7 +16,7 @@
 # %% [markdown]
 # # Across the chapters
 #
-# This notebook is the collection's own synthesis across the chapters of Tim Rühlig (ed.), *Europe's Strategic Technology Autonomy from China*, Digital Power China, January 2023: it is not a chapter of the report, and none of its charts or tables is a figure of the report. It reads the chapters' actor tables and risk tables from the CSV data package in `data/` and saves every output into `figures_dir` as a supplementary chart (`x9.1` to `x9.5` in `supplementary_figures.csv`). Where free text is grouped (actor types, policy instruments) the output says that the grouping is this collection's reading and states its rule.
+# This notebook is the collection's own synthesis across the chapters of Tim Rühlig (ed.), *Europe's Strategic Technology Autonomy from China*, Digital Power China, January 2023: it is not a chapter of the report, and none of its charts or tables is a figure of the report. It reads the chapters' actor tables, risk tables and recommendations from the CSV data package in `data/` and saves every output into `figures_dir` as a cross-chapter view (`x9.1` to `x9.6` in `supplementary_figures.csv`). Where free text is grouped (actor types, policy instruments) the output says that the grouping is this collection's reading and states its rule.
 
 # %% tags=["parameters"]
 data_dir = "../data"  # the data package (folder with datapackage.json)
@@ -64,10 +64,18 @@ ch.importance_spread("x9.4")
 # %% [markdown]
 # ## Recommended instruments and Figure 0.3's instrument types
 #
-# For each dimension, Figure 0.3's instrument types beside the instruments the chapters recommend, grouped into those types by a keyword rule of this collection.
+# For each dimension, Figure 0.3's instrument types beside the instruments the chapters' risk tables print in that dimension's row. The dimension is the printed one; only the grouping of the instruments into Figure 0.3's types is a keyword rule of this collection, and the table says so.
 
 # %%
 ch.instruments_by_dimension("x9.5")
+
+# %% [markdown]
+# ## The chapters' recommendations per dimension
+#
+# For each dimension, the recommendations the chapters themselves tie to it (from `recommendations.csv`: the dimension a chapter names, and any further one it names for the same recommendation), beside the instruments printed in that dimension's row of each chapter's risk table and Figure 0.3's instrument types. No keyword rule is used here: the dimensions are the ones the text states. Recommendations a chapter ties to no dimension are listed last, each with the reason.
+
+# %%
+ch.recommendations_by_dimension("x9.6")
 
 # %% [markdown]
 # ## What-if explorer

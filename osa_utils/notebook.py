@@ -98,10 +98,12 @@ class Base:
         return str(hit.iloc[0]["label"]) if len(hit) else ""
 
     def show_table(self, table: Table, figure_id: str, *, header: str | None = None, tables=None,
-                   note: str = "") -> None:
+                   note: str = "", status_text: str | None = None) -> None:
+        """Caption, save (tab-<id>.csv/.html) and show *table*. *status_text* replaces the status words
+        of the table's source line where the status's general words do not fit (e.g. a table of text)."""
         info = self.info(figure_id)
         table.header = header or info.header
-        table.source = f"{info.source_line(tables)} Status: {info.status_text}."  # a table file travels alone
+        table.source = f"{info.source_line(tables)} Status: {status_text or info.status_text}."  # travels alone
         table.note = note
         paths = save_table(table, figure_id, self.params.figures_dir)
         self.written += paths
@@ -161,6 +163,64 @@ class CoreMixin:
                     "each cell, coloured by the degree of threat this collection derives from the risk tables.")
             tables = None  # figures.csv's list
         return self.show_figure(fig, figure_id, note=note, what=what, tables=tables)
+
+    def threat_matrix_user_reading(self, figure_id: str = "0.1", user_levels=None, colours: str = "derived"):
+        """Figure 0.1 (or 1.2) with a user's reading of the levels the text does not state (the notebook
+        parameter ``matrix_user_levels``; nothing at all when it is None).
+
+        Saved as its own output ``<id>-user`` (``fig-0-1-user.*``), titled "Figure 0.1 with a reading
+        supplied by the user (not the report's)" and never given the report figure's status: the
+        report's Figure 0.1 is drawn unchanged by :meth:`threat_matrix`. The user's dots are ringed and
+        coloured by the user's level in both colour modes; with ``colours="printed"`` the report's own
+        dots stay uncoloured (only what the text gives), so the only colours are the user's.
+        """
+        from .params import check_value
+        from .plots.matrix import USER_LEGEND, threat_matrix
+        from .sections.assessment import ILLUSTRATION
+        from .userlevels import apply_user_levels, load_user_levels
+
+        colours = check_value("matrix_colours", colours)
+        path = check_value("matrix_user_levels", user_levels)
+        if path is None:
+            return None
+        levels = load_user_levels(path, self.params.data_dir)
+        m = apply_user_levels(self.derived_matrix(), levels)
+        fig = threat_matrix(m, self.t("technologies"), self.t("dimensions"), self.t("threat_levels"),
+                            colours=colours)
+        info = self.info(figure_id)
+        name = levels.attrs["source_file"]
+        example = bool(levels.attrs.get("is_example"))
+        number = info.number_printed.rstrip(".")
+        header = (f"{number} with a reading supplied by the user (not the report's)"
+                  + (" – illustration, not a finding of the report" if example else ""))
+        techs = self.t("technologies").set_index("technology_id")["short_label"]
+        given = ", ".join(dict.fromkeys(str(techs.get(t, t)) for t in levels["technology_id"]))
+        report_part = ("dots per cell as printed, not coloured (matrix_colours = \"printed\")" if colours == "printed"
+                       else "dots per cell as printed, colours derived from the chapters' risk tables")
+        source = (f"Source: {number} of {F.REPORT_REF} ({report_part}). Ringed dots ({given}): the user's "
+                  f"reading in {name}, supplied by the user, not in the report. Data: "
+                  + ", ".join(f"{t}.csv" for t in info.tables) + f"; {name} (user-supplied).")
+        unstated = int((~m["level_known"].astype(bool) & ~m["user_level"]).sum())
+        note = " ".join(s for s in (
+            ILLUSTRATION if example else "",
+            f"This is not the report's {number}, which is shown above unchanged: the ringed dots are a reading "
+            f"supplied by the user ({name}, {levels.attrs.get('read', '')}) of levels the report's text does "
+            "not state (the chapters without a risk table). One level per printed dot; the report's dot counts "
+            "are kept and no level the text gives is replaced.",
+            "With matrix_colours = \"printed\" the report's own dots stay uncoloured; only the user's dots are "
+            "coloured." if colours == "printed" else "",
+            f"{unstated} dot(s) the user gave no level for stay 'level not stated in the text'." if unstated else "",
+        ) if s)
+        caption = {"caption": header, "source": source, "status": None,
+                   "status_text": f"not a figure of the report: {number} with a reading supplied by the user",
+                   "note": note,
+                   "alt": f"{header}. A grid of the seven technologies by the four dimensions; {USER_LEGEND}."}
+        fid = f"{figure_id}-user"
+        style.add_caption(fig, header, source, ILLUSTRATION if example else "")
+        paths = F.save(fig, fid, self.params.figures_dir, self.params.formats, self.params.dpi)
+        self.written += paths
+        F.display_figure(fig, fid, paths, self.params.dpi, caption)
+        # Returns nothing: the figure is shown and saved (paths in self.written).
 
     # -- risk tables
     def _risk(self, figure_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -274,12 +334,14 @@ class CoreMixin:
         return e[(loc == location_prefix) | loc.str.startswith(location_prefix + ",")].reset_index(drop=True)
 
     def supplementary_ids(self, chapter: int) -> list[str]:
-        """Ids of this collection's supplementary charts for a chapter (supplementary_figures.csv)."""
+        """Ids of this collection's supplementary charts of key figures for a chapter (supplementary_figures.csv),
+        without those drawn by a method of their own (DEDICATED_CHARTS) and the tables of text."""
         s = self.t("supplementary_figures")
         kind = s["status"] if "status" in s.columns else pd.Series("supplementary", index=s.index)
         from .sections.keyfigures import DEDICATED_CHARTS
 
-        keep = (s["chapter"] == chapter) & (kind == "supplementary") & ~s["figure_id"].isin(DEDICATED_CHARTS)
+        keep = ((s["chapter"] == chapter) & (kind == "supplementary") & ~s["figure_id"].isin(DEDICATED_CHARTS)
+                & s["key_figure_ids"].notna())
         return s[keep]["figure_id"].tolist()
 
 
@@ -287,7 +349,8 @@ from .sections.assessment import AssessmentMixin  # noqa: E402
 from .sections.comparisons import ComparisonsMixin  # noqa: E402
 from .sections.crosschapter import CrossChapterMixin  # noqa: E402
 from .sections.keyfigures import KeyFiguresMixin  # noqa: E402
+from .sections.methods import MethodsMixin  # noqa: E402
 
 
-class Chapter(AssessmentMixin, CrossChapterMixin, KeyFiguresMixin, ComparisonsMixin, CoreMixin, Base):
+class Chapter(AssessmentMixin, CrossChapterMixin, KeyFiguresMixin, MethodsMixin, ComparisonsMixin, CoreMixin, Base):
     """Everything a chapter notebook needs."""

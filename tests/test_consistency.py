@@ -175,6 +175,12 @@ def test_one_identity_per_figure(package):
             assert r["status"] == "synthesis", fid
         elif fid.startswith("s"):
             assert r["status"] == "supplementary", fid
+        elif fid.endswith("-recommendations") or fid == "8-criteria":
+            # the chapters' recommendations and chapter 8's checklist: tables of text the report prints,
+            # this collection's, never a figure of the report
+            assert r["status"] == "supplementary" and r["kind"] == "table", fid
+            assert fid not in figs.index, fid
+    assert {f"{c}-recommendations" for c in range(2, 9)} | {"8-criteria", "s8.1", "x9.6"} <= set(sup.index)
     # the chart of footnote 134's values has its own id and title, not Figure 5.3's caption (red and yellow)
     assert figs.loc["5.3", "status"] == "not_reproducible"
     usdc = sup.loc["s5.4"]

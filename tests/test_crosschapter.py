@@ -13,7 +13,7 @@ import pytest  # noqa: E402
 from osa_utils.plots import network as N  # noqa: E402
 from osa_utils.plots import profiles as P  # noqa: E402
 
-X9_IDS = ["x9.1", "x9.2", "x9.3", "x9.4", "x9.5"]
+X9_IDS = ["x9.1", "x9.2", "x9.3", "x9.4", "x9.5", "x9.6"]
 
 
 @pytest.fixture(autouse=True)

@@ -21,9 +21,10 @@ def kf(package):
 
 @pytest.fixture(scope="module")
 def sup(package):
-    """The supplementary charts of key figures (ids s<chapter>.<n>); x9.* are cross-chapter views."""
+    """The supplementary charts of key figures (ids s<chapter>.<n> with key_figure_ids); x9.* are cross-chapter
+    views, s8.1 is chapter 8's checklist chart (drawn from app_criteria/app_evidence, tests/test_methods_views.py)."""
     s = package["supplementary_figures"]
-    return s[s["figure_id"].str.startswith("s")]
+    return s[s["figure_id"].str.startswith("s") & s["key_figure_ids"].notna()]
 
 
 def _bar_end(patch):

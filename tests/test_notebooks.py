@@ -144,8 +144,8 @@ def test_no_empty_sections():
     from osa_utils.sections.keyfigures import DEDICATED_CHARTS
 
     sup = load_table("supplementary_figures")
-    charted = {int(c) for c, s, i in zip(sup["chapter"], sup["status"], sup["figure_id"])
-               if s == "supplementary" and i not in DEDICATED_CHARTS and not pd.isna(c)}
+    charted = {int(c) for c, s, i, k in zip(sup["chapter"], sup["status"], sup["figure_id"], sup["key_figure_ids"])
+               if s == "supplementary" and i not in DEDICATED_CHARTS and not pd.isna(c) and not pd.isna(k)}
     for path in NOTEBOOKS:
         text = path.with_suffix(".py").read_text(encoding="utf-8")
         if "Numbers the text states but the report does not chart" in text:

@@ -3,6 +3,7 @@
 The first column is the user's check of an app, coloured by the user's finding; the
 other columns are the apps chapter 8 gives evidence for, marked only by what the
 chapter gives (a stated finding, evidence without one, or nothing): never a verdict.
+Without a user's app (``app=None``) only the chapter's columns are drawn (notebook 08).
 """
 from __future__ import annotations
 
@@ -31,15 +32,21 @@ _COL_W = 0.9  # width of a cell box
 
 
 def checklist_grid(criteria: pd.DataFrame, user: dict[str, str], reference: dict[tuple[str, str], str],
-                   app: str, reference_apps, finding_labels: dict[str, str], level_labels: dict[str, str]):
+                   app: str | None, reference_apps, finding_labels: dict[str, str], level_labels: dict[str, str],
+                   reference_legend: dict[str, str] | None = None):
     """The grid. *criteria*: criterion_id, level, name, name_is_collections in printed order;
     *user*: criterion_id -> the user's finding; *reference*: (criterion_id, app) -> "stated",
     "evidence" or "none" (a pair missing counts as "none"); *finding_labels*: finding -> words,
-    in legend order; *level_labels*: level -> group heading, in printed order."""
+    in legend order; *level_labels*: level -> group heading, in printed order. With *app* None
+    there is no user's column (and *user*, *finding_labels* are not used): only the chapter's
+    evidence is drawn. *reference_legend* replaces entries of REFERENCE_LEGEND (e.g. where the stated
+    findings are quoted)."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyBboxPatch, Patch, Rectangle
 
-    apps = [app] + list(reference_apps)
+    has_user = app is not None
+    apps = ([app] if has_user else []) + list(reference_apps)
+    first_ref = 1 if has_user else 0  # column of the first reference app
     rows: list[tuple[str, object]] = []  # ("head", label) or ("crit", row)
     for level, heading in level_labels.items():
         part = criteria[criteria["level"] == level]
@@ -59,18 +66,19 @@ def checklist_grid(criteria: pd.DataFrame, user: dict[str, str], reference: dict
     unit = 0.36  # inches per row unit
     total = sum(heights)
     fig_h = total * unit + 1.3
-    fig, ax = plt.subplots(figsize=(9.0, fig_h))
+    fig, ax = plt.subplots(figsize=(9.0 if has_user else 7.8, fig_h))
     fig.subplots_adjust(left=0.01, right=0.99, top=1 - 0.9 / fig_h, bottom=0.55 / fig_h)
     ax.set_xlim(_LABEL_X - 0.05, len(apps) - 0.45)
     ax.set_ylim(total, 0)
     ax.axis("off")
-    # the user's column: shaded, set apart from the chapter's apps by a rule
-    ax.add_patch(Rectangle((-0.5, 0), 1.0, total, facecolor=USER_SHADE, edgecolor="none", zorder=0))
-    ax.plot([0.5, 0.5], [0, total], color=style.MUTED, lw=0.8, zorder=1)
+    if has_user:  # the user's column: shaded, set apart from the chapter's apps by a rule
+        ax.add_patch(Rectangle((-0.5, 0), 1.0, total, facecolor=USER_SHADE, edgecolor="none", zorder=0))
+        ax.plot([0.5, 0.5], [0, total], color=style.MUTED, lw=0.8, zorder=1)
     for j, name in enumerate(apps):
-        head = (f"{style.wrap(name, 16)}\nthe user's check" if j == 0 else f"{name}\nchapter 8's evidence")
-        ax.text(j, -0.15, head, ha="center", va="bottom", fontsize=8, fontweight="bold" if j == 0 else "normal",
-                color=style.CATEGORICAL[0] if j == 0 else style.TEXT)
+        user_col = has_user and j == 0
+        head = (f"{style.wrap(name, 16)}\nthe user's check" if user_col else f"{name}\nchapter 8's evidence")
+        ax.text(j, -0.15, head, ha="center", va="bottom", fontsize=8, fontweight="bold" if user_col else "normal",
+                color=style.CATEGORICAL[0] if user_col else style.TEXT)
     y = 0.0
     for (kind, r), h, label in zip(rows, heights, labels):
         mid = y + h / 2
@@ -82,16 +90,17 @@ def checklist_grid(criteria: pd.DataFrame, user: dict[str, str], reference: dict
             continue
         ax.text(_LABEL_X, mid, label, ha="left", va="center", fontsize=8, color=style.TEXT)
         ax.plot([_LABEL_X, len(apps) - 0.5], [y + h, y + h], color="#dddddd", lw=0.5, zorder=1)
-        finding = user.get(r.criterion_id)
-        fill, ink = FINDING_COLOURS.get(finding, ("#ffffff", style.MUTED))
         box_h = min(0.66, h - 0.24)
-        ax.add_patch(FancyBboxPatch((-_COL_W / 2, mid - box_h / 2), _COL_W, box_h,
-                                    boxstyle="round,pad=0,rounding_size=0.08", facecolor=fill,
-                                    edgecolor="#333333" if finding != "not_assessed" else style.MUTED,
-                                    lw=0.8, ls="-" if finding != "not_assessed" else "--", zorder=2))
-        ax.text(0, mid, finding_labels.get(finding, str(finding)), ha="center", va="center", fontsize=7.5,
-                color=ink, fontweight="bold" if finding == "concern" else "normal", zorder=3)
-        for j, ref in enumerate(reference_apps, start=1):
+        if has_user:
+            finding = user.get(r.criterion_id)
+            fill, ink = FINDING_COLOURS.get(finding, ("#ffffff", style.MUTED))
+            ax.add_patch(FancyBboxPatch((-_COL_W / 2, mid - box_h / 2), _COL_W, box_h,
+                                        boxstyle="round,pad=0,rounding_size=0.08", facecolor=fill,
+                                        edgecolor="#333333" if finding != "not_assessed" else style.MUTED,
+                                        lw=0.8, ls="-" if finding != "not_assessed" else "--", zorder=2))
+            ax.text(0, mid, finding_labels.get(finding, str(finding)), ha="center", va="center", fontsize=7.5,
+                    color=ink, fontweight="bold" if finding == "concern" else "normal", zorder=3)
+        for j, ref in enumerate(reference_apps, start=first_ref):
             word, rfill, redge, rink = REFERENCE_MARKS[reference.get((r.criterion_id, ref), "none")]
             if rfill is not None:
                 ax.add_patch(Rectangle((j - _COL_W / 2, mid - box_h / 2), _COL_W, box_h, facecolor=rfill,
@@ -99,16 +108,21 @@ def checklist_grid(criteria: pd.DataFrame, user: dict[str, str], reference: dict
             ax.text(j, mid, word, ha="center", va="center", fontsize=7 if rfill is None else 7.5, color=rink,
                     fontstyle="italic" if rfill is None else "normal", zorder=3, linespacing=1.0)
         y += h
+    ref_handles = [Patch(facecolor=REFERENCE_MARKS[k][1] or "#ffffff", edgecolor=REFERENCE_MARKS[k][2] or "#ffffff",
+                         label=w) for k, w in {**REFERENCE_LEGEND, **(reference_legend or {})}.items()]
+    ref_title = "What chapter 8 gives for " + _and(list(reference_apps))
+    if not has_user:
+        ax.legend(handles=ref_handles, loc="upper left", bbox_to_anchor=(0.0, 0.0), ncol=1, frameon=False,
+                  fontsize=7.5, title=ref_title, title_fontsize=7.5, alignment="left", handlelength=1.6)
+        return fig
     user_handles = [Patch(facecolor=FINDING_COLOURS[f][0], edgecolor="#333333" if f != "not_assessed" else style.MUTED,
                           ls="-" if f != "not_assessed" else "--", label=w) for f, w in finding_labels.items()]
-    ref_handles = [Patch(facecolor=REFERENCE_MARKS[k][1] or "#ffffff", edgecolor=REFERENCE_MARKS[k][2] or "#ffffff",
-                         label=w) for k, w in REFERENCE_LEGEND.items()]
     first = ax.legend(handles=user_handles, loc="upper left", bbox_to_anchor=(0.0, 0.0), ncol=2, frameon=False,
                       fontsize=7.5, title=style.wrap(f"The user's finding for {app}", 48), title_fontsize=7.5,
                       alignment="left", handlelength=1.6)
     ax.add_artist(first)
     ax.legend(handles=ref_handles, loc="upper left", bbox_to_anchor=(0.42, 0.0), ncol=1, frameon=False,
-              fontsize=7.5, title="What chapter 8 gives for " + _and(list(reference_apps)), title_fontsize=7.5,
+              fontsize=7.5, title=ref_title, title_fontsize=7.5,
               alignment="left", handlelength=1.6)
     return fig
 

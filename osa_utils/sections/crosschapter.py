@@ -13,6 +13,13 @@ from .. import model
 from ..tables import Table
 
 NO_SYMBOL = "no symbol in the text"
+#: Group of x9.6 for the recommendations a chapter ties to no dimension.
+UNTIED = "untied"
+UNTIED_LABEL = "Tied to no dimension by the chapter"
+#: Longest opening of a recommendation's text shown in x9.6 where it has no lead (the chapter tables have it whole).
+OPENING_CHARS = 140
+#: A lead this short (e.g. chapter 4's bare dimension names) is followed by the opening words of the text.
+SHORT_LEAD = 40
 WHATIF_LABEL = "What-if: not the report's assessment"
 CROSS_SOURCE = ("A cross-chapter view of this collection (notebook 09_cross_chapter), not a figure of the report; "
                 "drawn from the chapters' tables.")
@@ -248,9 +255,11 @@ class CrossChapterMixin:
                              str(len(m)), listed(m)])
             m = part[part["type"].isna()]
             rows.append([d.label_fig03, NOT_MATCHED, str(len(m)), listed(m)])
-        note = ("The grouping of the chapters' recommended instruments (risk_instruments.csv) into Figure 0.3's "
-                "instrument types is this collection's reading, not the report's. " + rule_text()
-                + " An instrument a table prints in several dimensions is counted in each.")
+        note = ("The dimension of each instrument is the row of its chapter's risk table that prints it, as printed. "
+                "Only its grouping into Figure 0.3's instrument types is this collection's reading, not the report's. "
+                + rule_text() + " An instrument a table prints in several dimensions is counted in each. Cross-chapter "
+                "view x9.6 places the chapters' recommendations under the dimensions the chapters themselves state, "
+                "without a keyword rule.")
         missing = self._no_risk_table()
         if missing:
             note += f" {_names(missing)}: no risk table in the report, so no instruments."
@@ -258,6 +267,97 @@ class CrossChapterMixin:
         return self.show_table(Table(columns, rows, numeric={2}), figure_id, header=self._supp_header(figure_id),
                                tables=["policy_instruments", "risk_instruments", "technologies", "dimensions"],
                                note=note)
+
+    # -- recommendations per dimension (no keyword rule: the dimensions the chapters state)
+    def recommendations_by_dimension_frame(self) -> pd.DataFrame:
+        """One row per recommendation and group it is listed under: ``group`` is each dimension the chapter ties
+        it to (recommendations.csv dimension_id, then other_dimension_ids; ``tie`` "main" or "also"), or UNTIED
+        (``tie`` "none") with the chapter's ``dimension_reason``. Ordered by dimension, chapter, printed order."""
+        from .methods import tied_dimensions
+
+        rec = self.t("recommendations").sort_values(["chapter", "order"])
+        order = {d: i for i, d in enumerate(self.t("dimensions").sort_values("order")["dimension_id"])}
+        order[UNTIED] = len(order)
+        rows = []
+        for _, r in rec.iterrows():
+            dims = tied_dimensions(r)
+            base = {"recommendation_id": r["recommendation_id"], "chapter": int(r["chapter"]),
+                    "order": int(r["order"]), "lead": r["lead"], "text": r["text"]}
+            if not dims:
+                rows.append({**base, "group": UNTIED, "tie": "none", "reason": r["dimension_reason"]})
+            for i, d in enumerate(dims):
+                rows.append({**base, "group": d, "tie": "main" if i == 0 else "also", "reason": pd.NA})
+        out = pd.DataFrame(rows)
+        out["_g"] = out["group"].map(order)
+        return out.sort_values(["_g", "chapter", "order"], kind="stable").drop(columns="_g").reset_index(drop=True)
+
+    @staticmethod
+    def _recommendation_label(r) -> str:
+        """'r2_01 Invest in …' (the lead as printed), or the opening words of the text where it has no lead or
+        only a short one (then after it)."""
+        lead = "" if _na(r.lead) else str(r.lead)
+        if len(lead) > SHORT_LEAD:
+            return f"{r.recommendation_id} {lead}"
+        text = str(r.text)
+        if len(text) > OPENING_CHARS:
+            text = text[:OPENING_CHARS].rsplit(" ", 1)[0] + " …"
+        return f"{r.recommendation_id} {lead + ': ' if lead else ''}{text}"
+
+    def recommendations_by_dimension(self, figure_id: str = "x9.6") -> Table:
+        """Per dimension: Figure 0.3's instrument types, then per chapter the recommendations the chapter ties to
+        the dimension beside the instruments its risk table prints in the dimension's row; last, the
+        recommendations tied to no dimension, with the reason."""
+        dims = self.t("dimensions").sort_values("order")
+        labels = dict(zip(dims["dimension_id"], dims["label_fig03"]))
+        pi = self.t("policy_instruments")
+        pi = pi[pi["figure"] == "0.3"]
+        ri = model.ordered(self.t("risk_instruments"), self.t("technologies"), dims)
+        techs = self._techs()
+        frame = self.recommendations_by_dimension_frame()
+        columns = ["DIMENSION", "FIGURE 0.3'S INSTRUMENT TYPES", "CHAPTER",
+                   "RECOMMENDATIONS THE CHAPTER TIES TO THE DIMENSION (lead as printed, or the opening words)",
+                   "INSTRUMENTS IN THE DIMENSION'S ROW OF THE CHAPTER'S RISK TABLE (as printed)"]
+        rows = []
+        for d in dims.itertuples():
+            types = pi[pi["dimension_id"] == d.dimension_id].sort_values("item")["instrument"].tolist()
+            for i, t in enumerate(techs.itertuples()):
+                recs = frame[(frame["group"] == d.dimension_id) & (frame["chapter"] == t.chapter)]
+                items = [self._recommendation_label(r) + (" (also tied to this dimension; main: "
+                                                          f"{labels[self._main_dimension(r.recommendation_id)]})"
+                                                          if r.tie == "also" else "")
+                         for r in recs.itertuples()]
+                if _na(t.risk_table_figure):
+                    instruments: list[str] | str = "no risk table in the report"
+                else:
+                    part = ri[(ri["technology_id"] == t.technology_id) & (ri["dimension_id"] == d.dimension_id)]
+                    instruments = part["instrument"].tolist()
+                rows.append([labels[d.dimension_id], types if i == 0 else "",
+                             f"{t.chapter} {t.short_label}", items or "none tied to this dimension", instruments])
+        untied = frame[frame["group"] == UNTIED]
+        for chapter, part in untied.groupby("chapter", sort=True):
+            short = techs.set_index("chapter").loc[chapter, "short_label"]
+            items = [f"{self._recommendation_label(r)} — why none: {r.reason}" for r in part.itertuples()]
+            rows.append([UNTIED_LABEL, "", f"{chapter} {short}", items, ""])
+        n_tied = frame.loc[frame["group"] != UNTIED, "recommendation_id"].nunique()
+        n_also = int((frame["tie"] == "also").sum())
+        note = (f"Recommendations (recommendations.csv, {frame['recommendation_id'].nunique()} in chapters 2–8) are "
+                "placed under the dimensions the chapters themselves tie them to, not by a keyword rule: "
+                f"{n_tied} are tied to at least one dimension, {n_also} of the placements are a further dimension the "
+                "chapter names for the same recommendation ('also tied'). The chapter notebooks show each "
+                "recommendation whole, with how the chapter ties it and the printed words. Instruments "
+                "(risk_instruments.csv) stand in the dimension's row of the chapter's risk table, as printed; "
+                "Figure 0.3's instrument types (policy_instruments.csv) are the report's typical instruments per "
+                "dimension, given in the first row of each dimension. Recommendations the chapters tie to no "
+                f"dimension ({untied['recommendation_id'].nunique()}) are listed last with the reason. "
+                "Putting these side by side is this collection's; it does not say that a recommendation and an "
+                "instrument in one row correspond. " + CROSS_SOURCE)
+        return self.show_table(Table(columns, rows), figure_id, header=self._supp_header(figure_id),
+                               tables=["recommendations", "risk_instruments", "policy_instruments", "technologies",
+                                       "dimensions"], note=note)
+
+    def _main_dimension(self, recommendation_id: str) -> str:
+        rec = self.t("recommendations").set_index("recommendation_id")
+        return str(rec.loc[recommendation_id, "dimension_id"])
 
     # -- what-if explorer
     def challenge_options(self) -> list[tuple[str, tuple[str, str, int]]]:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .methods import CHECKLIST_CHART
+
 #: Box 1's rows in key_figures.csv (checked against the data in rows_by_id and the tests).
 BOX1_TOTAL = "kf001"
 BOX1_SHARES = ("kf002", "kf003", "kf004")
@@ -18,8 +20,10 @@ USDC_NOTE = ("The series of the original chart (USDC market cap and volume) are 
 #: This collection's chart of footnote 134's values (supplementary_figures.csv): not Figure 5.3, which is
 #: not reproducible, so it has its own id and title.
 USDC_CHART = "s5.4"
-#: Charts of supplementary_figures.csv drawn by a method of their own, not by the chapter's loop.
-DEDICATED_CHARTS = (USDC_CHART,)
+#: Charts of supplementary_figures.csv drawn by a method of their own, not by the chapter's loop
+#: (id -> method of Chapter): footnote 134's values, chapter 8's checklist chart (sections/methods.py).
+DEDICATED_METHODS = {USDC_CHART: "usdc_figure", CHECKLIST_CHART: "checklist_chart"}
+DEDICATED_CHARTS = tuple(DEDICATED_METHODS)
 
 
 def rows_by_id(key_figures: pd.DataFrame, ids) -> pd.DataFrame:
@@ -108,7 +112,7 @@ class KeyFiguresMixin:
             raise KeyError(f"figure {figure_id!r} is not in supplementary_figures.csv; known: "
                            + ", ".join(sup["figure_id"]))
         if figure_id in DEDICATED_CHARTS:
-            return self.usdc_figure(figure_id)
+            return getattr(self, DEDICATED_METHODS[figure_id])(figure_id)
         row = hit.iloc[0]
         rows = rows_by_id(self.t("key_figures"), str(row["key_figure_ids"]).split(";"))
         fig = key_figure_panels(rows)

@@ -1,0 +1,183 @@
+"""The report's methods as tables and charts in the chapter notebooks: every chapter's policy
+recommendations (recommendations.csv) and chapter 8's checklist (app_criteria.csv, app_evidence.csv).
+
+None of these outputs is a figure of the report: the report prints its recommendations and the
+checklist as text. They are this collection's tables and chart (supplementary_figures.csv: ids
+'<chapter>-recommendations', '8-criteria', 's8.1'), never badged "reproduced". Every cell is text as
+printed; a dimension is shown only where the chapter ties a recommendation to one, and the checklist
+chart marks only what the chapter gives for an app (a stated finding, evidence, or none): no verdict.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..tables import Table
+
+#: Output ids (supplementary_figures.csv).
+CRITERIA_TABLE = "8-criteria"
+CHECKLIST_CHART = "s8.1"
+RECOMMENDATION_CHAPTERS = tuple(range(2, 9))
+
+
+def recommendations_id(chapter: int) -> str:
+    """Id of chapter *chapter*'s recommendations table ('2-recommendations', file tab-2-recommendations)."""
+    chapter = int(chapter)
+    if chapter not in RECOMMENDATION_CHAPTERS:
+        raise ValueError(f"chapter {chapter}: only chapters 2 to 8 print recommendations")
+    return f"{chapter}-recommendations"
+
+
+#: How a recommendation is tied to its dimension (recommendations.csv dimension_basis), in words.
+BASIS_WORDS = {"heading": "it stands under the heading",
+               "lead": "its heading or lead names it",
+               "text": "its text names it",
+               "preceding_text": "it continues a discussion that names it",
+               "figure": "the chapter's risk table prints the same measure in this dimension's row"}
+#: Status words of these tables (the source line of a table file that travels alone).
+TABLE_STATUS = ("not a figure of the report: this collection's table of text the report prints "
+                "(verbatim, from the data package)")
+
+
+def _na(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def _text(value) -> str:
+    return "" if _na(value) else str(value)
+
+
+def _footnotes(value) -> str:
+    return ", ".join(_text(value).split(";")) if _text(value) else ""
+
+
+def split_ids(value) -> list[str]:
+    """A ';'-separated list cell as a list ('' / NA -> [])."""
+    return [v for v in _text(value).split(";") if v]
+
+
+def tied_dimensions(row) -> list[str]:
+    """The dimensions the chapter ties a recommendation to: dimension_id, then other_dimension_ids."""
+    first = _text(row["dimension_id"])
+    return ([first] if first else []) + [d for d in split_ids(row["other_dimension_ids"]) if d != first]
+
+
+class MethodsMixin:
+    """recommendations(chapter), criteria_table(), checklist_chart()."""
+
+    # -- recommendations
+    def recommendation_rows(self, chapter: int) -> pd.DataFrame:
+        """recommendations.csv rows of *chapter*, in printed order."""
+        rec = self.t("recommendations")
+        return rec[rec["chapter"] == int(chapter)].sort_values("order").reset_index(drop=True)
+
+    def _dimension_cell(self, row) -> list[str] | str:
+        """Where the chapter ties the recommendation: the dimension, how, in which printed words; else
+        the reason there is none."""
+        labels = dict(zip(self.t("dimensions")["dimension_id"], self.t("dimensions")["label_risk_tables"]))
+        dims = tied_dimensions(row)
+        if not dims:
+            return f"none: {_text(row['dimension_reason'])}"
+        basis = _text(row["dimension_basis"])
+        printed = _text(row["dimension_printed"])
+        cell = [labels[dims[0]] + (f" ({BASIS_WORDS.get(basis, basis)}: “{printed}”)" if printed else
+                                   f" ({BASIS_WORDS.get(basis, basis)})")]
+        if len(dims) > 1:
+            cell.append("also tied to: " + "; ".join(labels[d] for d in dims[1:]))
+        return cell
+
+    def recommendations_table(self, chapter: int) -> Table:
+        """The Table of chapter *chapter*'s recommendations (no output written)."""
+        rows = self.recommendation_rows(chapter)
+        columns = ["NO.", "LEAD OR HEADING (AS PRINTED)", "RECOMMENDATION (AS PRINTED)", "FOOTNOTES",
+                   "DIMENSION THE CHAPTER TIES IT TO (OR WHY NONE)"]
+        body = [[str(int(r["order"])), _text(r["lead"]) or "(none printed)", _text(r["text"]),
+                 _footnotes(r["footnotes"]), self._dimension_cell(r)] for _, r in rows.iterrows()]
+        return Table(columns, body, numeric={0})
+
+    def recommendations(self, chapter: int) -> None:
+        """Chapter *chapter*'s policy recommendations as printed (tab-<chapter>-recommendations): lead,
+        text, footnotes, and the dimension the chapter ties each to, or the reason it has none."""
+        fid = recommendations_id(chapter)
+        rows = self.recommendation_rows(chapter)
+        if rows.empty:
+            raise ValueError(f"recommendations.csv has no rows for chapter {chapter}")
+        section = _text(rows.iloc[0]["section"])
+        tech = self.t("technologies")
+        label = tech.loc[tech["chapter"] == int(chapter), "label"]
+        what = f"{label.iloc[0]} (chapter {chapter})" if len(label) else f"Chapter {chapter}"
+        header = f"{what}: the chapter's policy recommendations as printed (this collection's table)"
+        n_tied = sum(bool(tied_dimensions(r)) for _, r in rows.iterrows())
+        note = (f"The chapter's section '{section}' as {len(rows)} recommendations (one per printed heading, lead, "
+                f"bullet or recommending paragraph; recommendations.csv), text verbatim; ' […] ' marks a footnote "
+                "marker or page furniture left out. Not a figure of the report: the report prints these as text. "
+                f"{n_tied} of {len(rows)} are tied to a dimension by the chapter itself; the cell says how and "
+                "quotes the printed words. The others carry the reason they have none; no dimension is inferred.")
+        return self.show_table(self.recommendations_table(chapter), fid, header=header,
+                               tables=["recommendations", "dimensions"], note=note, status_text=TABLE_STATUS)
+
+    # -- chapter 8's checklist
+    def criteria_table(self, figure_id: str = CRITERIA_TABLE) -> None:
+        """Chapter 8's checklist as a table (tab-8-criteria): level, the criterion's name as printed
+        (the first macro criterion's name is this collection's, marked), explanation verbatim, footnotes."""
+        from ..appcheck import LEVELS, criteria
+        from .appcheck import COLLECTIONS_NAME
+
+        crit = criteria(self.params.data_dir)
+        self.t("app_criteria")  # recorded as read
+        columns = ["LEVEL", "CRITERION (NAME AS PRINTED)", "EXPLANATION (AS PRINTED)", "FOOTNOTES"]
+        rows = [[LEVELS[r.level], str(r.name) + (COLLECTIONS_NAME if bool(r.name_is_collections) else ""),
+                 str(r.explanation), _footnotes(r.footnotes)] for r in crit.itertuples()]
+        shared = crit[crit.duplicated("explanation", keep=False)]["name"].tolist()
+        note = ("Chapter 8 prints its 'Criteria for assessing Chinese AI-based consumer applications for use within "
+                "the EU' as text, not as a numbered figure; this table of it is this collection's (app_criteria.csv). "
+                "The chapter says the ordering of the criteria is not informed by a weighted hierarchy of "
+                "likelihood of impact. ' […] ' marks a footnote marker or page furniture left out.")
+        if shared:
+            note += (f" The last {len(shared)} micro criteria are named inside one printed paragraph, repeated as "
+                     "the explanation of each.")
+        header = ("AI ethics (chapter 8): criteria for assessing Chinese AI-based consumer applications for use "
+                  "within the EU, as printed (this collection's table)")
+        return self.show_table(Table(columns, rows), figure_id, header=header, tables=["app_criteria"], note=note,
+                               status_text=TABLE_STATUS)
+
+    def checklist_cells(self) -> dict[tuple[str, str], str]:
+        """(criterion_id, app) -> what chapter 8 gives: "stated", "evidence" or "none", for every
+        criterion and reference app (app_evidence.csv; no row is "none")."""
+        from ..appcheck import REFERENCE_APPS, criteria
+        from .appcheck import reference_kind
+
+        ev = self.t("app_evidence")
+        crit = criteria(self.params.data_dir)
+        return {(c, a): reference_kind(ev, c, a) for c in crit["criterion_id"] for a in REFERENCE_APPS}
+
+    def checklist_chart(self, figure_id: str = CHECKLIST_CHART):
+        """This collection's chart of chapter 8's checklist (fig-s8-1): criteria x TikTok, WeChat, Face++,
+        each cell marking what the chapter gives (a stated finding, evidence only, no evidence in the text)."""
+        from ..appcheck import LEVELS, REFERENCE_APPS, criteria
+        from ..plots.checklist import COLLECTIONS_NAME_MARK, checklist_grid
+
+        info = self.info(figure_id)
+        if info.status != "supplementary":
+            raise ValueError(f"{figure_id} must have status supplementary in supplementary_figures.csv")
+        crit = criteria(self.params.data_dir)
+        cells = self.checklist_cells()
+        fig = checklist_grid(crit, {}, cells, None, REFERENCE_APPS, {}, LEVELS,
+                             reference_legend={"stated": "the text states a finding (quoted under the chart and in "
+                                                         "app_evidence.csv)"})
+        counts = pd.Series(list(cells.values())).value_counts()
+        ev = self.t("app_evidence").set_index(["criterion_id", "app"])
+        names = crit.set_index("criterion_id")["name"]
+        stated = [f"{a}, '{names[c]}': “{ev.loc[(c, a), 'stated_finding']}”" for (c, a), k in cells.items()
+                  if k == "stated"]
+        note = ("Chapter 8 prints its checklist as text; this chart of it is this collection's, not a figure of the "
+                f"report. Of {len(cells)} cells, the text states a finding in {int(counts.get('stated', 0))} "
+                + (f"(as printed: {'; '.join(stated)}), " if stated else "")
+                + f"gives evidence without a stated finding in {int(counts.get('evidence', 0))}, and no evidence "
+                f"in {int(counts.get('none', 0))}. A cell is never a verdict: 'stated finding' marks that the text "
+                "states one, not what it is. The chapter calls its references no case studies. Some evidence names "
+                "an app only as an example of what might happen (app_evidence.csv's note).")
+        if crit["name_is_collections"].astype(bool).any():
+            note += f" {COLLECTIONS_NAME_MARK} Name given by this collection: the report prints none."
+        what = ("A grid of chapter 8's twelve criteria (macro and micro level) by TikTok, WeChat and Face++, each "
+                "cell saying whether the text states a finding, gives evidence only, or gives no evidence.")
+        return self.show_figure(fig, figure_id, tables=["app_criteria", "app_evidence"], note=note, what=what)
