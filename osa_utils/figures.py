@@ -8,6 +8,8 @@ parameters give the same bytes.
 """
 from __future__ import annotations
 
+import re
+
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -188,6 +190,18 @@ def edge_ink(png: bytes, edge: int = EDGE_PX) -> list[str]:
             if part.any()]
 
 
+#: Internal identifiers that must not appear in an image (key figure ids, module paths).
+INTERNAL = re.compile(r"\bkf\d{3}\b|osa_utils|\.py\b")
+
+
+def internal_names(fig) -> list[str]:
+    """A problem for each text drawn on *fig* that shows an internal identifier."""
+    from matplotlib.text import Text
+
+    return [f"internal identifier in the image: {t.get_text()[:60]!r}" for t in fig.findobj(Text)
+            if t.get_visible() and INTERNAL.search(t.get_text())]
+
+
 def save(fig, figure_id: str, figures_dir, formats=("png", "svg"), dpi: int = 150) -> list[Path]:
     """Save *fig* as fig-<id>.<fmt> for each format, byte-for-byte reproducibly.
 
@@ -202,7 +216,7 @@ def save(fig, figure_id: str, figures_dir, formats=("png", "svg"), dpi: int = 15
     # instead of bbox_inches="tight", which draws once more per format.
     bbox = tight_bbox(fig, dpi)
     if os.environ.get(LAYOUT_CHECK_ENV):
-        problems = layout_problems(fig, bbox, dpi, render(fig, "png", dpi, bbox))
+        problems = layout_problems(fig, bbox, dpi, render(fig, "png", dpi, bbox)) + internal_names(fig)
         if problems:
             raise LayoutError(f"{stem(figure_id)}: " + "; ".join(problems))
     paths = []

@@ -25,7 +25,7 @@ STATUS_LABEL = {
     "reconstructed_from_text": "reconstructed from the text",
     "partial": "partial",
     "not_reproducible": "not reproducible",
-    "supplementary": "supplementary chart of this collection",
+    "supplementary": "supplementary: added by this collection",
     "synthesis": "cross-chapter view of this collection",
     "derived_chart": "chart drawn by this collection",
 }

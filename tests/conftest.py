@@ -70,6 +70,7 @@ def project_root() -> Path:
 COLLECTION_BUILDS = {"built": "collection", "built_zh": "collection_zh"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     for item in items:
         for fixture, group in COLLECTION_BUILDS.items():
@@ -84,8 +85,16 @@ def built(tmp_path_factory):
     """The whole collection, built once with default parameters."""
     from osa_utils.build import run as _run
 
+    from osa_utils.figures import LAYOUT_CHECK_ENV
+
     out = tmp_path_factory.mktemp("build") / "report"
-    result = _run(DEFAULT_DATA_DIR, out, jobs=2)
+    # Every figure is checked for clipping as it is saved (figures.save raises in the kernels).
+    os.environ[LAYOUT_CHECK_ENV] = "1"
+    try:
+        result = _run(DEFAULT_DATA_DIR, out, jobs=2)
+    finally:
+        del os.environ[LAYOUT_CHECK_ENV]
+    result.layout_checked = True
     return result
 
 

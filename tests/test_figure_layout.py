@@ -1,10 +1,12 @@
 """Nothing clipped: every figure of every notebook is rendered and checked as it is saved.
 
-Each notebook's code cells run in this process (its parameters pointed at a scratch folder), with
-``osa_utils.figures.save`` wrapped so that every figure is checked before it is written
-(:func:`osa_utils.figures.layout_problems`): no drawn text may leave the saved canvas and the PNG may
-have no non-background ink within 2 px of its edge. The PNGs of the whole-collection build are scanned
-for edge ink too, so a figure drawn by some other path is covered as well.
+The session's whole-collection build (tests/conftest.py) runs every notebook with the environment
+variable ``OSA_LAYOUT_CHECK`` set, so ``osa_utils.figures.save`` checks every figure before it is
+written (:func:`osa_utils.figures.layout_problems`): no drawn text may leave the saved canvas, the PNG
+may have no non-background ink within 2 px of its edge, no internal identifier may be drawn; a
+failure fails that notebook. Parameter variants (Figure 0.1 with printed colours, the assessment
+with a short and a long label) run in this process with ``save`` wrapped; the PNGs of the build are
+scanned for edge ink too, so a figure drawn by some other path is covered as well.
 """
 from __future__ import annotations
 
@@ -26,16 +28,7 @@ NOTEBOOKS = sorted(p.stem for p in NOTEBOOK_DIR.glob("*.ipynb"))
 OUTPUT_PARAMETERS = ("figures_dir", "output_dir")
 
 
-#: Internal identifiers that must not appear in an image (key figure ids, module paths).
-INTERNAL = re.compile(r"\bkf\d{3}\b|osa_utils|\.py\b")
-
-
-def internal_names(fig) -> list[str]:
-    """A problem for each text drawn on *fig* that shows an internal identifier."""
-    from matplotlib.text import Text
-
-    return [f"internal identifier in the image: {t.get_text()[:60]!r}" for t in fig.findobj(Text)
-            if t.get_visible() and INTERNAL.search(t.get_text())]
+internal_names = F.internal_names
 
 
 @pytest.fixture
@@ -78,14 +71,13 @@ def run_notebook(name: str, out, monkeypatch, **parameters) -> None:
     plt.close("all")
 
 
-@pytest.mark.parametrize("name", NOTEBOOKS)
-def test_every_figure_of_every_notebook_fits_its_canvas(name, tmp_path, monkeypatch, checked):
-    run_notebook(name, tmp_path, monkeypatch)
-    pngs = {p.stem for p in tmp_path.glob("*.png")}
-    assert pngs, f"{name} saved no figure"
-    assert pngs <= set(checked), f"figures saved without the check: {sorted(pngs - set(checked))}"
-    bad = {k: v for k, v in checked.items() if v}
-    assert bad == {}, f"{name}: clipped: {bad}"
+def test_every_figure_of_every_notebook_fits_its_canvas(built):
+    """The session build runs every notebook with the layout check switched on (tests/conftest.py
+    sets LAYOUT_CHECK_ENV): figures.save raises LayoutError for clipped text, ink at the edge or an
+    internal identifier, so a clipped figure is a failed notebook here, named with its problem."""
+    assert built.layout_checked
+    assert {r.name: (r.error or {}).get("evalue") for r in built.failed} == {}
+    assert {r.name for r in built.results} >= set(NOTEBOOKS)
 
 
 def test_matrix_with_printed_colours_fits_its_canvas(tmp_path, monkeypatch, checked):
