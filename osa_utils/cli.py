@@ -229,37 +229,35 @@ def _cmd_cite(args) -> int:
     return 0
 
 
-def _cmd_assess(args) -> int:
-    from .assess import AssessmentError, load_assessment, run_assessment, write_template
+def _write_template(path: Path, write) -> int:
+    """--template of assess and app-check: a blank form written only as a new .csv or .xlsx file."""
     from .data import DataValidationError
+
+    problem = _new_file_problem(path, "--template")
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    if path.suffix.lower() not in (".csv", ".xlsx"):
+        print(f"error: --template {path}: give a file name ending in .csv or .xlsx", file=sys.stderr)
+        return 2
+    try:
+        print(f"blank form written to {write(path)}")
+    except DataValidationError as exc:
+        return _data_problems(exc, "no form was written")
+    return 0
+
+
+def _run_tool(run, out) -> int:
+    """Run a tool (assess, app-check) whose forms are checked before its notebook starts: exit 2 for
+    a wrong parameter or output folder, 1 for a bad form or a failing notebook, 0 with the files listed."""
+    from .assess import AssessmentError
+    from .data import DataValidationError
+    from .panel import PanelError
     from .params import ParameterError
 
-    if args.template:
-        problem = _new_file_problem(args.template, "--template")
-        if problem:
-            print(f"error: {problem}", file=sys.stderr)
-            return 2
-        if args.template.suffix.lower() not in (".csv", ".xlsx"):
-            print(f"error: --template {args.template}: give a file name ending in .csv or .xlsx", file=sys.stderr)
-            return 2
-        print(f"blank assessment form written to {write_template(args.template)}")
-        return 0
-    if not args.csv or args.id is None or args.label is None:
-        print("error: give the form(s), --id and --label (or --template FILE to write a blank form)", file=sys.stderr)
-        return 2
-    out = args.out or Path(f"assessment-{args.id}")
     try:
-        # The forms are read and checked here, before any kernel starts.
-        for form in args.csv:
-            frame = load_assessment(form, args.data_dir, args.sheet)
-            print(f"read {frame.attrs['read']}"
-                  + (f"; {frame.attrs['skipped']} unfilled row(s) of the form skipped" if frame.attrs["skipped"] else ""),
-                  file=sys.stderr)
-        files = run_assessment(args.csv if len(args.csv) > 1 else args.csv[0], args.id, args.label, out,
-                               data_dir=args.data_dir,
-                               formats=args.formats, dpi=args.dpi, name_lang=args.name_lang,
-                               executed_notebook=Path(out) / f"new_assessment-{args.id}.ipynb", sheet=args.sheet)
-    except ParameterError as exc:
+        files = run()
+    except (ParameterError, PanelError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except AssessmentError as exc:
@@ -273,30 +271,43 @@ def _cmd_assess(args) -> int:
     return 0
 
 
+def _say_read(frame) -> None:
+    skipped = frame.attrs.get("skipped")
+    print(f"read {frame.attrs['read']}" + (f"; {skipped} unfilled row(s) of the form skipped" if skipped else ""),
+          file=sys.stderr)
+
+
+def _cmd_assess(args) -> int:
+    from .assess import load_assessment, run_assessment, write_template
+
+    if args.template:
+        return _write_template(args.template, write_template)
+    if not args.csv or args.id is None or args.label is None:
+        print("error: give the form(s), --id and --label (or --template FILE to write a blank form)", file=sys.stderr)
+        return 2
+    out = args.out or Path(f"assessment-{args.id}")
+
+    def run():
+        for form in args.csv:  # read and checked here, before any kernel starts
+            _say_read(load_assessment(form, args.data_dir, args.sheet))
+        return run_assessment(args.csv if len(args.csv) > 1 else args.csv[0], args.id, args.label, out,
+                              data_dir=args.data_dir, formats=args.formats, dpi=args.dpi,
+                              name_lang=args.name_lang, sheet=args.sheet,
+                              executed_notebook=Path(out) / f"new_assessment-{args.id}.ipynb")
+
+    return _run_tool(run, out)
+
+
 def _cmd_app_check(args) -> int:
     """Chapter 8's checklist filled in by the user for one app: --template writes the blank form;
     otherwise the form, --app and --out are checked before the notebook runs."""
     from .appcheck import app_slug, load_app_check, run_app_check, write_template
-    from .assess import AssessmentError
-    from .data import DataValidationError
-    from .params import ParameterError
 
     if args.template:
         if args.form is not None:
             print("error: give either a form to check or --template FILE, not both", file=sys.stderr)
             return 2
-        problem = _new_file_problem(args.template, "--template")
-        if problem:
-            print(f"error: {problem}", file=sys.stderr)
-            return 2
-        if args.template.suffix.lower() not in (".csv", ".xlsx"):
-            print(f"error: --template {args.template}: give a file name ending in .csv or .xlsx", file=sys.stderr)
-            return 2
-        try:
-            print(f"blank app-check form written to {write_template(args.template, args.data_dir)}")
-        except DataValidationError as exc:
-            return _data_problems(exc, "no form was written")
-        return 0
+        return _write_template(args.template, lambda path: write_template(path, args.data_dir))
     if args.form is None or args.app is None or args.out is None:
         print("error: give the form, --app NAME and --out DIR (or --template FILE to write a blank form)",
               file=sys.stderr)
@@ -304,26 +315,15 @@ def _cmd_app_check(args) -> int:
     if not args.form.is_file():
         print(f"error: {args.form} is not a file; give the filled-in form (.csv or .xlsx)", file=sys.stderr)
         return 2
-    try:
+
+    def run():
         slug = app_slug(args.app)
-        # The form is read and checked here, before any kernel starts.
-        frame = load_app_check(args.form, args.data_dir, args.sheet)
-        print(f"read {frame.attrs['read']}", file=sys.stderr)
-        files = run_app_check(args.form, args.app, args.out, data_dir=args.data_dir, formats=args.formats,
-                              dpi=args.dpi, executed_notebook=Path(args.out) / f"app_check-{slug}.ipynb",
-                              sheet=args.sheet)
-    except ParameterError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except AssessmentError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    except DataValidationError as exc:
-        return _data_problems(exc, "nothing was run")
-    for f in files:
-        print(f)
-    print(f"{len(files)} file(s) written to {args.out}", file=sys.stderr)
-    return 0
+        _say_read(load_app_check(args.form, args.data_dir, args.sheet))  # before any kernel starts
+        return run_app_check(args.form, args.app, args.out, data_dir=args.data_dir, formats=args.formats,
+                             dpi=args.dpi, executed_notebook=Path(args.out) / f"app_check-{slug}.ipynb",
+                             sheet=args.sheet)
+
+    return _run_tool(run, args.out)
 
 
 def _positive(text: str) -> int:
