@@ -15,7 +15,7 @@ import re
 import pandas as pd
 import pytest
 
-from osa_utils.fidelity import ELISION, normalize
+from osa_utils.fidelity import ELISION, Source, normalize
 
 DIMENSIONS = {"supply_chain", "national_security", "values_sustainability", "competitiveness"}
 CHECKLIST = "Criteria for assessing Chinese AI-based consumer applications for use within the EU"
@@ -30,15 +30,7 @@ def _s(value) -> str:
 
 def _in_order(cell: str, text: str) -> bool:
     """The pieces of *cell* between ' […] ' occur in *text*, in order (both normalized)."""
-    pos, text = 0, normalize(text)
-    for piece in (normalize(p) for p in ELISION.split(cell)):
-        if not piece:
-            continue
-        found = text.find(piece, pos)
-        if found < 0:
-            return False
-        pos = found + len(piece)
-    return True
+    return Source._in_order([normalize(p) for p in ELISION.split(cell)], normalize(text))
 
 
 def _footnotes(cell) -> list[int]:
