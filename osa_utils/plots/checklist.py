@@ -7,6 +7,8 @@ Without a user's app (``app=None``) only the chapter's columns are drawn (notebo
 """
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from .. import style
@@ -64,7 +66,9 @@ def checklist_grid(criteria: pd.DataFrame, user: dict[str, str], reference: dict
         labels.append(text)
         heights.append(max(0.9, 0.34 * (text.count("\n") + 1) + 0.3))
     unit = 0.36  # inches per row unit
-    total = sum(heights)
+    # math.fsum: correctly rounded on every Python (3.12 changed sum() of floats, which moved the
+    # SVG clip-path id and broke byte-identical figures across versions)
+    total = math.fsum(heights)
     fig_h = total * unit + 1.3
     fig, ax = plt.subplots(figsize=(9.0 if has_user else 7.8, fig_h))
     fig.subplots_adjust(left=0.01, right=0.99, top=1 - 0.9 / fig_h, bottom=0.55 / fig_h)
