@@ -10,6 +10,16 @@ import pytest
 from osa_utils import DEFAULT_DATA_DIR, PROJECT_ROOT
 
 
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Close the figures a test drew (only where it used pyplot: no import for the others)."""
+    yield
+    import sys
+
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+
+
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     return DEFAULT_DATA_DIR

@@ -6,7 +6,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
@@ -14,12 +13,6 @@ from osa_utils.plots import network as N  # noqa: E402
 from osa_utils.plots import profiles as P  # noqa: E402
 
 X9_IDS = ["x9.1", "x9.2", "x9.3", "x9.4", "x9.5", "x9.6"]
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 @pytest.fixture

@@ -31,12 +31,6 @@ def _bar_end(patch):
     return patch.get_x() + patch.get_width()
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
 def _patches(fig):
     return {p.get_gid(): p for ax in fig.axes for p in ax.patches if p.get_gid()}
 

@@ -13,7 +13,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
@@ -22,12 +21,6 @@ from osa_utils.sections import methods as M  # noqa: E402
 CHAPTERS = range(2, 9)
 REC_ID = re.compile(r"\br[2-8]_\d{2}\b")
 CELL_WORDS = {"stated finding": "stated", "evidence only": "evidence", "no evidence\nin the text": "none"}
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 @pytest.fixture
