@@ -88,42 +88,47 @@ def _ints(values: Iterable) -> list[int]:
     return sorted({int(v) for v in values if not pd.isna(v)})
 
 
-def figure_footnotes(figure_id: str, data_dir=None) -> list[int]:
+def figure_footnotes(figure_id: str, data_dir=None, tables: dict | None = None) -> list[int]:
     """Footnotes (sorted, unique) that figure *figure_id* rests on; KeyError for an unknown id.
 
     Raises ValueError when a report figure is drawn from key_figures but has no
     rule in :data:`REPORT_FIGURE_RULES`, or its rule selects no row: the data
     changed and the mapping needs a look, rather than a silent empty list.
+    *tables* (``{name: DataFrame}`` of the same package, as from ``load_package``) saves reading
+    them again when asking for many figures.
     """
     from .data import load_table
 
+    def table(name):
+        return tables[name] if tables is not None else load_table(name, data_dir)
+
     figure_id = str(figure_id)
-    sup = load_table("supplementary_figures", data_dir)
+    sup = table("supplementary_figures")
     hit = sup[sup["figure_id"] == figure_id]
     if len(hit):
         raw = hit.iloc[0]["key_figure_ids"]
         if _isna(raw) or not str(raw).strip():
             return []  # cross-chapter views (x9.N) draw on other tables and show no key figures
-        kf = load_table("key_figures", data_dir).set_index("key_figure_id")
+        kf = table("key_figures").set_index("key_figure_id")
         ids = str(raw).split(";")
         missing = [i for i in ids if i not in kf.index]
         if missing:
             raise ValueError(f"figure {figure_id!r} lists key figures not in key_figures.csv: {missing}")
         return _ints(kf.loc[ids, "footnote"])
-    figs = load_table("figures", data_dir)
+    figs = table("figures")
     hit = figs[figs["figure_id"] == figure_id]
     if not len(hit):
         known = sorted(figs["figure_id"]) + sorted(sup["figure_id"])
         raise KeyError(f"figure {figure_id!r} is neither in figures.csv nor in supplementary_figures.csv; "
                        f"known: {', '.join(known)}")
-    tables = str(hit.iloc[0]["tables"]).split(";") if not _isna(hit.iloc[0]["tables"]) else []
-    if "key_figures" not in tables:
+    drawn_from = str(hit.iloc[0]["tables"]).split(";") if not _isna(hit.iloc[0]["tables"]) else []
+    if "key_figures" not in drawn_from:
         return []
     rule = REPORT_FIGURE_RULES.get(figure_id)
     if rule is None:
         raise ValueError(f"figure {figure_id!r} is drawn from key_figures but osa_utils.cite has no rule "
                          "saying which key figures it shows (add one to REPORT_FIGURE_RULES)")
-    rows = rule(load_table("key_figures", data_dir))
+    rows = rule(table("key_figures"))
     if not len(rows):
         raise ValueError(f"the rule for figure {figure_id!r} selects no row of key_figures.csv")
     return _ints(rows["footnote"])

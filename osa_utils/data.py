@@ -103,7 +103,8 @@ def read_descriptor(data_dir=None) -> dict:
         raise DataValidationError([Problem(DESCRIPTOR, None, None, "descriptor is missing",
                                            "no file", f"{path}")], data_dir)
     try:
-        descriptor = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        descriptor = json.loads(text)
     except RecursionError:
         raise DataValidationError([Problem(DESCRIPTOR, None, None, "descriptor is nested too deeply to read",
                                            "JSON nested beyond Python's limit",
@@ -113,10 +114,19 @@ def read_descriptor(data_dir=None) -> dict:
         raise DataValidationError([Problem(DESCRIPTOR, row, None, "descriptor is not valid JSON",
                                            str(exc), "a Frictionless Data Package descriptor")],
                                   data_dir) from None
-    problems = descriptor_problems(descriptor, _data_dir(data_dir))
+    # The structural checks depend on the text only: remembered per text (a notebook reads the
+    # descriptor once per table it loads). Where the paths resolve is checked on every read.
+    structure = _STRUCTURE_PROBLEMS.get(text)
+    if structure is None:
+        structure = _STRUCTURE_PROBLEMS[text] = descriptor_problems(descriptor)
+    problems = structure + _resolve_problems(descriptor, _data_dir(data_dir))
     if problems:
         raise DataValidationError(problems, data_dir)
     return descriptor
+
+
+#: descriptor text -> its structural problems (see :func:`read_descriptor`).
+_STRUCTURE_PROBLEMS: dict[str, list] = {}
 
 
 #: Field types of Table Schema (v1); anything else in a descriptor is a typo.
@@ -157,7 +167,7 @@ def descriptor_problems(descriptor, data_dir: Path | None = None) -> list[Proble
             problems.append(_dproblem(f"{at}.name", "resource name used twice", repr(name), "unique names"))
         else:
             names[name] = res
-        problems += _path_problems(res.get("path"), f"{at}.path", data_dir)
+        problems += _path_problems(res.get("path"), f"{at}.path")
         min_rows = res.get("osa:minRows", 0)
         if isinstance(min_rows, bool) or not isinstance(min_rows, int) or min_rows < 0:
             problems.append(_dproblem(f"{at}.osa:minRows", "minimum row count is not a whole number",
@@ -179,6 +189,8 @@ def descriptor_problems(descriptor, data_dir: Path | None = None) -> list[Proble
                 problems += _constraint_problems(f, fat)
     for name, res in names.items():
         problems += _key_problems(name, res, names, resources.index(res))
+    if data_dir is not None:
+        problems += _resolve_problems(descriptor, data_dir)
     return problems
 
 
@@ -198,20 +210,36 @@ def _constraint_problems(f: dict, where: str) -> list[Problem]:
     return []
 
 
-def _path_problems(path, where: str, data_dir: Path | None) -> list[Problem]:
+_PATH_EXPECTED = "a relative path inside the data folder, without '..'"
+
+
+def _path_problems(path, where: str) -> list[Problem]:
+    """What is wrong with a resource path as written (the folder is not looked at)."""
     if not isinstance(path, str) or not path.strip():
         return [_dproblem(where, "resource has no path", repr(path), "a CSV file name inside the data folder")]
-    expected = "a relative path inside the data folder, without '..'"
     if os.path.isabs(path) or path.startswith(("/", "\\")) or (len(path) > 1 and path[1] == ":"):
-        return [_dproblem(where, "resource path is absolute (not opened)", repr(path), expected)]
+        return [_dproblem(where, "resource path is absolute (not opened)", repr(path), _PATH_EXPECTED)]
     if ".." in Path(path.replace("\\", "/")).parts:
-        return [_dproblem(where, "resource path leaves the data folder (not opened)", repr(path), expected)]
-    if data_dir is not None:
-        root = Path(data_dir).resolve()
-        if not (root / path).resolve().is_relative_to(root):
-            return [_dproblem(where, "resource path resolves outside the data folder (not opened)",
-                              f"{path!r} -> {(root / path).resolve()}", expected)]
+        return [_dproblem(where, "resource path leaves the data folder (not opened)", repr(path), _PATH_EXPECTED)]
     return []
+
+
+def _resolve_problems(descriptor, data_dir: Path) -> list[Problem]:
+    """Resource paths (well formed ones) that resolve, symlinks followed, outside *data_dir*."""
+    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
+        return []
+    root = os.path.realpath(data_dir)
+    problems = []
+    for i, res in enumerate(descriptor["resources"]):
+        path = res.get("path") if isinstance(res, dict) else None
+        if not isinstance(path, str) or _path_problems(path, ""):
+            continue  # reported by the structural checks, never opened
+        target = os.path.realpath(os.path.join(root, path))
+        if os.path.commonpath([root, target]) != root:
+            problems.append(_dproblem(f"resources[{i}].path",
+                                      "resource path resolves outside the data folder (not opened)",
+                                      f"{path!r} -> {target}", _PATH_EXPECTED))
+    return problems
 
 
 def _key_problems(name: str, res: dict, names: dict, i: int) -> list[Problem]:

@@ -215,14 +215,16 @@ def save(fig, figure_id: str, figures_dir, formats=("png", "svg"), dpi: int = 15
     # The tight bounding box is computed once (one draw) and used for every format,
     # instead of bbox_inches="tight", which draws once more per format.
     bbox = tight_bbox(fig, dpi)
+    rendered = {}
     if os.environ.get(LAYOUT_CHECK_ENV):
-        problems = layout_problems(fig, bbox, dpi, render(fig, "png", dpi, bbox)) + internal_names(fig)
+        rendered["png"] = render(fig, "png", dpi, bbox)  # checked, then saved as it is
+        problems = layout_problems(fig, bbox, dpi, rendered["png"]) + internal_names(fig)
         if problems:
             raise LayoutError(f"{stem(figure_id)}: " + "; ".join(problems))
     paths = []
     for fmt in sorted(formats):
         path = out / f"{stem(figure_id)}.{fmt}"
-        _write_if_changed(path, render(fig, fmt, dpi, bbox))
+        _write_if_changed(path, rendered.get(fmt) or render(fig, fmt, dpi, bbox))
         paths.append(path)
     return paths
 

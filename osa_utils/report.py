@@ -241,7 +241,7 @@ def write_report(out: Path, data_dir: Path, results) -> Path:
     tables = load_package(data_dir)
     descriptor = read_descriptor(data_dir)
     status = _figure_status(tables)
-    footnotes = {fid: figure_footnotes(fid, data_dir) for fid in status}
+    footnotes = {fid: figure_footnotes(fid, data_dir, tables) for fid in status}
     chapters = []
     for r in results:
         nb_path = Path(out) / ".cache" / r.name / "executed.ipynb"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -75,8 +76,10 @@ def project_root() -> Path:
 
 
 #: Session fixtures that build the whole collection, and the xdist group of the tests using each:
-#: a group runs on one worker, so each build is made once per run (pytest-xdist runs session
-#: fixtures once per worker).
+#: with ``--dist loadgroup`` a group runs on one worker. Each build is also shared between workers
+#: through a folder under a file lock (:func:`_shared_build`), so it is made once per run even if
+#: the grouping fails: pytest 9.2 silently broke xdist's loadgroup (pytest-dev/pytest-xdist#1386),
+#: which made every run build the collection twice; pytest is pinned to 9.1.1 for it.
 COLLECTION_BUILDS = {"built": "collection", "built_zh": "collection_zh"}
 
 
@@ -90,30 +93,57 @@ def pytest_collection_modifyitems(config, items):
                 break
 
 
-@pytest.fixture(scope="session")
-def built(tmp_path_factory):
-    """The whole collection, built once with default parameters."""
+def _shared_build(tmp_path_factory, name: str, **kwargs):
+    """``osa_utils.build.run`` of the whole collection, made by the first xdist worker that asks
+    and read back by the others (the pattern pytest-xdist documents for session fixtures)."""
+    import pickle
+
+    from filelock import FileLock
+
     from osa_utils.build import run as _run
 
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's folder, shared by the workers
+    folder, saved = root / f"shared-{name}", root / f"shared-{name}" / "result.pickle"
+    with FileLock(str(root / f"shared-{name}.lock")):
+        if saved.is_file():
+            return pickle.loads(saved.read_bytes())
+        folder.mkdir(exist_ok=True)
+        result = _run(DEFAULT_DATA_DIR, folder / "report", jobs=2, **kwargs)
+        saved.write_bytes(pickle.dumps(result))
+        return result
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """The whole collection, built once with default parameters; every figure is checked for
+    clipping as it is saved (figures.save raises in the kernels)."""
     from osa_utils.figures import LAYOUT_CHECK_ENV
 
-    out = tmp_path_factory.mktemp("build") / "report"
-    # Every figure is checked for clipping as it is saved (figures.save raises in the kernels).
     os.environ[LAYOUT_CHECK_ENV] = "1"
     try:
-        result = _run(DEFAULT_DATA_DIR, out, jobs=2)
+        result = _shared_build(tmp_path_factory, "built")
     finally:
         del os.environ[LAYOUT_CHECK_ENV]
     result.layout_checked = True
     return result
 
 
+#: The notebooks that show actor names (actor tables and charts, the cross-chapter actor views):
+#: the ones whose output name_lang changes.
+NAME_CALLS = re.compile(r"^ch\.(actor_table|actor_chart|recurring_actors|actor_network)\(", re.M)
+
+
+def notebooks_showing_names() -> list[str]:
+    from osa_utils.build import NOTEBOOKS_DIR
+
+    return sorted(p.stem for p in NOTEBOOKS_DIR.glob("*.py") if NAME_CALLS.search(p.read_text(encoding="utf-8")))
+
+
 @pytest.fixture(scope="session")
 def built_zh(tmp_path_factory):
-    from osa_utils.build import run as _run
-
-    out = tmp_path_factory.mktemp("build_zh") / "report"
-    # Chinese names are what this build checks: PNG only, at screen resolution, to keep it quick.
-    return _run(DEFAULT_DATA_DIR, out, jobs=2, overrides={"name_lang": "zh", "formats": "png", "dpi": 72})
-
-
+    # Chinese names are what this build checks: the notebooks showing names, PNG only, at screen
+    # resolution, to keep it quick.
+    return _shared_build(tmp_path_factory, "built_zh", only=notebooks_showing_names(),
+                         overrides={"name_lang": "zh", "formats": "png", "dpi": 72})
