@@ -161,7 +161,8 @@ def works(data_dir=None, figure_id: str | None = None, footnote: int | None = No
     names = load_table("source_authors", data_dir)
     links = load_table("footnote_sources", data_dir).sort_values(["footnote", "position"])
     out: dict[str, dict] = {}
-    for _, r in sources.iterrows():
+    # rows as dicts: iterrows builds a Series per row, ~10x slower here
+    for r in sources.to_dict("records"):
         w = {k: _text(v) for k, v in r.items()}
         w["id"] = w["source_id"]
         w["footnote"] = int(r["footnote"])
@@ -169,13 +170,13 @@ def works(data_dir=None, figure_id: str | None = None, footnote: int | None = No
         w["accessed"] = "" if _isna(r["accessed"]) else r["accessed"].date().isoformat()
         w["authors"], w["editors_list"], w["footnotes"] = [], [], []
         out[w["id"]] = w
-    for _, n in names.sort_values(["source_id", "role", "position"]).iterrows():
+    for n in names.sort_values(["source_id", "role", "position"]).to_dict("records"):
         name = ({"literal": str(n["literal"])} if not _isna(n["literal"]) else
                 {k: str(n[k]) for k in ("family", "given") if not _isna(n[k])})
         out[str(n["source_id"])]["authors" if n["role"] == "author" else "editors_list"].append(name)
     order: list[str] = []
     by_note: dict[int, list[str]] = {}
-    for _, link in links.iterrows():
+    for link in links.to_dict("records"):
         sid, fn = str(link["source_id"]), int(link["footnote"])
         if fn not in out[sid]["footnotes"]:
             out[sid]["footnotes"].append(fn)
