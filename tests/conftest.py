@@ -2,13 +2,18 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
 from osa_utils import DEFAULT_DATA_DIR, PROJECT_ROOT
+
+# As in the build's workers (osa_utils.build._init_worker): jsonschema, imported with nbformat by
+# several test modules, would build the grammar of rfc3987_syntax (never used for notebooks) at
+# import: ~3.5 s of collection in every xdist worker.
+sys.modules.setdefault("rfc3987_syntax", None)
 
 
 @pytest.fixture(autouse=True)
@@ -81,16 +86,25 @@ def project_root() -> Path:
 #: the grouping fails: pytest 9.2 silently broke xdist's loadgroup (pytest-dev/pytest-xdist#1386),
 #: which made every run build the collection twice; pytest is pinned to 9.1.1 for it.
 COLLECTION_BUILDS = {"built": "collection", "built_zh": "collection_zh"}
+#: Module fixtures that are costly to make (a build history, the bibliography rendered in two
+#: styles): the tests using one share a group too, else each xdist worker would make it again.
+SHARED_MODULE_FIXTURES = {"history": "build_history", "rendered": "citeproc"}
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     for item in items:
+        names = getattr(item, "fixturenames", ())
         for fixture, group in COLLECTION_BUILDS.items():
-            if fixture in getattr(item, "fixturenames", ()):
+            if fixture in names:
                 item.add_marker(pytest.mark.xdist_group(group))
                 item.add_marker(pytest.mark.slow)
                 break
+        else:
+            for fixture, group in SHARED_MODULE_FIXTURES.items():
+                if fixture in names:
+                    item.add_marker(pytest.mark.xdist_group(group))
+                    break
 
 
 def _shared_build(tmp_path_factory, name: str, **kwargs):
@@ -130,20 +144,14 @@ def built(tmp_path_factory):
     return result
 
 
-#: The notebooks that show actor names (actor tables and charts, the cross-chapter actor views):
-#: the ones whose output name_lang changes.
-NAME_CALLS = re.compile(r"^ch\.(actor_table|actor_chart|recurring_actors|actor_network)\(", re.M)
-
-
-def notebooks_showing_names() -> list[str]:
-    from osa_utils.build import NOTEBOOKS_DIR
-
-    return sorted(p.stem for p in NOTEBOOKS_DIR.glob("*.py") if NAME_CALLS.search(p.read_text(encoding="utf-8")))
+#: The zh build runs one chapter (the actor table and chart every chapter draws with the same
+#: code) and the cross-chapter views (recurring actors, the network); that every Chinese character
+#: of the data has a glyph is checked for all tables at once in test_fonts.py.
+ZH_NOTEBOOKS = ["03_6g", "09_cross_chapter"]
 
 
 @pytest.fixture(scope="session")
 def built_zh(tmp_path_factory):
-    # Chinese names are what this build checks: the notebooks showing names, PNG only, at screen
-    # resolution, to keep it quick.
-    return _shared_build(tmp_path_factory, "built_zh", only=notebooks_showing_names(),
+    # Chinese names are what this build checks: PNG only, at screen resolution, to keep it quick.
+    return _shared_build(tmp_path_factory, "built_zh", only=ZH_NOTEBOOKS,
                          overrides={"name_lang": "zh", "formats": "png", "dpi": 72})

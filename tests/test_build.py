@@ -39,54 +39,70 @@ def _states(result):
     return {r.name: (r.state, r.reason) for r in result.results}
 
 
-def test_second_build_executes_nothing(collection):
-    nbs, data, out = collection
-    first = run(data, out, notebooks_dir=nbs, jobs=2)
-    assert {s for s, _ in _states(first).values()} == {"ran"}
-    second = run(data, out, notebooks_dir=nbs, jobs=2)
-    assert _states(second) == {"a_tech": ("reused", "unchanged"), "b_dims": ("reused", "unchanged")}
-    assert (out / "index.html").exists() and (out / "notebooks" / "a_tech.html").exists()
+@pytest.fixture(scope="module")
+def history(tmp_path_factory):
+    """One fixture collection built again and again, each build after one change, as a user would:
+    every cache decision is read off this one history (each step runs only what it must, so the
+    whole history costs fewer kernels than separate first builds). The tests using it share an
+    xdist group (conftest.py), so it is made once per run."""
+    import shutil
 
+    from osa_utils import DEFAULT_DATA_DIR
 
-def test_changed_csv_reruns_exactly_the_notebooks_that_read_it(collection):
-    nbs, data, out = collection
-    run(data, out, notebooks_dir=nbs, jobs=2)
-    os.utime(data / "technologies.csv")  # a touch without a change of content reruns nothing
-    assert {s for s, _ in _states(run(data, out, notebooks_dir=nbs)).values()} == {"reused"}
+    tmp = tmp_path_factory.mktemp("history")
+    data, out = tmp / "data", tmp / "out"
+    shutil.copytree(DEFAULT_DATA_DIR, data)
+    nbs = two_notebooks(tmp / "notebooks")
+    steps = {}
+    build_ = lambda **kw: run(data, out, notebooks_dir=nbs, jobs=1, **kw)  # noqa: E731
+    steps["first"] = build_()
+    steps["first_index"] = (out / "index.html").exists() and (out / "notebooks" / "a_tech.html").exists()
+    steps["again"] = build_()
+    steps["again_index"] = (out / "index.html").exists() and (out / "notebooks" / "a_tech.html").exists()
+    os.utime(data / "technologies.csv")  # a touch without a change of content
+    steps["touched"] = build_()
     _edit_cell(data / "dimensions.csv", 2, "note", "edited")
-    states = _states(run(data, out, notebooks_dir=nbs, jobs=2))
+    steps["csv_edited"] = build_()
+    steps["parameter"] = build_(overrides={"x": 2})
+    steps["force"] = build_(overrides={"x": 2}, force=True)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(build, "package_hash", lambda: "changed")
+        steps["osa_utils"] = build_(overrides={"x": 2})
+    return steps
+
+
+def test_second_build_executes_nothing(history):
+    assert {s for s, _ in _states(history["first"]).values()} == {"ran"} and history["first_index"]
+    assert _states(history["again"]) == {"a_tech": ("reused", "unchanged"), "b_dims": ("reused", "unchanged")}
+    assert history["again_index"], "the reused build still publishes the report"
+
+
+def test_changed_csv_reruns_exactly_the_notebooks_that_read_it(history):
+    assert {s for s, _ in _states(history["touched"]).values()} == {"reused"}, "a touch reruns nothing"
+    states = _states(history["csv_edited"])
     assert states["b_dims"] == ("ran", "data changed: dimensions.csv")
     assert states["a_tech"] == ("reused", "unchanged")
 
 
-def test_reads_are_recorded_not_listed(collection):
-    nbs, data, out = collection
-    result = run(data, out, notebooks_dir=nbs, jobs=2)
-    reads = {r.name: {Path(p).name for p in r.reads} for r in result.results}
+def test_reads_are_recorded_not_listed(history):
+    reads = {r.name: {Path(p).name for p in r.reads} for r in history["first"].results}
     # technologies.csv references chapters.csv and figures.csv: they are read to check its foreign keys
     assert {"technologies.csv", "chapters.csv", "figures.csv", "datapackage.json"} <= reads["a_tech"]
     assert "dimensions.csv" not in reads["a_tech"] and "technologies.csv" not in reads["b_dims"]
 
 
-def test_osa_utils_change_reruns_all(collection, monkeypatch):
-    nbs, data, out = collection
-    run(data, out, notebooks_dir=nbs, jobs=2)
-    monkeypatch.setattr(build, "package_hash", lambda: "changed")
-    assert _states(run(data, out, notebooks_dir=nbs, jobs=2)) == {
+def test_parameter_change_reruns(history):
+    assert _states(history["parameter"]) == {"a_tech": ("ran", "parameters changed"),
+                                             "b_dims": ("ran", "parameters changed")}
+
+
+def test_force_reruns(history):
+    assert {r for _, r in _states(history["force"]).values()} == {"--force"}
+
+
+def test_osa_utils_change_reruns_all(history):
+    assert _states(history["osa_utils"]) == {
         "a_tech": ("ran", "osa_utils changed"), "b_dims": ("ran", "osa_utils changed")}
-
-
-def test_parameter_change_reruns(collection):
-    nbs, data, out = collection
-    run(data, out, notebooks_dir=nbs, jobs=2)
-    states = _states(run(data, out, notebooks_dir=nbs, jobs=2, overrides={"x": 2}))
-    assert states["a_tech"] == ("ran", "parameters changed")
-
-
-def test_force_reruns(collection):
-    nbs, data, out = collection
-    run(data, out, notebooks_dir=nbs, jobs=2)
-    assert {r for _, r in _states(run(data, out, notebooks_dir=nbs, force=True)).values()} == {"--force"}
 
 
 def test_unknown_parameter_is_an_error(collection):
@@ -106,7 +122,7 @@ def test_failing_notebook_does_not_stop_the_others(collection):
     nbs, data, out = collection
     _notebook(nbs / "c_fail.ipynb", 'raise ValueError("deliberate failure")')
     proc = subprocess.run([sys.executable, "-m", "osa_utils.cli", "build", "--data-dir", str(data), "--out", str(out),
-                           "--notebooks-dir", str(nbs)], capture_output=True, text=True, timeout=300)
+                           "--notebooks-dir", str(nbs), "--jobs", "1"], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 1
     assert "c_fail failed in cell 3: ValueError: deliberate failure" in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -118,7 +134,7 @@ def test_failing_notebook_does_not_stop_the_others(collection):
 
 def test_invalid_data_builds_nothing(collection):
     nbs, data, out = collection
-    run(data, out, notebooks_dir=nbs)
+    run(data, out, notebooks_dir=nbs, jobs=1)
     before = (out / "index.html").read_bytes()
     (data / "technologies.csv").write_text("broken\n", encoding="utf-8")
     proc = subprocess.run([sys.executable, "-m", "osa_utils.cli", "build", "--data-dir", str(data), "--out", str(out),
@@ -130,11 +146,12 @@ def test_invalid_data_builds_nothing(collection):
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
 def test_interrupted_build_leaves_the_previous_report(collection, sig):
     nbs, data, out = collection
-    run(data, out, notebooks_dir=nbs)
+    run(data, out, notebooks_dir=nbs, jobs=1)
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    _notebook(nbs / "d_slow.ipynb", "import time\ntime.sleep(sleep)")
+    # a parameter of its own: the other notebooks are reused, only this one runs (and waits)
+    _notebook(nbs / "d_slow.ipynb", "import time\ntime.sleep(pause)", params="pause = 0\n")
     proc = subprocess.Popen([sys.executable, "-m", "osa_utils.cli", "build", "--data-dir", str(data), "--out",
-                             str(out), "--notebooks-dir", str(nbs), "-p", "sleep", "60"],
+                             str(out), "--notebooks-dir", str(nbs), "-p", "pause", "60"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.time() + 60
     while time.time() < deadline and not list(out.parent.glob(f".{out.name}.v-*/.cache/d_slow/reads.log")):
@@ -157,7 +174,7 @@ def test_csv_markup_is_escaped_in_the_report(collection):
     _notebook(nbs / "e_actors.ipynb",
               'from osa_utils.notebook import Chapter\nch = Chapter(data_dir, "figs", "png", 60, "en")\n'
               'ch.actor_table("2.1")')
-    result = run(data, out, notebooks_dir=nbs, jobs=2)
+    result = run(data, out, notebooks_dir=nbs, jobs=1)
     assert not result.failed
     html = (out / "index.html").read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in html

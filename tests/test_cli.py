@@ -70,10 +70,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from pathlib import Path
 out = Path(figures_dir)
-fig, ax = plt.subplots(figsize=(2, 2))
-ax.plot([0, 1], [0, NAME_Y])
-fig.savefig(out / "fig-NAME.png", dpi=50, metadata={"Software": None})
-(out / "tab-NAME.csv").write_text("a,b\\n1,2\\n", encoding="utf-8")
+for name, y in (("a", 1), ("b", 2)):
+    fig, ax = plt.subplots(figsize=(2, 2))
+    ax.plot([0, 1], [0, y])
+    fig.savefig(out / f"fig-{name}.png", dpi=50, metadata={"Software": None})
+    (out / f"tab-{name}.csv").write_text("a,b\\n1,2\\n", encoding="utf-8")
 """
 
 
@@ -86,22 +87,21 @@ def test_figures_and_verify_report_every_kind_of_difference(tmp_path):
 
     nbs = tmp_path / "notebooks"
     nbs.mkdir()
-    for name, y in (("a", 1), ("b", 2)):
-        notebook(nbs / f"{name}.ipynb", FIGURE_NOTEBOOK.replace("NAME_Y", str(y)).replace("NAME", name),
-                 params='figures_dir = "out"\n')
+    # one notebook writing two figures and two tables: one kernel per build
+    notebook(nbs / "figs.ipynb", FIGURE_NOTEBOOK, params='figures_dir = "out"\n')
     ref = tmp_path / "figures"
-    out = _run("figures", "--notebooks-dir", str(nbs), "--out", str(ref), "--jobs", "2")
+    out = _run("figures", "--notebooks-dir", str(nbs), "--out", str(ref), "--jobs", "1")
     assert out.returncode == 0, out.stderr
     assert sorted(p.name for p in ref.iterdir()) == [".osa-report.json", "fig-a.png", "fig-b.png",
                                                     "tab-a.csv", "tab-b.csv"]
-    same = _run("verify", "--notebooks-dir", str(nbs), "--figures", str(ref), "--jobs", "2")
+    same = _run("verify", "--notebooks-dir", str(nbs), "--figures", str(ref), "--jobs", "1")
     assert same.returncode == 0 and "4 identical, 0 different" in same.stdout, same.stdout + same.stderr
     img = Image.open(ref / "fig-a.png").convert("RGB")
     img.putpixel((5, 5), (255, 0, 0))
     img.save(ref / "fig-a.png")
     (ref / "tab-b.csv").unlink()
     (ref / "fig-9-9.png").write_bytes(b"not a figure")
-    out = _run("verify", "--notebooks-dir", str(nbs), "--figures", str(ref), "--jobs", "2")
+    out = _run("verify", "--notebooks-dir", str(nbs), "--figures", str(ref), "--jobs", "1")
     assert out.returncode == 1
     lines = {l.split()[0]: l for l in out.stdout.splitlines() if l.strip()}
     assert "differs" in lines["fig-a.png"] and "% of pixels differ" in lines["fig-a.png"]

@@ -102,3 +102,19 @@ def test_macos_and_windows_fonts_come_after_noto():
     assert names[0] == "Noto Sans CJK SC"
     for name in ("PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "SimHei", "DengXian"):
         assert names.index(name) > names.index("Droid Sans Fallback")
+
+
+def test_every_character_of_the_data_has_a_glyph_in_the_collection_fonts(package):
+    """Each character in the data package (actor names in Chinese included) is drawn from the base
+    font or the CJK font the figures use: no name is drawn as empty boxes. This checks every table,
+    where a build with name_lang=zh checks only the names the figures happen to show."""
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    fonts = [FT2Font(font_manager.findfont(font_manager.FontProperties(family=name), fallback_to_default=False))
+             for name in (style.BASE_FONT, style.find_cjk_font(rebuild=True))]
+    chars = {c for df in package.values() for col in df.columns
+             for v in df[col].dropna().astype(str) for c in v if ord(c) > 127 and c.isprintable()}
+    assert any("\u4e00" <= c <= "\u9fff" for c in chars), "the data has Chinese names to check"
+    missing = sorted(c for c in chars if not any(f.get_char_index(ord(c)) for f in fonts))
+    assert missing == [], f"no glyph for {''.join(missing)!r} ({', '.join(f'U+{ord(c):04X}' for c in missing)})"

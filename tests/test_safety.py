@@ -175,8 +175,8 @@ def test_only_updates_the_report(collection):
     """Finding 8: --only X into an existing report keeps the other chapters, their cache and pages,
     and the report says which chapters this build ran and which parameters each used."""
     nbs, data, out = collection
-    run(data, out, notebooks_dir=nbs, jobs=2)
-    result = run(data, out, notebooks_dir=nbs, only=["a_tech"], overrides={"x": 5})
+    run(data, out, notebooks_dir=nbs, jobs=1)
+    result = run(data, out, notebooks_dir=nbs, jobs=1, only=["a_tech"], overrides={"x": 5})
     assert {r.name: r.state for r in result.results} == {"a_tech": "ran", "b_dims": "kept"}
     assert (out / "notebooks" / "b_dims.html").exists() and (out / ".cache" / "b_dims" / "entry.json").exists()
     html = (out / "index.html").read_text(encoding="utf-8")
@@ -184,7 +184,7 @@ def test_only_updates_the_report(collection):
     assert "This build ran a_tech (--only)" in html and "(b_dims) are kept" in html
     assert "not all built with the same parameters" in html and "<code>x=5</code>" in html
     # the kept chapter is still reusable by a later full build
-    again = run(data, out, notebooks_dir=nbs, overrides={"x": 5})
+    again = run(data, out, notebooks_dir=nbs, jobs=1, overrides={"x": 5})
     assert {r.name: r.state for r in again.results} == {"a_tech": "reused", "b_dims": "ran"}
 
 
@@ -217,7 +217,7 @@ def test_two_builds_into_one_out(collection):
 def test_a_complete_report_exists_at_every_instant(collection):
     """Finding 11: while a build replaces the report, OUT/index.html is always a complete page."""
     nbs, data, out = collection
-    run(data, out, notebooks_dir=nbs, jobs=2)
+    run(data, out, notebooks_dir=nbs, jobs=1)
     seen, stop = [], threading.Event()
 
     def watch():
@@ -226,12 +226,13 @@ def test_a_complete_report_exists_at_every_instant(collection):
                 seen.append((out / "index.html").read_text(encoding="utf-8").rstrip().endswith("</html>"))
             except OSError:
                 seen.append(False)
+            time.sleep(0.002)  # hundreds of looks per second, without taking a core from the other tests
 
     t = threading.Thread(target=watch)
     t.start()
     try:
-        run(data, out, notebooks_dir=nbs, jobs=2, force=True)
-        run(data, out, notebooks_dir=nbs, jobs=2)  # reused: a swap without kernels
+        run(data, out, notebooks_dir=nbs, jobs=1, force=True)
+        run(data, out, notebooks_dir=nbs, jobs=1)  # reused: a swap without kernels
     finally:
         stop.set()
         t.join()
@@ -270,7 +271,7 @@ def test_sigkill_leaves_no_process_running(collection):
     assert alive == [], f"still running 5 s after SIGKILL: {[p.cmdline() for p in alive]}"
     assert list(out.parent.glob(f".{out.name}.v-*")), "the killed build left its folder (cleaned next)"
     (nbs / "d_slow.ipynb").unlink()
-    run(data, out, notebooks_dir=nbs, jobs=2)
+    run(data, out, notebooks_dir=nbs, jobs=1)
     assert len(list(out.parent.glob(f".{out.name}.v-*"))) == 1
     assert (out / "index.html").exists()
 
