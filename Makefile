@@ -46,8 +46,12 @@ validate: $(STAMP)
 report: $(STAMP)
 	$(BIN)/osa-report build --data-dir $(DATA) --out $(OUT)
 
+# Python's default is to cache compiled modules; where PYTHONDONTWRITEBYTECODE is set (as on our
+# reference machine) every kernel and command the suite starts (~200) would compile osa_utils again
+# and pytest would rewrite every test module again: the suite lets Python cache them (in the
+# git-ignored __pycache__ folders).
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest
 
 figures: $(STAMP)
 	$(BIN)/osa-report figures --data-dir $(DATA) --out figures
