@@ -2,6 +2,7 @@
 isolation, atomic output, escaping, parameters."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -179,3 +180,23 @@ def test_csv_markup_is_escaped_in_the_report(collection):
     html = (out / "index.html").read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in html
     assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 2  # errata section and the actor table
+
+
+def test_kernels_see_the_environment_of_each_build(collection, monkeypatch):
+    """On Linux the workers come from a fork server started by the first build of the process;
+    a variable set after that still reaches the next build's kernels (the build passes its
+    environment to each task), and one removed is gone."""
+    nbs, data, out = collection
+    _notebook(nbs / "c_env.ipynb", 'import os\nprint("MARK=" + os.environ.get("OSA_TEST_MARK", "unset"))',
+              params="round_ = 0\n")
+    shown = lambda: json.loads((out / "notebooks" / "c_env.ipynb").read_text(encoding="utf-8"))  # noqa: E731
+    text = lambda nb: "".join("".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", []))  # noqa: E731
+    monkeypatch.delenv("OSA_TEST_MARK", raising=False)
+    run(data, out, notebooks_dir=nbs, jobs=1, only=["c_env"])
+    assert "MARK=unset" in text(shown())
+    monkeypatch.setenv("OSA_TEST_MARK", "second")
+    run(data, out, notebooks_dir=nbs, jobs=1, only=["c_env"], overrides={"round_": 2})
+    assert "MARK=second" in text(shown())
+    monkeypatch.delenv("OSA_TEST_MARK")
+    run(data, out, notebooks_dir=nbs, jobs=1, only=["c_env"], overrides={"round_": 3})
+    assert "MARK=unset" in text(shown())
