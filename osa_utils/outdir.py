@@ -162,14 +162,13 @@ def lock(loc: Path, *, wait: bool = False, say=print):
             raise OutputError(f"{planted} is a symlink, not a lock file osa-report made; remove it and run again")
     fl = FileLock(str(lock_path))
     try:
-        fl.acquire(timeout=0)
-    except Timeout:  # (a subclass of OSError: caught first)
-        holder = _holder(info)
-        if not wait:
-            raise BusyError(f"another build{holder} is writing {loc}; wait for it to finish, or run again "
-                            "with --wait") from None
-        say(f"waiting for another build{holder} writing {loc} to finish ...")
-        fl.acquire()
+        holder = _acquire_or_holder(fl, info)
+        if holder is not None:
+            if not wait:
+                raise BusyError(f"another build{holder} is writing {loc}; wait for it to finish, or run again "
+                                "with --wait")
+            say(f"waiting for another build{holder} writing {loc} to finish ...")
+            fl.acquire()
     except OSError as exc:
         raise OutputError(f"cannot create the lock file {lock_path}: {exc.strerror or exc}") from None
     try:
@@ -181,14 +180,39 @@ def lock(loc: Path, *, wait: bool = False, say=print):
         fl.release()
 
 
+def _acquire_or_holder(fl, info: Path, patience: float = 1.0) -> str | None:
+    """Take the lock (None), or say who holds it (" (pid N)", or "" if that cannot be known).
+
+    The holder writes its pid just after taking the lock and removes it just before letting go:
+    for a moment the lock is held with no pid to read. Within *patience* seconds the lock is
+    tried again while the pid is unknown, so a second build names the first one's pid, or gets
+    the lock the first one was releasing.
+    """
+    from filelock import Timeout
+
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            fl.acquire(timeout=0)
+            return None
+        except Timeout:
+            holder = _holder(info)
+            if holder or time.monotonic() >= deadline:
+                return holder
+            time.sleep(0.05)
+
+
 def _write_new(path: Path, text: str) -> None:
-    """Write *path* as a new file of ours: whatever is there (a stale file, a planted symlink) is
-    unlinked first, and the file is created exclusively, without following links."""
+    """Write *path* as a new file of ours, whole at once: the text goes to a file created exclusively
+    without following links, then replaces *path* (a stale file or a planted symlink there is
+    replaced, never written through), so a reader never sees it half written."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     with contextlib.suppress(FileNotFoundError):
-        path.unlink()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        tmp.unlink()
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text)
+    os.replace(tmp, path)
 
 
 def _holder(info: Path) -> str:

@@ -137,6 +137,27 @@ def test_lock_refuses_a_second_writer_with_the_pid(tmp_path):
         pass
 
 
+def test_a_second_writer_names_the_pid_written_just_after_the_lock(tmp_path):
+    """The holder writes its pid just after taking the lock: a second writer arriving in between
+    waits a moment for it instead of saying 'another build' without a pid (seen in a race of two
+    builds)."""
+    from filelock import FileLock
+
+    loc = tmp_path / "report"
+    info = tmp_path / ".report.lock.pid"
+    held = FileLock(str(tmp_path / ".report.lock"))
+    held.acquire()
+    try:
+        writer = threading.Timer(0.3, lambda: info.write_text(json.dumps({"pid": 4242}), encoding="utf-8"))
+        writer.start()
+        with pytest.raises(outdir.BusyError, match=r"\(pid 4242\)"):
+            with outdir.lock(loc):
+                pass
+        writer.join()
+    finally:
+        held.release()
+
+
 # --------------------------------------------------------------------------- D: checked before any kernel
 @pytest.mark.parametrize("args, message", [
     (["-p", "dpi", "10000"], "dpi=10000"),
