@@ -51,8 +51,10 @@ def suite() -> dict:
     wall, cpu1 = time.perf_counter() - t0, busy_seconds()
     last = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
     passed = re.search(r"(\d+) passed", last)
+    failures = [l for l in proc.stdout.splitlines() if l.startswith(("FAILED", "ERROR"))]
     return {"wall_s": round(wall, 2), "busy_cpu_s": round(cpu1 - cpu0, 1) if cpu0 is not None else None,
-            "returncode": proc.returncode, "passed": int(passed.group(1)) if passed else None, "summary": last}
+            "returncode": proc.returncode, "passed": int(passed.group(1)) if passed else None, "summary": last,
+            "failures": failures}
 
 
 def main() -> int:
@@ -68,7 +70,7 @@ def main() -> int:
         run.update(baseline_before_s=round(before, 2), baseline_after_s=round(after, 2))
         rounds.append(run)
         print(f"round {i + 1}: suite {run['wall_s']:.0f} s ({run['summary']}), busy CPU {run['busy_cpu_s']} s, "
-              f"baseline {before:.2f} / {after:.2f} s", flush=True)
+              f"baseline {before:.2f} / {after:.2f} s", *run["failures"], sep="\n  ", flush=True)
     walls = [r["wall_s"] for r in rounds]
     base = [b for r in rounds for b in (r["baseline_before_s"], r["baseline_after_s"])]
     result = {

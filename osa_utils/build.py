@@ -672,11 +672,21 @@ def _install_sigterm():
 
 
 def _kill_pool(pool) -> None:
+    """Stop the workers (each kills its kernel) and wait until they are gone: a worker still
+    running could write into the version folder the build removes next."""
     procs = list(getattr(pool, "_processes", {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
     for p in procs:
         try:
-            p.terminate()  # its kernel exits with it (ipykernel watches its parent)
+            p.terminate()  # SIGTERM: _worker_exit kills its kernel, then the worker exits
+        except Exception:
+            pass
+    for p in procs:
+        try:
+            p.join(timeout=10)
+            if p.is_alive():
+                p.kill()
+                p.join(timeout=5)
         except Exception:
             pass
 

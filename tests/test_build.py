@@ -161,11 +161,13 @@ def test_interrupted_build_leaves_the_previous_report(collection, sig):
     assert proc.poll() is None
     (os.killpg if sig == signal.SIGKILL else os.kill)(proc.pid, sig)
     proc.wait(timeout=60)
+    err = proc.stderr.read().decode(errors="replace")
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before, "the previous report changed"
     if sig != signal.SIGKILL:
-        assert proc.returncode == 130
-        assert len(list(out.parent.glob(f".{out.name}.v-*"))) == 1, "temporary build folder left behind"
+        assert proc.returncode == 130, err
+        left = sorted(str(p.relative_to(out.parent)) for p in out.parent.glob(f".{out.name}.v-*/**/*"))
+        assert len(list(out.parent.glob(f".{out.name}.v-*"))) == 1, f"temporary build folder left behind: {left[:20]}"
 
 
 def test_csv_markup_is_escaped_in_the_report(collection):
