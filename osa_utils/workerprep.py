@@ -1,6 +1,5 @@
-"""What every build worker needs, imported once by the build's fork server (Linux) before it forks
-the workers, so that a worker starts in milliseconds instead of importing papermill and nbconvert
-again (about 2 s of CPU per worker and build). See ``osa_utils.build._pool_context``."""
+"""What every build worker needs, imported by each worker as it starts (``osa_utils.build._init_worker``)
+before its first notebook."""
 import sys
 
 # nbformat's jsonschema would import rfc3987_syntax (installed by jupyter-events), whose grammar

@@ -185,9 +185,8 @@ def test_csv_markup_is_escaped_in_the_report(collection):
 
 
 def test_kernels_see_the_environment_of_each_build(collection, monkeypatch):
-    """On Linux the workers come from a fork server started by the first build of the process;
-    a variable set after that still reaches the next build's kernels (the build passes its
-    environment to each task)."""
+    """A variable set between two builds of one process reaches the second build's kernels (the
+    build passes its environment to each task, whatever start method made the workers)."""
     nbs, data, out = collection
     _notebook(nbs / "c_env.ipynb", 'import os\nprint("MARK=" + os.environ.get("OSA_TEST_MARK", "unset"))',
               params="round_ = 0\n")
