@@ -20,6 +20,7 @@ carrying all problems, never only the first.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -116,17 +117,16 @@ def read_descriptor(data_dir=None) -> dict:
                                   data_dir) from None
     # The structural checks depend on the text only: remembered per text (a notebook reads the
     # descriptor once per table it loads). Where the paths resolve is checked on every read.
-    structure = _STRUCTURE_PROBLEMS.get(text)
-    if structure is None:
-        structure = _STRUCTURE_PROBLEMS[text] = descriptor_problems(descriptor)
-    problems = structure + _resolve_problems(descriptor, _data_dir(data_dir))
+    problems = list(_structure_problems(text)) + _resolve_problems(descriptor, _data_dir(data_dir))
     if problems:
         raise DataValidationError(problems, data_dir)
     return descriptor
 
 
-#: descriptor text -> its structural problems (see :func:`read_descriptor`).
-_STRUCTURE_PROBLEMS: dict[str, list] = {}
+@functools.lru_cache(maxsize=16)
+def _structure_problems(text: str) -> tuple:
+    """:func:`descriptor_problems` of a descriptor's text, folder aside (see :func:`read_descriptor`)."""
+    return tuple(descriptor_problems(json.loads(text)))
 
 
 #: Field types of Table Schema (v1); anything else in a descriptor is a typo.

@@ -152,7 +152,7 @@ def _ours(path: Path) -> bool:
 @contextlib.contextmanager
 def lock(loc: Path, *, wait: bool = False, say=print):
     """Hold ``.OUT.lock`` beside OUT for the duration; raise :class:`BusyError` if taken."""
-    from filelock import FileLock, Timeout
+    from filelock import FileLock
 
     loc.parent.mkdir(parents=True, exist_ok=True)
     lock_path = loc.parent / f".{loc.name}{LOCK_SUFFIX}"
