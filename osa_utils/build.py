@@ -212,11 +212,21 @@ def resolve_parameters(notebooks: list[Path], overrides: dict, data_dir: Path) -
 
 
 # --------------------------------------------------------------------------- execution (in worker processes)
-def _execute(nb_path: str, out_nb: str, params: dict, read_log: str, html_out: str | None) -> dict:
-    """Run one notebook in its own kernel; never raises for a notebook error."""
+def _execute(nb_path: str, out_nb: str, params: dict, read_log: str, html_out: str | None,
+             env: dict | None = None, cwd: str | None = None) -> dict:
+    """Run one notebook in its own kernel; never raises for a notebook error.
+
+    *env* and *cwd* are the build's at the time of the build (a worker forked by the fork server
+    would otherwise have the environment and folder of the server's start); the kernel inherits them.
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    if env is not None:
+        os.environ.clear()
+        os.environ.update(env)
+    if cwd is not None:
+        os.chdir(cwd)
     os.environ["OSA_READ_LOG"] = read_log
     Path(read_log).write_text("", encoding="utf-8")
     # The kernel inherits this process's stderr: keep its log lines out of the build's output.
@@ -294,26 +304,55 @@ def export_html(nb_path: Path, html_path: Path, name: str | None = None) -> None
                                 body=safe(body), code_css=Markup(code_css())), encoding="utf-8")
 
 
-def _init_worker(parent: int) -> None:
-    # Ctrl-C is handled by the parent, which stops the workers.
+def _pool_context():
+    """Where the workers come from.
+
+    On Linux, a fork server: started once per process with :mod:`osa_utils.workerprep` imported
+    (papermill, nbconvert), it forks each worker in milliseconds, where a spawned worker imports
+    them again (about 2 s of CPU per worker and build). The server ends when the process that
+    started it ends, and its workers with it (:func:`watch_parent`). Elsewhere, spawn: fork is
+    unsafe with macOS system libraries and absent on Windows.
+    """
+    if sys.platform.startswith("linux"):
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["osa_utils.workerprep"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def _init_worker(build_pid: int) -> None:
+    # Ctrl-C is handled by the build, which stops the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # A killed parent (SIGKILL) cannot stop its workers: they watch it instead.
+    # A killed build (SIGKILL) cannot stop its workers: they watch it instead.
     signal.signal(signal.SIGTERM, _worker_exit)
-    watch_parent(parent)
-    # nbformat's jsonschema would import rfc3987_syntax (installed by jupyter-events), whose
-    # grammar takes ~3 s to build; its IRI format check is never used for notebooks.
-    sys.modules.setdefault("rfc3987_syntax", None)
-    import papermill  # noqa: F401  (imported once per worker, before the first notebook)
+    watch_parent(build_pid)
+    import osa_utils.workerprep  # noqa: F401  (already imported when forked by the fork server)
 
 
-def watch_parent(parent: int) -> None:
-    """End this process (and its kernel) when *parent* goes away.
+def watch_parent(build_pid: int) -> None:
+    """End this process (and its kernel) when the build (*build_pid*) goes away.
 
-    On Linux the kernel sends SIGTERM at the parent's death (``PR_SET_PDEATHSIG``);
-    everywhere a daemon thread checks every half second whether the parent pid
-    changed, in case the parent died before the signal was armed.
+    The worker's parent is the build, or on Linux the build's fork server, which exits when the
+    build does. On Linux the kernel sends SIGTERM at the parent's death (``PR_SET_PDEATHSIG``);
+    everywhere a daemon thread checks every half second whether the parent changed or the
+    build has ended, in case either happened before the signal was armed.
     """
     import threading
+
+    import psutil
+
+    parent = os.getppid()
+    try:
+        build = psutil.Process(build_pid)
+        build.create_time()  # the process, not just its pid: a reused pid is another process
+    except psutil.Error:
+        _worker_exit(signal.SIGTERM, None)
+
+    def gone() -> bool:
+        try:
+            return os.getppid() != parent or not build.is_running() or build.status() == psutil.STATUS_ZOMBIE
+        except psutil.Error:
+            return True
 
     if sys.platform.startswith("linux"):
         try:
@@ -326,11 +365,11 @@ def watch_parent(parent: int) -> None:
 
     def watch():
         while True:
-            if os.getppid() != parent:
+            if gone():
                 _worker_exit(signal.SIGTERM, None)
             time.sleep(0.5)
 
-    if os.getppid() != parent:
+    if gone():
         _worker_exit(signal.SIGTERM, None)
     threading.Thread(target=watch, name="osa-parent-watch", daemon=True).start()
 
@@ -553,10 +592,9 @@ def _run_locked(data_dir, tmp, previous, everything, selected, params, jobs, for
         if todo:
             # Longest first (by the last recorded duration), so no long notebook starts last.
             todo.sort(key=lambda t: -(t[3] or {}).get("duration", 0.0))
-            # Spawned workers (a fork server was tried: see issue 10's session-3 note).
-            ctx = multiprocessing.get_context("spawn")
-            pool = cf.ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=ctx,
+            pool = cf.ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=_pool_context(),
                                           initializer=_init_worker, initargs=(os.getpid(),))
+            env, cwd = dict(os.environ), os.getcwd()
             futures = {}
             for nb, key, reason, entry in todo:
                 d = new_cache / nb.stem
@@ -567,7 +605,7 @@ def _run_locked(data_dir, tmp, previous, everything, selected, params, jobs, for
                     if out_param in declared:
                         p[out_param] = str(d / "figures")
                 fut = pool.submit(_execute, str(nb), str(d / "executed.ipynb"), p, str(d / "reads.log"),
-                                  str(d / "executed.html"))
+                                  str(d / "executed.html"), env, cwd)
                 futures[fut] = (nb, key, reason, entry)
                 progress.update(nb.stem, "running", reason)
             for fut in cf.as_completed(futures):

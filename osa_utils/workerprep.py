@@ -1,0 +1,13 @@
+"""What every build worker needs, imported once by the build's fork server (Linux) before it forks
+the workers, so that a worker starts in milliseconds instead of importing papermill and nbconvert
+again (about 2 s of CPU per worker and build). See ``osa_utils.build._pool_context``."""
+import sys
+
+# nbformat's jsonschema would import rfc3987_syntax (installed by jupyter-events), whose grammar
+# takes ~3 s to build; its IRI format check is never used for notebooks.
+sys.modules.setdefault("rfc3987_syntax", None)
+
+import papermill  # noqa: E402,F401
+from nbconvert import HTMLExporter  # noqa: E402,F401
+
+from . import build, pages  # noqa: E402,F401
