@@ -141,14 +141,17 @@ LAYOUT_CHECK_ENV = "OSA_LAYOUT_CHECK"
 EDGE_PX = 2
 
 
-def layout_problems(fig, bbox, dpi: int, png: bytes | None = None) -> list[str]:
-    """What is cut off in *fig* saved with *bbox* (inches) at *dpi*: every drawn text whose window
-    extent leaves the saved canvas, and (given the PNG) any non-background pixel within EDGE_PX of
-    an edge. An empty list when nothing is."""
+def layout_problems(fig, bbox, dpi: int) -> list[str]:
+    """What is cut off in *fig* saved with *bbox* (inches) at *dpi*; an empty list when nothing is."""
+    return render_checked(fig, bbox, dpi)[1]
+
+
+def render_checked(fig, bbox, dpi: int) -> tuple[bytes, list[str]]:
+    """*fig* as PNG bytes (as :func:`render` makes them) and what is cut off in it: every drawn text
+    whose window extent leaves the saved canvas, and any non-background pixel within EDGE_PX of an
+    edge. The text extents are recorded while that PNG is drawn (one draw for image and check)."""
     from matplotlib.text import Text
 
-    fig.set_dpi(dpi)
-    renderer = fig.canvas.get_renderer()
     drawn = []
     original = Text.draw
 
@@ -159,10 +162,11 @@ def layout_problems(fig, bbox, dpi: int, png: bytes | None = None) -> list[str]:
 
     Text.draw = draw
     try:
-        fig.draw(renderer)
+        png = render(fig, "png", dpi, bbox)
     finally:
         Text.draw = original
-    x0, y0, x1, y1 = (v * dpi for v in (bbox.x0, bbox.y0, bbox.x1, bbox.y1))
+    # While saving with bbox_inches, the figure is drawn shifted so that the box starts at 0, 0.
+    x0, y0, x1, y1 = 0.0, 0.0, bbox.width * dpi, bbox.height * dpi
     problems = []
     for text, ext in drawn:
         if ext.width <= 0 and ext.height <= 0:
@@ -171,20 +175,17 @@ def layout_problems(fig, bbox, dpi: int, png: bytes | None = None) -> list[str]:
             short = " ".join(text.split())
             problems.append(f"text {short[:60]!r} leaves the canvas (extent {ext.x0:.0f}..{ext.x1:.0f} x "
                             f"{ext.y0:.0f}..{ext.y1:.0f} px, canvas {x0:.0f}..{x1:.0f} x {y0:.0f}..{y1:.0f})")
-    if png is not None:
-        problems += edge_ink(png)
-    return problems
+    return png, problems + edge_ink(png)
 
 
 def edge_ink(png: bytes, edge: int = EDGE_PX) -> list[str]:
     """A problem for each side of the PNG that has a non-background pixel within *edge* px of it."""
     import numpy as np
-    from matplotlib import image
+    from PIL import Image
 
-    img = image.imread(io.BytesIO(png), format="png")
-    rgb = np.asarray(img[..., :3], dtype=float)
-    background = np.array([1.0, 1.0, 1.0])  # savefig.facecolor of the collection's style
-    ink = np.abs(rgb - background).max(axis=-1) > 8 / 255
+    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int16)
+    # background: white, savefig.facecolor of the collection's style; ink differs by more than 8/255
+    ink = (255 - rgb).max(axis=-1) > 8
     sides = {"top": ink[:edge, :], "bottom": ink[-edge:, :], "left": ink[:, :edge], "right": ink[:, -edge:]}
     return [f"ink within {edge} px of the {side} edge ({int(part.sum())} px)" for side, part in sides.items()
             if part.any()]
@@ -217,8 +218,8 @@ def save(fig, figure_id: str, figures_dir, formats=("png", "svg"), dpi: int = 15
     bbox = tight_bbox(fig, dpi)
     rendered = {}
     if os.environ.get(LAYOUT_CHECK_ENV):
-        rendered["png"] = render(fig, "png", dpi, bbox)  # checked, then saved as it is
-        problems = layout_problems(fig, bbox, dpi, rendered["png"]) + internal_names(fig)
+        rendered["png"], problems = render_checked(fig, bbox, dpi)  # checked, then saved as it is
+        problems += internal_names(fig)
         if problems:
             raise LayoutError(f"{stem(figure_id)}: " + "; ".join(problems))
     paths = []
