@@ -151,7 +151,11 @@ def test_interrupted_build_leaves_the_previous_report(collection, sig):
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     # a parameter of its own: the other notebooks are reused, only this one runs (and waits)
     _notebook(nbs / "d_slow.ipynb", "import time\ntime.sleep(pause)", params="pause = 0\n")
-    proc = subprocess.Popen([sys.executable, "-m", "osa_utils.cli", "build", "--data-dir", str(data), "--out",
+    # As from a terminal, where Ctrl-C interrupts: Python's own SIGINT handler even when this test
+    # runs with SIGINT ignored (a background job's commands ignore it, and exec keeps that).
+    terminal = ("import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                "from osa_utils.cli import main; sys.exit(main())")
+    proc = subprocess.Popen([sys.executable, "-c", terminal, "build", "--data-dir", str(data), "--out",
                              str(out), "--notebooks-dir", str(nbs), "-p", "pause", "60"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.time() + 60
