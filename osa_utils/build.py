@@ -343,8 +343,7 @@ def watch_parent(build_pid: int) -> None:
 
     parent = os.getppid()
     try:
-        build = psutil.Process(build_pid)
-        build.create_time()  # the process, not just its pid: a reused pid is another process
+        build = psutil.Process(build_pid)  # is_running() compares start times: a reused pid is not it
     except psutil.Error:
         _worker_exit(signal.SIGTERM, None)
 
