@@ -1,6 +1,7 @@
-"""What every build worker needs, imported once by the build's fork server (Linux) before it forks
-the workers, so that a worker starts in milliseconds instead of importing papermill and nbconvert
-again (about 2 s of CPU per worker and build). See ``osa_utils.build._pool_context``."""
+"""What every build worker needs, imported and warmed up once by the build's fork server (Linux)
+before it forks the workers, so that a worker starts in milliseconds instead of importing papermill
+and nbconvert again (about 2 s of CPU per worker and build) and compiling nbconvert's templates and
+patterns at its first notebook (about 0.5 s more). See ``osa_utils.build._pool_context``."""
 import sys
 
 # nbformat's jsonschema would import rfc3987_syntax (installed by jupyter-events), whose grammar
@@ -11,3 +12,5 @@ import papermill  # noqa: E402,F401
 from nbconvert import HTMLExporter  # noqa: E402,F401
 
 from . import build, pages  # noqa: E402,F401
+
+build.warm_up()
