@@ -307,7 +307,7 @@ def execute_tool(notebook: Path, parameters: dict, form: Path, out: Path, kind: 
     import sys
 
     from . import outdir
-    from .build import stderr_to
+    from .build import PAPERMILL_OPTIONS, stderr_to
 
     out.mkdir(parents=True, exist_ok=True)
     if not (out / outdir.MARKER).exists():
@@ -323,8 +323,7 @@ def execute_tool(notebook: Path, parameters: dict, form: Path, out: Path, kind: 
         try:
             with stderr_to(Path(tmp) / "kernel.log"):
                 papermill.execute_notebook(str(notebook), str(executed), parameters=parameters,
-                                           cwd=str(notebook.parent), kernel_name="python3", progress_bar=False,
-                                           log_output=False, request_save_on_cell_execute=False)
+                                           cwd=str(notebook.parent), **PAPERMILL_OPTIONS)
         except PapermillExecutionError as exc:
             raise _notebook_error(exc, form, executed, notebook, kind.replace("_", " ")) from None
         return _written(executed, out)
