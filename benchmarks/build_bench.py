@@ -109,7 +109,9 @@ def baseline_b(tmp: Path, data: Path) -> float:
 def _empty_run(args):
     import papermill
 
-    papermill.execute_notebook(args[0], args[1], kernel_name="python3", progress_bar=False)
+    from osa_utils.build import PAPERMILL_OPTIONS
+
+    papermill.execute_notebook(args[0], args[1], **PAPERMILL_OPTIONS)  # as the build runs them
 
 
 def _floor_worker_init():
