@@ -577,6 +577,11 @@ def run(data_dir: Path, out: Path, *, jobs: int | None = None, force: bool = Fal
 
     With *only*, the other notebooks keep their last results (cache, pages,
     figures) in the report: ``--only`` updates a report, it does not replace it.
+
+    The notebooks run in worker processes (:func:`_pool_context`), so a script that calls this
+    must do so under ``if __name__ == "__main__":``, as :mod:`multiprocessing` requires of every
+    script that starts processes without plain fork (else the workers import the script again and
+    fail); a notebook or an interactive session need nothing.
     """
     from . import outdir
 
