@@ -357,13 +357,28 @@ def _pool_context():
     (papermill, nbconvert), it forks each worker in milliseconds, where a spawned worker imports
     them again (about 2 s of CPU per worker and build). The server ends when the process that
     started it ends, and its workers with it (:func:`watch_parent`). Elsewhere, spawn: fork is
-    unsafe with macOS system libraries and absent on Windows.
+    unsafe with macOS system libraries and absent on Windows; spawn too where the fork server's
+    socket would not fit (:func:`_socket_path_fits`).
     """
-    if sys.platform.startswith("linux"):
+    if sys.platform.startswith("linux") and _socket_path_fits():
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["osa_utils.workerprep"])
         return ctx
     return multiprocessing.get_context("spawn")
+
+
+#: Longest path of an AF_UNIX socket on Linux (sun_path is 108 bytes with the final NUL).
+SUN_PATH_MAX = 107
+
+
+def _socket_path_fits() -> bool:
+    """Whether the fork server's socket fits: it listens at ``<temp>/pymp-XXXXXXXX/listener-XXXXXXXX``
+    (multiprocessing's temporary folder, under ``$TMPDIR``), and Python 3.11-3.13 fail with
+    "AF_UNIX path too long" when that is over :data:`SUN_PATH_MAX` (a long ``$TMPDIR``, as on some
+    clusters). Then the workers are spawned instead: slower to start, same results."""
+    from multiprocessing import util
+
+    return len(os.fsencode(util.get_temp_dir())) + len("/listener-XXXXXXXX") <= SUN_PATH_MAX
 
 
 def _init_worker(build_pid: int) -> None:
@@ -420,15 +435,23 @@ def watch_parent(build_pid: int) -> None:
 
 
 def _worker_exit(signum, frame) -> None:
-    """Kill this worker's children (its Jupyter kernel) and exit at once."""
+    """Kill this worker's children (its Jupyter kernel) and exit at once.
+
+    The kernel's connection file (``-f FILE``, written by jupyter_client in the temporary folder
+    for this worker's kernel) is removed too: jupyter_client would have removed it at the end.
+    """
     try:
         import psutil
 
         for child in psutil.Process().children(recursive=True):
             try:
+                args = child.cmdline()
                 child.kill()
             except psutil.Error:
-                pass
+                continue
+            if "-f" in args[:-1]:
+                with contextlib.suppress(OSError):
+                    os.unlink(args[args.index("-f") + 1])
     except Exception:  # noqa: BLE001 - exiting anyway
         pass
     os._exit(128 + signal.SIGTERM)

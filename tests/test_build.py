@@ -120,11 +120,16 @@ def test_unknown_notebook_is_an_error(collection):
 
 
 def test_failing_notebook_does_not_stop_the_others(collection):
+    """Also with a $TMPDIR too long for the fork server's socket (as on some clusters): the
+    workers are spawned instead (test_the_workers_come_from_where_they_can)."""
     nbs, data, out = collection
     _notebook(nbs / "c_fail.ipynb", 'raise ValueError("deliberate failure")')
+    temp = out.parent / ("long-temporary-folder-" + "t" * 90)
+    temp.mkdir()
     proc = subprocess.run([sys.executable, "-m", "osa_utils.cli", "build", "--data-dir", str(data), "--out", str(out),
-                           "--notebooks-dir", str(nbs), "--jobs", "1"], capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 1
+                           "--notebooks-dir", str(nbs), "--jobs", "1"], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "TMPDIR": str(temp)})
+    assert proc.returncode == 1, proc.stderr
     assert "c_fail failed in cell 3: ValueError: deliberate failure" in proc.stderr
     assert "Traceback" not in proc.stderr
     html = (out / "index.html").read_text(encoding="utf-8")
@@ -133,9 +138,24 @@ def test_failing_notebook_does_not_stop_the_others(collection):
     assert (out / "notebooks" / "a_tech.ipynb").exists() and (out / "notebooks" / "b_dims.ipynb").exists()
 
 
+def test_the_workers_come_from_where_they_can(tmp_path):
+    """A fork server on Linux, unless its socket path (under $TMPDIR) would be too long for
+    AF_UNIX, where Python 3.11-3.13 would stop with "AF_UNIX path too long": then spawn."""
+    code = "from osa_utils.build import _pool_context; print(_pool_context().get_start_method())"
+    long = tmp_path / ("t" * 100)
+    long.mkdir()
+    shown = {}
+    for name, env in (("default", {k: v for k, v in os.environ.items() if k != "TMPDIR"}),
+                      ("long", {**os.environ, "TMPDIR": str(long)})):
+        proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        shown[name] = proc.stdout.strip()
+    assert shown == {"default": "forkserver" if sys.platform.startswith("linux") else "spawn", "long": "spawn"}
+
+
 def test_invalid_data_builds_nothing(collection):
     nbs, data, out = collection
-    run(data, out, notebooks_dir=nbs, jobs=1)
+    run(data, out, notebooks_dir=nbs, jobs=1, only=["a_tech"])  # a previous report (one kernel is enough)
     before = (out / "index.html").read_bytes()
     (data / "technologies.csv").write_text("broken\n", encoding="utf-8")
     proc = subprocess.run([sys.executable, "-m", "osa_utils.cli", "build", "--data-dir", str(data), "--out", str(out),
@@ -147,22 +167,25 @@ def test_invalid_data_builds_nothing(collection):
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
 def test_interrupted_build_leaves_the_previous_report(collection, sig):
     nbs, data, out = collection
-    run(data, out, notebooks_dir=nbs, jobs=1)
+    run(data, out, notebooks_dir=nbs, jobs=1, only=["a_tech"])  # a previous report (one kernel is enough)
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    # a parameter of its own: the other notebooks are reused, only this one runs (and waits)
+    # a parameter of its own; only this notebook runs (and waits), the report's others are kept
     _notebook(nbs / "d_slow.ipynb", "import time\ntime.sleep(pause)", params="pause = 0\n")
     # As from a terminal, where Ctrl-C interrupts: Python's own SIGINT handler even when this test
     # runs with SIGINT ignored (a background job's commands ignore it, and exec keeps that).
     terminal = ("import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
                 "from osa_utils.cli import main; sys.exit(main())")
+    temp = out.parent / "temp"  # where jupyter_client writes the kernel's connection file
+    temp.mkdir()
     proc = subprocess.Popen([sys.executable, "-c", terminal, "build", "--data-dir", str(data), "--out",
-                             str(out), "--notebooks-dir", str(nbs), "-p", "pause", "60"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+                             str(out), "--notebooks-dir", str(nbs), "--only", "d_slow", "-p", "pause", "60"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                            env={**os.environ, "TMPDIR": str(temp)})
     deadline = time.time() + 60
     while time.time() < deadline and not list(out.parent.glob(f".{out.name}.v-*/.cache/d_slow/reads.log")):
         time.sleep(0.2)
     time.sleep(1.5)  # the slow notebook is executing
-    assert proc.poll() is None
+    assert proc.poll() is None, proc.stderr.read().decode(errors="replace") if proc.poll() is not None else ""
     (os.killpg if sig == signal.SIGKILL else os.kill)(proc.pid, sig)
     proc.wait(timeout=60)
     err = proc.stderr.read().decode(errors="replace")
@@ -172,6 +195,7 @@ def test_interrupted_build_leaves_the_previous_report(collection, sig):
         assert proc.returncode == 130, err
         left = sorted(str(p.relative_to(out.parent)) for p in out.parent.glob(f".{out.name}.v-*/**/*"))
         assert len(list(out.parent.glob(f".{out.name}.v-*"))) == 1, f"temporary build folder left behind: {left[:20]}"
+        assert not list(temp.glob("*.json")), "the killed kernel's connection file was left behind"
 
 
 def test_csv_markup_is_escaped_in_the_report(collection):
