@@ -331,7 +331,8 @@ def _html_exporter():
 def warm_up() -> None:
     """Do once, in the fork server, what every worker's first notebook would do again: compile
     nbconvert's template, its Markdown and highlighting patterns and the page templates (about
-    0.5 s of CPU per worker and build), by making the page of a small executed notebook."""
+    0.5 s of CPU per worker and build), by making the page of a small executed notebook. A spawned
+    worker (macOS, Windows) does it at its start instead, which costs about what it saves."""
     import nbformat
 
     nb = nbformat.v4.new_notebook()
@@ -437,21 +438,28 @@ def watch_parent(build_pid: int) -> None:
 def _worker_exit(signum, frame) -> None:
     """Kill this worker's children (its Jupyter kernel) and exit at once.
 
-    The kernel's connection file (``-f FILE``, written by jupyter_client in the temporary folder
-    for this worker's kernel) is removed too: jupyter_client would have removed it at the end.
+    The kernel's connection file is removed too, as jupyter_client would have at the end: the
+    ``-f FILE`` of the worker's own ``ipykernel_launcher`` child, a ``.json`` file that
+    jupyter_client wrote in the temporary folder (nothing a notebook's own processes name).
     """
     try:
+        import tempfile
+
         import psutil
 
-        for child in psutil.Process().children(recursive=True):
+        me = psutil.Process()
+        kernels = {child.pid for child in me.children(recursive=False)}
+        for child in me.children(recursive=True):
             try:
                 args = child.cmdline()
                 child.kill()
             except psutil.Error:
                 continue
-            if "-f" in args[:-1]:
-                with contextlib.suppress(OSError):
-                    os.unlink(args[args.index("-f") + 1])
+            if child.pid in kernels and "ipykernel_launcher" in args and "-f" in args[:-1]:
+                conn = Path(args[args.index("-f") + 1])
+                if conn.suffix == ".json" and conn.parent == Path(tempfile.gettempdir()):
+                    with contextlib.suppress(OSError):
+                        conn.unlink()
     except Exception:  # noqa: BLE001 - exiting anyway
         pass
     os._exit(128 + signal.SIGTERM)

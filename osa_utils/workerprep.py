@@ -13,4 +13,7 @@ from nbconvert import HTMLExporter  # noqa: E402,F401
 
 from . import build, pages  # noqa: E402,F401
 
-build.warm_up()
+try:
+    build.warm_up()
+except Exception:  # noqa: BLE001 - only a speed-up: a worker's first notebook compiles what it needs
+    pass

@@ -169,16 +169,23 @@ def test_interrupted_build_leaves_the_previous_report(collection, sig):
     nbs, data, out = collection
     run(data, out, notebooks_dir=nbs, jobs=1, only=["a_tech"])  # a previous report (one kernel is enough)
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    # a parameter of its own; only this notebook runs (and waits), the report's others are kept
-    _notebook(nbs / "d_slow.ipynb", "import time\ntime.sleep(pause)", params="pause = 0\n")
+    # Only this notebook runs (and waits), the report's others are kept. It starts a process of its
+    # own naming a file with -f, as a kernel's command line names its connection file: the stopped
+    # build removes the kernel's file, never that one.
+    _notebook(nbs / "d_slow.ipynb", "import subprocess, sys, time\n"
+              "own = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(90)', '-f', keep])\n"
+              "time.sleep(pause)", params="pause = 0\nkeep = ''\n")
     # As from a terminal, where Ctrl-C interrupts: Python's own SIGINT handler even when this test
     # runs with SIGINT ignored (a background job's commands ignore it, and exec keeps that).
     terminal = ("import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
                 "from osa_utils.cli import main; sys.exit(main())")
     temp = out.parent / "temp"  # where jupyter_client writes the kernel's connection file
     temp.mkdir()
+    keep = temp / "users-own.json"
+    keep.write_text("{}", encoding="utf-8")
     proc = subprocess.Popen([sys.executable, "-c", terminal, "build", "--data-dir", str(data), "--out",
-                             str(out), "--notebooks-dir", str(nbs), "--only", "d_slow", "-p", "pause", "60"],
+                             str(out), "--notebooks-dir", str(nbs), "--only", "d_slow", "-p", "pause", "60",
+                             "-p", "keep", str(keep)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
                             env={**os.environ, "TMPDIR": str(temp)})
     deadline = time.time() + 60
@@ -195,7 +202,8 @@ def test_interrupted_build_leaves_the_previous_report(collection, sig):
         assert proc.returncode == 130, err
         left = sorted(str(p.relative_to(out.parent)) for p in out.parent.glob(f".{out.name}.v-*/**/*"))
         assert len(list(out.parent.glob(f".{out.name}.v-*"))) == 1, f"temporary build folder left behind: {left[:20]}"
-        assert not list(temp.glob("*.json")), "the killed kernel's connection file was left behind"
+        assert keep.exists(), "the build removed a file the notebook's own process named with -f"
+        assert sorted(temp.glob("*.json")) == [keep], "the killed kernel's connection file was left behind"
 
 
 def test_csv_markup_is_escaped_in_the_report(collection):
