@@ -307,7 +307,7 @@ def execute_tool(notebook: Path, parameters: dict, form: Path, out: Path, kind: 
     import sys
 
     from . import outdir
-    from .build import PAPERMILL_OPTIONS, stderr_to
+    from .build import kernel_options, stderr_to
 
     out.mkdir(parents=True, exist_ok=True)
     if not (out / outdir.MARKER).exists():
@@ -321,9 +321,9 @@ def execute_tool(notebook: Path, parameters: dict, form: Path, out: Path, kind: 
     with tempfile.TemporaryDirectory(prefix=f"osa-{kind.replace('_', '-')}-") as tmp:
         executed = Path(executed_notebook) if executed_notebook else Path(tmp) / notebook.name
         try:
-            with stderr_to(Path(tmp) / "kernel.log"):
+            with stderr_to(Path(tmp) / "kernel.log"), kernel_options() as options:
                 papermill.execute_notebook(str(notebook), str(executed), parameters=parameters,
-                                           cwd=str(notebook.parent), **PAPERMILL_OPTIONS)
+                                           cwd=str(notebook.parent), **options)
         except PapermillExecutionError as exc:
             raise _notebook_error(exc, form, executed, notebook, kind.replace("_", " ")) from None
         return _written(executed, out)

@@ -222,6 +222,40 @@ def resolve_parameters(notebooks: list[Path], overrides: dict, data_dir: Path) -
 #: has already stopped, until jupyter_client sends SIGTERM (seen with py-spy).
 PAPERMILL_OPTIONS = {"kernel_name": "python3", "progress_bar": False, "log_output": False,
                      "request_save_on_cell_execute": False, "shutdown_kernel": "immediate"}
+#: Prefix of the private folder of one kernel's connection file and sockets (:func:`kernel_options`).
+KERNEL_FOLDER_PREFIX = "osa-kernel-"
+
+
+@contextlib.contextmanager
+def kernel_options():
+    """:data:`PAPERMILL_OPTIONS` for one notebook run, with the kernel on Unix sockets (POSIX).
+
+    Over TCP, jupyter_client picks five free ports and the kernel binds them about a second later,
+    when its imports are done; a port taken meanwhile (any process's outgoing connection may get
+    it) kills the kernel at start: "Kernel died before replying to kernel_info", after "Address
+    already in use" in its log (seen in this suite). IPC sockets have no ports to race for, and no
+    "running over TCP without encryption" warning. They and the connection file live in a private
+    folder (``$TMPDIR/osa-kernel-*``), removed afterwards; TCP where sockets are unavailable
+    (Windows) or their path would be too long for AF_UNIX (a long ``$TMPDIR``).
+    """
+    import tempfile
+
+    if os.name != "posix":
+        yield dict(PAPERMILL_OPTIONS)
+        return
+    folder = tempfile.mkdtemp(prefix=KERNEL_FOLDER_PREFIX)
+    try:
+        base = os.path.join(folder, "ipc")  # the sockets are ipc-1 ... ipc-5
+        if len(os.fsencode(base)) + len("-99") > SUN_PATH_MAX:
+            yield dict(PAPERMILL_OPTIONS)
+            return
+        from traitlets.config import Config
+
+        config = Config({"KernelManager": {"transport": "ipc", "ip": base,
+                                           "connection_file": os.path.join(folder, "kernel.json")}})
+        yield {**PAPERMILL_OPTIONS, "config": config}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _execute(nb_path: str, out_nb: str, params: dict, read_log: str, html_out: str | None,
@@ -244,10 +278,10 @@ def _execute(nb_path: str, out_nb: str, params: dict, read_log: str, html_out: s
     # The kernel inherits this process's stderr: keep its log lines out of the build's output.
     start = time.perf_counter()
     error = None
-    with stderr_to(Path(out_nb).with_name("kernel.log")):
+    with stderr_to(Path(out_nb).with_name("kernel.log")), kernel_options() as options:
         try:
             papermill.execute_notebook(nb_path, out_nb, parameters=params, cwd=str(Path(nb_path).parent),
-                                       **PAPERMILL_OPTIONS)
+                                       **options)
         except PapermillExecutionError as exc:
             error = {"cell": _source_cell_number(out_nb, exc.cell_index), "ename": exc.ename,
                      "evalue": _strip_ansi(exc.evalue), "source": exc.source}
@@ -440,7 +474,8 @@ def _worker_exit(signum, frame) -> None:
 
     The kernel's connection file is removed too, as jupyter_client would have at the end: the
     ``-f FILE`` of the worker's own ``ipykernel_launcher`` child, a ``.json`` file that
-    jupyter_client wrote in the temporary folder (nothing a notebook's own processes name).
+    jupyter_client wrote in the temporary folder, or the private folder of :func:`kernel_options`
+    holding it (nothing a notebook's own processes name).
     """
     try:
         import tempfile
@@ -456,10 +491,13 @@ def _worker_exit(signum, frame) -> None:
             except psutil.Error:
                 continue
             if child.pid in kernels and "ipykernel_launcher" in args and "-f" in args[:-1]:
-                conn = Path(args[args.index("-f") + 1])
-                if conn.suffix == ".json" and conn.parent == Path(tempfile.gettempdir()):
+                conn, temp = Path(args[args.index("-f") + 1]), Path(tempfile.gettempdir())
+                if conn.suffix == ".json" and conn.parent == temp:
                     with contextlib.suppress(OSError):
                         conn.unlink()
+                elif (conn.name == "kernel.json" and conn.parent.parent == temp
+                      and conn.parent.name.startswith(KERNEL_FOLDER_PREFIX)):
+                    shutil.rmtree(conn.parent, ignore_errors=True)
     except Exception:  # noqa: BLE001 - exiting anyway
         pass
     os._exit(128 + signal.SIGTERM)

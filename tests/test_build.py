@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -153,6 +155,25 @@ def test_the_workers_come_from_where_they_can(tmp_path):
     assert shown == {"default": "forkserver" if sys.platform.startswith("linux") else "spawn", "long": "spawn"}
 
 
+def test_kernels_talk_over_unix_sockets_where_they_fit(tmp_path, monkeypatch):
+    """No TCP ports to race for (a port taken between jupyter_client's choice and the kernel's bind
+    killed a kernel at start); TCP only where the socket path would be too long."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with build.kernel_options() as options:
+        folder = next(tmp_path.glob("osa-kernel-*"))
+        km = options["config"]["KernelManager"]
+        assert km["transport"] == "ipc" and km["ip"] == str(folder / "ipc")
+        assert km["connection_file"] == str(folder / "kernel.json")
+        assert options["shutdown_kernel"] == "immediate"
+    assert not folder.exists(), "the kernel's folder is removed afterwards"
+    long = tmp_path / ("t" * 100)
+    long.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(long))
+    with build.kernel_options() as options:
+        assert "config" not in options  # TCP
+    assert not list(long.iterdir())
+
+
 def test_invalid_data_builds_nothing(collection):
     nbs, data, out = collection
     run(data, out, notebooks_dir=nbs, jobs=1, only=["a_tech"])  # a previous report (one kernel is enough)
@@ -165,7 +186,7 @@ def test_invalid_data_builds_nothing(collection):
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
-def test_interrupted_build_leaves_the_previous_report(collection, sig):
+def test_interrupted_build_leaves_the_previous_report(collection, sig, request):
     nbs, data, out = collection
     run(data, out, notebooks_dir=nbs, jobs=1, only=["a_tech"])  # a previous report (one kernel is enough)
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
@@ -179,8 +200,9 @@ def test_interrupted_build_leaves_the_previous_report(collection, sig):
     # runs with SIGINT ignored (a background job's commands ignore it, and exec keeps that).
     terminal = ("import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
                 "from osa_utils.cli import main; sys.exit(main())")
-    temp = out.parent / "temp"  # where jupyter_client writes the kernel's connection file
-    temp.mkdir()
+    # where the kernel's folder (connection file, sockets) goes: short, so that sockets fit in it
+    temp = Path(tempfile.mkdtemp(prefix="osa-t-"))
+    request.addfinalizer(lambda: shutil.rmtree(temp, ignore_errors=True))
     keep = temp / "users-own.json"
     keep.write_text("{}", encoding="utf-8")
     proc = subprocess.Popen([sys.executable, "-c", terminal, "build", "--data-dir", str(data), "--out",
@@ -204,6 +226,7 @@ def test_interrupted_build_leaves_the_previous_report(collection, sig):
         assert len(list(out.parent.glob(f".{out.name}.v-*"))) == 1, f"temporary build folder left behind: {left[:20]}"
         assert keep.exists(), "the build removed a file the notebook's own process named with -f"
         assert sorted(temp.glob("*.json")) == [keep], "the killed kernel's connection file was left behind"
+        assert not list(temp.glob("osa-kernel-*")), "the killed kernel's folder was left behind"
 
 
 def test_csv_markup_is_escaped_in_the_report(collection):
