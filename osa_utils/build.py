@@ -402,8 +402,9 @@ def _pool_context():
     return multiprocessing.get_context("spawn")
 
 
-#: Longest path of an AF_UNIX socket on Linux (sun_path is 108 bytes with the final NUL).
-SUN_PATH_MAX = 107
+#: Longest path of an AF_UNIX socket: sun_path is 108 bytes on Linux, 104 on macOS and the BSDs,
+#: with the final NUL.
+SUN_PATH_MAX = 107 if sys.platform.startswith("linux") else 103
 
 
 def _socket_path_fits() -> bool:
