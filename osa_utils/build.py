@@ -240,10 +240,13 @@ def kernel_options():
     """
     import tempfile
 
-    if os.name != "posix":
+    try:
+        folder = tempfile.mkdtemp(prefix=KERNEL_FOLDER_PREFIX) if os.name == "posix" else None
+    except OSError:  # no writable temporary folder: jupyter_client will say so for its own file
+        folder = None
+    if folder is None:
         yield dict(PAPERMILL_OPTIONS)
         return
-    folder = tempfile.mkdtemp(prefix=KERNEL_FOLDER_PREFIX)
     try:
         base = os.path.join(folder, "ipc")  # the sockets are ipc-1 ... ipc-5
         if len(os.fsencode(base)) + len("-99") > SUN_PATH_MAX:
