@@ -194,7 +194,7 @@ def test_interrupted_build_leaves_the_previous_report(collection, sig, request):
     # own naming a file with -f, as a kernel's command line names its connection file: the stopped
     # build removes the kernel's file, never that one.
     _notebook(nbs / "d_slow.ipynb", "import subprocess, sys, time\n"
-              "own = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(90)', '-f', keep])\n"
+              "own = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(30)', '-f', keep])\n"
               "time.sleep(pause)", params="pause = 0\nkeep = ''\n")
     # As from a terminal, where Ctrl-C interrupts: Python's own SIGINT handler even when this test
     # runs with SIGINT ignored (a background job's commands ignore it, and exec keeps that).
