@@ -709,3 +709,40 @@ def test_ris_values_cannot_forge_tags_and_html_is_escaped():
     w["title"] = "The <b>EU</b> & <10 nm chips"
     html = dict(render([w]))[w["id"]]
     assert "<b>" not in html and "&lt;b&gt;EU&lt;/b&gt;" in html and "&amp;" in html
+
+
+# --------------------------------------------------------------------------- the report and this collection
+def _squash(text: str) -> str:
+    return " ".join(text.replace("’", "'").split()).upper()
+
+
+def test_report_entry_is_the_report_as_printed(csl, source_lines):
+    """Editor, title, publisher and date as the cover prints them; no URL: the text prints none of its own."""
+    item = next(i for i in csl if i["id"] == "ruhlig2023europes")
+    cover = _squash(" ".join(source_lines[:40]))
+    assert item["type"] == "report" and item["editor"] == [{"family": "Rühlig", "given": "Tim"}]
+    assert "author" not in item
+    main_title, subtitle = item["title"].split(": ")
+    assert _squash(main_title) in cover and _squash(subtitle) in cover
+    assert "EDITOR: TIM RÜHLIG" in cover and "JANUARY 2023" in cover and item["issued"] == {"date-parts": [[2023, 1]]}
+    assert item["publisher"] == "Digital Power China research consortium"
+    assert _squash(f"About the {item['publisher']}") in cover
+    assert "URL" not in item and "DOI" not in item
+
+
+def test_collection_entry_says_only_what_the_project_states(csl, project_root):
+    item = next(i for i in csl if i["id"] == "osareport2026collection")
+    heading = (project_root / "README.md").read_text(encoding="utf-8").splitlines()[0]
+    assert heading == f"# {item['title']}"
+    assert item["issued"] == {"date-parts": [[2026]]}
+    assert not {"URL", "DOI", "author", "editor"} & set(item)
+    # one place in code: every format takes it from cite.COLLECTION
+    assert cite.COLLECTION["title"] == item["title"]
+
+
+def test_own_entries_only_in_the_whole_bibliography(data_dir):
+    for fmt in cite.FORMATS:
+        assert "ruhlig2023europes" not in cite.main(fmt, data_dir=data_dir, footnote=2)
+        assert "osareport2026collection" not in cite.main(fmt, data_dir=data_dir, figure_id="box1")
+        whole = cite.main(fmt, data_dir=data_dir)
+        assert "ruhlig2023europes" in whole and "osareport2026collection" in whole
