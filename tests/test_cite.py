@@ -301,6 +301,7 @@ def test_data_holds_no_latex_quote_marks(sources):
             assert "`" not in value and "''" not in value, (sid, col)
 
 
+@pytest.mark.xdist_group("cite_bibtex")  # the parsed exports are made once, on one worker
 def test_bibtex_parses_with_one_entry_per_work(bibtex, biblatex, classic_entries, biblatex_entries, sources):
     for text, parsed in ((bibtex, classic_entries), (biblatex, biblatex_entries)):
         assert sorted(parsed) == sorted([*sources, *OWN_IDS])
@@ -333,6 +334,7 @@ def _check_common(e, s, names, sid):
         assert e["urldate"] == s["accessed"]
 
 
+@pytest.mark.xdist_group("cite_bibtex")
 def test_bibtex_fields_round_trip_to_the_data(classic_entries, sources, names):
     parsed = classic_entries
     for sid, s in sources.items():
@@ -366,6 +368,7 @@ def test_bibtex_fields_round_trip_to_the_data(classic_entries, sources, names):
         assert e["note"].startswith("Cited in Rühlig (ed.) 2023, note"), sid
 
 
+@pytest.mark.xdist_group("cite_bibtex")
 def test_biblatex_fields_round_trip_to_the_data(biblatex_entries, sources, names):
     parsed = biblatex_entries
     for sid, s in sources.items():
@@ -389,6 +392,7 @@ def test_biblatex_fields_round_trip_to_the_data(biblatex_entries, sources, names
             assert unescape(unbrace(e["location"])) == s["publisher_place"], sid
 
 
+@pytest.mark.xdist_group("cite_bibtex")
 def test_organisations_with_and_are_braced_whole(classic_entries, biblatex_entries, sources):
     """biblatex, biber and pandoc read publisher, institution, organization and location as lists
     split at ' and ': 'Belfer Center for Science and International Relations' must be one name."""
@@ -405,6 +409,7 @@ def test_organisations_with_and_are_braced_whole(classic_entries, biblatex_entri
                     assert brace_depths_ok(inner), (e["ID"], field)  # braced as one group, not '{a} and {b}'
 
 
+@pytest.mark.xdist_group("cite_bibtex")
 def test_bibtex_special_characters_are_escaped(bibtex, biblatex, classic_entries, biblatex_entries, sources):
     found = {ch: sid for sid, s in sorted(sources.items()) for ch in "&%$#_" if ch in s["title"] + s["container_title"]}
     assert {"&", "%", "$"} <= set(found), found  # the data has them; keep the test meaningful
@@ -418,6 +423,7 @@ def test_bibtex_special_characters_are_escaped(bibtex, biblatex, classic_entries
         assert r"Policy \& Internet" in text  # footnote 117's journal
 
 
+@pytest.mark.xdist_group("cite_bibtex")
 def test_opening_quotes_are_latex_quotes(classic_entries, biblatex_entries, sources):
     """A straight ' opening a quotation is a right quote in LaTeX and pandoc ('’emerging’'): written `."""
     opening = {sid: s["title"] for sid, s in sources.items() if re.search(r"(^|\s)'\w", s["title"])}

@@ -20,6 +20,9 @@ import pytest
 import pypandoc  # test-only dependency (pypandoc_binary, pinned): a missing pin fails loudly, not as a skip
 import rispy  # test-only dependency, pinned
 
+#: One xdist worker runs this module: the exports and pandoc's renderings are made once.
+pytestmark = pytest.mark.xdist_group("cite_clients")
+
 CLI = [sys.executable, "-m", "osa_utils.cli", "cite"]
 #: The entries every whole export adds to the works of sources.csv: the report itself, this collection.
 OWN_IDS = {"ruhlig2023europes", "osareport2026collection"}
