@@ -18,6 +18,8 @@ import pytest
 from nbfixtures import notebook
 
 CLI = [sys.executable, "-m", "osa_utils.cli"]
+#: One worker builds the fixture report once for all the tests of this module.
+pytestmark = pytest.mark.xdist_group("pdf")
 
 
 @pytest.fixture(scope="module")
