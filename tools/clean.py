@@ -55,17 +55,15 @@ class Cleaner:
         self.tracked = _tracked_dirs()
 
     # ------------------------------------------------------------------ helpers
-    def _say_removed(self, path: Path) -> None:
-        self.removed.append(path)
-        print(f"{'would remove' if self.dry_run else 'removed'} {_shown(path)}")
-
-    def _rm(self, path: Path) -> None:
+    def _rm(self, path: Path, quiet: bool = False) -> None:
         if not self.dry_run:
             if path.is_dir() and not path.is_symlink():
                 shutil.rmtree(path)
             else:
                 path.unlink()
-        self._say_removed(path)
+        self.removed.append(path)
+        if not quiet:
+            print(f"{'would remove' if self.dry_run else 'removed'} {_shown(path)}")
 
     def holds_tracked(self, path: Path) -> bool:
         try:
@@ -133,16 +131,22 @@ class Cleaner:
         if not folder.is_dir() or folder.is_symlink():
             return
         emptied: set[Path] = set()  # folders something was removed from
+        files = 0
         for dirpath, dirnames, filenames in os.walk(folder, topdown=False):
             here = Path(dirpath)
             for f in sorted(filenames):
                 p = here / f
                 if not p.is_symlink() and (NOTEBOOK_FILE.match(f) or (f == MARKER and _marker_kind(here))):
-                    self._rm(p)
+                    self._rm(p, quiet=True)
+                    files += 1
                     emptied.add(here)
             if here in emptied and not self.dry_run and not any(here.iterdir()):
-                self._rm(here)
+                self._rm(here, quiet=True)
                 emptied.add(here.parent)
+        if files:
+            gone = "" if folder.exists() or self.dry_run else ", and the folder"
+            print(f"{'would remove' if self.dry_run else 'removed'} {files} file(s) the notebooks wrote in "
+                  f"{_shown(folder)}{gone}")
 
     # ------------------------------------------------------------------ caches and the benchmark's results
     def clean_caches(self) -> None:
