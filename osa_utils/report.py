@@ -328,6 +328,14 @@ class PdfError(RuntimeError):
     """The PDF was not written (the HTML report was); str() is the one-line message (exit 1)."""
 
 
+def _is_pdf(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(5) == b"%PDF-"
+    except OSError:
+        return False
+
+
 def print_pdf(index: Path, pdf: Path, timeout: float | None = None) -> str:
     """Print the report to *pdf* (A4, with a document outline of its headings) with headless Chromium.
 
@@ -350,6 +358,7 @@ def print_pdf(index: Path, pdf: Path, timeout: float | None = None) -> str:
             timeout = float(os.environ.get("OSA_PDF_TIMEOUT") or PDF_TIMEOUT)
         except ValueError:
             timeout = PDF_TIMEOUT
+        timeout = timeout if timeout > 0 else PDF_TIMEOUT
     exe = find_chromium()
     if exe is None:
         raise PdfError(f"PDF not written: no Chromium found (Debian: apt-get install chromium); the HTML report "
@@ -359,7 +368,12 @@ def print_pdf(index: Path, pdf: Path, timeout: float | None = None) -> str:
         cmd = [exe, *CHROMIUM_FLAGS, f"--user-data-dir={Path(work) / 'profile'}", "--no-pdf-header-footer",
                "--generate-pdf-document-outline", f"--print-to-pdf={printed}", Path(index).resolve().as_uri()]
         with open(Path(work) / "chromium.log", "wb") as log:
-            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+            try:
+                proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                        start_new_session=True)
+            except OSError as exc:
+                raise PdfError(f"PDF not written: cannot start Chromium ({exe}): {exc.strerror or exc}; the HTML "
+                               f"report was built: {index}") from None
             try:
                 rc = proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
@@ -371,7 +385,7 @@ def print_pdf(index: Path, pdf: Path, timeout: float | None = None) -> str:
         if rc is None:
             raise PdfError(f"PDF not written: Chromium did not finish within {timeout:g} s and was stopped; the "
                            f"HTML report was built: {index}")
-        if rc != 0 or not printed.is_file() or printed.read_bytes()[:5] != b"%PDF-":
+        if rc != 0 or not _is_pdf(printed):
             raise PdfError(f"PDF not written: Chromium ({exe}) exited with {rc} without writing a PDF; the HTML "
                            f"report was built: {index}")
         tmp = pdf.with_name(f".{pdf.name}.tmp-{os.getpid()}")

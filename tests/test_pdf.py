@@ -193,3 +193,20 @@ def test_a_hung_chromium_is_stopped_with_a_one_line_message(small_report, tmp_pa
     assert {p.name for p in out.iterdir()} - before - {"report.pdf"} == set()  # no temporary file left
     child = int((fake.parent / "child.pid").read_text())
     assert not _alive(child), "Chromium's child process outlived the timeout"
+
+
+@pytest.mark.parametrize("chromium", ["exit 3", None])
+def test_no_pdf_is_an_error_of_one_line(small_report, tmp_path, chromium):
+    """A Chromium that fails, or none at all: one line naming the cause, exit 1, the HTML report kept."""
+    out, nbs = small_report
+    bin_ = tmp_path / "bin"
+    bin_.mkdir()
+    if chromium:
+        (bin_ / "chromium").write_text(f"#!/bin/sh\n{chromium}\n")
+        (bin_ / "chromium").chmod(0o755)
+    proc = _build_pdf(out, nbs, env={"PATH": str(bin_)})
+    assert proc.returncode == 1, (proc.stdout, proc.stderr)
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    expected = "exited with 3 without writing a PDF" if chromium else "no Chromium found"
+    assert len(errors) == 1 and expected in errors[0] and "Traceback" not in proc.stderr, proc.stderr
+    assert (out / "index.html").is_file()
