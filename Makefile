@@ -18,6 +18,7 @@ help:
 	@echo "make validate  check data/ against data/datapackage.json"
 	@echo "make figures   regenerate the committed reference figures in figures/"
 	@echo "make lab       open the collection in JupyterLab"
+	@echo "make clean     remove what osa-report and the README's examples wrote (only its own folders), then .venv/"
 
 # The stamp records which interpreter made the venv ("3.12.1 /path/to/python3"); the venv is
 # brought up to date whenever the pins change, and rebuilt whenever PYTHON is another interpreter.
