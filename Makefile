@@ -18,6 +18,7 @@ help:
 	@echo "make validate  check data/ against data/datapackage.json"
 	@echo "make figures   regenerate the committed reference figures in figures/"
 	@echo "make lab       open the collection in JupyterLab"
+	@echo "make clean     remove what osa-report and the README's examples wrote (only its own folders), then .venv/"
 
 # The stamp records which interpreter made the venv ("3.12.1 /path/to/python3"); the venv is
 # brought up to date whenever the pins change, and rebuilt whenever PYTHON is another interpreter.
@@ -65,5 +66,10 @@ lock: $(STAMP)
 	{ head -n 2 constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^osa-utils'; grep ' ; python_version' constraints.txt; } > constraints.txt.new
 	mv constraints.txt.new constraints.txt
 
+# What the tool and the README's examples wrote, and only that (tools/clean.py, standard library
+# only: folders carrying osa-report's marker and their version and lock files, the notebooks'
+# output files, the caches), then the venv. A folder of yours without the marker stays; while a
+# build holds an output's lock, clean says so and stops (exit 3) before the venv is removed.
 clean:
-	rm -rf $(VENV) $(OUT) $(dir $(OUT)).$(notdir $(OUT)).v-* $(dir $(OUT)).$(notdir $(OUT)).lock* .pytest_cache
+	$(PYTHON) tools/clean.py $(OUT)
+	rm -rf $(VENV)

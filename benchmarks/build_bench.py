@@ -3,11 +3,15 @@
 
 A measurement, not a test. Run from the project root after `make report`:
 
-    .venv/bin/python benchmarks/build_bench.py [--repeat 3] [--jobs N]
+    python benchmarks/build_bench.py [--repeat 3] [--jobs N] [--write]
+    python benchmarks/build_bench.py --check      # the environment and where results go; runs nothing
 
-Each scenario runs --repeat times, in alternation (round-robin), so drift of
-the machine hits all alike. Prints medians with min/max and the ratios
-ours/baseline and ours/floor; writes benchmarks/results.json.
+Any Python starts it: it runs itself again with the project's .venv/bin/python (made by `make
+report` or `make test`), or says how to make that first. Each scenario runs --repeat times, in
+alternation (round-robin), so drift of the machine hits all alike. Prints medians with min/max and
+the ratios ours/baseline and ours/floor, and writes them to benchmarks/results-local.json (not in
+git; `make clean` removes it); --write updates the committed benchmarks/results.json instead (the
+numbers the README's Performance section quotes).
 
 Scenarios
   cold        osa-report build --force of the whole collection
@@ -35,7 +39,14 @@ from importlib.metadata import version
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
 BIN = Path(sys.executable).parent
+#: Results of a run without --write: not tracked by git (.gitignore), removed by `make clean`.
+LOCAL_RESULTS = ROOT / "benchmarks" / "results-local.json"
+#: The committed results the README quotes: written only with --write.
+COMMITTED_RESULTS = ROOT / "benchmarks" / "results.json"
+#: Written into the results, so that `make clean` (tools/clean.py) removes only a file this script wrote.
+CREATED_BY = "benchmarks/build_bench.py"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
@@ -162,12 +173,55 @@ def markdown(result: dict) -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.json")
-    args = ap.parse_args()
+def in_project_venv() -> bool:
+    return Path(sys.prefix).resolve() == (ROOT / ".venv").resolve()
+
+
+def ensure_project_venv(argv: list[str]) -> None:
+    """Run this script again under the project's .venv/bin/python unless it runs there already;
+    exit 2 with one line saying how to make the venv when there is none."""
+    if in_project_venv():
+        return
+    if not VENV_PYTHON.exists():
+        print(f"error: {CREATED_BY} runs in the project's virtual environment, which does not exist yet: "
+              f"run `make report` in {ROOT} first (it creates .venv/), then this command again", file=sys.stderr)
+        sys.exit(2)
+    os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), str(Path(__file__).resolve()), *argv])
+
+
+def check(out: Path) -> int:
+    """--check: what a run would use and where it would write, without running anything."""
+    missing = [name for name in ("osa-report", "jupyter", "papermill") if not (BIN / name).exists()]
+    print(f"python: {sys.executable} (Python {platform.python_version()})")
+    print(f"notebooks: {len(NOTEBOOKS)}; results would go to {out}")
+    if missing:
+        print(f"error: not in {BIN}: {', '.join(missing)}; run `make report` first", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    ap = argparse.ArgumentParser(prog="benchmarks/build_bench.py", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeat", type=int, default=3, help="rounds of every scenario (default: %(default)s)")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                    help="parallel notebooks of the builds (default: the number of cores, %(default)s)")
+    where = ap.add_mutually_exclusive_group()
+    where.add_argument("--out", type=Path, default=LOCAL_RESULTS,
+                       help="where to write the results (default: benchmarks/results-local.json, not in git)")
+    where.add_argument("--write", action="store_true",
+                       help="write the results to the committed benchmarks/results.json")
+    ap.add_argument("--check", action="store_true",
+                    help="say which Python and notebooks a run would use and where it would write; run nothing")
+    args = ap.parse_args(argv)
+    if args.repeat < 1 or args.jobs < 1:
+        ap.error("--repeat and --jobs must be at least 1")
+    ensure_project_venv(argv)
+    if args.write:
+        args.out = COMMITTED_RESULTS
+    if args.check:
+        return check(args.out)
 
     work = Path(tempfile.mkdtemp(prefix="osa-bench-"))
     data = work / "data"
@@ -202,13 +256,15 @@ def main() -> int:
         "cold/floor": med["cold"] / med["floor"],
     }
     result = {
+        "created_by": CREATED_BY,
         "machine": {"cores": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
         "jobs": args.jobs, "repeat": args.repeat, "notebooks": len(NOTEBOOKS),
         "seconds": {k: {"median": med[k], "min": min(v), "max": max(v), "runs": v} for k, v in times.items()},
         "ratios": ratios,
         "one_csv_reran": one_csv_reruns[-1] if one_csv_reruns else [],
         "packages": {p: version(p) for p in ("papermill", "nbclient", "nbconvert", "ipykernel", "pandas", "matplotlib")},
-        "command": "python benchmarks/build_bench.py --repeat %d --jobs %d" % (args.repeat, args.jobs),
+        "command": "python benchmarks/build_bench.py --repeat %d --jobs %d%s" % (args.repeat, args.jobs,
+                                                                               " --write" if args.write else ""),
     }
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"{'scenario':<12} {'median s':>9} {'min':>7} {'max':>7}")

@@ -109,13 +109,18 @@ def _cmd_build(args) -> int:
         return rc
     print(summary(result))
     print(f"report assembled in {result.assemble_seconds:.2f} s")
+    pdf_failed = False
     if args.pdf:
-        from .report import print_pdf
+        from .report import PdfError, print_pdf
 
-        print(print_pdf(result.out / "index.html", result.out / "report.pdf"))
+        try:
+            print(print_pdf(result.out / "index.html", result.out / "report.pdf"))
+        except PdfError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            pdf_failed = True
     print(f"report: {result.out / 'index.html'}")
     _report_failures(result)
-    return 1 if result.failed else 0
+    return 1 if result.failed or pdf_failed else 0
 
 
 def _scratch_build(unchanged: str, args):

@@ -211,6 +211,43 @@ def build_metadata(results, data_dir: Path) -> dict:
                          "parameters": getattr(r, "parameters", {}) or {}} for r in results]}
 
 
+#: The markup a footnote of references.csv carries as extracted (see tools/extract_references.py):
+#: an http(s) address in angle brackets, doubled by the extraction (``<<https://…>>``), single
+#: (``<https://…>``, the printed form) or as a markdown link (``<[https://…](https://…)>``), and
+#: ``*…*`` around a title (italics in print).
+_CITATION_MARKUP = re.compile(
+    r"<<(?P<dbl>https?://[^\s<>]+)>>"
+    r"|<\[(?P<text>https?://[^\s\]]+)\]\((?P<target>https?://[^\s]+?)\)>"
+    r"|<(?P<url>https?://[^\s<>]+)>"
+    r"|\*(?P<em>[^\s*](?:[^*]*[^\s*])?)\*")
+
+
+def citation_html(text: str):
+    """A footnote as printed, its markup rendered: ``*Title*`` in italics, every http(s) address a
+    link, shown in the angle brackets the report prints around it ("<https://…>").
+
+    Every piece of the text is escaped first and only this function's own ``<em>`` and ``<a href>``
+    are added (links only for http and https addresses); the result passes the allow-list
+    sanitizer as well. Anything else (``<doi: …>``, a lone ``*``) stays text.
+    """
+    from markupsafe import escape
+
+    from .pages import safe
+
+    out, pos = [], 0
+    for m in _CITATION_MARKUP.finditer(text):
+        out.append(str(escape(text[pos:m.start()])))
+        if m.group("em") is not None:
+            out.append(f"<em>{escape(m.group('em'))}</em>")
+        else:
+            href = m.group("dbl") or m.group("target") or m.group("url")
+            shown = re.sub(r"\\([()])", r"\1", m.group("text")) if m.group("text") else href
+            out.append(f'&lt;<a href="{escape(href)}">{escape(shown)}</a>&gt;')
+        pos = m.end()
+    out.append(str(escape(text[pos:])))
+    return safe("".join(out))
+
+
 def references_context(tables: dict, data_dir: Path) -> tuple[list[dict], list[dict]]:
     """The footnotes as printed (each with the works it cites) and the bibliography of cited works,
     rendered by citeproc-py from the structured data (:func:`osa_utils.cite.render_bibliography`)."""
@@ -223,7 +260,7 @@ def references_context(tables: dict, data_dir: Path) -> tuple[list[dict], list[d
     cites: dict[int, list[str]] = {}
     for row in tables["footnote_sources"].sort_values(["footnote", "position"]).to_dict("records"):
         cites.setdefault(int(row["footnote"]), []).append(row["source_id"])
-    references = [{"footnote": int(r["footnote"]), "citation": _text(r["citation"]),
+    references = [{"footnote": int(r["footnote"]), "citation": citation_html(_text(r["citation"])),
                    "works": [{"id": sid, "number": number[sid]} for sid in cites.get(int(r["footnote"]), [])
                              if sid in number]}
                   for r in tables["references"].to_dict("records")]
@@ -282,19 +319,82 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-def print_pdf(index: Path, pdf: Path) -> str:
-    """Print the report to PDF with headless Chromium; a message either way."""
+#: Seconds Chromium may take to print the report (environment variable OSA_PDF_TIMEOUT overrides
+#: it); a hung Chromium is stopped after it.
+PDF_TIMEOUT = 120
+
+
+class PdfError(RuntimeError):
+    """The PDF was not written (the HTML report was); str() is the one-line message (exit 1)."""
+
+
+def _is_pdf(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(5) == b"%PDF-"
+    except OSError:
+        return False
+
+
+def print_pdf(index: Path, pdf: Path, timeout: float | None = None) -> str:
+    """Print the report to *pdf* (A4, with a document outline of its headings) with headless Chromium.
+
+    Returns the message to print; raises :class:`PdfError` with a one-line message when no PDF is
+    written: no Chromium, Chromium failed, or it did not finish within *timeout* seconds (then
+    Chromium and every process it started are killed: it runs in a process group of its own).
+    The PDF is written beside *pdf* under a temporary name and renamed into place only when whole,
+    so *pdf* is either the complete new PDF or left as it was.
+    """
+    import contextlib
+    import os
+    import shutil
+    import signal
     import subprocess
     import tempfile
 
+    pdf = Path(pdf)
+    if timeout is None:
+        try:
+            timeout = float(os.environ.get("OSA_PDF_TIMEOUT") or PDF_TIMEOUT)
+        except ValueError:
+            timeout = PDF_TIMEOUT
+        timeout = timeout if timeout > 0 else PDF_TIMEOUT
     exe = find_chromium()
     if exe is None:
-        return ("PDF not written: no Chromium found (Debian: apt-get install chromium). "
-                "The HTML report was built.")
-    with tempfile.TemporaryDirectory() as profile:
-        cmd = [exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer",
-               f"--print-to-pdf={pdf}", index.resolve().as_uri()]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
-    if proc.returncode != 0 or not pdf.exists():
-        return f"PDF not written: Chromium exited with {proc.returncode}. The HTML report was built."
+        raise PdfError(f"PDF not written: no Chromium found (Debian: apt-get install chromium); the HTML report "
+                       f"was built: {index}")
+    with tempfile.TemporaryDirectory(prefix="osa-pdf-") as work:
+        printed = Path(work) / "report.pdf"
+        cmd = [exe, *CHROMIUM_FLAGS, f"--user-data-dir={Path(work) / 'profile'}", "--no-pdf-header-footer",
+               "--generate-pdf-document-outline", f"--print-to-pdf={printed}", Path(index).resolve().as_uri()]
+        with open(Path(work) / "chromium.log", "wb") as log:
+            try:
+                proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                        start_new_session=True)
+            except OSError as exc:
+                raise PdfError(f"PDF not written: cannot start Chromium ({exe}): {exc.strerror or exc}; the HTML "
+                               f"report was built: {index}") from None
+            try:
+                rc = proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                rc = None
+            finally:  # also on Ctrl-C: no Chromium process outlives the call
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        if rc is None:
+            raise PdfError(f"PDF not written: Chromium did not finish within {timeout:g} s and was stopped; the "
+                           f"HTML report was built: {index}")
+        if rc != 0 or not _is_pdf(printed):
+            raise PdfError(f"PDF not written: Chromium ({exe}) exited with {rc} without writing a PDF; the HTML "
+                           f"report was built: {index}")
+        tmp = pdf.with_name(f".{pdf.name}.tmp-{os.getpid()}")
+        try:
+            shutil.copyfile(printed, tmp)
+            os.replace(tmp, pdf)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise PdfError(f"PDF not written: cannot write {pdf}: {exc.strerror or exc}; the HTML report was "
+                           f"built: {index}") from None
     return f"PDF written to {pdf}"

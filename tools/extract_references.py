@@ -7,6 +7,7 @@ data/references.csv (relative to the project root, i.e. the parent of tools/)
 deterministically.  Usage:
 
     python3 tools/extract_references.py [OUTPUT.csv]
+    python3 tools/extract_references.py --help      # this text (the report's text is not needed)
 
 How a footnote is assembled
 ---------------------------
@@ -238,9 +239,25 @@ def first_url(text: str) -> str:
     return url
 
 
+def parse_args(argv: list[str]):
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="tools/extract_references.py", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("output", nargs="?", type=Path, default=DEFAULT_OUT, metavar="OUTPUT.csv",
+                    help="where to write the footnotes (default: data/references.csv)")
+    return ap.parse_args(argv[1:])
+
+
 def main(argv: list[str]) -> int:
-    out_path = Path(argv[1]) if len(argv) > 1 else DEFAULT_OUT
-    lines = source_path().read_text(encoding="utf-8").split("\n")
+    out_path = parse_args(argv).output
+    source = source_path()
+    try:
+        lines = source.read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"error: cannot read the report's text {source}: {getattr(exc, 'strerror', None) or exc} (set "
+              "OSA_SOURCE_TEXT to the file's path); nothing was written", file=sys.stderr)
+        return 2
     starts = chapter_starts(lines)
 
     fn_start: dict[int, int] = {}
