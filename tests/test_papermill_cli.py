@@ -121,3 +121,19 @@ def test_a_kernel_of_the_venv_runs_over_unix_sockets_and_leaves_nothing(tmp_path
         kc.stop_channels()
         km.shutdown_kernel(now=True)
     assert not folder.exists()
+
+
+def test_without_a_checkout_the_notebook_asks_for_data_dir_and_figures_dir(tmp_path, monkeypatch):
+    """A non-editable install (osa_utils in site-packages, no data/ beside it): no default to guess,
+    a message that says which parameter to pass; a passed data_dir still works."""
+    from osa_utils import params
+
+    monkeypatch.setattr(params, "DEFAULT_DATA_DIR", tmp_path / "site-packages" / "data")
+    monkeypatch.setattr(params, "DEFAULT_FIGURES_DIR", tmp_path / "site-packages" / "output")
+    with pytest.raises(params.ParameterError, match=r"parameter data_dir=None: .* pass data_dir \(e\.g\. papermill"):
+        params.check_params(None, str(tmp_path / "figs"))
+    with pytest.raises(params.ParameterError, match=r"parameter figures_dir=None: .* pass figures_dir"):
+        params.check_params(str(PROJECT_ROOT / "data"), None)
+    got = params.check_params(str(PROJECT_ROOT / "data"), str(tmp_path / "figs"))
+    assert got.data_dir == PROJECT_ROOT / "data" and not (tmp_path / "figs").exists()
+    assert not (tmp_path / "site-packages").exists()
