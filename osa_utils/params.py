@@ -32,6 +32,8 @@ class ParameterError(ValueError):
 
     def _render_traceback_(self):  # IPython calls this instead of formatting the whole traceback
         try:
+            from types import TracebackType
+
             from IPython import get_ipython
 
             shell = get_ipython()
@@ -43,9 +45,10 @@ class ParameterError(ValueError):
                 tb = tb.tb_next
             if shell is None or not kept:
                 raise LookupError
-            for a, b in zip(kept, kept[1:] + [None]):
-                a.tb_next = b
-            return shell.InteractiveTB.structured_traceback(type(self), self, kept[0])
+            shown = None  # a new chain of the kept frames; the exception's own traceback stays whole
+            for t in reversed(kept):
+                shown = TracebackType(shown, t.tb_frame, t.tb_lasti, t.tb_lineno)
+            return shell.InteractiveTB.structured_traceback(type(self), self, shown)
         except Exception:  # noqa: BLE001 - never hide the error itself
             import traceback
 
