@@ -22,6 +22,7 @@ help:
 
 # The stamp records which interpreter made the venv ("3.12.1 /path/to/python3"); the venv is
 # brought up to date whenever the pins change, and rebuilt whenever PYTHON is another interpreter.
+# The venv's python3 kernelspec then names osa_utils' kernel provisioner: kernels over Unix sockets.
 PY_ID   := $(strip $(shell $(PYTHON) -c 'import sys; print(sys.version.split()[0], sys.executable)' 2>/dev/null))
 PY_VER  := $(basename $(firstword $(PY_ID)))
 VENV_ID := $(strip $(shell cat $(STAMP) 2>/dev/null))
@@ -39,6 +40,7 @@ $(STAMP): pyproject.toml constraints.txt
 	  rm -rf $(VENV); fi
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	$(BIN)/python -m osa_utils.provisioner
 	@echo '$(PY_ID)' > $@
 
 validate: $(STAMP)

@@ -23,18 +23,19 @@
 # This notebook reproduces Figure 0.1 (the summary matrix), Figure 0.2 (the four-step process, reconstructed from the introduction's prose) and Figure 0.3 (policy goals and instruments) from the CSV data package in `data/`. Every figure is saved into `figures_dir` (files named by figure id) with its printed caption, a source line and its reproduction status.
 
 # %% tags=["parameters"]
-data_dir = "../data"  # the data package (folder with datapackage.json)
-figures_dir = "output"  # where figures and tables are written (make figures uses ../figures)
-formats = "png,svg"  # comma-separated: png, svg, pdf
-dpi = 150  # raster resolution, 50-600
-name_lang = "en"  # actor names: "en", "zh" or "en+zh"
-matrix_colours = "derived"  # Figure 0.1: "derived" (colours read from the risk tables) or "printed" (dots only, as the text gives)
-matrix_user_levels = None  # Figure 0.1: None, or a CSV/.xlsx with a user's reading of the levels the text does not state (one row per dot)
+data_dir: "Optional[str]" = None  # the data package (folder with datapackage.json); None: the collection's data/
+figures_dir: "Optional[str]" = None  # where figures and tables are written; None: the collection's output/ (git-ignored)
+formats: str = "png,svg"  # comma-separated: png, svg, pdf
+dpi: int = 150  # raster resolution, 50-600
+name_lang: str = "en"  # actor names: "en", "zh" or "en+zh"
+matrix_colours: str = "derived"  # Figure 0.1: "derived" (colours read from the risk tables) or "printed" (dots only, as the text gives)
+matrix_user_levels: "Optional[str]" = None  # Figure 0.1: None, or a CSV/.xlsx with a user's reading of the levels the text does not state (one row per dot)
 
 # %%
 from osa_utils.notebook import Chapter
 
-ch = Chapter(data_dir, figures_dir, formats, dpi, name_lang)
+ch = Chapter(data_dir, figures_dir, formats, dpi, name_lang, matrix_colours=matrix_colours,
+             matrix_user_levels=matrix_user_levels)
 
 # %% [markdown]
 # ## Figure 0.1 – the summary matrix

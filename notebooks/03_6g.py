@@ -23,11 +23,11 @@
 # This notebook reproduces the tables Figures 3.3 (actors) and 3.4 (risks), each followed by this collection's chart of it (`3.3-chart`, `3.4-chart`, not figures of the report); Figures 3.1 and 3.2 cannot be reproduced (their chart data is not in the text), but the chapter's counting method is available for your own data from the CSV data package in `data/`. Every figure is saved into `figures_dir` (files named by figure id) with its printed caption, a source line and its reproduction status.
 
 # %% tags=["parameters"]
-data_dir = "../data"  # the data package (folder with datapackage.json)
-figures_dir = "output"  # where figures and tables are written (make figures uses ../figures)
-formats = "png,svg"  # comma-separated: png, svg, pdf
-dpi = 150  # raster resolution, 50-600
-name_lang = "en"  # actor names: "en", "zh" or "en+zh"
+data_dir: "Optional[str]" = None  # the data package (folder with datapackage.json); None: the collection's data/
+figures_dir: "Optional[str]" = None  # where figures and tables are written; None: the collection's output/ (git-ignored)
+formats: str = "png,svg"  # comma-separated: png, svg, pdf
+dpi: int = 150  # raster resolution, 50-600
+name_lang: str = "en"  # actor names: "en", "zh" or "en+zh"
 
 # %%
 from osa_utils.notebook import Chapter

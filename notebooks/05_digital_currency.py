@@ -23,11 +23,11 @@
 # This notebook reproduces the tables Figure 5.1 (e-CNY vs the digital euro), Figure 5.2 (actors) and Figure 5.4 (cross-border pilots) from the CSV data package in `data/`, with this collection's charts of 5.2 and 5.4 (`5.2-chart`, `5.4-chart`, not figures of the report). Figure 5.3 cannot be reproduced (its series are not in the text); the values its footnote 134 states are charted as `s5.4`. Every figure is saved into `figures_dir` (files named by figure id) with its printed caption, a source line and its reproduction status.
 
 # %% tags=["parameters"]
-data_dir = "../data"  # the data package (folder with datapackage.json)
-figures_dir = "output"  # where figures and tables are written (make figures uses ../figures)
-formats = "png,svg"  # comma-separated: png, svg, pdf
-dpi = 150  # raster resolution, 50-600
-name_lang = "en"  # actor names: "en", "zh" or "en+zh"
+data_dir: "Optional[str]" = None  # the data package (folder with datapackage.json); None: the collection's data/
+figures_dir: "Optional[str]" = None  # where figures and tables are written; None: the collection's output/ (git-ignored)
+formats: str = "png,svg"  # comma-separated: png, svg, pdf
+dpi: int = 150  # raster resolution, 50-600
+name_lang: str = "en"  # actor names: "en", "zh" or "en+zh"
 
 # %%
 from osa_utils.notebook import Chapter

@@ -19,17 +19,17 @@
 # This notebook is the collection's own synthesis across the chapters of Tim Rühlig (ed.), *Europe's Strategic Technology Autonomy from China*, Digital Power China, January 2023: it is not a chapter of the report, and none of its charts or tables is a figure of the report. It reads the chapters' actor tables, risk tables and recommendations from the CSV data package in `data/` and saves every output into `figures_dir` as a cross-chapter view (`x9.1` to `x9.6` in `supplementary_figures.csv`). Where free text is grouped (actor types, policy instruments) the output says that the grouping is this collection's reading and states its rule.
 
 # %% tags=["parameters"]
-data_dir = "../data"  # the data package (folder with datapackage.json)
-figures_dir = "output"  # where figures and tables are written (make figures uses ../figures)
-formats = "png,svg"  # comma-separated: png, svg, pdf
-dpi = 150  # raster resolution, 50-600
-name_lang = "en"  # actor names: "en", "zh" or "en+zh"
-interactive = False  # True in JupyterLab: the what-if explorer at the end; False keeps batch builds static
+data_dir: "Optional[str]" = None  # the data package (folder with datapackage.json); None: the collection's data/
+figures_dir: "Optional[str]" = None  # where figures and tables are written; None: the collection's output/ (git-ignored)
+formats: str = "png,svg"  # comma-separated: png, svg, pdf
+dpi: int = 150  # raster resolution, 50-600
+name_lang: str = "en"  # actor names: "en", "zh" or "en+zh"
+interactive: bool = False  # True in JupyterLab: the what-if explorer at the end; False keeps batch builds static
 
 # %%
 from osa_utils.notebook import Chapter
 
-ch = Chapter(data_dir, figures_dir, formats, dpi, name_lang)
+ch = Chapter(data_dir, figures_dir, formats, dpi, name_lang, interactive=interactive)
 
 # %% [markdown]
 # ## Actors listed by more than one chapter

@@ -26,23 +26,27 @@
 # **Nothing here is a finding of the report.** Every output says "New assessment by the user, not from the report." The default CSV (`data/examples/assessment_quantum.csv`) is a made-up illustration, and its outputs also say "Illustration with user-supplied data: not a finding of the report."
 
 # %% tags=["parameters"]
-assessment_csv = "../data/examples/assessment_quantum.csv"  # step 2: a form (.csv or .xlsx), or a list of forms (a panel)
-assessment_sheet = None  # the sheet of an .xlsx form (None: the first)
-technology_id = "quantum_example"  # new id: lower-case letters, digits, '_'; not an id of technologies.csv
-technology_label = "Quantum computing (illustration)"  # name shown in captions and the matrix row
-output_dir = "output/assessment"  # where figures and tables are written
-data_dir = "../data"  # the data package (folder with datapackage.json)
-formats = "png,svg"  # comma-separated: png, svg, pdf
-dpi = 150  # raster resolution, 50-600
-name_lang = "en"  # font setup as in the chapter notebooks: "en", "zh" or "en+zh"
+assessment_csv: "Union[str, list, None]" = None  # step 2: a form (.csv or .xlsx), or a list of forms (a panel); None: the worked example data/examples/assessment_quantum.csv
+assessment_sheet: "Optional[str]" = None  # the sheet of an .xlsx form (None: the first)
+technology_id: str = "quantum_example"  # new id: lower-case letters, digits, '_'; not an id of technologies.csv
+technology_label: str = "Quantum computing (illustration)"  # name shown in captions and the matrix row
+figures_dir: "Optional[str]" = None  # where figures and tables are written; None: the collection's output/assessment (git-ignored)
+output_dir: "Optional[str]" = None  # the old name of figures_dir, still accepted
+data_dir: "Optional[str]" = None  # the data package (folder with datapackage.json); None: the collection's data/
+formats: str = "png,svg"  # comma-separated: png, svg, pdf
+dpi: int = 150  # raster resolution, 50-600
+name_lang: str = "en"  # font setup as in the chapter notebooks: "en", "zh" or "en+zh"
 
 # %%
 from osa_utils.assess import check_technology, load_forms
 from osa_utils.notebook import Chapter
+from osa_utils.params import input_file
 from osa_utils.sections.panel import PanelView, agreement_sentence
 
-ch = Chapter(data_dir, output_dir, formats, dpi, name_lang)
-check_technology(technology_id, technology_label, data_dir)
+ch = Chapter(data_dir, figures_dir, formats, dpi, name_lang, output_dir=output_dir, subfolder="assessment",
+             assessment_sheet=assessment_sheet)
+forms = input_file("assessment_csv", assessment_csv, "assessment_quantum.csv")
+check_technology(technology_id, technology_label, ch.params.data_dir)
 
 # %% [markdown]
 # ## Step 2 – the assessment form
@@ -50,7 +54,7 @@ check_technology(technology_id, technology_label, data_dir)
 # Checked with the same rules as `osa-report validate`: on a bad row the notebook stops here and lists every problem as `file:row:column: problem (found X, expected Y)` (rows counted as in a spreadsheet, the header is row 1). Challenges of one dimension are numbered in file order (`item`). With several forms (a panel: one form per assessor, or one table with an `assessor` column), the outputs below use the panel's score of each challenge: the median of the assessors' scores, rounded up at x.5 (see the panel section).
 
 # %%
-assessment, panel = load_forms(assessment_csv, data_dir, assessment_sheet)
+assessment, panel = load_forms(forms, ch.params.data_dir, assessment_sheet)
 print(f"Read {assessment.attrs['read']}.")
 
 # %% [markdown]
@@ -60,7 +64,7 @@ print(f"Read {assessment.attrs['read']}.")
 
 # %%
 if panel is not None:
-    pv = PanelView(data_dir, output_dir, formats, dpi, name_lang)
+    pv = PanelView(ch.params.data_dir, ch.params.figures_dir, formats, dpi, name_lang)
     pv.panel_table(assessment, panel, technology_id, technology_label)
     pv.panel_chart(assessment, panel, technology_id, technology_label)
     print(agreement_sentence(panel))

@@ -94,8 +94,8 @@ def discover(notebooks_dir: Path = NOTEBOOKS_DIR, only: list[str] | None = None)
 def declared_parameters(nb_path: Path) -> dict:
     """Names and default values of the notebook's ``parameters`` cell.
 
-    Read with :mod:`ast` (top-level assignments, as papermill reads them) so a
-    build that executes nothing never imports papermill.
+    Read with :mod:`ast` (top-level assignments, plain ``x = 1`` or annotated ``x: int = 1``, as
+    papermill reads them) so a build that executes nothing never imports papermill.
     """
     import ast
 
@@ -105,11 +105,17 @@ def declared_parameters(nb_path: Path) -> dict:
             src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
             out = {}
             for node in ast.parse(src).body:
-                if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                    target, value = node.targets[0], node.value
+                elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                    target, value = node.target, node.value
+                else:
+                    continue
+                if isinstance(target, ast.Name):
                     try:
-                        out[node.targets[0].id] = ast.literal_eval(node.value)
+                        out[target.id] = ast.literal_eval(value)
                     except ValueError:
-                        out[node.targets[0].id] = ast.unparse(node.value)
+                        out[target.id] = ast.unparse(value)
             return out
     return {}
 
@@ -226,6 +232,23 @@ PAPERMILL_OPTIONS = {"kernel_name": "python3", "progress_bar": False, "log_outpu
 KERNEL_FOLDER_PREFIX = "osa-kernel-"
 
 
+def ipc_folder() -> str | None:
+    """A new private folder (``$TMPDIR/osa-kernel-*``) for one kernel's Unix sockets, or None where
+    they cannot work: not POSIX (Windows), no writable temporary folder, or a socket path that would
+    be too long for AF_UNIX (a long ``$TMPDIR``). The sockets are ``<folder>/ipc-1`` ... ``ipc-5``.
+    Used by :func:`kernel_options` (the build) and :mod:`osa_utils.provisioner` (every other client)."""
+    import tempfile
+
+    try:
+        folder = tempfile.mkdtemp(prefix=KERNEL_FOLDER_PREFIX) if os.name == "posix" else None
+    except OSError:  # no writable temporary folder: jupyter_client will say so for its own file
+        folder = None
+    if folder is not None and len(os.fsencode(os.path.join(folder, "ipc"))) + len("-99") > SUN_PATH_MAX:
+        shutil.rmtree(folder, ignore_errors=True)
+        folder = None
+    return folder
+
+
 @contextlib.contextmanager
 def kernel_options():
     """:data:`PAPERMILL_OPTIONS` for one notebook run, with the kernel on Unix sockets (POSIX).
@@ -235,26 +258,17 @@ def kernel_options():
     it) kills the kernel at start: "Kernel died before replying to kernel_info", after "Address
     already in use" in its log (seen in this suite). IPC sockets have no ports to race for, and no
     "running over TCP without encryption" warning. They and the connection file live in a private
-    folder (``$TMPDIR/osa-kernel-*``), removed afterwards; TCP where sockets are unavailable
-    (Windows) or their path would be too long for AF_UNIX (a long ``$TMPDIR``).
+    folder (:func:`ipc_folder`), removed afterwards; TCP where sockets are unavailable (Windows) or
+    their path would be too long for AF_UNIX (a long ``$TMPDIR``).
     """
-    import tempfile
-
-    try:
-        folder = tempfile.mkdtemp(prefix=KERNEL_FOLDER_PREFIX) if os.name == "posix" else None
-    except OSError:  # no writable temporary folder: jupyter_client will say so for its own file
-        folder = None
+    folder = ipc_folder()
     if folder is None:
         yield dict(PAPERMILL_OPTIONS)
         return
     try:
-        base = os.path.join(folder, "ipc")  # the sockets are ipc-1 ... ipc-5
-        if len(os.fsencode(base)) + len("-99") > SUN_PATH_MAX:
-            yield dict(PAPERMILL_OPTIONS)
-            return
         from traitlets.config import Config
 
-        config = Config({"KernelManager": {"transport": "ipc", "ip": base,
+        config = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(folder, "ipc"),
                                            "connection_file": os.path.join(folder, "kernel.json")}})
         yield {**PAPERMILL_OPTIONS, "config": config}
     finally:

@@ -1,7 +1,7 @@
 """What a chapter notebook calls: one method per table or figure of the report.
 
     from osa_utils.notebook import Chapter
-    ch = Chapter(data_dir, figures_dir, formats, dpi, name_lang)   # checks the parameters
+    ch = Chapter(data_dir, figures_dir, formats, dpi, name_lang)   # checks the parameters (None: defaults)
     ch.risk_table("2.2")                                             # shows and saves tab-2-2.*
     ch.risk_profile("2.2")                                           # shows and saves fig-2-2.*
 
@@ -32,8 +32,13 @@ ACTOR_COLUMNS = ["ACTOR TYPE", "NAME OF KEY ACTOR", "DESCRIPTION", "KEY TASK", "
 class Base:
     """Parameters, data access, and showing/saving of figures and tables."""
 
-    def __init__(self, data_dir, figures_dir, formats="png,svg", dpi=150, name_lang="en"):
-        self.params = check_params(data_dir, figures_dir, formats, dpi, name_lang)
+    def __init__(self, data_dir=None, figures_dir=None, formats="png,svg", dpi=150, name_lang="en", *,
+                 output_dir=None, subfolder: str = "", **more):
+        """Check the notebook's parameters (:func:`osa_utils.params.check_params`): the standard ones,
+        *output_dir* (old name of *figures_dir*), and *more* of the notebook's own, by name; None for
+        *data_dir* / *figures_dir* is the collection's ``data/`` / ``output/`` (``/subfolder``)."""
+        self.params = check_params(data_dir, figures_dir, formats, dpi, name_lang, output_dir=output_dir,
+                                   subfolder=subfolder, **more)
         style.apply(cjk="zh" in self.params.name_lang)
         self._tables: dict[str, pd.DataFrame] = {}
         self.written: list[Path] = []

@@ -1,12 +1,22 @@
 """Notebook parameters: checked once, at the top of every notebook.
 
 A wrong value stops the notebook at once with :class:`ParameterError`, whose
-message names the parameter and the values it accepts.
+message names the parameter and the values it accepts. In a notebook its traceback shows the
+notebook's cell only, not the frames of ``osa_utils`` that found the problem.
+
+The defaults do not depend on the folder a notebook runs in (papermill and JupyterLab start
+kernels wherever they are): ``data_dir=None`` is the data package of the checkout this
+``osa_utils`` is installed from (``<repo>/data``), ``figures_dir=None`` is ``<repo>/output``
+(git-ignored). Where ``osa_utils`` is not installed from a checkout (a non-editable install),
+there is no such default and the message says to pass the parameter.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from . import DEFAULT_DATA_DIR, PROJECT_ROOT
 
 NAME_LANGS = ("en", "zh", "en+zh")
 FORMATS = ("png", "svg", "pdf")
@@ -14,7 +24,35 @@ DPI_RANGE = (50, 600)
 
 
 class ParameterError(ValueError):
-    """A notebook parameter has a value it does not accept."""
+    """A notebook parameter has a value it does not accept.
+
+    In IPython (a notebook's kernel) the traceback is the cells' frames only: the frames of
+    ``osa_utils`` that checked the value are the tool's business, the message names the parameter.
+    """
+
+    def _render_traceback_(self):  # IPython calls this instead of formatting the whole traceback
+        try:
+            from types import TracebackType
+
+            from IPython import get_ipython
+
+            shell = get_ipython()
+            package = str(Path(__file__).resolve().parent) + os.sep
+            kept, tb = [], self.__traceback__
+            while tb is not None:
+                if not str(Path(tb.tb_frame.f_code.co_filename).resolve()).startswith(package):
+                    kept.append(tb)
+                tb = tb.tb_next
+            if shell is None or not kept:
+                raise LookupError
+            shown = None  # a new chain of the kept frames; the exception's own traceback stays whole
+            for t in reversed(kept):
+                shown = TracebackType(shown, t.tb_frame, t.tb_lasti, t.tb_lineno)
+            return shell.InteractiveTB.structured_traceback(type(self), self, shown)
+        except Exception:  # noqa: BLE001 - never hide the error itself
+            import traceback
+
+            return traceback.format_exception_only(type(self), self)
 
 
 @dataclass(frozen=True)
@@ -83,10 +121,48 @@ def _matrix_user_levels(value):
                          "path of a CSV/.xlsx file with one row per dot (technology_id, dimension_id, level)")
 
 
-#: The checks of the parameters every chapter notebook shares, by name (matrix_colours,
-#: matrix_user_levels: notebooks 00 and 01).
+def _interactive(value) -> bool:
+    if not isinstance(value, bool):
+        raise ParameterError(f"parameter interactive={value!r} is not allowed; allowed values: True, False")
+    return value
+
+
+def _path_or_none(name: str, what: str, many: bool = False):
+    """Check of a parameter naming a user's file: None (the worked example) or a path (or, with
+    *many*, a non-empty list of paths). Only the type: whether the file exists is checked in the
+    notebook (:func:`input_file`), where a relative path is relative to the kernel's folder."""
+    allowed = f"None (the worked example) or the path of {what}" + (" or a list of such paths" if many else "")
+
+    def check(value):
+        if value is None or (isinstance(value, (str, os.PathLike)) and str(value).strip()):
+            return value
+        if many and isinstance(value, (list, tuple)) and value \
+                and all(isinstance(v, (str, os.PathLike)) and str(v).strip() for v in value):
+            return value
+        raise ParameterError(f"parameter {name}={value!r} is not allowed; allowed values: {allowed}")
+
+    return check
+
+
+def _sheet(name: str):
+    def check(value):
+        if value is None or (isinstance(value, str) and value.strip()):
+            return value
+        raise ParameterError(f"parameter {name}={value!r} is not allowed; allowed values: None (the first "
+                             "sheet) or the name of a sheet of the .xlsx form")
+
+    return check
+
+
+#: The checks of the notebooks' parameters, by name (matrix_colours, matrix_user_levels: notebooks
+#: 00 and 01; interactive: 09; assessment_*: new_assessment; app_check_*: tools/app_check). The
+#: build runs them on every -p before any kernel starts.
 CHECKS = {"name_lang": _name_lang, "formats": _formats, "dpi": _dpi, "matrix_colours": _matrix_colours,
-          "matrix_user_levels": _matrix_user_levels}
+          "matrix_user_levels": _matrix_user_levels, "interactive": _interactive,
+          "assessment_csv": _path_or_none("assessment_csv", "an assessment form (.csv or .xlsx)", many=True),
+          "assessment_sheet": _sheet("assessment_sheet"),
+          "app_check_form": _path_or_none("app_check_form", "an app-check form (.csv or .xlsx)"),
+          "app_check_sheet": _sheet("app_check_sheet")}
 
 
 def check_value(name: str, value):
@@ -99,13 +175,142 @@ def check_value(name: str, value):
     return check(value) if check else value
 
 
-def check_params(data_dir, figures_dir, formats="png,svg", dpi=150, name_lang="en") -> Params:
-    """Validate the standard notebook parameters and return them normalized."""
+#: Where notebooks run by hand (papermill, JupyterLab) write when ``figures_dir`` is None: one
+#: git-ignored folder of the checkout, whatever folder the kernel runs in. The build and
+#: ``make figures`` always pass their own folder.
+DEFAULT_FIGURES_DIR = PROJECT_ROOT / "output"
+#: The marker kind of :data:`DEFAULT_FIGURES_DIR` when a notebook made it (osa_utils.outdir.MARKER).
+DEFAULT_FIGURES_KIND = "notebook_output"
+
+
+def is_checkout() -> bool:
+    """Whether osa_utils is installed from a checkout of the collection (an editable install): then
+    its data package and output folder are the defaults of ``data_dir`` and ``figures_dir``."""
+    return (DEFAULT_DATA_DIR / "datapackage.json").is_file() and (PROJECT_ROOT / "notebooks").is_dir()
+
+
+def _no_checkout(name: str, example: str) -> ParameterError:
+    return ParameterError(f"parameter {name}=None: this osa_utils is not installed from a checkout of the "
+                          f"collection ({Path(__file__).resolve().parent}), so there is no default; pass "
+                          f"{name} (e.g. papermill ... -p {name} {example})")
+
+
+def _data_dir(value) -> Path:
+    if value is None:
+        if not is_checkout():
+            raise _no_checkout("data_dir", "/path/to/data")
+        return DEFAULT_DATA_DIR
+    if not isinstance(value, (str, os.PathLike)) or not str(value).strip():
+        raise ParameterError(f"parameter data_dir={value!r} is not allowed; allowed values: None (the "
+                             "collection's data/) or a folder with a datapackage.json")
+    data = Path(value).expanduser()
+    if not (data / "datapackage.json").is_file():
+        where = "" if data.is_absolute() else f", relative to the folder the notebook runs in ({Path.cwd()})"
+        raise ParameterError(f"parameter data_dir={str(value)!r} is not a data package folder (no "
+                             f"datapackage.json in {data.resolve()}{where}); allowed values: None (the "
+                             "collection's data/) or a folder like it")
+    return data
+
+
+def _writable_folder(value, name: str) -> Path:
+    """*value* as a folder the notebook can write: an existing writable folder, or one that can be
+    made (tried by making the missing folders and removing them again: nothing is left behind)."""
+    if not isinstance(value, (str, os.PathLike)) or not str(value).strip():
+        raise ParameterError(f"parameter {name}={value!r} is not allowed; allowed values: None (the "
+                             "collection's output/) or a folder to write figures and tables into")
+    path = Path(value).expanduser()
+    allowed = "allowed values: None (the collection's output/) or a folder you can write"
+    if path.exists():
+        if not path.is_dir():
+            raise ParameterError(f"parameter {name}={str(value)!r} is a file, not a folder; {allowed}")
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise ParameterError(f"parameter {name}={str(value)!r}: the folder is not writable; {allowed}")
+        return path
+    made = []
+    try:
+        missing = [path]
+        while not missing[-1].parent.exists() and missing[-1].parent != missing[-1]:
+            missing.append(missing[-1].parent)
+        for folder in reversed(missing):
+            folder.mkdir()
+            made.append(folder)
+    except OSError as exc:
+        raise ParameterError(f"parameter {name}={str(value)!r}: the folder cannot be made "
+                             f"({exc.strerror or exc}); {allowed}") from None
+    finally:
+        for folder in reversed(made):
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+    return path
+
+
+def _default_figures_dir(subfolder: str = "") -> Path:
+    """:data:`DEFAULT_FIGURES_DIR` (``/subfolder``), made with the tool's marker if missing."""
+    if not is_checkout():
+        raise _no_checkout("figures_dir", "/path/to/output")
+    from .outdir import MARKER, marker_text
+
+    root = DEFAULT_FIGURES_DIR
+    try:
+        root.mkdir()
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise ParameterError(f"parameter figures_dir=None: the default folder {root} cannot be made "
+                             f"({exc.strerror or exc}); pass figures_dir") from None
+    else:  # made here: marked as the tool's, so `make clean` may remove it
+        (root / MARKER).write_text(marker_text(DEFAULT_FIGURES_KIND), encoding="utf-8")
+    return _writable_folder(root / subfolder if subfolder else root, "figures_dir")
+
+
+def check_figures_dir(figures_dir=None, output_dir=None, subfolder: str = "") -> Path:
+    """The output folder: ``figures_dir``, or its older name ``output_dir`` (tools/app_check,
+    new_assessment); None for both is the collection's ``output/`` (``/subfolder``)."""
+    if output_dir is not None:
+        if figures_dir is not None and str(figures_dir) != str(output_dir):
+            raise ParameterError(f"parameters figures_dir={str(figures_dir)!r} and output_dir={str(output_dir)!r} "
+                                 "differ; output_dir is the old name of figures_dir: give one of them")
+        return _writable_folder(output_dir, "output_dir")
+    if figures_dir is None:
+        return _default_figures_dir(subfolder)
+    return _writable_folder(figures_dir, "figures_dir")
+
+
+def input_file(name: str, value, example: str):
+    """A user's file parameter (``assessment_csv``, ``app_check_form``): the path of an existing file
+    (a list of them where the parameter takes several); None is the collection's worked example
+    ``data/examples/<example>``. ParameterError naming the parameter otherwise."""
+    value = check_value(name, value)
+    if value is None:
+        path = DEFAULT_DATA_DIR / "examples" / example
+        if not path.is_file():
+            raise _no_checkout(name, "my_form.csv")
+        return path
+    paths = [value] if isinstance(value, (str, os.PathLike)) else list(value)
+    for p in paths:
+        path = Path(p).expanduser()
+        if not path.is_file():
+            raise ParameterError(f"parameter {name}={str(p)!r}: no such file ({path.resolve()}); allowed values: "
+                                 "None (the worked example) or the path of a form (.csv or .xlsx)")
+    return Path(value).expanduser() if isinstance(value, (str, os.PathLike)) else [Path(p).expanduser() for p in value]
+
+
+def check_params(data_dir=None, figures_dir=None, formats="png,svg", dpi=150, name_lang="en", *,
+                 output_dir=None, subfolder: str = "", **more) -> Params:
+    """Validate the standard notebook parameters and return them normalized.
+
+    *output_dir* is the old name of *figures_dir*; *subfolder* is the default output's subfolder
+    (new_assessment: ``assessment``); *more* are further parameters of the notebook, each checked
+    by name (:data:`CHECKS`). The output folder is checked last: its default is made (with the
+    tool's marker) only when every other value is good.
+    """
     name_lang = check_value("name_lang", name_lang)
     fmts = check_value("formats", formats)
     dpi = check_value("dpi", dpi)
-    data = Path(data_dir)
-    if not (data / "datapackage.json").is_file():
-        raise ParameterError(f"parameter data_dir={str(data_dir)!r} is not a data package folder "
-                             "(no datapackage.json in it); allowed values: a folder like the collection's data/")
-    return Params(data, Path(figures_dir), fmts, dpi, name_lang)
+    data = _data_dir(data_dir)
+    for name, value in more.items():
+        check_value(name, value)
+    figures = check_figures_dir(figures_dir, output_dir, subfolder)
+    return Params(data, figures, fmts, dpi, name_lang)

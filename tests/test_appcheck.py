@@ -356,7 +356,7 @@ def test_notebook_and_twin_in_sync_and_without_outputs():
 
 
 def test_notebook_first_cells_and_place_outside_the_build():
-    from osa_utils.build import discover
+    from osa_utils.build import declared_parameters, discover
 
     nb = nbformat.read(NOTEBOOK, as_version=4)
     first, second = nb.cells[0], nb.cells[1]
@@ -364,8 +364,9 @@ def test_notebook_first_cells_and_place_outside_the_build():
     assert "Nothing here is a finding of the report" in first.source
     assert "outside the default build" in first.source
     assert "parameters" in second.metadata.get("tags", [])
-    names = {l.split("=")[0].strip() for l in second.source.splitlines() if "=" in l}
-    assert {"app_check_form", "app_name", "output_dir", "data_dir", "formats", "dpi", "name_lang"} <= names
+    names = set(declared_parameters(NOTEBOOK))
+    # figures_dir as in the chapters; output_dir, its old name, still accepted
+    assert {"app_check_form", "app_name", "figures_dir", "output_dir", "data_dir", "formats", "dpi", "name_lang"} <= names
     assert NOTEBOOK.parent == PROJECT_ROOT / "notebooks" / "tools"
     assert "app_check" not in {p.stem for p in discover(PROJECT_ROOT / "notebooks")}
 

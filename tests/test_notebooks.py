@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from osa_utils import DEFAULT_DATA_DIR, PROJECT_ROOT
-from osa_utils.build import run
+from osa_utils.build import declared_parameters, run
 from osa_utils.figures import stem
 
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
@@ -54,8 +54,7 @@ def test_first_cells(nb_path):
     first, second = nb.cells[0], nb.cells[1]
     assert first.cell_type == "markdown" and first.source.startswith("# ")
     assert "parameters" in second.metadata.get("tags", [])
-    names = {l.split("=")[0].strip() for l in second.source.splitlines() if "=" in l}
-    assert REQUIRED_PARAMETERS <= names
+    assert REQUIRED_PARAMETERS <= set(declared_parameters(nb_path))
 
 
 def test_chapter_title_and_authors_as_printed(package):
@@ -77,7 +76,8 @@ def test_invalid_parameter_stops_the_notebook(tmp_path, name, value, allowed):
 
     nb = PROJECT_ROOT / "notebooks" / "08_ai_ethics.ipynb"
     with pytest.raises(PapermillExecutionError) as info:
-        papermill.execute_notebook(str(nb), str(tmp_path / "out.ipynb"), parameters={name: value},
+        papermill.execute_notebook(str(nb), str(tmp_path / "out.ipynb"),
+                                   parameters={name: value, "figures_dir": str(tmp_path / "output")},
                                    cwd=str(nb.parent), progress_bar=False, kernel_name="python3")
     assert info.value.ename == "ParameterError"
     assert name in info.value.evalue and allowed in info.value.evalue

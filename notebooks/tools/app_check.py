@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -23,20 +25,24 @@
 # This notebook lives in `notebooks/tools/`, outside the default build: `osa-report build` runs `notebooks/*.ipynb` only. Run it with `osa-report app-check FORM --app NAME --out DIR`.
 
 # %% tags=["parameters"]
-app_check_form = "../../data/examples/app_check_example.csv"  # one row per criterion (.csv or .xlsx)
-app_check_sheet = None  # the sheet of an .xlsx form (None: the first)
-app_name = "ExampleChat (fictional)"  # the app you checked, shown in titles and column heads
-output_dir = "../output/app_check"  # where figures and tables are written
-data_dir = "../../data"  # the data package (folder with datapackage.json)
-formats = "png,svg"  # comma-separated: png, svg, pdf
-dpi = 150  # raster resolution, 50-600
-name_lang = "en"  # font setup as in the chapter notebooks: "en", "zh" or "en+zh"
+app_check_form: "Optional[str]" = None  # one row per criterion (.csv or .xlsx); None: the worked example data/examples/app_check_example.csv
+app_check_sheet: "Optional[str]" = None  # the sheet of an .xlsx form (None: the first)
+app_name: str = "ExampleChat (fictional)"  # the app you checked, shown in titles and column heads
+figures_dir: "Optional[str]" = None  # where figures and tables are written; None: the collection's output/app_check (git-ignored)
+output_dir: "Optional[str]" = None  # the old name of figures_dir, still accepted
+data_dir: "Optional[str]" = None  # the data package (folder with datapackage.json); None: the collection's data/
+formats: str = "png,svg"  # comma-separated: png, svg, pdf
+dpi: int = 150  # raster resolution, 50-600
+name_lang: str = "en"  # font setup as in the chapter notebooks: "en", "zh" or "en+zh"
 
 # %%
 from osa_utils.appcheck import app_slug, load_app_check
+from osa_utils.params import input_file
 from osa_utils.sections.appcheck import AppCheck
 
-ac = AppCheck(data_dir, output_dir, formats, dpi, name_lang)
+ac = AppCheck(data_dir, figures_dir, formats, dpi, name_lang, output_dir=output_dir, subfolder="app_check",
+              app_check_sheet=app_check_sheet)
+form_file = input_file("app_check_form", app_check_form, "app_check_example.csv")
 app_slug(app_name)  # checks the name
 
 # %% [markdown]
@@ -45,7 +51,7 @@ app_slug(app_name)  # checks the name
 # Checked with the same rules as `osa-report validate`: on a bad row the notebook stops here and lists every problem as `file:row:column: problem (found X, expected Y)` (rows counted as in a spreadsheet, the header is row 1). Every criterion must have its row (use `not_assessed` for one you did not check).
 
 # %%
-form = load_app_check(app_check_form, data_dir, app_check_sheet)
+form = load_app_check(form_file, ac.params.data_dir, app_check_sheet)
 print(f"Read {form.attrs['read']}.")
 
 # %% [markdown]

@@ -1,0 +1,87 @@
+"""The kernel provisioner of the venv's ``python3`` kernel: the stock ipykernel, over Unix sockets.
+
+papermill, nbclient and JupyterLab's server read no Jupyter configuration for the kernel's
+transport, but every one of them starts a kernel through its kernelspec's provisioner. The
+Makefile's install step names this one in the venv's ``python3`` kernelspec
+(``.venv/share/jupyter/kernels/python3/kernel.json``, ``metadata.kernel_provisioner``; see
+:func:`install`), so a kernel started from this venv by any client talks over IPC sockets in a
+private folder (:func:`osa_utils.build.ipc_folder`, the build's): no ports to race for, and no
+"Kernel is running over TCP without encryption" warning. The kernel itself is unchanged (same
+argv, same ``ipykernel_launcher``). Where IPC cannot work (Windows, a too long ``$TMPDIR``) or
+the client configured the transport or address itself, the kernel runs over TCP as before.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.provisioning import LocalProvisioner
+
+#: The entry point name (group ``jupyter_client.kernel_provisioners``, pyproject.toml).
+NAME = "osa-ipc-provisioner"
+
+
+def _configured(km, name: str) -> bool:
+    """Whether the client's configuration sets *name* of the KernelManager (e.g. the build's IPC
+    options, or a TCP address chosen on purpose): then it is left as configured."""
+    for cls in type(km).__mro__:
+        section = dict.get(km.config, cls.__name__)
+        if section is not None and name in section:
+            return True
+    return False
+
+
+class IPCProvisioner(LocalProvisioner):
+    """:class:`LocalProvisioner` with the kernel's sockets in a private folder, removed at the end."""
+
+    ipc_folder: str | None = None
+
+    async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
+        km = self.parent
+        if (km is not None and self.ipc_folder is None and km.transport == "tcp"
+                and not _configured(km, "transport") and not _configured(km, "ip")):
+            from .build import ipc_folder
+
+            folder = ipc_folder()
+            if folder is not None:
+                self.ipc_folder = folder
+                km.transport = "ipc"
+                km.ip = os.path.join(folder, "ipc")
+                km.cache_ports = False  # TCP ports only
+        return await super().pre_launch(**kwargs)
+
+    async def cleanup(self, restart: bool = False) -> None:
+        await super().cleanup(restart=restart)
+        if not restart and self.ipc_folder:  # the KernelManager removed the sockets; the folder goes too
+            shutil.rmtree(self.ipc_folder, ignore_errors=True)
+            self.ipc_folder = None
+
+
+def kernelspec_file(prefix: str | None = None) -> Path:
+    """The ``python3`` kernelspec of the environment *prefix* (default: this Python's)."""
+    return Path(prefix or sys.prefix) / "share" / "jupyter" / "kernels" / "python3" / "kernel.json"
+
+
+def install(prefix: str | None = None) -> Path:
+    """Name :class:`IPCProvisioner` in the environment's ``python3`` kernelspec (the one ipykernel
+    installs there; written with ``ipykernel install --sys-prefix`` first if missing). Only
+    ``metadata.kernel_provisioner`` is added: argv and everything else stay ipykernel's."""
+    path = kernelspec_file(prefix)
+    if not path.is_file():
+        from ipykernel.kernelspec import install as install_kernelspec
+
+        install_kernelspec(prefix=prefix or sys.prefix)
+    spec = json.loads(path.read_text(encoding="utf-8"))
+    metadata = spec.setdefault("metadata", {})
+    if metadata.get("kernel_provisioner") != {"provisioner_name": NAME}:
+        metadata["kernel_provisioner"] = {"provisioner_name": NAME}
+        path.write_text(json.dumps(spec, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+if __name__ == "__main__":  # the Makefile's install step: python -m osa_utils.provisioner
+    print(f"kernel provisioner {NAME} named in {install()}")
