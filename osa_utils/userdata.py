@@ -479,7 +479,8 @@ def _non_ascii(problem: D.Problem) -> D.Problem:
         return problem
     named = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'unnamed character')}" for c in odd)
     return D.Problem(problem.file, problem.row, problem.column, problem.problem,
-                     f"{ascii(problem.found)}, which holds non-ASCII {named}", problem.expected)
+                     f"{problem.found.encode('ascii', 'backslashreplace').decode('ascii')}, which holds "
+                     f"non-ASCII {named}", problem.expected)
 
 
 def load_user_table(path, schema: dict, data_dir=None, name: str | None = None,
