@@ -71,6 +71,12 @@ def control_characters(text: str) -> list[str]:
             if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or ord(c) in bidi]
 
 
+def markdown_text(text) -> str:
+    """*text* shown as itself in Markdown: every ASCII punctuation character backslash-escaped
+    (CommonMark), control characters as escapes (a file name holding ``<img ...>`` or ``[x](...)``)."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", printable(text))
+
+
 def printable(text) -> str:
     """*text* with control characters shown as escapes (for a terminal)."""
     return D._printable(str(text))

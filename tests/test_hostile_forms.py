@@ -515,3 +515,23 @@ def test_region_names_are_trimmed_before_counting():
     c = model.fractional_counts(a).set_index("region")
     assert list(c.index) == ["Europe", "China"]
     assert c.loc["Europe", "papers"] == pytest.approx(2.0)
+
+
+def test_a_file_name_holding_markup_shows_as_text_in_the_notebooks_markdown(tmp_path, monkeypatch):
+    """The 'Read ...' line of Figures 3.1/3.2 drawn from a user's authorships file is Markdown in the
+    notebook; rendered by mistune (nbconvert's Markdown renderer) the file name stays text."""
+    import mistune
+
+    from osa_utils import notebook
+    from osa_utils.notebook import Chapter
+
+    name = "<img src=x onerror=alert(1)>[a](javascript:x) *b*.csv"
+    path = tmp_path / name
+    path.write_text("paper_id,author,region\np1,a,Europe\np1,b,Europe \np2,c,China\n", encoding="utf-8")
+    shown = []
+    monkeypatch.setattr(notebook, "_show_text", shown.append)
+    ch = Chapter(PROJECT_ROOT / "data", tmp_path / "out", formats="png", dpi=50)
+    ch.contributor_shares("3.1", path)
+    html = mistune.html(f"> **{shown[0]}**")
+    assert "<img" not in html and "<a " not in html and "<em>" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;[a](javascript:x) *b*.csv" in html
