@@ -232,16 +232,17 @@ def _cmd_cite(args) -> int:
 def _write_template(path: Path, write) -> int:
     """--template of assess and app-check: a blank form written only as a new .csv or .xlsx file."""
     from .data import DataValidationError
+    from .userdata import printable
 
     problem = _new_file_problem(path, "--template")
     if problem:
-        print(f"error: {problem}", file=sys.stderr)
+        print(printable(f"error: {problem}"), file=sys.stderr)
         return 2
     if path.suffix.lower() not in (".csv", ".xlsx"):
-        print(f"error: --template {path}: give a file name ending in .csv or .xlsx", file=sys.stderr)
+        print(printable(f"error: --template {path}: give a file name ending in .csv or .xlsx"), file=sys.stderr)
         return 2
     try:
-        print(f"blank form written to {write(path)}")
+        print(printable(f"blank form written to {write(path)}"))
     except DataValidationError as exc:
         return _data_problems(exc, "no form was written")
     return 0

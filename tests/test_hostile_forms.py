@@ -535,3 +535,12 @@ def test_a_file_name_holding_markup_shows_as_text_in_the_notebooks_markdown(tmp_
     html = mistune.html(f"> **{shown[0]}**")
     assert "<img" not in html and "<a " not in html and "<em>" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;[a](javascript:x) *b*.csv" in html
+
+
+def test_a_template_name_with_escape_sequences_is_printed_escaped(tmp_path):
+    proc = _cli("assess", "--template", tmp_path / f"{ESC_NAME}.txt")
+    assert proc.returncode == 2
+    assert "\x1b" not in proc.stderr and "\\x1b[2J" in proc.stderr
+    proc = _cli("app-check", "--template", tmp_path / f"{ESC_NAME}.csv")
+    assert proc.returncode == 0
+    assert "\x1b" not in proc.stdout and "\\x1b[2J" in proc.stdout
