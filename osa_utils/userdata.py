@@ -282,21 +282,23 @@ def read_workbook(path: Path, sheet: str | None = None, max_rows: int = MAX_ROWS
                 continue
             grid.setdefault(r, {})[c] = _cell_text(value)
         if formulas:  # the values the spreadsheet saved for its formulas
-            wanted = set(formulas)
+            wanted, saved = set(formulas), set()
             for r, c, value, kind in cells(data_only=True):
                 if (r, c) not in wanted:
                     continue
                 wanted.discard((r, c))
                 if value is None:
+                    if kind == "str":  # a text result saved empty (="" in Excel): an empty cell
+                        saved.add((r, c))
                     continue
+                saved.add((r, c))
                 if kind == "e":
                     problems.append(D.Problem(where, r, get_column_letter(c), "error value in the cell", str(value),
                                               "a value (the formula's error is not data)"))
                     continue
                 grid.setdefault(r, {})[c] = _cell_text(value)
             for r, c in formulas:
-                if c not in grid.get(r, {}) and not any(p.row == r and p.column == get_column_letter(c)
-                                                        for p in problems):
+                if (r, c) not in saved:
                     problems.append(D.Problem(where, r, get_column_letter(c), "formula without a saved value",
                                               "a formula whose result the file does not hold (saved by a "
                                               "program that does not calculate)",

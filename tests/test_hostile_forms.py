@@ -544,3 +544,26 @@ def test_a_template_name_with_escape_sequences_is_printed_escaped(tmp_path):
     proc = _cli("app-check", "--template", tmp_path / f"{ESC_NAME}.csv")
     assert proc.returncode == 0
     assert "\x1b" not in proc.stdout and "\\x1b[2J" in proc.stdout
+
+
+def test_a_formula_whose_saved_result_is_empty_text_is_an_empty_cell(tmp_path):
+    """Excel saves ``=IF(...,"",...)`` giving "" as ``t="str"`` with an empty value: not a missing value."""
+    from openpyxl import Workbook
+
+    from osa_utils.assess import load_assessment
+
+    wb = Workbook()
+    for r in _example_rows():
+        wb.active.append(r)
+    wb.active["D3"] = '=IF(1,"","x")'
+    wb.save(tmp_path / "e.xlsx")
+    with zipfile.ZipFile(tmp_path / "e.xlsx") as zin, zipfile.ZipFile(tmp_path / "excel.xlsx", "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                new = data.replace(b'<c r="D3">', b'<c r="D3" t="str">')
+                assert new != data
+                data = new
+            zout.writestr(item, data)
+    frame = load_assessment(tmp_path / "excel.xlsx")
+    assert frame["instrument"].isna().iloc[1]
