@@ -312,13 +312,15 @@ def _cmd_assess(args) -> int:
         return 2
     from .assess import MAX_TECHNOLOGY_ID, TECHNOLOGY_ID_PATTERN, check_label
     from .params import ParameterError
-    from .userdata import printable
+    from .userdata import non_ascii_named, printable
 
     import re
 
     if not re.fullmatch(TECHNOLOGY_ID_PATTERN, args.id) or len(args.id) > MAX_TECHNOLOGY_ID:
         shown = args.id if len(args.id) <= 60 else args.id[:60] + f"... ({len(args.id)} characters)"
-        print(printable(f"error: --id {shown!r} is not allowed; allowed values: 1 to {MAX_TECHNOLOGY_ID} lower-case "
+        odd = non_ascii_named(shown)
+        shown = ascii(shown) + (f", which holds non-ASCII {odd}" if odd else "")
+        print(printable(f"error: --id {shown} is not allowed; allowed values: 1 to {MAX_TECHNOLOGY_ID} lower-case "
                         f"letters, digits and '_' (pattern {TECHNOLOGY_ID_PATTERN}), e.g. quantum_computing"),
               file=sys.stderr)
         return 2

@@ -477,15 +477,20 @@ def _locate_xlsx(problem: D.Problem, header: list[str], info: ReadInfo) -> D.Pro
                      problem.expected)
 
 
+def non_ascii_named(text: str) -> str:
+    """The non-ASCII characters of *text* named ('U+0456 CYRILLIC SMALL LETTER ...'), or ""."""
+    import unicodedata
+
+    odd = [c for c in dict.fromkeys(text) if ord(c) > 0x7E]
+    return ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'unnamed character')}" for c in odd)
+
+
 def _non_ascii(problem: D.Problem) -> D.Problem:
     """An id problem whose found value holds non-ASCII characters, with them named: a look-alike
     ('resilіence' with a Cyrillic і) then does not read like the valid id beside it."""
-    import unicodedata
-
-    odd = [c for c in dict.fromkeys(problem.found) if ord(c) > 0x7E]
-    if not odd or not (problem.column or "").endswith("_id"):
+    named = non_ascii_named(problem.found)
+    if not named or not (problem.column or "").endswith("_id"):
         return problem
-    named = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'unnamed character')}" for c in odd)
     return D.Problem(problem.file, problem.row, problem.column, problem.problem,
                      f"{problem.found.encode('ascii', 'backslashreplace').decode('ascii')}, which holds "
                      f"non-ASCII {named}", problem.expected)

@@ -567,3 +567,9 @@ def test_a_formula_whose_saved_result_is_empty_text_is_an_empty_cell(tmp_path):
             zout.writestr(item, data)
     frame = load_assessment(tmp_path / "excel.xlsx")
     assert frame["instrument"].isna().iloc[1]
+
+
+def test_a_look_alike_id_option_names_its_foreign_letter(tmp_path):
+    proc = _cli("assess", EXAMPLE, "--id", "qu\u0430ntum", "--label", "Q", "--out", tmp_path / "o")
+    assert proc.returncode == 2
+    assert "--id 'qu\\u0430ntum', which holds non-ASCII U+0430 CYRILLIC SMALL LETTER A is not allowed" in proc.stderr
