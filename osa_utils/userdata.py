@@ -382,7 +382,10 @@ def _too_many_rows(path: Path, text: str, delimiter: str, max_rows: int) -> None
         return  # the full parse names the problem
 
 
-def _cell_size_problems(fname: str, records: list[list[str]], numbers: list[int] | None = None) -> list[D.Problem]:
+def _cell_size_problems(fname: str, records: list[list[str]], numbers: list[int] | None = None,
+                        letters: bool = False) -> list[D.Problem]:
+    """Rows wider than MAX_COLUMNS and cells longer than MAX_CELL_BYTES; *letters*: columns named as a
+    workbook's (``B (challenge)``)."""
     header = records[0] if records else []
     problems = []
     for number, record in zip([1] + (numbers or list(range(2, len(records) + 1))), records):
@@ -393,8 +396,10 @@ def _cell_size_problems(fname: str, records: list[list[str]], numbers: list[int]
         for i, cell in enumerate(record):
             size = len(cell.encode("utf-8", "surrogatepass"))
             if size > MAX_CELL_BYTES:
-                problems.append(D.Problem(fname, number, header[i] if i < len(header) and number != 1
-                                          else f"column {i + 1}", "cell too long",
+                name = header[i] if i < len(header) and number != 1 else ""
+                where = (f"{column_letter(i)} ({name})" if name else column_letter(i)) if letters else \
+                    (name or f"column {i + 1}")
+                problems.append(D.Problem(fname, number, where, "cell too long",
                                           f"{size} bytes", f"at most {MAX_CELL_BYTES} bytes (UTF-8) in a cell"))
     return problems
 
@@ -437,7 +442,7 @@ def read_user_records(path, schema: dict, sheet: str | None = None,
         except OSError as exc:
             raise _problem(path, "file cannot be read", exc.strerror or type(exc).__name__,
                            "a file you may read") from None
-        problems = _cell_size_problems(f"{path.name}[{name}]", records)
+        problems = _cell_size_problems(f"{path.name}[{name}]", records, letters=True)
         if problems:
             raise D.DataValidationError(problems)
         return records, None, ReadInfo(path.name, "xlsx", sheet=name, notes=notes)

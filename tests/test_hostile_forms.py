@@ -141,7 +141,7 @@ def test_a_cell_too_long_is_located(tmp_path, suffix):
         for r in rows:
             wb.active.append(r)
         wb.save(path)
-        where = "long.xlsx[Sheet]:3:challenge"
+        where = "long.xlsx[Sheet]:3:B (challenge)"
     proc = _assess(path, tmp_path)
     assert proc.returncode == 1, proc.stderr
     assert f"{where}: cell too long (found 4002 bytes, expected at most 4000 bytes (UTF-8) in a cell)" in proc.stderr
@@ -155,6 +155,14 @@ def test_a_csv_with_too_many_rows_stops_at_the_limit(tmp_path):
     assert proc.returncode == 1
     assert "rows.csv:10002: file longer than a form may be (found a record at row 10002, expected at most " \
            "10000 rows below the header)" in proc.stderr
+
+
+def test_a_csv_larger_than_a_form_may_be_is_not_read(tmp_path):
+    path = tmp_path / "big.csv"
+    path.write_bytes(EXAMPLE.read_bytes() + b"#" * (10 * 2**20))
+    proc = _assess(path, tmp_path)
+    assert proc.returncode == 1
+    assert "big.csv: file larger than a form may be (found 10.5 MB, expected at most 10 MB" in proc.stderr
 
 
 def test_more_challenges_than_the_chart_can_show(tmp_path):
