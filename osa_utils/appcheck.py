@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import DEFAULT_DATA_DIR, PROJECT_ROOT
-from .assess import execute_tool, is_example, write_form
+from .assess import check_form_name, execute_tool, is_example, write_form
 from .params import ParameterError, check_params
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -59,9 +59,16 @@ def criteria(data_dir=None) -> "pd.DataFrame":
 def app_slug(app) -> str:
     """The app's name as used in file names ('ExampleChat (fictional)' -> 'examplechat_fictional');
     ParameterError for a name that is empty, too long, on several lines or without a Latin letter or digit."""
-    if not isinstance(app, str) or not app.strip() or len(app) > MAX_APP_NAME or "\n" in app or "\r" in app:
-        raise ParameterError(f"parameter app_name={app!r} is not allowed; allowed values: the app's name on one "
-                             f"line, 1 to {MAX_APP_NAME} characters, e.g. 'ExampleChat'")
+    from .userdata import control_characters
+
+    if (not isinstance(app, str) or not app.strip() or len(app) > MAX_APP_NAME or "\n" in app or "\r" in app
+            or control_characters(app)):
+        shown = app if not isinstance(app, str) or len(app) <= MAX_APP_NAME else \
+            app[:MAX_APP_NAME] + f"... ({len(app)} characters)"
+        bad = control_characters(app) if isinstance(app, str) else []
+        why = f" (it holds control characters: {', '.join(bad)})" if bad else ""
+        raise ParameterError(f"parameter app_name={shown!r} is not allowed{why}; allowed values: the app's name on "
+                             f"one line, 1 to {MAX_APP_NAME} characters, without control characters, e.g. 'ExampleChat'")
     slug = re.sub(r"[^a-z0-9]+", "_", app.lower()).strip("_")
     if not slug:
         raise ParameterError(f"parameter app_name={app!r} is not allowed; allowed values: a name with at least one "
@@ -151,6 +158,7 @@ def run_app_check(form, app: str, output_dir, data_dir=None, formats: str = "png
     if not path.is_file():
         raise ParameterError(f"parameter app_check_form={str(form)!r} is not a file; allowed values: an app-check "
                              "form (.csv or .xlsx; write a blank one with osa-report app-check --template FILE)")
+    check_form_name(path)
     try:
         out = outdir.check(output_dir, ddir, kind="app_check")
     except outdir.OutputError as exc:

@@ -29,6 +29,12 @@ SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "assessment.schema.j
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "new_assessment.ipynb"
 EXAMPLES_DIR = PROJECT_ROOT / "data" / "examples"
 TECHNOLOGY_ID_PATTERN = r"[a-z0-9_]+"
+#: Longest technology id (it names the output files: tab-assessment-<id>-instruments.csv).
+MAX_TECHNOLOGY_ID = 40
+#: Longest technology label (it is the matrix row's label and goes into every title).
+MAX_LABEL = 80
+#: Most challenges in one form (each is a bar of the profile chart and a row of the tables).
+MAX_CHALLENGES = 300
 #: Lines of a failing notebook's error message carried into AssessmentError.
 MAX_PROBLEM_LINES = 12
 
@@ -105,7 +111,7 @@ def load_assessment(csv_path, data_dir=None, sheet: str | None = None) -> "pd.Da
     import pandas as pd
 
     from . import data
-    from .userdata import load_user_table, relocate
+    from .userdata import clean_text, load_user_table, relocate
 
     path = Path(csv_path)
     frame = load_user_table(path, schema(), data_dir, name="assessment", sheet=sheet, skip=_unfilled)
@@ -117,6 +123,22 @@ def load_assessment(csv_path, data_dir=None, sheet: str | None = None) -> "pd.Da
             data.Problem(path.name, r, "note", "the blank form's example row is still in the form",
                          "a note starting with 'EXAMPLE'", "your own challenge in this row, or the row deleted"),
             frame.attrs) for r in rows])
+    assessor = frame["assessor"].astype("string").map(lambda v: v if v is pd.NA else clean_text(v).strip())
+    if assessor.notna().any() and assessor.isna().any() | (assessor == "").any():
+        empty = frame.index[assessor.isna() | (assessor == "")].tolist()
+        raise data.DataValidationError([relocate(
+            data.Problem(path.name, r, "assessor", "empty assessor cell in a form with an assessor column",
+                         "an empty cell" if frame.loc[i, "assessor"] is pd.NA
+                         else repr(frame.loc[i, "assessor"]) + " (blank once spaces and zero-width characters "
+                                                               "are removed)",
+                         "the name of who scored the row (every row of a panel table names its assessor)"),
+            frame.attrs) for i, r in zip(empty, _row_numbers(path, sheet, frame, empty))])
+    if len(frame) > MAX_CHALLENGES:
+        rows = _row_numbers(path, sheet, frame, [MAX_CHALLENGES])
+        raise data.DataValidationError([relocate(
+            data.Problem(path.name, rows[0], None, "more challenges than an assessment form may have",
+                         f"{len(frame)} challenges", f"at most {MAX_CHALLENGES} (one bar each in the profile chart)"),
+            frame.attrs)])
     frame["item"] = pd.array(frame.groupby("dimension_id", sort=False).cumcount() + 1, dtype="Int64")
     frame.attrs["source_file"] = path.name
     frame.attrs["is_example"] = is_example(path, frame.attrs["canonical_csv"])
@@ -137,8 +159,10 @@ def load_forms(paths, data_dir=None, sheet: str | None = None):
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     if not paths:
         raise ParameterError("no assessment form given; allowed values: one form or a list of forms")
+    from .userdata import clean_text
+
     frames = [load_assessment(p, data_dir, sheet) for p in paths]
-    names = [Path(p).stem for p in paths]
+    names = [clean_text(Path(p).stem).strip() for p in paths]
     if len(set(names)) != len(names):
         raise ParameterError("two forms have the same file name (" + ", ".join(names) + "); each form is one "
                              "assessor, named by its file name: rename them")
@@ -240,10 +264,13 @@ def write_form(path, header: list[str], rows: list[list[str]], *, sheet: str, in
 
 def check_technology(technology_id, technology_label, data_dir=None) -> None:
     """ParameterError unless *technology_id* is a new id and *technology_label* is not empty."""
-    if not isinstance(technology_id, str) or not re.fullmatch(TECHNOLOGY_ID_PATTERN, technology_id):
-        raise ParameterError(f"parameter technology_id={technology_id!r} is not allowed; allowed values: "
-                             f"lower-case letters, digits and '_' (pattern {TECHNOLOGY_ID_PATTERN}), "
-                             "e.g. 'quantum_computing'")
+    if (not isinstance(technology_id, str) or not re.fullmatch(TECHNOLOGY_ID_PATTERN, technology_id)
+            or len(technology_id) > MAX_TECHNOLOGY_ID):
+        shown = technology_id if not isinstance(technology_id, str) or len(technology_id) <= 60 else \
+            technology_id[:60] + f"... ({len(technology_id)} characters)"
+        raise ParameterError(f"parameter technology_id={shown!r} is not allowed; allowed values: "
+                             f"1 to {MAX_TECHNOLOGY_ID} lower-case letters, digits and '_' (pattern "
+                             f"{TECHNOLOGY_ID_PATTERN}), e.g. 'quantum_computing'")
     from .data import load_table
 
     known = load_table("technologies", data_dir)["technology_id"].tolist()
@@ -251,9 +278,37 @@ def check_technology(technology_id, technology_label, data_dir=None) -> None:
         raise ParameterError(f"parameter technology_id={technology_id!r} is the id of a technology of the report "
                              f"(technologies.csv: {', '.join(known)}); allowed values: a new id, e.g. "
                              f"'{technology_id}_new'")
+    check_label(technology_label)
+
+
+def check_label(technology_label) -> None:
+    """ParameterError unless *technology_label* is a name on one line, 1 to MAX_LABEL characters,
+    without control characters (it is printed in titles, tables and on the terminal)."""
+    from .userdata import control_characters
+
     if not isinstance(technology_label, str) or not technology_label.strip():
         raise ParameterError(f"parameter technology_label={technology_label!r} is not allowed; allowed values: "
                              "a non-empty name of the technology, e.g. 'Quantum computing'")
+    bad = control_characters(technology_label)
+    if bad or len(technology_label) > MAX_LABEL:
+        shown = technology_label if len(technology_label) <= 60 else \
+            technology_label[:60] + f"... ({len(technology_label)} characters)"
+        why = f"it holds control characters ({', '.join(bad)})" if bad else \
+            f"it has {len(technology_label)} characters"
+        raise ParameterError(f"parameter technology_label={shown!r} is not allowed ({why}); allowed values: "
+                             f"a name on one line, 1 to {MAX_LABEL} characters, without control characters, "
+                             "e.g. 'Quantum computing'")
+
+
+def check_form_name(path) -> None:
+    """ParameterError if a form's file name holds control characters (it is printed on the terminal
+    and written into every output's source line)."""
+    from .userdata import control_characters, printable
+
+    bad = control_characters(Path(path).name)
+    if bad:
+        raise ParameterError(f"the form's file name {printable(Path(path).name)!r} holds control characters "
+                             f"({', '.join(bad)}); allowed values: a file name without them: rename the file")
 
 
 def run_assessment(csv_path, technology_id: str, technology_label: str, output_dir, data_dir=None,
@@ -280,6 +335,7 @@ def run_assessment(csv_path, technology_id: str, technology_label: str, output_d
         if not Path(f).is_file():
             raise ParameterError(f"parameter csv_path={str(f)!r} is not a file; allowed values: an assessment "
                                  "form (.csv or .xlsx; columns dimension_id, challenge, importance, instrument)")
+        check_form_name(f)
     forms = [Path(f).resolve() for f in forms]
     csv = forms[0]
     try:

@@ -273,16 +273,17 @@ def _write_stdout(text: str, what: str) -> int:
 def _write_template(path: Path, write) -> int:
     """--template of assess and app-check: a blank form written only as a new .csv or .xlsx file."""
     from .data import DataValidationError
+    from .userdata import printable
 
     problem = _new_file_problem(path, "--template")
     if problem:
-        print(f"error: {problem}", file=sys.stderr)
+        print(printable(f"error: {problem}"), file=sys.stderr)
         return 2
     if path.suffix.lower() not in (".csv", ".xlsx"):
-        print(f"error: --template {path}: give a file name ending in .csv or .xlsx", file=sys.stderr)
+        print(printable(f"error: --template {path}: give a file name ending in .csv or .xlsx"), file=sys.stderr)
         return 2
     try:
-        print(f"blank form written to {write(path)}")
+        print(printable(f"blank form written to {write(path)}"))
     except DataValidationError as exc:
         return _data_problems(exc, "no form was written")
     return 0
@@ -296,26 +297,50 @@ def _run_tool(run, out) -> int:
     from .panel import PanelError
     from .params import ParameterError
 
+    from .userdata import printable
+
     try:
         files = run()
     except (ParameterError, PanelError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {printable(exc)}", file=sys.stderr)
         return 2
     except AssessmentError as exc:
-        print(exc, file=sys.stderr)
+        print(printable(exc), file=sys.stderr)
         return 1
     except DataValidationError as exc:
         return _data_problems(exc, "nothing was run")
     for f in files:
-        print(f)
-    print(f"{len(files)} file(s) written to {out}", file=sys.stderr)
+        print(printable(f))
+    print(f"{len(files)} file(s) written to {printable(out)}", file=sys.stderr)
     return 0
 
 
 def _say_read(frame) -> None:
+    """How a form was read; its file name comes from the user and is printed with control characters
+    escaped (as every other terminal line of assess and app-check)."""
+    from .userdata import printable
+
     skipped = frame.attrs.get("skipped")
-    print(f"read {frame.attrs['read']}" + (f"; {skipped} unfilled row(s) of the form skipped" if skipped else ""),
-          file=sys.stderr)
+    print(printable(f"read {frame.attrs['read']}" + (f"; {skipped} unfilled row(s) of the form skipped"
+                                                      if skipped else "")), file=sys.stderr)
+
+
+def _form_path_problem(paths) -> str | None:
+    """Why a form given on the command line cannot be read (a folder, missing, a name with control
+    characters): the same words and exit 2 in assess and app-check."""
+    from .assess import check_form_name
+    from .params import ParameterError
+    from .userdata import check_form_path, printable
+
+    for path in paths:
+        problem = check_form_path(path)
+        if problem:
+            return printable(problem)
+        try:
+            check_form_name(path)
+        except ParameterError as exc:
+            return str(exc)
+    return None
 
 
 def _cmd_assess(args) -> int:
@@ -325,6 +350,29 @@ def _cmd_assess(args) -> int:
         return _write_template(args.template, write_template)
     if not args.csv or args.id is None or args.label is None:
         print("error: give the form(s), --id and --label (or --template FILE to write a blank form)", file=sys.stderr)
+        return 2
+    from .assess import MAX_TECHNOLOGY_ID, TECHNOLOGY_ID_PATTERN, check_label
+    from .params import ParameterError
+    from .userdata import non_ascii_named, printable
+
+    import re
+
+    if not re.fullmatch(TECHNOLOGY_ID_PATTERN, args.id) or len(args.id) > MAX_TECHNOLOGY_ID:
+        shown = args.id if len(args.id) <= 60 else args.id[:60] + f"... ({len(args.id)} characters)"
+        odd = non_ascii_named(shown)
+        shown = ascii(shown) + (f", which holds non-ASCII {odd}" if odd else "")
+        print(printable(f"error: --id {shown} is not allowed; allowed values: 1 to {MAX_TECHNOLOGY_ID} lower-case "
+                        f"letters, digits and '_' (pattern {TECHNOLOGY_ID_PATTERN}), e.g. quantum_computing"),
+              file=sys.stderr)
+        return 2
+    try:
+        check_label(args.label)
+    except ParameterError as exc:
+        print(printable(f"error: --label: {exc}"), file=sys.stderr)
+        return 2
+    problem = _form_path_problem(args.csv)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
         return 2
     out = args.out or Path(f"assessment-{args.id}")
 
@@ -353,8 +401,9 @@ def _cmd_app_check(args) -> int:
         print("error: give the form, --app NAME and --out DIR (or --template FILE to write a blank form)",
               file=sys.stderr)
         return 2
-    if not args.form.is_file():
-        print(f"error: {args.form} is not a file; give the filled-in form (.csv or .xlsx)", file=sys.stderr)
+    problem = _form_path_problem([args.form])
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
         return 2
 
     def run():

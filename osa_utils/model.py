@@ -91,13 +91,22 @@ def fractional_counts(authorships: pd.DataFrame, paper="paper_id", region="regio
     share of the paper's authors it holds ("groups of researchers that cut across
     nationalities and world regions ... assigned to the respective shares of
     their contributions"). Returns region, papers (fractional sum) and share
-    (percent of all papers), largest first.
+    (percent of all papers), largest first. Region names (and paper ids) are compared trimmed,
+    with runs of spaces as one, after Unicode NFC normalisation and without zero-width characters:
+    "Europe" and "Europe " are one region; a region left empty by that is no region.
     """
     missing = [c for c in (paper, region) if c not in authorships]
     if missing:
         raise ModelError(f"authorships table lacks column(s) {missing}; expected one row per author "
                          f"with columns {paper!r} and {region!r}")
-    a = authorships[[paper, region]].dropna()
+    import re
+
+    from .userdata import clean_text
+
+    a = authorships[[paper, region]].dropna().copy()
+    for c in (paper, region):
+        a[c] = a[c].map(lambda v: re.sub(r"\s+", " ", clean_text(v)).strip())
+    a = a[(a[paper] != "") & (a[region] != "")]
     if a.empty:
         raise ModelError("authorships table has no complete rows")
     per_paper = a.groupby(paper)[region].transform("size")

@@ -319,11 +319,11 @@ class CoreMixin:
             return None
         from .plots.keyfig_base import share_bars
 
-        from .userdata import load_user_table
+        from .userdata import load_user_table, markdown_text
 
         schema = json.loads((Path(__file__).parent / "schemas" / "authorships.schema.json").read_text(encoding="utf-8"))
         table = load_user_table(authorships_csv, schema, self.params.data_dir, name="authorships")
-        _show_text(f"Read {table.attrs['read']}.")
+        _show_text(f"Read {markdown_text(table.attrs['read'])}.")  # a file name is the user's: not markup
         counts = model.fractional_counts(table)
         fig = share_bars(counts)
         return self.show_figure(fig, figure_id, header=f"{info.header} (from user data, not from the report)",

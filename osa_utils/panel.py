@@ -6,7 +6,10 @@ with an ``assessor`` column (:func:`combine`), and summarises them
 (:func:`summarise`):
 
 * challenges are matched across forms by ``dimension_id`` and the challenge text
-  (compared without case and extra spaces; the first spelling is kept);
+  (compared without case and extra spaces, after Unicode NFC normalisation and with
+  zero-width characters removed; the first spelling is kept, normalised); assessor
+  names are compared the same way (without case folding); where normalisation joined
+  two spellings, :attr:`PanelSummary.notes` says so;
 * per challenge: the assessors who scored it, the median, minimum, maximum and
   range of their importance scores;
 * the panel's score of a challenge is the median rounded by :data:`ROUNDING`
@@ -35,7 +38,27 @@ class PanelError(ValueError):
 
 
 def _key(text: str) -> str:
-    return re.sub(r"\s+", " ", str(text)).strip().casefold()
+    from .userdata import clean_text
+
+    return re.sub(r"\s+", " ", clean_text(text)).strip().casefold()
+
+
+def _name(text) -> str:
+    from .userdata import clean_text
+
+    return re.sub(r"\s+", " ", clean_text(text)).strip()
+
+
+def _joined(raw: pd.Series, clean: pd.Series, what: str) -> list[str]:
+    """Notes on spellings that differ only in Unicode form or zero-width characters and were read as one."""
+    notes = []
+    plain = raw.map(lambda v: re.sub(r"\s+", " ", str(v)).strip())
+    for value, spellings in plain.groupby(clean.values):
+        distinct = list(dict.fromkeys(spellings))
+        if len(distinct) > 1:
+            notes.append(f"{what} {' and '.join(ascii(s) for s in distinct)} read as one ({value!r}): text is "
+                         "compared after Unicode NFC normalisation, with zero-width characters removed")
+    return notes
 
 
 def round_median(value: float) -> int:
@@ -54,12 +77,27 @@ def combine(forms: list[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
     for name, frame in forms:
         f = frame.copy()
         if "assessor" in f.columns and f["assessor"].notna().any():
-            f["assessor"] = f["assessor"].astype("string").str.strip()
+            f["assessor"] = f["assessor"].astype("string")
+            if f["assessor"].isna().any():
+                raise PanelError("a form with an assessor column has a row without an assessor; name who scored "
+                                 "every row")
         else:
             f["assessor"] = name
         parts.append(f[["assessor", "dimension_id", "challenge", "importance", "instrument"]])
     long = pd.concat(parts, ignore_index=True)
+    raw_assessor = long["assessor"].astype(str)
+    long["assessor"] = raw_assessor.map(_name)
+    if (long["assessor"] == "").any():
+        raise PanelError("an assessor name is empty once spaces and zero-width characters are removed; name who "
+                         "scored every row")
     long["key"] = long["dimension_id"].astype(str) + "\x1f" + long["challenge"].map(_key)
+    folded = long["dimension_id"].astype(str) + "\x1f" + long["challenge"].map(
+        lambda t: re.sub(r"\s+", " ", str(t)).strip().casefold())
+    notes = _joined(raw_assessor, long["assessor"], "assessor names")
+    for key, g in long.groupby("key", sort=False):  # challenges joined only by normalisation
+        if folded[g.index].nunique() > 1:
+            notes += _joined(g["challenge"], pd.Series([key] * len(g), index=g.index), "challenges")
+    long.attrs["notes"] = notes
     dupes = long[long.duplicated(["assessor", "key"], keep=False)]
     if len(dupes):
         first = dupes.iloc[0]
@@ -75,6 +113,7 @@ class PanelSummary:
     alpha: float | None  # Krippendorff's ordinal alpha; None with fewer than two assessors or units
     units_in_alpha: int
     single: pd.DataFrame = field(default_factory=pd.DataFrame)  # challenges scored by one assessor
+    notes: list[str] = field(default_factory=list)  # spellings read as one by normalisation
 
     @property
     def consensus(self) -> pd.DataFrame:
@@ -95,7 +134,7 @@ def summarise(long: pd.DataFrame, dimension_order: list[str] | None = None) -> P
         values = sorted(scores.values())
         median = float(pd.Series(values).median())
         instruments = [str(i) for i in g["instrument"].dropna() if str(i).strip()]
-        rows.append({"key": key, "dimension_id": g["dimension_id"].iloc[0], "challenge": g["challenge"].iloc[0],
+        rows.append({"key": key, "dimension_id": g["dimension_id"].iloc[0], "challenge": _name(g["challenge"].iloc[0]),
                      "instrument": "; ".join(dict.fromkeys(instruments)) or pd.NA,
                      "n": len(values), "median": median, "level": round_median(median),
                      "min": values[0], "max": values[-1], "range": values[-1] - values[0],
@@ -111,7 +150,8 @@ def summarise(long: pd.DataFrame, dimension_order: list[str] | None = None) -> P
     if len(assessors) >= 2 and len(multi) >= 1:
         data = [[multi["scores"].iloc[u].get(a, math.nan) for u in range(len(multi))] for a in assessors]
         alpha = ordinal_alpha(data, value_domain=[1, 2, 3, 4])
-    return PanelSummary(assessors, c, alpha, len(multi), c[c["n"] < 2].reset_index(drop=True))
+    return PanelSummary(assessors, c, alpha, len(multi), c[c["n"] < 2].reset_index(drop=True),
+                        list(long.attrs.get("notes", [])))
 
 
 def ordinal_alpha(reliability_data, value_domain=None) -> float | None:

@@ -19,6 +19,19 @@ TABLE_CSS = (
     ".osa-source{font-size:.78rem;color:#555;margin:.2rem 0 1rem}")
 
 
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+#: Said in every CSV written for people in which a cell was neutralised.
+NEUTRALISED = ("Cells that began with =, +, -, @, a tab or a carriage return are written with a ' before them, "
+               "so a spreadsheet shows them as text, never runs them as a formula (OWASP's rule for CSV "
+               "injection); the .html table of the same name keeps them as written.")
+
+
+def neutralise(value: str) -> str:
+    """*value* with a ``'`` before it if it starts like a formula (see :data:`FORMULA_TRIGGERS`)."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS) else value
+
+
 def _text(value) -> str:
     if value is None:
         return ""
@@ -53,15 +66,25 @@ class Table:
         return render("table.html.j2", css=Markup(TABLE_CSS), header=self.header, columns=self.columns,
                       rows=rows, source=self.source, note=self.note)
 
-    def to_csv(self) -> str:
-        """Long-form CSV: list cells joined with ' • ' (the printed bullet)."""
+    def csv_records(self) -> list[list[str]]:
+        """Header and rows as the CSV holds them: list cells joined with ' • ' (the printed bullet)."""
+        return [list(self.columns)] + [
+            [" • ".join(str(c) for c in cell) if isinstance(cell, (list, tuple)) else
+             ("" if cell is None or str(cell) == "<NA>" else str(cell)) for cell in row] for row in self.rows]
+
+    def to_csv(self, neutralise_formulas: bool = False) -> str:
+        """Long-form CSV: list cells joined with ' • ' (the printed bullet). With *neutralise_formulas*
+        (tables of user-supplied text, opened by people in a spreadsheet), a cell that starts like a
+        formula gets a ``'`` before it (:func:`neutralise`); the report's own tables are written as they are."""
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
-        w.writerow(self.columns)
-        for row in self.rows:
-            w.writerow([" • ".join(str(c) for c in cell) if isinstance(cell, (list, tuple)) else
-                        ("" if cell is None or str(cell) == "<NA>" else cell) for cell in row])
+        for record in self.csv_records():
+            w.writerow([neutralise(c) for c in record] if neutralise_formulas else record)
         return buf.getvalue()
+
+    def has_formula_cells(self) -> bool:
+        """True if a header or cell of the CSV starts like a formula."""
+        return any(neutralise(c) != c for record in self.csv_records() for c in record)
 
     def _repr_html_(self) -> str:
         return self.to_html()

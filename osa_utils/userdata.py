@@ -15,6 +15,15 @@ Then the same checks and the same ``file:row:column`` messages as
 frictionless, foreign keys into the package); for a workbook the location is the
 sheet, the spreadsheet row and the column letter (``form.xlsx[Sheet1]:3:C (importance)``).
 
+Limits (a user's file is not trusted; each is a located message, never a long read):
+:data:`MAX_FILE_BYTES` for a CSV, :data:`MAX_UNPACKED_BYTES` for a workbook's unpacked parts
+(checked before anything is parsed), :data:`MAX_ROWS` rows below the header (a workbook is streamed
+in openpyxl's read-only mode and stops at the first row past it), :data:`MAX_COLUMNS` columns and
+:data:`MAX_CELL_BYTES` bytes (UTF-8) per cell. Files that are not a CSV in UTF-8 or an .xlsx are named
+as what they are (UTF-16 "Unicode text", ``.xls``, ``.ods``); a NUL byte, a formula without a saved
+value and an error cell (``#N/A``) are problems at their cell; a hidden sheet is never read unless
+named with *sheet*.
+
 The data package itself stays strict (UTF-8 without BOM, LF, commas).
 """
 from __future__ import annotations
@@ -33,6 +42,44 @@ if TYPE_CHECKING:  # pragma: no cover
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 DELIMITERS = (",", ";")
+#: Largest CSV read (bytes).
+MAX_FILE_BYTES = 10 * 1024 * 1024
+#: Largest total size of a workbook's parts once unpacked (a 5 KB .xlsx can unpack to gigabytes).
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+#: Most rows below the header.
+MAX_ROWS = 10_000
+#: Most columns of a form.
+MAX_COLUMNS = 50
+#: Largest cell, in bytes of UTF-8.
+MAX_CELL_BYTES = 4_000
+#: What other spreadsheet files are, by their first bytes or suffix, with what to do instead.
+SAVE_AS = "save it as .xlsx or as 'CSV UTF-8' and give that file"
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+
+def clean_text(text) -> str:
+    """Text as compared: Unicode NFC, zero-width characters (and soft hyphens) removed."""
+    import unicodedata
+
+    return unicodedata.normalize("NFC", str(text)).translate(ZERO_WIDTH)
+
+
+def control_characters(text: str) -> list[str]:
+    """The control characters (C0, DEL, C1, bidirectional overrides) in *text*, as U+XXXX."""
+    bidi = set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A)) | {0x200E, 0x200F, 0x061C}
+    return [f"U+{ord(c):04X}" for c in dict.fromkeys(text)
+            if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or ord(c) in bidi]
+
+
+def markdown_text(text) -> str:
+    """*text* shown as itself in Markdown: every ASCII punctuation character backslash-escaped
+    (CommonMark), control characters as escapes (a file name holding ``<img ...>`` or ``[x](...)``)."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", printable(text))
+
+
+def printable(text) -> str:
+    """*text* with control characters shown as escapes (for a terminal)."""
+    return D._printable(str(text))
 
 
 @dataclass
@@ -46,15 +93,17 @@ class ReadInfo:
     crlf: bool = False
     sheet: str | None = None
     notes: list[str] = field(default_factory=list)
+    line_ends: str = "LF"  # "LF", "CRLF", "CR" or "mixed"
 
     @property
     def description(self) -> str:
         if self.kind == "xlsx":
-            return f"{self.file}: Excel workbook, sheet {self.sheet!r}"
+            return f"{self.file}: Excel workbook, sheet {self.sheet!r}" + "".join(f"; {n}" for n in self.notes)
+        ends = {"LF": "LF line ends", "CRLF": "Windows (CRLF) line ends", "CR": "old Mac (CR only) line ends",
+                "mixed": "mixed line ends (LF, CRLF and/or CR)"}[self.line_ends]
         parts = ["CSV", {",": "comma-separated", ";": "semicolon-separated"}[self.delimiter],
-                 "UTF-8 with a byte-order mark" if self.bom else "UTF-8",
-                 "Windows (CRLF) line ends" if self.crlf else "LF line ends"]
-        return f"{self.file}: " + ", ".join(parts)
+                 "UTF-8 with a byte-order mark" if self.bom else "UTF-8", ends]
+        return f"{self.file}: " + ", ".join(parts) + "".join(f"; {n}" for n in self.notes)
 
 
 def column_letter(index: int) -> str:
@@ -87,29 +136,190 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def read_workbook(path: Path, sheet: str | None = None) -> tuple[list[list[str]], str]:
-    """Records (header first) of a workbook's sheet, as text; trailing empty rows and columns dropped."""
-    import pandas as pd
+def _problem(path: Path, problem: str, found: str, expected: str, row=None, column=None) -> D.DataValidationError:
+    return D.DataValidationError([D.Problem(path.name, row, column, problem, found, expected)])
+
+
+def _sniff(path: Path, head: bytes) -> str | None:
+    """What a file that is not a CSV in UTF-8 nor an .xlsx is, in words, or None."""
+    import zipfile
+
+    suffix = path.suffix.lower()
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") or suffix == ".xls":
+        return "an Excel 97-2003 workbook (.xls)"
+    if suffix in (".ods", ".fods"):
+        return "an OpenDocument spreadsheet (.ods)"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as z:
+                names = set(z.namelist())
+                if "mimetype" in names and z.getinfo("mimetype").file_size < 200:
+                    kind = z.read("mimetype").decode("ascii", "replace")
+                    if "opendocument.spreadsheet" in kind:
+                        return "an OpenDocument spreadsheet (.ods)"
+                if "xl/workbook.xml" in names and suffix not in EXCEL_SUFFIXES:
+                    return f"an Excel workbook (.xlsx) named {suffix or 'without a suffix'}"
+        except (zipfile.BadZipFile, OSError, KeyError):
+            pass
+        if suffix not in EXCEL_SUFFIXES:
+            return "a ZIP archive"
+    return None
+
+
+def _utf16(raw: bytes) -> bool:
+    """True for UTF-16 text (Excel's "Unicode text"): its byte-order mark, or NULs at every other byte."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    head = raw[:2000]
+    if len(head) < 4:
+        return False
+    even, odd = head[0::2], head[1::2]
+    return even.count(0) > 0.4 * len(even) or odd.count(0) > 0.4 * len(odd)
+
+
+def _check_unpacked_size(path: Path) -> None:
+    """DataValidationError if the workbook's parts unpack to more than MAX_UNPACKED_BYTES (before parsing)."""
+    import zipfile
 
     try:
-        book = pd.ExcelFile(path, engine="openpyxl")
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _problem(path, "not a readable Excel workbook", type(exc).__name__,
+                       "an .xlsx file saved by a spreadsheet") from None
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNPACKED_BYTES:
+        big = max(infos, key=lambda i: i.file_size)
+        raise _problem(path, "workbook too large once unpacked",
+                       f"{total / 1e6:.0f} MB unpacked ({big.filename}: {big.file_size / 1e6:.0f} MB) from "
+                       f"{path.stat().st_size / 1e3:.0f} KB",
+                       f"at most {MAX_UNPACKED_BYTES // 2**20} MB (a form of at most {MAX_ROWS} rows, "
+                       f"{MAX_CELL_BYTES} bytes a cell)")
+
+
+def _pick_sheet(path: Path, book, sheet: str | None) -> tuple[object, list[str]]:
+    """The worksheet to read and notes on the choice: *sheet* by name (a hidden one is said), else the
+    first visible sheet (hidden sheets before it are said, never read)."""
+    names = book.sheetnames
+    if sheet is not None:
+        if sheet not in names:
+            raise _problem(path, "no such sheet", repr(sheet), "one of " + ", ".join(map(repr, names)))
+        ws = book[sheet]
+        return ws, ([f"the sheet is {ws.sheet_state} in the workbook"] if ws.sheet_state != "visible" else [])
+    visible = [book[n] for n in names if book[n].sheet_state == "visible"]
+    if not visible:
+        raise _problem(path, "no visible sheet", "only hidden sheets: " + ", ".join(map(repr, names)),
+                       "a visible sheet, or --sheet NAME")
+    ws = visible[0]
+    hidden = [n for n in names[: names.index(ws.title)]]
+    notes = [f"hidden sheet(s) {', '.join(map(repr, hidden))} before it not read (--sheet NAME reads one)"] \
+        if hidden else []
+    return ws, notes
+
+
+def read_workbook(path: Path, sheet: str | None = None, max_rows: int = MAX_ROWS,
+                  notes: list[str] | None = None) -> tuple[list[list[str]], str]:
+    """Records (header first) of a workbook's sheet, as text; trailing empty rows and columns dropped.
+
+    Read in openpyxl's read-only (streaming) mode within the limits; the first visible sheet unless
+    *sheet* names one. A formula without a saved value and an error cell (``#N/A``) are problems at
+    their cell; *notes* receives what the reader chose (e.g. hidden sheets skipped).
+    """
+    import warnings
+
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    _check_unpacked_size(path)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - a user's file: any failure is a message
-        raise D.DataValidationError([D.Problem(path.name, None, None, "not a readable Excel workbook",
-                                               type(exc).__name__, "an .xlsx file saved by a spreadsheet")])
-    names = book.sheet_names
-    name = sheet if sheet is not None else names[0]
-    if name not in names:
-        raise D.DataValidationError([D.Problem(path.name, None, None, "no such sheet", repr(sheet),
-                                               "one of " + ", ".join(map(repr, names)))])
-    frame = pd.read_excel(book, sheet_name=name, header=None, dtype=object)
-    records = [[_cell_text(v) for v in row] for row in frame.itertuples(index=False)]
-    while records and not any(records[-1]):
-        records.pop()
-    width = max((max((i + 1 for i, v in enumerate(r) if v), default=0) for r in records), default=0)
-    return [r[:width] for r in records], name
+        raise _problem(path, "not a readable Excel workbook", type(exc).__name__,
+                       "an .xlsx file saved by a spreadsheet") from None
+    try:
+        ws, chosen = _pick_sheet(path, book, sheet)
+        where = f"{path.name}[{ws.title}]"
+
+        def cells(data_only: bool):
+            """(row, column, value, data type) of every cell the sheet's XML holds, streamed."""
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                with book._archive.open(ws._worksheet_path) as src:
+                    parser = WorkSheetParser(src, ws._shared_strings, data_only=data_only, epoch=book.epoch,
+                                             date_formats=book._date_formats,
+                                             timedelta_formats=book._timedelta_formats)
+                    for idx, row in parser.parse():
+                        for c in row:
+                            yield idx, c["column"], c["value"], c["data_type"]
+                        if idx > max_rows + 1:
+                            return
+
+        grid: dict[int, dict[int, str]] = {}
+        problems: list[D.Problem] = []
+        formulas: list[tuple[int, int]] = []
+        for r, c, value, kind in cells(data_only=False):
+            if r > max_rows + 1:
+                raise D.DataValidationError([D.Problem(
+                    where, r, None, "sheet longer than a form may be",
+                    f"a row at {r} (sheet dimension {ws.calculate_dimension() if ws.max_row else 'not stated'})",
+                    f"at most {max_rows} rows below the header; delete the rows below the form")])
+            if kind == "f":
+                formulas.append((r, c))
+                continue
+            if value is None or value == "":
+                continue
+            if c > MAX_COLUMNS:
+                raise D.DataValidationError([D.Problem(
+                    where, r, get_column_letter(c), "cell beyond the columns a form may have",
+                    f"a value in column {get_column_letter(c)}",
+                    f"at most {MAX_COLUMNS} columns (A to {get_column_letter(MAX_COLUMNS)})")])
+            if kind == "e":
+                problems.append(D.Problem(where, r, get_column_letter(c), "error value in the cell", str(value),
+                                          "a value (the formula's error is not data)"))
+                continue
+            grid.setdefault(r, {})[c] = _cell_text(value)
+        if formulas:  # the values the spreadsheet saved for its formulas
+            wanted, saved = set(formulas), set()
+            for r, c, value, kind in cells(data_only=True):
+                if (r, c) not in wanted:
+                    continue
+                wanted.discard((r, c))
+                if value is None:
+                    if kind == "str":  # a text result saved empty (="" in Excel): an empty cell
+                        saved.add((r, c))
+                    continue
+                saved.add((r, c))
+                if kind == "e":
+                    problems.append(D.Problem(where, r, get_column_letter(c), "error value in the cell", str(value),
+                                              "a value (the formula's error is not data)"))
+                    continue
+                grid.setdefault(r, {})[c] = _cell_text(value)
+            for r, c in formulas:
+                if (r, c) not in saved:
+                    problems.append(D.Problem(where, r, get_column_letter(c), "formula without a saved value",
+                                              "a formula whose result the file does not hold (saved by a "
+                                              "program that does not calculate)",
+                                              "a value: open and save the file in a spreadsheet, or type the value"))
+        if problems:
+            raise D.DataValidationError(sorted(problems, key=lambda p: (p.row, len(p.column), p.column)))
+        height = max(grid, default=0)
+        width = max((max(row) for row in grid.values() if row), default=0)
+        records = [[grid.get(r, {}).get(c, "") for c in range(1, width + 1)] for r in range(1, height + 1)]
+        if notes is not None:
+            notes.extend(chosen)
+        return records, ws.title
+    finally:
+        book.close()
 
 
 def _decode(path: Path, raw: bytes, info: ReadInfo) -> str:
+    if _utf16(raw):
+        raise _problem(path, "UTF-16 text (Excel's 'Unicode text'), not UTF-8",
+                       "a UTF-16 byte-order mark" if raw.startswith((b"\xff\xfe", b"\xfe\xff"))
+                       else "a NUL byte beside every character", "UTF-8 text (in Excel: save as 'CSV UTF-8')")
     if raw.startswith(D.BOM):
         info.bom = True
         raw = raw[len(D.BOM):]
@@ -120,8 +330,16 @@ def _decode(path: Path, raw: bytes, info: ReadInfo) -> str:
         raise D.DataValidationError([D.Problem(path.name, line, column, "bytes that are not UTF-8",
                                                f"byte 0x{raw[exc.start]:02x} at offset {exc.start}",
                                                "UTF-8 text (in Excel: save as 'CSV UTF-8')")]) from None
+    if "\x00" in text:
+        line, column = D._locate_bad_bytes(raw.replace(b"\x00", b"\xff"), raw.index(b"\x00"))
+        raise D.DataValidationError([D.Problem(path.name, line, column, "NUL byte in the file", "\\x00",
+                                               "text without NUL bytes (a binary file, or one saved in UTF-16?)")])
     if "\r" in text:
-        info.crlf = True
+        crlf = text.count("\r\n")
+        cr = text.count("\r") - crlf
+        lf = text.count("\n") - crlf
+        info.line_ends = "CRLF" if not cr and not lf else "CR" if not crlf and not lf else "mixed"
+        info.crlf = info.line_ends == "CRLF"
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
 
@@ -149,24 +367,109 @@ def _schema_order(records: list[list[str]], schema: dict) -> list[list[str]]:
                                                      for r in records[1:]]
 
 
-def read_user_records(path, schema: dict, sheet: str | None = None) -> tuple[list[list[str]], D.Problem | None,
-                                                                              ReadInfo]:
+def _too_many_rows(path: Path, text: str, delimiter: str, max_rows: int) -> None:
+    """DataValidationError if the CSV has more than *max_rows* records below the header (reading stops
+    at the first one past it)."""
+    if text.count("\n") <= max_rows:
+        return
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for n, _ in enumerate(reader, start=1):
+            if n > max_rows + 1:
+                raise _problem(path, "file longer than a form may be", f"a record at row {n}",
+                               f"at most {max_rows} rows below the header", row=n)
+    except csv.Error:
+        return  # the full parse names the problem
+
+
+def _cell_size_problems(fname: str, records: list[list[str]], numbers: list[int] | None = None,
+                        letters: bool = False) -> list[D.Problem]:
+    """Rows wider than MAX_COLUMNS and cells longer than MAX_CELL_BYTES; *letters*: columns named as a
+    workbook's (``B (challenge)``)."""
+    header = records[0] if records else []
+    problems = []
+    for number, record in zip([1] + (numbers or list(range(2, len(records) + 1))), records):
+        if len(record) > MAX_COLUMNS:
+            problems.append(D.Problem(fname, number, None, "row wider than a form may be", f"{len(record)} cells",
+                                      f"at most {MAX_COLUMNS} columns"))
+            continue
+        for i, cell in enumerate(record):
+            size = len(cell.encode("utf-8", "surrogatepass"))
+            if size > MAX_CELL_BYTES:
+                name = header[i] if i < len(header) and number != 1 else ""
+                where = (f"{column_letter(i)} ({name})" if name else column_letter(i)) if letters else \
+                    (name or f"column {i + 1}")
+                problems.append(D.Problem(fname, number, where, "cell too long",
+                                          f"{size} bytes", f"at most {MAX_CELL_BYTES} bytes (UTF-8) in a cell"))
+    return problems
+
+
+def check_form_path(path) -> str | None:
+    """Why *path* cannot be a form (missing, a folder), or None."""
+    path = Path(path)
+    if path.is_dir():
+        return f"{path} is not a file but a folder; give the filled-in form itself (.csv or .xlsx)"
+    if not path.exists():
+        return f"{path} is not a file (no such file); give the filled-in form (.csv or .xlsx)"
+    if not path.is_file():
+        return f"{path} is not a regular file; give the filled-in form (.csv or .xlsx)"
+    return None
+
+
+def read_user_records(path, schema: dict, sheet: str | None = None,
+                      max_rows: int = MAX_ROWS) -> tuple[list[list[str]], D.Problem | None, ReadInfo]:
     """The file's records (header first), a quote problem if the parse stopped, and how it was read."""
     path = Path(path)
+    if path.is_dir():
+        raise _problem(path, "is a folder, not a file", str(path), "the form itself (.csv or .xlsx)")
     if not path.is_file():
-        raise D.DataValidationError([D.Problem(path.name, None, None, "file is missing", "no such file",
-                                               str(path))])
+        raise _problem(path, "file is missing", "no such file", str(path))
     expected = [f["name"] for f in schema.get("fields", [])]
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+        size = path.stat().st_size
+    except OSError as exc:
+        raise _problem(path, "file cannot be read", exc.strerror or type(exc).__name__,
+                       "a file you may read") from None
+    other = _sniff(path, head)
+    if other:
+        raise _problem(path, f"file is {other}", f"{path.suffix or 'no suffix'}, {size} bytes", SAVE_AS)
     if path.suffix.lower() in EXCEL_SUFFIXES:
-        records, name = read_workbook(path, sheet)
-        return records, None, ReadInfo(path.name, "xlsx", sheet=name)
+        notes: list[str] = []
+        try:
+            records, name = read_workbook(path, sheet, max_rows, notes)
+        except OSError as exc:
+            raise _problem(path, "file cannot be read", exc.strerror or type(exc).__name__,
+                           "a file you may read") from None
+        problems = _cell_size_problems(f"{path.name}[{name}]", records, letters=True)
+        if problems:
+            raise D.DataValidationError(problems)
+        return records, None, ReadInfo(path.name, "xlsx", sheet=name, notes=notes)
     if sheet is not None:
         raise D.DataValidationError([D.Problem(path.name, None, None, "a sheet was given for a CSV file",
                                                f"--sheet {sheet}", "a sheet name only with an .xlsx file")])
+    if size > MAX_FILE_BYTES:
+        raise _problem(path, "file larger than a form may be", f"{size / 1e6:.1f} MB",
+                       f"at most {MAX_FILE_BYTES // 2**20} MB ({max_rows} rows, {MAX_CELL_BYTES} bytes a cell)")
     info = ReadInfo(path.name, "csv")
-    text = _decode(path, path.read_bytes(), info)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise _problem(path, "file cannot be read", exc.strerror or type(exc).__name__,
+                       "a file you may read") from None
+    text = _decode(path, raw, info)
     info.delimiter = _detect_delimiter(text, expected)
-    records, quote_problem = D.read_records(path.name, text, info.delimiter)
+    _too_many_rows(path, text, info.delimiter, max_rows)
+    old = csv.field_size_limit()
+    csv.field_size_limit(max(old, MAX_FILE_BYTES + 1))
+    try:
+        records, quote_problem = D.read_records(path.name, text, info.delimiter)
+    finally:
+        csv.field_size_limit(old)
+    problems = _cell_size_problems(path.name, records)
+    if problems:
+        raise D.DataValidationError(problems)
     return records, quote_problem, info
 
 
@@ -179,8 +482,27 @@ def _locate_xlsx(problem: D.Problem, header: list[str], info: ReadInfo) -> D.Pro
                      problem.expected)
 
 
+def non_ascii_named(text: str) -> str:
+    """The non-ASCII characters of *text* named ('U+0456 CYRILLIC SMALL LETTER ...'), or ""."""
+    import unicodedata
+
+    odd = [c for c in dict.fromkeys(text) if ord(c) > 0x7E]
+    return ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'unnamed character')}" for c in odd)
+
+
+def _non_ascii(problem: D.Problem) -> D.Problem:
+    """An id problem whose found value holds non-ASCII characters, with them named: a look-alike
+    ('resilіence' with a Cyrillic і) then does not read like the valid id beside it."""
+    named = non_ascii_named(problem.found)
+    if not named or not (problem.column or "").endswith("_id"):
+        return problem
+    return D.Problem(problem.file, problem.row, problem.column, problem.problem,
+                     f"{problem.found.encode('ascii', 'backslashreplace').decode('ascii')}, which holds "
+                     f"non-ASCII {named}", problem.expected)
+
+
 def load_user_table(path, schema: dict, data_dir=None, name: str | None = None,
-                    sheet: str | None = None, skip=None) -> "pd.DataFrame":
+                    sheet: str | None = None, skip=None, max_rows: int = MAX_ROWS) -> "pd.DataFrame":
     """A user's table checked against *schema* (a Table Schema whose foreign keys may point into the
     package, e.g. ``dimensions``): a typed frame, or DataValidationError listing every problem.
 
@@ -190,13 +512,14 @@ def load_user_table(path, schema: dict, data_dir=None, name: str | None = None,
 
     ``frame.attrs``: ``read`` describes how the file was read (delimiter, BOM, line ends, sheet),
     ``skipped`` counts the rows left out, ``canonical_csv`` is the table as read (UTF-8, LF, commas).
+    *max_rows*: most rows below the header (a longer file is refused before it is parsed further).
     """
     path = Path(path)
     ddir = D._data_dir(data_dir)
     descriptor = D.read_descriptor(ddir)
     res = {"name": name or "external-" + re.sub(r"[^-a-z0-9._]", "-", path.stem.lower()),
            "path": path.name, "schema": schema}
-    records, quote_problem, info = read_user_records(path, schema, sheet)
+    records, quote_problem, info = read_user_records(path, schema, sheet, max_rows)
     original_header = list(records[0]) if records else []
     records = _schema_order(records, schema)
     numbers = list(range(2, len(records) + 1))
@@ -219,6 +542,7 @@ def load_user_table(path, schema: dict, data_dir=None, name: str | None = None,
                      if p.file == path.name]
         D._record([ddir / D.DESCRIPTOR] + [ddir / D.resource(descriptor, n)["path"] for n in package])
     if problems:
+        problems = [_non_ascii(p) for p in problems]
         if info.kind == "xlsx":
             problems = [_locate_xlsx(p, original_header, info) for p in problems]
         raise D.DataValidationError(problems, path.parent)

@@ -89,14 +89,21 @@ class AssessmentMixin:
         """Caption, save and show a table that is not in figures.csv (tab-<output_id>.csv/html).
 
         The CSV has a last column SOURCE repeating the source line and note on every row,
-        so the file carries its provenance when it travels alone.
+        so the file carries its provenance when it travels alone. The CSV is for people (opened in a
+        spreadsheet): cells of the user's text that start like a formula (``=``, ``+``, ``-``, ``@``,
+        tab, CR) get a ``'`` before them and SOURCE says so (:data:`osa_utils.tables.NEUTRALISED`);
+        the HTML table keeps every cell as written.
         """
+        from ..tables import NEUTRALISED
+
         table.header, table.source, table.note = header, source, note
         provenance = " ".join(s for s in (source, note) if s)
+        if table.has_formula_cells():
+            provenance = f"{provenance} {NEUTRALISED}"
         csv_table = Table(table.columns + ["SOURCE"], [list(r) + [provenance] for r in table.rows])
         base = F.stem(output_id, "tab")
         out = self.params.figures_dir
-        paths = [F.write_text(out / f"{base}.csv", csv_table.to_csv()),
+        paths = [F.write_text(out / f"{base}.csv", csv_table.to_csv(neutralise_formulas=True)),
                  F.write_text(out / f"{base}.html", table.to_html())]
         self.written += paths
         display_table(table, output_id, paths)

@@ -49,7 +49,7 @@ class PanelMixin(AssessmentMixin):
         source, illus = self._assessment_footer(df, ["dimensions"])
         header = self._assessment_header(df, f"Panel assessment – {label}: every assessor's score per challenge")
         note = self._note(illus, f"Widest disagreement first. {agreement_sentence(summary)} "
-                                 f"Panel level: {ROUNDING}.")
+                                 f"Panel level: {ROUNDING}.", *(n[0].upper() + n[1:] + "." for n in summary.notes))
         numeric = set(range(2, len(columns)))
         return self._assessment_table(Table(columns, rows, numeric=numeric),
                                       f"assessment-{technology_id}-panel", header, source, note)
