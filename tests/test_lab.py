@@ -118,12 +118,16 @@ def _panel(page):
     return page.locator(".jp-NotebookPanel:visible")
 
 
+IDLE = ".jp-NotebookPanel:visible .jp-Notebook-ExecutionIndicator[data-status='idle']"
+
+
 def _open(page, name: str):
-    """Open *name* by a double click in the file browser; the notebook's kernel starts by itself."""
+    """Open *name* by a double click in the file browser; its kernel must start without a dialog."""
     page.locator(".jp-DirListing-item", has_text=name).dblclick()
     page.wait_for_selector(".jp-NotebookPanel:visible .jp-CodeCell")
-    page.wait_for_selector(".jp-NotebookPanel:visible .jp-Notebook-ExecutionIndicator[data-status='idle']",
-                           timeout=SERVER_START * 1000)
+    page.wait_for_selector(f"{IDLE}, .jp-Dialog", timeout=SERVER_START * 1000)
+    dialogs = page.locator(".jp-Dialog").all_inner_texts()
+    assert dialogs == [], f"a dialog opened with {name}: {dialogs}"
 
 
 def _run_all(page):
@@ -136,7 +140,7 @@ def _run_all(page):
         const prompts = [...p.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(e => e.textContent.trim());
         return prompts.length > 0 && prompts.every(t => /^\\[\\d+\\]:$/.test(t));
     }""", timeout=RUN_ALL * 1000)
-    page.wait_for_selector(".jp-NotebookPanel:visible .jp-Notebook-ExecutionIndicator[data-status='idle']")
+    page.wait_for_selector(IDLE)
 
 
 def _errors(scope) -> list[str]:
@@ -159,8 +163,6 @@ def test_a_visit_leaves_the_tree_clean_and_lists_each_notebook_once(lab):
         path = repo / "notebooks" / name
         before = path.stat().st_mtime_ns
         _open(page, name)
-        assert page.locator(".jp-Dialog").count() == 0, f"a dialog opened with {name}: " + \
-            " | ".join(page.locator(".jp-Dialog").all_inner_texts())
         _run_all(page)
         assert _errors(_panel(page)) == [], name
         page.locator(".lm-MenuBar-itemLabel", has_text="File").first.click()
@@ -225,7 +227,7 @@ def test_explorer_redraws_a_chart_after_every_change(lab):
             return now.length > 0 && JSON.stringify(now) !== JSON.stringify(before) &&
                    [...now].every((_, k) => el.querySelectorAll('img')[k].complete);
         }""", arg=[out.element_handle(), before], timeout=REDRAW * 1000)
-        page.wait_for_selector(".jp-NotebookPanel:visible .jp-Notebook-ExecutionIndicator[data-status='idle']")
+        page.wait_for_selector(IDLE)
         imgs = out.locator("img")
         assert imgs.count() == 2, f"{label}: {imgs.count()} images, expected the matrix and the heat map"
         for k in range(imgs.count()):
