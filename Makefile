@@ -59,8 +59,10 @@ test: $(STAMP)
 figures: $(STAMP)
 	$(BIN)/osa-report figures --data-dir $(DATA) --out figures
 
+# The collection's Lab settings (jupyter/: notebooks listed once and saved without outputs, no news
+# pop-up, no "Select Kernel" dialog) come first in the config path; yours still apply otherwise.
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
+	env "JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))" $(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 # Re-resolve the full pinned set after editing the direct pins in pyproject.toml. Run it with a
 # Python 3.11 venv: some dependencies differ by version (papermill adds aiohttp on 3.12 only).

@@ -80,7 +80,7 @@ ch.recommendations_by_dimension("x9.6")
 # %% [markdown]
 # ## What-if explorer
 #
-# Edit one challenge's importance and see how the Figure 0.1 matrix and the threat profiles would change. Its outputs are what-ifs, not the report's assessment, and are never saved; it runs only with `interactive = True`.
+# Edit one challenge's importance and see how the Figure 0.1 matrix and the threat profiles would change. Its outputs are what-ifs, not the report's assessment, and are never saved; it runs only with `interactive = True`: in JupyterLab (`make lab`), set it in the parameters cell and run all cells, and set it back before you close the notebook (that edit is saved like any other; outputs are not). Every change of a control redraws both charts.
 
 # %%
 ch.explorer(interactive)

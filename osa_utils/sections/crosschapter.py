@@ -439,8 +439,7 @@ class CrossChapterMixin:
     def explorer_widget(self):
         """The explorer's widget box (technologies, dimensions, one challenge's importance, output)."""
         import ipywidgets as W
-        import matplotlib.pyplot as plt
-        from IPython.display import display
+        from IPython.display import Image, display
 
         techs = self._techs()
         dims = self.t("dimensions").sort_values("order")
@@ -462,13 +461,11 @@ class CrossChapterMixin:
                 if not w_t.value or not w_d.value:
                     print("Choose at least one technology and one dimension.")
                     return
-                fig_m, fig_h, what = self.whatif_figures(w_t.value, w_d.value, w_c.value, w_v.value)
-                for fig in (fig_m, fig_h):
-                    if fig is not None:
-                        display(fig)
-                        plt.close(fig)
-                if fig_h is None:
-                    print("None of the chosen technologies has a risk table: no threat profile to show.")
+                pngs, message = whatif_pngs(self, w_t.value, w_d.value, w_c.value, w_v.value)
+                for png in pngs:
+                    display(Image(data=png))
+                if message:
+                    print(message)
 
         def on_challenge(change):
             w_v.unobserve(redraw, "value")
@@ -486,3 +483,47 @@ class CrossChapterMixin:
         box.redraw = redraw  # for tests and for a first draw
         redraw()
         return box
+
+
+def whatif_pngs(chapter, technology_ids, dimension_ids, challenge, importance) -> tuple[list[bytes], str]:
+    """The what-if figures of *chapter* (CrossChapterMixin.whatif_figures) as PNG bytes, and a message
+    ("" or why there is no threat profile); the figures are closed before it returns.
+
+    For the explorer's widget callbacks. JupyterLab sends widget messages to the kernel on two threads
+    (the main shell and a kernel subshell), and after every widget message the kernel runs IPython's
+    post_execute hooks, where pyplot redraws, shows and closes *every* open pyplot figure. A callback's
+    figures are pyplot figures from plt.subplots until closed, so a message handled on the other
+    thread drew into them while they were being drawn here: blank or garbled PNGs. So, while the
+    figures exist: pyplot is not interactive (its post_execute hooks leave figures alone and the
+    inline backend queues none to show), and matplotlib's figure render lock is held (a draw that
+    another thread started before that waits until the figures are rendered and closed); the PNGs are
+    rendered here, so nothing draws the figures later.
+    """
+    import io
+    from contextlib import nullcontext
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    lock = getattr(Figure, "_render_lock", None) or nullcontext()  # where matplotlib has one
+    with lock:
+        was_interactive = matplotlib.is_interactive()
+        matplotlib.interactive(False)
+        before = set(plt.get_fignums())
+        try:
+            fig_m, fig_h, _ = chapter.whatif_figures(technology_ids, dimension_ids, challenge, importance)
+            pngs = []
+            for fig in (f for f in (fig_m, fig_h) if f is not None):
+                buf = io.BytesIO()
+                # as the inline backend shows a figure (IPython's print_figure): tight box, figure dpi
+                fig.savefig(buf, format="png", bbox_inches="tight", facecolor=fig.get_facecolor(),
+                            edgecolor=fig.get_edgecolor())
+                pngs.append(buf.getvalue())
+        finally:
+            for num in set(plt.get_fignums()) - before:  # the what-if figures, also after an error
+                plt.close(num)
+            matplotlib.interactive(was_interactive)
+    message = "" if fig_h is not None else ("None of the chosen technologies has a risk table: "
+                                            "no threat profile to show.")
+    return pngs, message
