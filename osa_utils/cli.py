@@ -90,13 +90,42 @@ def _build(unchanged: str, **kwargs):
     except KeyboardInterrupt:
         print(f"interrupted: {unchanged} unchanged", file=sys.stderr)
         return None, 130
+    except OSError as exc:
+        print(f"error: {_os_error(exc)}; {unchanged} unchanged", file=sys.stderr)
+        return None, _os_error_status(exc)
+
+
+#: File-system errors that a different output folder avoids (exit 2, as a wrong --out); any other
+#: (a full disk, an I/O error) is exit 1.
+_USAGE_ERRNOS = {"EROFS", "EACCES", "EPERM", "ENAMETOOLONG", "ENOTDIR", "EISDIR", "ELOOP"}
+
+
+def _os_error(exc: OSError) -> str:
+    """One line for a file-system error: what could not be done where, and why."""
+    import errno
+
+    where = f" {exc.filename}" if exc.filename else ""
+    why = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        why += " (free some space, or choose an --out or TMPDIR on another disk)"
+    return f"cannot write{where}: {why}"
+
+
+def _os_error_status(exc: OSError) -> int:
+    import errno
+
+    return 2 if errno.errorcode.get(exc.errno) in _USAGE_ERRNOS else 1
 
 
 def _report_failures(result) -> None:
     for r in result.failed:
         e = r.error or {}
-        print(f"notebook {r.name} failed in cell {e.get('cell')}: {e.get('ename')}: {e.get('evalue')}",
-              file=sys.stderr)
+        cell = f" in cell {e['cell']}" if e.get("cell") else ""
+        if e.get("timeout"):
+            print(f"notebook {r.name} {e.get('evalue')}{(' (it was running cell ' + str(e['cell']) + ')') if cell else ''}",
+                  file=sys.stderr)
+        else:
+            print(f"notebook {r.name} failed{cell}: {e.get('ename')}: {e.get('evalue')}", file=sys.stderr)
 
 
 def _cmd_build(args) -> int:
@@ -104,15 +133,13 @@ def _cmd_build(args) -> int:
 
     result, rc = _build("the previous report is", data_dir=args.data_dir, out=args.out, jobs=args.jobs,
                         force=args.force, only=args.only, overrides=_overrides(args.p),
-                        notebooks_dir=args.notebooks_dir, wait=args.wait)
+                        notebooks_dir=args.notebooks_dir, wait=args.wait, timeout=args.timeout, pdf=args.pdf)
     if result is None:
         return rc
     print(summary(result))
     print(f"report assembled in {result.assemble_seconds:.2f} s")
-    if args.pdf:
-        from .report import print_pdf
-
-        print(print_pdf(result.out / "index.html", result.out / "report.pdf"))
+    if result.pdf_message:
+        print(result.pdf_message)
     print(f"report: {result.out / 'index.html'}")
     _report_failures(result)
     return 1 if result.failed else 0
@@ -123,11 +150,21 @@ def _scratch_build(unchanged: str, args):
 
     Returns (scratch folder, result, exit code or None); the caller removes the folder.
     """
+    import shutil
     import tempfile
 
-    work = Path(tempfile.mkdtemp(prefix="osa-figures-"))
-    result, rc = _build(unchanged, data_dir=args.data_dir, out=work / "build", jobs=args.jobs,
-                        force=True, report=False, notebooks_dir=args.notebooks_dir)
+    try:
+        work = Path(tempfile.mkdtemp(prefix="osa-figures-"))
+    except OSError as exc:
+        print(f"error: no scratch folder for the figures: {exc.strerror or exc} (in {tempfile.gettempdir()}; "
+              f"set TMPDIR to a folder with space); {unchanged} unchanged", file=sys.stderr)
+        return None, None, _os_error_status(exc)
+    try:
+        result, rc = _build(unchanged, data_dir=args.data_dir, out=work / "build", jobs=args.jobs,
+                            force=True, report=False, notebooks_dir=args.notebooks_dir, timeout=args.timeout)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
     return work, result, rc
 
 
@@ -151,6 +188,8 @@ def _cmd_figures(args) -> int:
     try:
         with outdir.lock(loc, wait=args.wait, say=lambda m: print(m, file=sys.stderr)):
             work, result, rc = _scratch_build(f"{loc} is", args)
+            if work is None:
+                return rc
             try:
                 if result is None:
                     return rc
@@ -162,6 +201,9 @@ def _cmd_figures(args) -> int:
                 names = outdir.publish_in_place(result.out / "figures", loc)
             finally:
                 shutil.rmtree(work, ignore_errors=True)
+    except OSError as exc:  # a full disk or a read-only folder while the figures were replaced
+        print(f"error: {_os_error(exc)}; the files of {loc} not yet replaced are unchanged", file=sys.stderr)
+        return _os_error_status(exc)
     except outdir.BusyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
@@ -182,6 +224,8 @@ def _cmd_verify(args) -> int:
         print(f"error: --figures {args.figures} is not a folder of reference figures", file=sys.stderr)
         return 2
     work, result, rc = _scratch_build("the reference figures are", args)
+    if work is None:
+        return rc
     try:
         if result is None:
             return rc
@@ -336,8 +380,20 @@ def _positive(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number of seconds")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import DEFAULT_DATA_DIR, PROJECT_ROOT
+
+    DEFAULT_TIMEOUT = 1800.0  # = osa_utils.build.DEFAULT_TIMEOUT (a test checks), not imported: --help stays quick
 
     parser = argparse.ArgumentParser(
         prog="osa-report",
@@ -367,6 +423,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="if another build is writing OUT, wait for it instead of exiting with status 3")
     p.add_argument("--notebooks-dir", type=Path, default=PROJECT_ROOT / "notebooks",
                    help="folder of the notebooks to run (default: %(default)s)")
+    p.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                   help="stop a notebook that runs longer than this and report it as timed out; the other "
+                        "notebooks go on (default: %(default)g)")
     p.set_defaults(func=_cmd_build)
 
     p = sub.add_parser("figures", help="regenerate the committed reference figures (figures/)",
@@ -378,6 +437,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wait", action="store_true", help="wait for another run writing OUT instead of exiting")
     p.add_argument("--notebooks-dir", type=Path, default=PROJECT_ROOT / "notebooks",
                    help="folder of the notebooks to run (default: %(default)s)")
+    p.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                   help="stop a notebook that runs longer than this and report it as timed out; the other "
+                        "notebooks go on (default: %(default)g)")
     p.set_defaults(func=_cmd_figures)
 
     p = sub.add_parser("verify", help="rebuild every figure and compare with the committed figures/",
@@ -391,6 +453,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=_positive, default=None, help="notebooks run in parallel (default: number of CPUs)")
     p.add_argument("--notebooks-dir", type=Path, default=PROJECT_ROOT / "notebooks",
                    help="folder of the notebooks to run (default: %(default)s)")
+    p.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                   help="stop a notebook that runs longer than this and report it as timed out; the other "
+                        "notebooks go on (default: %(default)g)")
     p.set_defaults(func=_cmd_verify)
 
     p = sub.add_parser("cite", help="export the works the report's footnotes cite as a bibliography",
