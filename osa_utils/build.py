@@ -1198,19 +1198,37 @@ def compare_figures(reference: Path, new: Path) -> list[tuple[str, str, str]]:
             if a == b:
                 rows.append((name, "identical", ""))
             elif name.endswith(".png"):
-                rows.append((name, "differs", _pixel_difference(Path(reference) / name, Path(new) / name)))
+                try:
+                    rows.append((name, "differs", _pixel_difference(Path(reference) / name, Path(new) / name)))
+                except _Unreadable as exc:
+                    rows.append((name, "unreadable", str(exc)))
             else:
                 rows.append((name, "differs", f"{sum(x != y for x, y in zip(a, b)) + abs(len(a) - len(b))} bytes differ"))
     return rows
 
 
+class _Unreadable(ValueError):
+    """A PNG that cannot be decoded (the message says which one and why)."""
+
+
 def _pixel_difference(a: Path, b: Path) -> str:
+    """How two PNGs differ: their sizes, or how many pixels differ (a count, so that one pixel of a
+    large figure is not rounded to "0.000%", the words of a change of metadata only)."""
     import numpy as np
     from matplotlib.image import imread
 
-    x, y = imread(a), imread(b)
+    images = []
+    for path, which in ((a, "the reference"), (b, "the rebuilt file")):
+        try:
+            images.append(imread(path))
+        except Exception as exc:  # noqa: BLE001 - PIL raises several kinds for a broken file
+            raise _Unreadable(f"{which} cannot be read as PNG ({path}: {type(exc).__name__}: "
+                              f"{str(exc)[:100]})") from None
+    x, y = images
     if x.shape[:2] != y.shape[:2]:
         return f"size {x.shape[1]}x{x.shape[0]} vs {y.shape[1]}x{y.shape[0]}"
     rgb = lambda im: im[..., :3] if im.ndim == 3 else np.repeat(im[..., None], 3, axis=-1)
-    share = float(np.any(np.abs(rgb(x) - rgb(y)) > 1e-6, axis=-1).mean())
-    return f"{100 * share:.3f}% of pixels differ"
+    n, total = int(np.any(np.abs(rgb(x) - rgb(y)) > 1e-6, axis=-1).sum()), x.shape[0] * x.shape[1]
+    if n == 0:
+        return f"0 of {total} pixels differ: only the file's metadata changed"
+    return f"{n} of {total} pixels differ ({100 * n / total:.3g}%)"

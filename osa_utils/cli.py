@@ -236,7 +236,7 @@ def _cmd_verify(args) -> int:
             print(f"{name:<{width}}  {verdict:<10}  {detail}")
         bad = [r for r in rows if r[1] != "identical"]
         _report_failures(result)
-        print(f"{len(rows) - len(bad)} identical, {len(bad)} different, missing or unexpected")
+        print(f"{len(rows) - len(bad)} identical, {len(bad)} different, missing, unexpected or unreadable")
         return 1 if bad or result.failed else 0
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -445,8 +445,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("verify", help="rebuild every figure and compare with the committed figures/",
                        description="For reviewers: rebuild all figures and tables into a temporary folder, "
                                    "compare them with figures/ and print one line per file (identical, "
-                                   "differs with the share of differing pixels, missing, unexpected). "
-                                   "Exit 1 on any difference.")
+                                   "differs with the number of differing pixels, missing, unexpected, "
+                                   "unreadable for a PNG that cannot be decoded). Exit 1 on any difference.")
     p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="data package folder (default: %(default)s)")
     p.add_argument("--figures", type=Path, default=PROJECT_ROOT / "figures",
                    help="committed reference figures (default: %(default)s)")
