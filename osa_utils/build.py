@@ -531,6 +531,40 @@ def _pool_context():
     return multiprocessing.get_context("spawn")
 
 
+def _start_fork_server(context) -> None:
+    """Start the fork server (if *context* uses one and it is not running) with SIGINT ignored.
+
+    Ctrl-C reaches every process of the terminal's foreground group, the fork server too; it ignores
+    SIGINT only once its preload (papermill, nbconvert: about 1.5 s) is done, so a Ctrl-C early in a
+    build printed its KeyboardInterrupt traceback after the build's "interrupted" line. The server is
+    started with SIGINT blocked (a signal mask is inherited), and :mod:`osa_utils.workerprep`, its
+    preload, ignores SIGINT before unblocking it: a Ctrl-C meanwhile is dropped there, while this
+    process, where SIGINT is blocked only during the start, receives it right after.
+    Its standard error (and its workers', until :func:`_execute` sends theirs to the kernel's log) goes
+    to the null device: a worker it forks after the build has stopped fails to read its task, and
+    printed that traceback after "interrupted" too. A worker's own errors reach the build as results.
+    """
+    if context.get_start_method() != "forkserver":
+        return
+    from multiprocessing import forkserver
+
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        forkserver.ensure_running()
+        return
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    null, saved = os.open(os.devnull, os.O_WRONLY), os.dup(2)
+    try:
+        os.dup2(null, 2)
+        forkserver.ensure_running()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
 #: Longest path of an AF_UNIX socket: sun_path is 108 bytes on Linux, 104 on macOS and the BSDs,
 #: with the final NUL.
 SUN_PATH_MAX = 107 if sys.platform.startswith("linux") else 103
@@ -995,7 +1029,9 @@ class _Runner:
         left = list(self.tasks)
         timed_out: dict[str, float] = {}
         while left:
-            self.pool = cf.ProcessPoolExecutor(max_workers=min(self.jobs, len(left)), mp_context=_pool_context(),
+            context = _pool_context()
+            _start_fork_server(context)
+            self.pool = cf.ProcessPoolExecutor(max_workers=min(self.jobs, len(left)), mp_context=context,
                                                initializer=_init_worker, initargs=(os.getpid(),))
             futures = {}
             for name in left:
@@ -1006,6 +1042,7 @@ class _Runner:
                 self.started(name)
             seen: dict[str, float] = {}
             waiting = set(futures)
+            killed = False  # whether this pool lost a worker that the build killed (for its timeout)
             while waiting:
                 done, waiting = cf.wait(waiting, timeout=1.0, return_when=cf.FIRST_COMPLETED)
                 for fut in done:
@@ -1014,19 +1051,22 @@ class _Runner:
                         res = fut.result()
                     except BrokenProcessPool:
                         if name not in timed_out:
+                            if not killed:
+                                raise  # not broken by the build: a worker died some other way
                             continue  # run again on a new pool
                         res = {"duration": timed_out[name], "error": timed_out_error(self.timeout)}
                     left.remove(name)
                     yield name, res
                 if self.timeout:
-                    self._stop_overdue(futures, waiting, seen, timed_out)
+                    killed = self._stop_overdue(futures, waiting, seen, timed_out) or killed
             self.pool.shutdown()
             self.pool = None
             if timed_out:
                 clean_kernel_folders()  # a killed worker could not remove its kernel's folder
 
-    def _stop_overdue(self, futures, waiting, seen, timed_out) -> None:
-        now = time.monotonic()
+    def _stop_overdue(self, futures, waiting, seen, timed_out) -> bool:
+        """Kill the workers whose notebook is past its timeout and grace period (True if any)."""
+        now, killed = time.monotonic(), False
         for fut in waiting:
             name = futures[fut]
             info = Path(self.tasks[name][1]).with_name(WORKER_FILE)
@@ -1044,6 +1084,8 @@ class _Runner:
                 continue
             timed_out[name] = now - seen[name]
             _kill_tree(pid)
+            killed = True
+        return killed
 
 
 def _kill_tree(pid: int) -> None:

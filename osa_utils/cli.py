@@ -91,7 +91,8 @@ def _build(unchanged: str, **kwargs):
         print(f"interrupted: {unchanged} unchanged", file=sys.stderr)
         return None, 130
     except OSError as exc:
-        print(f"error: {_os_error(exc)}; {unchanged} unchanged", file=sys.stderr)
+        print(f"error: {_os_error(exc, Path(kwargs['out']).absolute().parent)}; {unchanged} unchanged",
+              file=sys.stderr)
         return None, _os_error_status(exc)
 
 
@@ -100,11 +101,12 @@ def _build(unchanged: str, **kwargs):
 _USAGE_ERRNOS = {"EROFS", "EACCES", "EPERM", "ENAMETOOLONG", "ENOTDIR", "EISDIR", "ELOOP"}
 
 
-def _os_error(exc: OSError) -> str:
-    """One line for a file-system error: what could not be done where, and why."""
+def _os_error(exc: OSError, folder: Path | None = None) -> str:
+    """One line for a file-system error: what could not be written where (the file, else the folder
+    being written), and why."""
     import errno
 
-    where = f" {exc.filename}" if exc.filename else ""
+    where = f" {exc.filename}" if exc.filename else f" in {folder}" if folder is not None else ""
     why = exc.strerror or str(exc)
     if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
         why += " (free some space, or choose an --out or TMPDIR on another disk)"
@@ -202,7 +204,7 @@ def _cmd_figures(args) -> int:
             finally:
                 shutil.rmtree(work, ignore_errors=True)
     except OSError as exc:  # a full disk or a read-only folder while the figures were replaced
-        print(f"error: {_os_error(exc)}; the files of {loc} not yet replaced are unchanged", file=sys.stderr)
+        print(f"error: {_os_error(exc, loc)}; the files of {loc} not yet replaced are unchanged", file=sys.stderr)
         return _os_error_status(exc)
     except outdir.BusyError as exc:
         print(f"error: {exc}", file=sys.stderr)

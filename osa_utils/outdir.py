@@ -242,9 +242,14 @@ def _write_new(path: Path, text: str) -> None:
     with contextlib.suppress(FileNotFoundError):
         tmp.unlink()
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:  # a full disk: no half-written file of ours left behind
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
 
 
 def _holder(info: Path) -> str:
