@@ -105,7 +105,12 @@ def _os_error(exc: OSError, folder: Path | None = None) -> str:
     """One line for a file-system error: what could not be written where (the file, else the folder
     being written), and why."""
     import errno
+    import shutil
 
+    if isinstance(exc, shutil.Error) and exc.args and isinstance(exc.args[0], list) and exc.args[0]:
+        _, dst, why = exc.args[0][0]  # copytree's list of (source, destination, reason)
+        more = len(exc.args[0]) - 1
+        return f"cannot write {dst}: {why}" + (f" (and {more} more file(s))" if more else "")
     where = f" {exc.filename}" if exc.filename else f" in {folder}" if folder is not None else ""
     why = exc.strerror or str(exc)
     if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
