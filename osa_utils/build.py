@@ -920,11 +920,19 @@ def _run_locked(data_dir, tmp, previous, everything, selected, params, jobs, for
                     e = res["error"]
                     raise OSError(e["errno"], e["evalue"], e.get("filename"))
                 reads, changed = _checked_reads(d / "reads.log", before, since)
-                inputs_now = input_hashes(params[name])
+                try:
+                    now = cache_key(nb, params[name])  # the key taken before it ran must still hold
+                except (OSError, ValueError, KeyError, TypeError):  # the notebook removed or broken meanwhile
+                    now = {"notebook": None, "osa_utils": None, "environment": None, "inputs": {}}
                 for n, h in key["inputs"].items():
-                    if inputs_now.get(n) != h:
+                    if now["inputs"].get(n) != h:
                         key["inputs"][n] = CHANGED_WHILE_RUNNING
                         changed.append(f"-p {n} file")
+                for part, what in (("notebook", "the notebook"), ("osa_utils", "osa_utils"),
+                                   ("environment", "the environment")):
+                    if now[part] != key[part]:
+                        key[part] = CHANGED_WHILE_RUNNING
+                        changed.append(what)
                 if changed:
                     reason += f"; {', '.join(changed)} changed while it ran: it runs again at the next build"
                 shown = _shown_parameters(params[name])
