@@ -387,6 +387,8 @@ def _execute(nb_path: str, out_nb: str, params: dict, read_log: str, html_out: s
     finally:
         if watchdog is not None:
             watchdog.cancel()
+        with contextlib.suppress(OSError):
+            Path(out_nb).with_name(WORKER_FILE).unlink()  # only the build watching it needed it
     if fired.is_set():
         error = timed_out_error(timeout, last_cell())
     duration = time.perf_counter() - start

@@ -110,12 +110,12 @@ def _os_error(exc: OSError, folder: Path | None = None) -> str:
     if isinstance(exc, shutil.Error) and exc.args and isinstance(exc.args[0], list) and exc.args[0]:
         _, dst, why = exc.args[0][0]  # copytree's list of (source, destination, reason)
         more = len(exc.args[0]) - 1
-        return f"cannot write {dst}: {why}" + (f" (and {more} more file(s))" if more else "")
-    where = f" {exc.filename}" if exc.filename else f" in {folder}" if folder is not None else ""
+        return f"{why} (copying to {dst})" + (f" and {more} more file(s)" if more else "")
     why = exc.strerror or str(exc)
+    where = f": {exc.filename}" if exc.filename else f" (writing in {folder})" if folder is not None else ""
     if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
-        why += " (free some space, or choose an --out or TMPDIR on another disk)"
-    return f"cannot write{where}: {why}"
+        where += "; free some space, or choose an --out or TMPDIR on another disk"
+    return f"{why}{where}"
 
 
 def _os_error_status(exc: OSError) -> int:
@@ -127,11 +127,11 @@ def _os_error_status(exc: OSError) -> int:
 def _report_failures(result) -> None:
     for r in result.failed:
         e = r.error or {}
-        cell = f" in cell {e['cell']}" if e.get("cell") else ""
-        if e.get("timeout"):
-            print(f"notebook {r.name} {e.get('evalue')}{(' (it was running cell ' + str(e['cell']) + ')') if cell else ''}",
-                  file=sys.stderr)
+        if e.get("timeout"):  # "timed out after N s; its kernel was stopped"
+            running = f" (it was running cell {e['cell']})" if e.get("cell") else ""
+            print(f"notebook {r.name} {e.get('evalue')}{running}", file=sys.stderr)
         else:
+            cell = f" in cell {e['cell']}" if e.get("cell") else ""
             print(f"notebook {r.name} failed{cell}: {e.get('ename')}: {e.get('evalue')}", file=sys.stderr)
 
 
