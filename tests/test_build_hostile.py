@@ -350,11 +350,12 @@ def small_disk(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("room", [0, 16 * 1024, 64 * 1024])
+@pytest.mark.parametrize("room", [0, 16 * 1024])
 def test_a_really_full_disk_in_the_cache_is_one_line(collection, small_disk, temp, room):
     """The disk is full: with no room left, the lock's pid file cannot be written; with 16 kB, the
-    notebook's output in the cache (written by the worker); with 64 kB, the assembled report. Each
-    time: exit 1, one line, the previous report as it was, nothing left beside it."""
+    notebook's output in the cache (written by the worker; seen on a tmpfs). Each time: exit 1, one
+    line, the previous report as it was, nothing left beside it. (A full disk while the build itself
+    copies into the new version: test_a_full_disk_during_the_build_is_one_line...)"""
     nbs, data, out = collection
     out = small_disk / "report"
     run(data, out, notebooks_dir=nbs, jobs=1, only=["a_tech"])
