@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from nbfixtures import READS_DIMENSIONS, notebook, two_notebooks
 
-from osa_utils import build, outdir
+from osa_utils import build
 from osa_utils.build import run
 
 CLI = [sys.executable, "-m", "osa_utils.cli"]
