@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import errno
 import functools
 import hashlib
 import json
@@ -84,7 +85,7 @@ def discover(notebooks_dir: Path = NOTEBOOKS_DIR, only: list[str] | None = None)
     if not only:
         return found
     by_name = {p.stem: p for p in found}
-    wanted = [o[:-6] if o.endswith(".ipynb") else o for o in only]
+    wanted = list(dict.fromkeys(o[:-6] if o.endswith(".ipynb") else o for o in only))  # each once
     unknown = [o for o in wanted if o not in by_name]
     if unknown:
         raise BuildError(f"unknown notebook(s): {', '.join(unknown)}; known: {', '.join(by_name)}")
@@ -246,6 +247,8 @@ def ipc_folder() -> str | None:
     if folder is not None and len(os.fsencode(os.path.join(folder, "ipc"))) + len("-99") > SUN_PATH_MAX:
         shutil.rmtree(folder, ignore_errors=True)
         folder = None
+    if folder is not None:
+        mark_kernel_folder(folder)  # so the next build can remove it if this run is killed
     return folder
 
 
@@ -275,13 +278,75 @@ def kernel_options():
         shutil.rmtree(folder, ignore_errors=True)
 
 
+#: The file that marks a kernel's private folder as ours, naming the process that made it.
+KERNEL_FOLDER_MARKER = "osa-kernel-owner.json"
+
+
+def _process_start(pid: int) -> float | None:
+    """When process *pid* started (None if there is none): a pid alone may have been reused."""
+    import psutil
+
+    try:
+        return psutil.Process(pid).create_time()
+    except psutil.Error:
+        return None
+
+
+def mark_kernel_folder(folder) -> None:
+    """Mark *folder* (a kernel's private folder, ``$TMPDIR/osa-kernel-*``) as made by this process,
+    so that a later build can remove it once this process is gone (:func:`clean_kernel_folders`):
+    a killed build's worker cannot remove the folder, which holds the kernel's HMAC key."""
+    with contextlib.suppress(OSError):
+        Path(folder, KERNEL_FOLDER_MARKER).write_text(
+            json.dumps({"created_by": "osa-report", "pid": os.getpid(), "started": _process_start(os.getpid())}),
+            encoding="utf-8")
+
+
+def clean_kernel_folders(temp=None) -> list[Path]:
+    """Remove the kernel folders (``osa-kernel-*`` in *temp*, default the temporary folder) that
+    killed runs left: only real folders of this user that carry :data:`KERNEL_FOLDER_MARKER` naming a
+    process that is gone (a folder of a running build, or without our marker, stays)."""
+    import tempfile
+
+    base = Path(temp if temp is not None else tempfile.gettempdir())
+    removed = []
+    try:
+        candidates = sorted(base.glob(KERNEL_FOLDER_PREFIX + "*"))
+    except OSError:
+        return removed
+    for folder in candidates:
+        try:
+            if folder.is_symlink() or not folder.is_dir() or folder.stat().st_uid != os.getuid():
+                continue
+            owner = json.loads((folder / KERNEL_FOLDER_MARKER).read_text(encoding="utf-8"))
+            pid, started = int(owner["pid"]), owner.get("started")
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        now = _process_start(pid)
+        if now is not None and (started is None or abs(now - float(started)) < 1.0):
+            continue  # its process is still running
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
+#: How long one notebook may run by default (``--timeout``): generous, as the longest chapter takes
+#: well under a minute; a notebook that never ends (``while True: pass``) must not block the build.
+DEFAULT_TIMEOUT = 1800.0
+#: The file a worker writes into a notebook's cache folder when it starts that notebook (its pid).
+WORKER_FILE = "worker.json"
+
+
 def _execute(nb_path: str, out_nb: str, params: dict, read_log: str, html_out: str | None,
-             env: dict | None = None, cwd: str | None = None) -> dict:
+             env: dict | None = None, cwd: str | None = None, timeout: float | None = None) -> dict:
     """Run one notebook in its own kernel; never raises for a notebook error.
 
     *env* and *cwd* are the build's at the time of the build (a worker forked by the fork server
     would otherwise have the environment and folder of the server's start); the kernel inherits them.
+    After *timeout* seconds the kernel is stopped and the notebook is reported as timed out.
     """
+    import threading
+
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -292,18 +357,54 @@ def _execute(nb_path: str, out_nb: str, params: dict, read_log: str, html_out: s
         os.chdir(cwd)
     os.environ["OSA_READ_LOG"] = read_log
     Path(read_log).write_text("", encoding="utf-8")
+    Path(out_nb).with_name(WORKER_FILE).write_text(json.dumps({"pid": os.getpid()}), encoding="utf-8")
     # The kernel inherits this process's stderr: keep its log lines out of the build's output.
     start = time.perf_counter()
     error = None
-    with stderr_to(Path(out_nb).with_name("kernel.log")), kernel_options() as options:
-        try:
-            papermill.execute_notebook(nb_path, out_nb, parameters=params, cwd=str(Path(nb_path).parent),
-                                       **options)
-        except PapermillExecutionError as exc:
-            error = {"cell": _source_cell_number(out_nb, exc.cell_index), "ename": exc.ename,
-                     "evalue": _strip_ansi(exc.evalue), "source": exc.source}
-        except Exception as exc:  # kernel died, bad notebook JSON, ...
-            error = {"cell": None, "ename": type(exc).__name__, "evalue": _strip_ansi(str(exc)), "source": ""}
+    fired = threading.Event()
+    started: list[tuple[int, bool]] = []  # (index, injected parameters?) of each cell as nbclient starts it
+
+    def cell_started(cell, cell_index, **_):
+        started.append((cell_index, "injected-parameters" in cell.get("metadata", {}).get("tags", [])))
+
+    def last_cell() -> int | None:
+        """1-based number, as written, of the cell that was running (None for papermill's own cell)."""
+        if not started or started[-1][1]:
+            return None
+        index = started[-1][0]
+        return index + 1 - sum(injected and i < index for i, injected in started)
+
+    def stop_kernel():
+        fired.set()
+        _kill_children()
+
+    watchdog = threading.Timer(timeout, stop_kernel) if timeout else None
+    if watchdog is not None:
+        watchdog.daemon = True
+        watchdog.start()
+    try:
+        with stderr_to(Path(out_nb).with_name("kernel.log")), kernel_options() as options:
+            try:
+                papermill.execute_notebook(nb_path, out_nb, parameters=params, cwd=str(Path(nb_path).parent),
+                                           on_cell_start=cell_started, **options)
+            except PapermillExecutionError as exc:
+                error = {"cell": _source_cell_number(out_nb, exc.cell_index), "ename": exc.ename,
+                         "evalue": _strip_ansi(exc.evalue) or _no_message(exc.ename), "source": exc.source}
+            except Exception as exc:  # kernel died, bad notebook JSON, disk full, ...
+                error = {"cell": last_cell(), "ename": type(exc).__name__,
+                         "evalue": _strip_ansi(str(exc)) or _no_message(type(exc).__name__), "source": ""}
+                if isinstance(exc, OSError) and exc.errno in DISK_ERRNOS:  # the build stops: see _run_locked
+                    error.update(errno=exc.errno, evalue=exc.strerror or str(exc), filename=exc.filename)
+                if type(exc).__name__ == "DeadKernelError":
+                    error["evalue"] = ("the kernel died (killed, or out of memory?) while the cell ran"
+                                       if error["cell"] else "the kernel died")
+    finally:
+        if watchdog is not None:
+            watchdog.cancel()
+        with contextlib.suppress(OSError):
+            Path(out_nb).with_name(WORKER_FILE).unlink()  # only the build watching it needed it
+    if fired.is_set():
+        error = timed_out_error(timeout, last_cell())
     duration = time.perf_counter() - start
     if html_out and Path(out_nb).exists():
         try:
@@ -311,6 +412,33 @@ def _execute(nb_path: str, out_nb: str, params: dict, read_log: str, html_out: s
         except Exception as exc:  # pragma: no cover - report still lists the notebook
             Path(html_out).write_text(f"<p>HTML export failed: {type(exc).__name__}</p>", encoding="utf-8")
     return {"duration": duration, "error": error}
+
+
+#: File-system errors that stop the whole build (the previous output stays): a notebook cannot be
+#: said to have failed when its output could not be written.
+DISK_ERRNOS = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EROFS, errno.EIO, errno.EFBIG}
+
+
+def timed_out_error(timeout: float, cell: int | None = None) -> dict:
+    """The error of a notebook stopped after *timeout* seconds."""
+    return {"cell": cell, "ename": "Timeout", "evalue": f"timed out after {timeout:g} s; its kernel was stopped",
+            "source": "", "timeout": True}
+
+
+def _no_message(ename: str) -> str:
+    """What to say for an exception without a message (MemoryError(), a bare raise of a class)."""
+    if ename == "MemoryError":
+        return "out of memory (the notebook asked for more memory than it could get)"
+    return f"{ename} raised without a message"
+
+
+def _kill_children() -> None:
+    """Kill this process's descendants (its kernel) at once."""
+    import psutil
+
+    for child in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            child.kill()
 
 
 @contextlib.contextmanager
@@ -417,6 +545,40 @@ def _pool_context():
         ctx.set_forkserver_preload(["osa_utils.workerprep"])
         return ctx
     return multiprocessing.get_context("spawn")
+
+
+def _start_fork_server(context) -> None:
+    """Start the fork server (if *context* uses one and it is not running) with SIGINT ignored.
+
+    Ctrl-C reaches every process of the terminal's foreground group, the fork server too; it ignores
+    SIGINT only once its preload (papermill, nbconvert: about 1.5 s) is done, so a Ctrl-C early in a
+    build printed its KeyboardInterrupt traceback after the build's "interrupted" line. The server is
+    started with SIGINT blocked (a signal mask is inherited), and :mod:`osa_utils.workerprep`, its
+    preload, ignores SIGINT before unblocking it: a Ctrl-C meanwhile is dropped there, while this
+    process, where SIGINT is blocked only during the start, receives it right after.
+    Its standard error (and its workers', until :func:`_execute` sends theirs to the kernel's log) goes
+    to the null device: a worker it forks after the build has stopped fails to read its task, and
+    printed that traceback after "interrupted" too. A worker's own errors reach the build as results.
+    """
+    if context.get_start_method() != "forkserver":
+        return
+    from multiprocessing import forkserver
+
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        forkserver.ensure_running()
+        return
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    null, saved = os.open(os.devnull, os.O_WRONLY), os.dup(2)
+    try:
+        os.dup2(null, 2)
+        forkserver.ensure_running()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 #: Longest path of an AF_UNIX socket: sun_path is 108 bytes on Linux, 104 on macOS and the BSDs,
@@ -572,6 +734,10 @@ def why_stale(entry: dict | None, key: dict) -> str | None:
         changed = sorted(n for n in set(old.get("inputs", {})) | set(key.get("inputs", {}))
                          if old.get("inputs", {}).get(n) != key.get("inputs", {}).get(n))
         return "content changed: " + ", ".join(f"-p {n} file" for n in changed)
+    during = [Path(p).name for p, h in sorted(entry["reads"].items()) if h == CHANGED_WHILE_RUNNING]
+    if during or CHANGED_WHILE_RUNNING in old.get("inputs", {}).values():
+        return "data changed while it last ran: " + ", ".join(
+            during + [f"-p {n} file" for n, h in sorted(old.get("inputs", {}).items()) if h == CHANGED_WHILE_RUNNING])
     changed = [Path(p).name for p, h in sorted(entry["reads"].items()) if sha256_file(_abs(p)) != h]
     if changed:
         return "data changed: " + ", ".join(changed)
@@ -628,6 +794,8 @@ class BuildResult:
     out: Path
     results: list[NotebookResult]
     assemble_seconds: float = 0.0
+    pdf_message: str | None = None  # with pdf=True: where the PDF went, or why it was not written
+    pdf_failed: bool = False  # with pdf=True: no PDF was written (the HTML report was): exit 1
 
     @property
     def failed(self) -> list[NotebookResult]:
@@ -659,7 +827,7 @@ def prepare(data_dir: Path, out: Path, *, only=None, overrides=None, notebooks_d
 def run(data_dir: Path, out: Path, *, jobs: int | None = None, force: bool = False,
         only: list[str] | None = None, overrides: dict | None = None,
         notebooks_dir: Path = NOTEBOOKS_DIR, report: bool = True, progress_stream=None,
-        wait: bool = False) -> BuildResult:
+        wait: bool = False, timeout: float | None = DEFAULT_TIMEOUT, pdf: bool = False) -> BuildResult:
     """Execute the notebooks (with the cache) and publish OUT; see the module docstring.
 
     With *only*, the other notebooks keep their last results (cache, pages,
@@ -669,6 +837,10 @@ def run(data_dir: Path, out: Path, *, jobs: int | None = None, force: bool = Fal
     must do so under ``if __name__ == "__main__":``, as :mod:`multiprocessing` requires of every
     script that starts processes without plain fork (else the workers import the script again and
     fail); a notebook or an interactive session need nothing.
+
+    Each notebook may run *timeout* seconds (None: no limit); one that runs longer is stopped and
+    fails as "timed out". With *pdf*, the report is printed to ``report.pdf`` inside the new
+    version, under the lock, before it is published (:attr:`BuildResult.pdf_message` says how it went).
     """
     from . import outdir
 
@@ -677,13 +849,16 @@ def run(data_dir: Path, out: Path, *, jobs: int | None = None, force: bool = Fal
                                                 notebooks_dir=notebooks_dir)
     jobs = max(1, jobs or os.cpu_count() or 1)
     say = lambda msg: print(msg, file=progress_stream or sys.stderr)
+    clean_kernel_folders()  # what killed runs' kernels left in the temporary folder
     with outdir.lock(loc, wait=wait, say=say):
         outdir.clean_leftovers(loc)
         previous = outdir.current(loc)
         tmp = outdir.new_version(loc)
         try:
             result = _run_locked(data_dir, tmp, previous, everything, selected, params, jobs, force,
-                                 report, notebooks_dir, progress_stream)
+                                 report, notebooks_dir, progress_stream, timeout)
+            if pdf and report:
+                result.pdf_message, result.pdf_failed = _print_pdf(tmp, loc)
             outdir.publish(tmp, loc)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -692,8 +867,23 @@ def run(data_dir: Path, out: Path, *, jobs: int | None = None, force: bool = Fal
     return result
 
 
+def _print_pdf(version: Path, loc: Path) -> tuple[str, bool]:
+    """Print the report of *version* (not yet published, under the lock) into it: never through the
+    OUT symlink, which another build may point elsewhere as soon as this one lets go of the lock.
+    Returns the line to print and whether printing failed (the HTML report is published either way)."""
+    from .report import PdfError, print_pdf
+
+    try:
+        message = print_pdf(version / "index.html", version / "report.pdf")
+    except PdfError as exc:
+        return f"error: {exc}", True
+    if (version / "report.pdf").is_file():
+        return f"PDF written to {loc / 'report.pdf'}", False
+    return message, False
+
+
 def _run_locked(data_dir, tmp, previous, everything, selected, params, jobs, force, report,
-                notebooks_dir, progress_stream) -> BuildResult:
+                notebooks_dir, progress_stream, timeout=DEFAULT_TIMEOUT) -> BuildResult:
     stop = _install_sigterm()
     pool = None
     chosen = {nb.stem for nb in selected}
@@ -729,28 +919,45 @@ def _run_locked(data_dir, tmp, previous, everything, selected, params, jobs, for
         if todo:
             # Longest first (by the last recorded duration), so no long notebook starts last.
             todo.sort(key=lambda t: -(t[3] or {}).get("duration", 0.0))
-            pool = cf.ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=_pool_context(),
-                                          initializer=_init_worker, initargs=(os.getpid(),))
             env, cwd = dict(os.environ), os.getcwd()
-            futures = {}
+            # What each notebook may read, fingerprinted before any starts: a file that changes while
+            # a notebook runs is known by its fingerprint afterwards, and never cached as read.
+            since, before = time.time_ns(), _snapshot(data_dir, params)
+            tasks = {}
             for nb, key, reason, entry in todo:
                 d = new_cache / nb.stem
-                (d / "figures").mkdir(parents=True)
                 p = dict(params[nb.stem])
                 declared = declared_parameters(nb)
                 for out_param in ("figures_dir", "output_dir"):  # outputs go into OUT, never elsewhere
                     if out_param in declared:
                         p[out_param] = str(d / "figures")
-                fut = pool.submit(_execute, str(nb), str(d / "executed.ipynb"), p, str(d / "reads.log"),
-                                  str(d / "executed.html"), env, cwd)
-                futures[fut] = (nb, key, reason, entry)
-                progress.update(nb.stem, "running", reason)
-            for fut in cf.as_completed(futures):
-                nb, key, reason, entry = futures[fut]
-                name = nb.stem
-                res = fut.result()
+                tasks[nb.stem] = (str(nb), str(d / "executed.ipynb"), p, str(d / "reads.log"),
+                                  str(d / "executed.html"), env, cwd, timeout)
+            plan = {nb.stem: (nb, key, reason, entry) for nb, key, reason, entry in todo}
+            runner = _Runner(tasks, jobs, timeout, lambda name: progress.update(name, "running", plan[name][2]))
+            pool = runner  # stopped by _kill_pool on an interrupt
+            for name, res in runner.results():
+                nb, key, reason, entry = plan[name]
                 d = new_cache / name
-                reads = _reads(d / "reads.log")
+                if (res["error"] or {}).get("errno") in DISK_ERRNOS:
+                    e = res["error"]
+                    raise OSError(e["errno"], e["evalue"], e.get("filename"))
+                reads, changed = _checked_reads(d / "reads.log", before, since)
+                try:
+                    now = cache_key(nb, params[name])  # the key taken before it ran must still hold
+                except (OSError, ValueError, KeyError, TypeError):  # the notebook removed or broken meanwhile
+                    now = {"notebook": None, "osa_utils": None, "environment": None, "inputs": {}}
+                for n, h in key["inputs"].items():
+                    if now["inputs"].get(n) != h:
+                        key["inputs"][n] = CHANGED_WHILE_RUNNING
+                        changed.append(f"-p {n} file")
+                for part, what in (("notebook", "the notebook"), ("osa_utils", "osa_utils"),
+                                   ("environment", "the environment")):
+                    if now[part] != key[part]:
+                        key[part] = CHANGED_WHILE_RUNNING
+                        changed.append(what)
+                if changed:
+                    reason += f"; {', '.join(changed)} changed while it ran: it runs again at the next build"
                 shown = _shown_parameters(params[name])
                 if res["error"] is None:
                     _write_entry(d, {"key": key, "reads": reads, "duration": res["duration"], "failed": False})
@@ -766,7 +973,6 @@ def _run_locked(data_dir, tmp, previous, everything, selected, params, jobs, for
                     results[name] = r
                     progress.update(name, "failed", f"{res['error']['ename']}: {res['error']['evalue'][:80]}",
                                     res["duration"])
-            pool.shutdown()
             pool = None
         ordered = [results[nb.stem] for nb in everything if nb.stem in results]
         t0 = time.perf_counter()
@@ -811,6 +1017,10 @@ def _install_sigterm():
 def _kill_pool(pool) -> None:
     """Stop the workers (each kills its kernel) and wait until they are gone: a worker still
     running could write into the version folder the build removes next."""
+    if isinstance(pool, _Runner):
+        pool = pool.pool
+        if pool is None:
+            return
     procs = list(getattr(pool, "_processes", {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
     for p in procs:
@@ -826,6 +1036,139 @@ def _kill_pool(pool) -> None:
                 p.join(timeout=5)
         except Exception:
             pass
+
+
+class _Runner:
+    """The notebooks of one build on a pool of worker processes, each stopped after *timeout* seconds.
+
+    A worker stops its own notebook's kernel at the timeout (:func:`_execute`). A worker that cannot
+    (stopped with SIGSTOP, hung in C code) is killed by the build a while later; that breaks the pool,
+    so the notebooks that had not finished are run again on a new one.
+    """
+
+    def __init__(self, tasks: dict, jobs: int, timeout: float | None, started):
+        self.tasks, self.jobs, self.timeout, self.started = tasks, jobs, timeout, started
+        self.pool = None
+
+    def _grace(self) -> float:
+        return min(60.0, max(5.0, self.timeout / 2))
+
+    def results(self):
+        """(name, result) of every task, as they finish."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        left = list(self.tasks)
+        timed_out: dict[str, float] = {}
+        while left:
+            context = _pool_context()
+            _start_fork_server(context)
+            self.pool = cf.ProcessPoolExecutor(max_workers=min(self.jobs, len(left)), mp_context=context,
+                                               initializer=_init_worker, initargs=(os.getpid(),))
+            futures = {}
+            for name in left:
+                folder = Path(self.tasks[name][1]).parent
+                shutil.rmtree(folder, ignore_errors=True)  # a run again starts afresh
+                (folder / "figures").mkdir(parents=True)
+                futures[self.pool.submit(_execute, *self.tasks[name])] = name
+                self.started(name)
+            seen: dict[str, float] = {}
+            waiting = set(futures)
+            killed = False  # whether this pool lost a worker that the build killed (for its timeout)
+            while waiting:
+                done, waiting = cf.wait(waiting, timeout=1.0, return_when=cf.FIRST_COMPLETED)
+                for fut in done:
+                    name = futures[fut]
+                    try:
+                        res = fut.result()
+                    except BrokenProcessPool:
+                        if name not in timed_out:
+                            if not killed:
+                                raise  # not broken by the build: a worker died some other way
+                            continue  # run again on a new pool
+                        res = {"duration": timed_out[name], "error": timed_out_error(self.timeout)}
+                    left.remove(name)
+                    yield name, res
+                if self.timeout:
+                    killed = self._stop_overdue(futures, waiting, seen, timed_out) or killed
+            self.pool.shutdown()
+            self.pool = None
+            if timed_out:
+                clean_kernel_folders()  # a killed worker could not remove its kernel's folder
+
+    def _stop_overdue(self, futures, waiting, seen, timed_out) -> bool:
+        """Kill the workers whose notebook is past its timeout and grace period (True if any)."""
+        now, killed = time.monotonic(), False
+        for fut in waiting:
+            name = futures[fut]
+            info = Path(self.tasks[name][1]).with_name(WORKER_FILE)
+            if name not in seen:
+                if info.exists():
+                    seen[name] = now
+                continue
+            if name in timed_out or now - seen[name] < self.timeout + self._grace():
+                continue
+            try:
+                pid = json.loads(info.read_text(encoding="utf-8"))["pid"]
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            if pid not in getattr(self.pool, "_processes", {}):
+                continue
+            timed_out[name] = now - seen[name]
+            _kill_tree(pid)
+            killed = True
+        return killed
+
+
+def _kill_tree(pid: int) -> None:
+    """SIGKILL process *pid* and its descendants (a stopped process too)."""
+    import psutil
+
+    try:
+        proc = psutil.Process(pid)
+        family = proc.children(recursive=True) + [proc]
+    except psutil.Error:
+        return
+    for p in family:
+        with contextlib.suppress(psutil.Error):
+            p.kill()
+
+
+def _fingerprint(path) -> tuple | None:
+    """Content hash, size, modification time and inode of *path* (None if it cannot be read)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (sha256_file(Path(path)), st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _snapshot(data_dir: Path, params: dict[str, dict]) -> dict[str, tuple]:
+    """Fingerprints of every file a notebook of this build may read through ``osa_utils.data``: the
+    data folder's files and the file parameters' files."""
+    files = {p for p in Path(data_dir).rglob("*") if p.is_file()}
+    files |= {Path(v) for ps in params.values() for n, v in ps.items() if n in FILE_PARAMETERS and v is not None}
+    return {str(p.resolve()): _fingerprint(p) for p in sorted(files)}
+
+
+#: The hash recorded for a file that changed while the notebook that read it ran: never a file's hash,
+#: so the next build runs the notebook again.
+CHANGED_WHILE_RUNNING = "changed while the notebook ran"
+
+
+def _checked_reads(log: Path, before: dict, since_ns: int) -> tuple[dict, list[str]]:
+    """The files the notebook read (its read log) with the hash each had before it started, and the
+    names of those that changed meanwhile (recorded as :data:`CHANGED_WHILE_RUNNING`). A file outside
+    the snapshot counts as unchanged only if it was not modified since the build started."""
+    paths = sorted({l.strip() for l in log.read_text(encoding="utf-8").splitlines() if l.strip()}) \
+        if log.exists() else []
+    reads, changed = {}, []
+    for path in paths:
+        now, was = _fingerprint(path), before.get(path)
+        held = now is not None and (now == was if was is not None else now[2] < since_ns)
+        reads[_rel(path)] = now[0] if held else CHANGED_WHILE_RUNNING
+        if not held:
+            changed.append(Path(path).name)
+    return reads, changed
 
 
 def _link_or_copy(src, dst) -> None:
@@ -928,19 +1271,37 @@ def compare_figures(reference: Path, new: Path) -> list[tuple[str, str, str]]:
             if a == b:
                 rows.append((name, "identical", ""))
             elif name.endswith(".png"):
-                rows.append((name, "differs", _pixel_difference(Path(reference) / name, Path(new) / name)))
+                try:
+                    rows.append((name, "differs", _pixel_difference(Path(reference) / name, Path(new) / name)))
+                except _Unreadable as exc:
+                    rows.append((name, "unreadable", str(exc)))
             else:
                 rows.append((name, "differs", f"{sum(x != y for x, y in zip(a, b)) + abs(len(a) - len(b))} bytes differ"))
     return rows
 
 
+class _Unreadable(ValueError):
+    """A PNG that cannot be decoded (the message says which one and why)."""
+
+
 def _pixel_difference(a: Path, b: Path) -> str:
+    """How two PNGs differ: their sizes, or how many pixels differ (a count, so that one pixel of a
+    large figure is not rounded to "0.000%", the words of a change of metadata only)."""
     import numpy as np
     from matplotlib.image import imread
 
-    x, y = imread(a), imread(b)
+    images = []
+    for path, which in ((a, "the reference"), (b, "the rebuilt file")):
+        try:
+            images.append(imread(path))
+        except Exception as exc:  # noqa: BLE001 - PIL raises several kinds for a broken file
+            raise _Unreadable(f"{which} cannot be read as PNG ({path}: {type(exc).__name__}: "
+                              f"{str(exc)[:100]})") from None
+    x, y = images
     if x.shape[:2] != y.shape[:2]:
         return f"size {x.shape[1]}x{x.shape[0]} vs {y.shape[1]}x{y.shape[0]}"
     rgb = lambda im: im[..., :3] if im.ndim == 3 else np.repeat(im[..., None], 3, axis=-1)
-    share = float(np.any(np.abs(rgb(x) - rgb(y)) > 1e-6, axis=-1).mean())
-    return f"{100 * share:.3f}% of pixels differ"
+    n, total = int(np.any(np.abs(rgb(x) - rgb(y)) > 1e-6, axis=-1).sum()), x.shape[0] * x.shape[1]
+    if n == 0:
+        return f"0 of {total} pixels differ: only the file's metadata changed"
+    return f"{n} of {total} pixels differ ({100 * n / total:.3g}%)"

@@ -90,13 +90,49 @@ def _build(unchanged: str, **kwargs):
     except KeyboardInterrupt:
         print(f"interrupted: {unchanged} unchanged", file=sys.stderr)
         return None, 130
+    except OSError as exc:
+        print(f"error: {_os_error(exc, Path(kwargs['out']).absolute().parent)}; {unchanged} unchanged",
+              file=sys.stderr)
+        return None, _os_error_status(exc)
+
+
+#: File-system errors that a different output folder avoids (exit 2, as a wrong --out); any other
+#: (a full disk, an I/O error) is exit 1.
+_USAGE_ERRNOS = {"EROFS", "EACCES", "EPERM", "ENAMETOOLONG", "ENOTDIR", "EISDIR", "ELOOP"}
+
+
+def _os_error(exc: OSError, folder: Path | None = None) -> str:
+    """One line for a file-system error: what could not be written where (the file, else the folder
+    being written), and why."""
+    import errno
+    import shutil
+
+    if isinstance(exc, shutil.Error) and exc.args and isinstance(exc.args[0], list) and exc.args[0]:
+        _, dst, why = exc.args[0][0]  # copytree's list of (source, destination, reason)
+        more = len(exc.args[0]) - 1
+        return f"{why} (copying to {dst})" + (f" and {more} more file(s)" if more else "")
+    why = exc.strerror or str(exc)
+    where = f": {exc.filename}" if exc.filename else f" (writing in {folder})" if folder is not None else ""
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        where += "; free some space, or choose an --out or TMPDIR on another disk"
+    return f"{why}{where}"
+
+
+def _os_error_status(exc: OSError) -> int:
+    import errno
+
+    return 2 if errno.errorcode.get(exc.errno) in _USAGE_ERRNOS else 1
 
 
 def _report_failures(result) -> None:
     for r in result.failed:
         e = r.error or {}
-        print(f"notebook {r.name} failed in cell {e.get('cell')}: {e.get('ename')}: {e.get('evalue')}",
-              file=sys.stderr)
+        if e.get("timeout"):  # "timed out after N s; its kernel was stopped"
+            running = f" (it was running cell {e['cell']})" if e.get("cell") else ""
+            print(f"notebook {r.name} {e.get('evalue')}{running}", file=sys.stderr)
+        else:
+            cell = f" in cell {e['cell']}" if e.get("cell") else ""
+            print(f"notebook {r.name} failed{cell}: {e.get('ename')}: {e.get('evalue')}", file=sys.stderr)
 
 
 def _cmd_build(args) -> int:
@@ -104,23 +140,16 @@ def _cmd_build(args) -> int:
 
     result, rc = _build("the previous report is", data_dir=args.data_dir, out=args.out, jobs=args.jobs,
                         force=args.force, only=args.only, overrides=_overrides(args.p),
-                        notebooks_dir=args.notebooks_dir, wait=args.wait)
+                        notebooks_dir=args.notebooks_dir, wait=args.wait, timeout=args.timeout, pdf=args.pdf)
     if result is None:
         return rc
     print(summary(result))
     print(f"report assembled in {result.assemble_seconds:.2f} s")
-    pdf_failed = False
-    if args.pdf:
-        from .report import PdfError, print_pdf
-
-        try:
-            print(print_pdf(result.out / "index.html", result.out / "report.pdf"))
-        except PdfError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            pdf_failed = True
+    if result.pdf_message:
+        print(result.pdf_message, file=sys.stderr if result.pdf_failed else sys.stdout)
     print(f"report: {result.out / 'index.html'}")
     _report_failures(result)
-    return 1 if result.failed or pdf_failed else 0
+    return 1 if result.failed or result.pdf_failed else 0
 
 
 def _scratch_build(unchanged: str, args):
@@ -128,11 +157,21 @@ def _scratch_build(unchanged: str, args):
 
     Returns (scratch folder, result, exit code or None); the caller removes the folder.
     """
+    import shutil
     import tempfile
 
-    work = Path(tempfile.mkdtemp(prefix="osa-figures-"))
-    result, rc = _build(unchanged, data_dir=args.data_dir, out=work / "build", jobs=args.jobs,
-                        force=True, report=False, notebooks_dir=args.notebooks_dir)
+    try:
+        work = Path(tempfile.mkdtemp(prefix="osa-figures-"))
+    except OSError as exc:
+        print(f"error: no scratch folder for the figures: {exc.strerror or exc} (in {tempfile.gettempdir()}; "
+              f"set TMPDIR to a folder with space); {unchanged} unchanged", file=sys.stderr)
+        return None, None, _os_error_status(exc)
+    try:
+        result, rc = _build(unchanged, data_dir=args.data_dir, out=work / "build", jobs=args.jobs,
+                            force=True, report=False, notebooks_dir=args.notebooks_dir, timeout=args.timeout)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
     return work, result, rc
 
 
@@ -156,6 +195,8 @@ def _cmd_figures(args) -> int:
     try:
         with outdir.lock(loc, wait=args.wait, say=lambda m: print(m, file=sys.stderr)):
             work, result, rc = _scratch_build(f"{loc} is", args)
+            if work is None:
+                return rc
             try:
                 if result is None:
                     return rc
@@ -167,6 +208,9 @@ def _cmd_figures(args) -> int:
                 names = outdir.publish_in_place(result.out / "figures", loc)
             finally:
                 shutil.rmtree(work, ignore_errors=True)
+    except OSError as exc:  # a full disk or a read-only folder while the figures were replaced
+        print(f"error: {_os_error(exc, loc)}; the files of {loc} not yet replaced are unchanged", file=sys.stderr)
+        return _os_error_status(exc)
     except outdir.BusyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
@@ -187,6 +231,8 @@ def _cmd_verify(args) -> int:
         print(f"error: --figures {args.figures} is not a folder of reference figures", file=sys.stderr)
         return 2
     work, result, rc = _scratch_build("the reference figures are", args)
+    if work is None:
+        return rc
     try:
         if result is None:
             return rc
@@ -197,7 +243,7 @@ def _cmd_verify(args) -> int:
             print(f"{name:<{width}}  {verdict:<10}  {detail}")
         bad = [r for r in rows if r[1] != "identical"]
         _report_failures(result)
-        print(f"{len(rows) - len(bad)} identical, {len(bad)} different, missing or unexpected")
+        print(f"{len(rows) - len(bad)} identical, {len(bad)} different, missing, unexpected or unreadable")
         return 1 if bad or result.failed else 0
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -426,8 +472,20 @@ def _positive(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number of seconds")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import DEFAULT_DATA_DIR, PROJECT_ROOT
+
+    DEFAULT_TIMEOUT = 1800.0  # = osa_utils.build.DEFAULT_TIMEOUT (a test checks), not imported: --help stays quick
 
     parser = argparse.ArgumentParser(
         prog="osa-report",
@@ -457,6 +515,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="if another build is writing OUT, wait for it instead of exiting with status 3")
     p.add_argument("--notebooks-dir", type=Path, default=PROJECT_ROOT / "notebooks",
                    help="folder of the notebooks to run (default: %(default)s)")
+    p.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                   help="stop a notebook that runs longer than this and report it as timed out; the other "
+                        "notebooks go on (default: %(default)g)")
     p.set_defaults(func=_cmd_build)
 
     p = sub.add_parser("figures", help="regenerate the committed reference figures (figures/)",
@@ -468,19 +529,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wait", action="store_true", help="wait for another run writing OUT instead of exiting")
     p.add_argument("--notebooks-dir", type=Path, default=PROJECT_ROOT / "notebooks",
                    help="folder of the notebooks to run (default: %(default)s)")
+    p.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                   help="stop a notebook that runs longer than this and report it as timed out; the other "
+                        "notebooks go on (default: %(default)g)")
     p.set_defaults(func=_cmd_figures)
 
     p = sub.add_parser("verify", help="rebuild every figure and compare with the committed figures/",
                        description="For reviewers: rebuild all figures and tables into a temporary folder, "
                                    "compare them with figures/ and print one line per file (identical, "
-                                   "differs with the share of differing pixels, missing, unexpected). "
-                                   "Exit 1 on any difference.")
+                                   "differs with the number of differing pixels, missing, unexpected, "
+                                   "unreadable for a PNG that cannot be decoded). Exit 1 on any difference.")
     p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="data package folder (default: %(default)s)")
     p.add_argument("--figures", type=Path, default=PROJECT_ROOT / "figures",
                    help="committed reference figures (default: %(default)s)")
     p.add_argument("--jobs", type=_positive, default=None, help="notebooks run in parallel (default: number of CPUs)")
     p.add_argument("--notebooks-dir", type=Path, default=PROJECT_ROOT / "notebooks",
                    help="folder of the notebooks to run (default: %(default)s)")
+    p.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                   help="stop a notebook that runs longer than this and report it as timed out; the other "
+                        "notebooks go on (default: %(default)g)")
     p.set_defaults(func=_cmd_verify)
 
     p = sub.add_parser("cite", help="export the works the report's footnotes cite as a bibliography",

@@ -86,6 +86,7 @@ def check(out, data_dir=None, *, kind: str = "report") -> Path:
             if _is_or_inside(t, p) or _is_or_inside(p, t):
                 raise OutputError(f"--out {out} is, lies inside or contains {what} ({p}); choose a folder "
                                   "outside it, e.g. --out report")
+    _check_writable(out, loc, kind)
     if loc.is_symlink():
         target = _link_target(loc)
         if target is None:
@@ -109,6 +110,37 @@ def check(out, data_dir=None, *, kind: str = "report") -> Path:
         raise OutputError(f"--out {out} holds the output of another osa-report command ({found or 'unknown'}), "
                           f"not {kind.replace('_', ' ')} output; nothing was changed. Choose a folder of its own")
     return loc
+
+
+#: Bytes the longest name the tool makes beside OUT adds to OUT's name: ``.OUT.v-<stamp>-<pid>-<hex>``
+#: for a report, ``.OUT.lock.pid.<pid>.tmp`` for the other kinds.
+_NAME_EXTRA = {"report": len(".") + len(".v-20261207T200247-4194304-abcdef"), "other": len("..lock.pid.4194304.tmp")}
+
+
+def _check_writable(out, loc: Path, kind: str) -> None:
+    """OUT's name must leave room for the names made beside it (NAME_MAX), and the folder it is written
+    in must be writable: refused before anything is made, not half-way with a file left behind."""
+    existing = loc.parent
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    try:
+        name_max = os.pathconf(existing, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):
+        name_max = 255
+    longest = len(os.fsencode(loc.name)) + _NAME_EXTRA["report" if kind == "report" else "other"]
+    if longest > name_max:
+        raise OutputError(f"--out {out}: the name {loc.name[:40]}... is too long ({len(os.fsencode(loc.name))} "
+                          f"bytes): osa-report makes files named after it beside it, which must fit in {name_max} "
+                          f"bytes; choose a name of at most {name_max - longest + len(os.fsencode(loc.name))} bytes")
+    folders = [existing] + ([loc] if loc.is_dir() and not loc.is_symlink() else [])
+    for folder in folders:
+        if not os.access(folder, os.W_OK | os.X_OK):
+            try:
+                read_only = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+            except (OSError, AttributeError):
+                read_only = False
+            why = "it is on a read-only file system" if read_only else "permission denied"
+            raise OutputError(f"--out {out}: cannot write in {folder}: {why}; choose a folder you can write")
 
 
 #: The marker kind of a report's version folder (the target of the OUT symlink), never an OUT itself.
@@ -210,9 +242,14 @@ def _write_new(path: Path, text: str) -> None:
     with contextlib.suppress(FileNotFoundError):
         tmp.unlink()
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:  # a full disk: no half-written file of ours left behind
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
 
 
 def _holder(info: Path) -> str:
@@ -293,14 +330,24 @@ def publish_in_place(src: Path, loc: Path, kind: str = "figures") -> list[str]:
     names = sorted(p.name for p in src.iterdir() if p.is_file() and p.name != MARKER)
     for name in names:
         tmp = loc / f".{name}.tmp-{os.getpid()}"
-        shutil.copyfile(src / name, tmp)
-        os.replace(tmp, loc / name)
+        try:
+            shutil.copyfile(src / name, tmp)
+            os.replace(tmp, loc / name)
+        except BaseException:  # a full disk: no half-written copy left beside the figures
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
     for name in sorted(set(before) - set(names)):
         with contextlib.suppress(FileNotFoundError):
             (loc / name).unlink()
     tmp = loc / f".{MARKER}.tmp-{os.getpid()}"
-    tmp.write_text(marker_text(kind, names), encoding="utf-8")
-    os.replace(tmp, loc / MARKER)
+    try:
+        tmp.write_text(marker_text(kind, names), encoding="utf-8")
+        os.replace(tmp, loc / MARKER)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
     return names
 
 

@@ -2,7 +2,15 @@
 before it forks the workers, so that a worker starts in milliseconds instead of importing papermill
 and nbconvert again (about 2 s of CPU per worker and build) and compiling nbconvert's templates and
 patterns at its first notebook (about 0.5 s more). See ``osa_utils.build._pool_context``."""
+import signal
 import sys
+
+# In the fork server: Ctrl-C is the build's to handle (it stops the workers). The server was started
+# with SIGINT blocked (osa_utils.build._start_fork_server): ignore it, which drops one sent meanwhile,
+# then unblock it, so that the workers and their kernels start with the usual signal mask.
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+if hasattr(signal, "pthread_sigmask"):
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 # nbformat's jsonschema would import rfc3987_syntax (installed by jupyter-events), whose grammar
 # takes ~3 s to build; its IRI format check is never used for notebooks.

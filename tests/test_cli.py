@@ -86,7 +86,8 @@ for name, y in (("a", 1), ("b", 2)):
 @pytest.mark.slow
 def test_figures_and_verify_report_every_kind_of_difference(tmp_path):
     """`figures` writes a reference folder (with the tool's marker); `verify` rebuilds and says, per
-    file, identical, differs (share of pixels), missing or unexpected; exit 1 on any difference."""
+    file, identical, differs (how many pixels), missing, unexpected or unreadable; exit 1 on any
+    difference."""
     from nbfixtures import notebook
     from PIL import Image
 
@@ -106,9 +107,12 @@ def test_figures_and_verify_report_every_kind_of_difference(tmp_path):
     img.save(ref / "fig-a.png")
     (ref / "tab-b.csv").unlink()
     (ref / "fig-9-9.png").write_bytes(b"not a figure")
+    (ref / "fig-b.png").write_bytes((ref / "fig-b.png").read_bytes()[:200])  # a truncated reference
     out = _run("verify", "--notebooks-dir", str(nbs), "--figures", str(ref), "--jobs", "1")
-    assert out.returncode == 1
+    assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
     lines = {l.split()[0]: l for l in out.stdout.splitlines() if l.strip()}
-    assert "differs" in lines["fig-a.png"] and "% of pixels differ" in lines["fig-a.png"]
+    # one pixel of 10,000: a count, not "0.000% of pixels differ" (the words of a metadata-only change)
+    assert "differs" in lines["fig-a.png"] and "1 of 10000 pixels differ (0.01%)" in lines["fig-a.png"]
     assert "missing" in lines["fig-9-9.png"] and "unexpected" in lines["tab-b.csv"]
-    assert "identical" in lines["fig-b.png"] and "identical" in lines["tab-a.csv"]
+    assert "unreadable" in lines["fig-b.png"] and "the reference cannot be read as PNG" in lines["fig-b.png"]
+    assert "identical" in lines["tab-a.csv"]
