@@ -151,7 +151,11 @@ def run_app_check(form, app: str, output_dir, data_dir=None, formats: str = "png
     from . import outdir
 
     ddir = Path(data_dir if data_dir is not None else DEFAULT_DATA_DIR).resolve()
-    out = Path(output_dir).resolve()
+    # --out first, with the build's output-folder words (not those of the notebook's figures_dir)
+    try:
+        out = outdir.check(output_dir, ddir, kind="app_check")
+    except outdir.OutputError as exc:
+        raise ParameterError(str(exc)) from None
     params = check_params(ddir, out, formats, dpi, name_lang)
     app_slug(app)
     path = Path(form).resolve()
@@ -159,10 +163,6 @@ def run_app_check(form, app: str, output_dir, data_dir=None, formats: str = "png
         raise ParameterError(f"parameter app_check_form={str(form)!r} is not a file; allowed values: an app-check "
                              "form (.csv or .xlsx; write a blank one with osa-report app-check --template FILE)")
     check_form_name(path)
-    try:
-        out = outdir.check(output_dir, ddir, kind="app_check")
-    except outdir.OutputError as exc:
-        raise ParameterError(str(exc)) from None
     load_app_check(path, ddir, sheet)  # a bad form stops here, before the kernel
     parameters = {"app_check_form": str(path), "app_check_sheet": sheet, "app_name": app, "output_dir": str(out),
                   "data_dir": str(ddir), "formats": ",".join(params.formats), "dpi": params.dpi,

@@ -327,7 +327,11 @@ def run_assessment(csv_path, technology_id: str, technology_label: str, output_d
     from . import outdir
 
     ddir = Path(data_dir if data_dir is not None else DEFAULT_DATA_DIR).resolve()
-    out = Path(output_dir).resolve()
+    # --out first, with the build's output-folder words (not those of the notebook's figures_dir)
+    try:
+        out = outdir.check(output_dir, ddir, kind="assessment")
+    except outdir.OutputError as exc:
+        raise ParameterError(str(exc)) from None
     params = check_params(ddir, out, formats, dpi, name_lang)
     check_technology(technology_id, technology_label, ddir)
     forms = [csv_path] if isinstance(csv_path, (str, Path)) else list(csv_path)
@@ -338,10 +342,6 @@ def run_assessment(csv_path, technology_id: str, technology_label: str, output_d
         check_form_name(f)
     forms = [Path(f).resolve() for f in forms]
     csv = forms[0]
-    try:
-        out = outdir.check(output_dir, ddir, kind="assessment")
-    except outdir.OutputError as exc:
-        raise ParameterError(str(exc)) from None
     try:
         load_forms(forms, ddir, sheet)  # a bad form stops here, before the kernel
     except PanelError as exc:
