@@ -63,11 +63,13 @@ def notebook_hash(nb_path: Path) -> str:
 
 
 def package_hash() -> str:
-    """Hash of the osa_utils source."""
+    """Hash of the osa_utils source: its modules and the files they read (the page templates and
+    their CSS, the schemas), so a template-only change re-renders the pages instead of reusing them."""
     root = PROJECT_ROOT / "osa_utils"
     h = hashlib.sha256()
-    for p in sorted(root.rglob("*.py")):
-        h.update(str(p.relative_to(root)).encode() + b"\0" + p.read_bytes() + b"\0")
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".pyo"):
+            h.update(str(p.relative_to(root)).encode() + b"\0" + p.read_bytes() + b"\0")
     return h.hexdigest()
 
 

@@ -257,3 +257,24 @@ def test_kernels_see_the_environment_of_each_build(collection, monkeypatch):
     monkeypatch.setenv("OSA_TEST_MARK", "second")
     run(data, out, notebooks_dir=nbs, jobs=1, only=["c_env"], overrides={"round_": 2})
     assert "MARK=second" in text(shown())
+
+
+def test_a_template_only_change_is_a_change_of_osa_utils(tmp_path, monkeypatch):
+    """The page templates and their CSS are read by the page export and the report assembly: a
+    change to them alone must not let a warm build reuse pages rendered with the old ones (it did:
+    only osa_utils/**/*.py was hashed)."""
+    import shutil
+
+    from osa_utils import PROJECT_ROOT, build
+
+    shutil.copytree(PROJECT_ROOT / "osa_utils", tmp_path / "osa_utils",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(build, "PROJECT_ROOT", tmp_path)
+    before = build.package_hash()
+    css = tmp_path / "osa_utils" / "templates" / "style.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n/* changed */\n", encoding="utf-8")
+    assert build.package_hash() != before
+    (tmp_path / "osa_utils" / "__pycache__").mkdir(exist_ok=True)
+    after = build.package_hash()
+    (tmp_path / "osa_utils" / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"compiled")
+    assert build.package_hash() == after  # bytecode is not source
