@@ -204,4 +204,4 @@ def test_matrix_colours_is_checked_before_any_kernel_starts(tmp_path):
     assert not out.exists()
     for name in ("00_executive_summary", "01_introduction"):  # the parameter of the notebooks drawing Figure 0.1
         text = (PROJECT_ROOT / "notebooks" / f"{name}.py").read_text(encoding="utf-8")
-        assert 'matrix_colours = "derived"' in text and "colours=matrix_colours" in text
+        assert 'matrix_colours: str = "derived"' in text and "colours=matrix_colours" in text
