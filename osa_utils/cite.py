@@ -399,13 +399,20 @@ def _biblatex_fields(w: dict) -> list[tuple[str, str]]:
         f.append(("type", "report"))
     if w["issued"]:
         f.append(("date", w["issued"]))
+    f.extend(_link_fields(w))
+    f.append(("addendum", tex(_note(w))))
+    return f
+
+
+def _link_fields(w: dict) -> list[tuple[str, str]]:
+    """doi, url and urldate, as printed (BibTeX and biblatex alike)."""
+    f = []
     if w["doi"]:
         f.append(("doi", escape_url(w["doi"])))
     if w["url"]:
         f.append(("url", escape_url(w["url"])))
     if w["accessed"]:
         f.append(("urldate", w["accessed"]))
-    f.append(("addendum", tex(_note(w))))
     return f
 
 
@@ -452,12 +459,7 @@ def _bibtex_fields(w: dict) -> list[tuple[str, str]]:
         if rest:
             f.append(("month", MONTHS[int(rest[0]) - 1]))  # a macro, written unbraced
         f.append(("date", w["issued"]))  # as precise as printed: the day, for biber, pandoc and Zotero
-    if w["doi"]:
-        f.append(("doi", escape_url(w["doi"])))
-    if w["url"]:
-        f.append(("url", escape_url(w["url"])))
-    if w["accessed"]:
-        f.append(("urldate", w["accessed"]))
+    f.extend(_link_fields(w))
     f.append(("note", tex(_note(w))))
     return f
 

@@ -8,7 +8,6 @@ opening quotes, "et al." kept. Also: a full or closed standard output is a one-l
 """
 from __future__ import annotations
 
-import csv
 import html
 import json
 import re
@@ -31,14 +30,7 @@ OWN_IDS = {"ruhlig2023europes", "osareport2026collection"}
 PANDOC_FILES = {"bibtex": ["refs.bib", "refs.bibtex"], "biblatex": ["refs-biblatex.bib"], "csl-json": ["refs.json"]}
 
 
-def _rows(data_dir, name):
-    with open(data_dir / f"{name}.csv", encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-@pytest.fixture(scope="module")
-def sources(data_dir):
-    return {r["source_id"]: r for r in _rows(data_dir, "sources")}
+from test_cite import _rows, sources  # noqa: F401  (the fixture, shared)
 
 
 @pytest.fixture(scope="module")
