@@ -376,9 +376,16 @@ def _execute(nb_path: str, out_nb: str, params: dict, read_log: str, html_out: s
         index = started[-1][0]
         return index + 1 - sum(injected and i < index for i, injected in started)
 
+    finished = threading.Event()
+
     def stop_kernel():
+        """Kill the kernel, and again every half second until the run has ended: a timeout that
+        passes before the kernel has started (--timeout 0.5) finds no kernel yet to kill."""
         fired.set()
-        _kill_children()
+        while True:
+            _kill_children()
+            if finished.wait(0.5):
+                return
 
     watchdog = threading.Timer(timeout, stop_kernel) if timeout else None
     if watchdog is not None:
@@ -401,6 +408,7 @@ def _execute(nb_path: str, out_nb: str, params: dict, read_log: str, html_out: s
                     error["evalue"] = ("the kernel died (killed, or out of memory?) while the cell ran"
                                        if error["cell"] else "the kernel died")
     finally:
+        finished.set()
         if watchdog is not None:
             watchdog.cancel()
         with contextlib.suppress(OSError):

@@ -195,6 +195,20 @@ def test_a_notebook_that_never_ends_times_out_and_the_build_goes_on(collection, 
     assert not [p for p in psutil.process_iter(["cmdline"]) if str(temp) in " ".join(p.info["cmdline"] or [])]
 
 
+def test_a_timeout_that_passes_before_the_kernel_starts_still_stops_it(collection, temp):
+    """`--timeout 0.01` fired before the kernel existed: nothing was killed, the notebook ran to its
+    end and was then called "timed out". The kernel must be stopped as soon as it is there."""
+    nbs, data, out = collection
+    marker = temp / "reached-the-end"
+    notebook(nbs / "c_late.ipynb", f"import time\ntime.sleep(3)\nopen({str(marker)!r}, 'w').close()")
+    proc = _cli("build", "--data-dir", data, "--out", out, "--notebooks-dir", nbs, "--jobs", "1",
+                "--timeout", "0.01", "--only", "c_late", env={"TMPDIR": str(temp)})
+    assert proc.returncode == 1, proc.stderr
+    assert "notebook c_late timed out after 0.01 s" in proc.stderr
+    time.sleep(4)  # had the kernel lived on, its cell would have finished by now
+    assert not marker.exists(), "the notebook ran to its end after its timeout"
+
+
 @pytest.mark.slow
 def test_a_stopped_worker_times_out_too(collection, temp):
     """A worker that cannot stop its own kernel (SIGSTOPped) is killed by the build after the timeout
