@@ -103,6 +103,13 @@ def _matrix_colours(value) -> str:
     return value
 
 
+def _not_a_file(path: Path) -> str:
+    """Why *path* (not a file) cannot be read as one: a folder, or no such file."""
+    if path.is_dir():
+        return f"is a folder, not a file ({path.resolve()})"
+    return f"no such file ({path.resolve()})"
+
+
 def _matrix_user_levels(value):
     """None (no user reading) or the path of an existing file (CSV or .xlsx; its content is checked by
     osa_utils.userlevels.load_user_levels). A relative path is relative to the current folder."""
@@ -114,7 +121,7 @@ def _matrix_user_levels(value):
         path = Path(value).expanduser()
         if path.is_file():
             return path
-        raise ParameterError(f"parameter matrix_user_levels={str(value)!r}: no such file ({path.resolve()}); "
+        raise ParameterError(f"parameter matrix_user_levels={str(value)!r}: {_not_a_file(path)}; "
                              "allowed values: None or the path of a CSV/.xlsx file with one row per dot "
                              "(technology_id, dimension_id, level)")
     raise ParameterError(f"parameter matrix_user_levels={value!r} is not allowed; allowed values: None or the "
@@ -332,7 +339,7 @@ def input_file(name: str, value, example: str):
     for p in paths:
         path = Path(p).expanduser()
         if not path.is_file():
-            raise ParameterError(f"parameter {name}={str(p)!r}: no such file ({path.resolve()}); allowed values: "
+            raise ParameterError(f"parameter {name}={str(p)!r}: {_not_a_file(path)}; allowed values: "
                                  "None (the worked example) or the path of a form (.csv or .xlsx)")
     return Path(value).expanduser() if isinstance(value, (str, os.PathLike)) else [Path(p).expanduser() for p in value]
 

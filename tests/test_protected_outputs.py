@@ -120,3 +120,15 @@ def test_assess_and_app_check_name_out_not_figures_dir(tmp_path, command):
     assert "Traceback" not in proc.stderr and len(errors) == 1, proc.stderr
     assert errors[0].startswith("error: --out /proc/foo: ") and "figures_dir" not in proc.stderr, proc.stderr
     assert "output_dir" not in proc.stderr and "allowed values: None" not in proc.stderr, proc.stderr
+
+
+def test_matrix_user_levels_names_a_folder_a_folder(tmp_path):
+    proc = _run(CLI + ["build", "--out", str(tmp_path / "r"), "-p", "matrix_user_levels", str(tmp_path)])
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1, proc.stderr
+    assert f"-p matrix_user_levels {tmp_path}: is a folder, not a file" in proc.stderr, proc.stderr
+    assert not (tmp_path / "r").exists()
+    with pytest.raises(params.ParameterError, match="is a folder, not a file"):  # the notebook's own check
+        params.check_value("matrix_user_levels", str(tmp_path))
+    with pytest.raises(params.ParameterError, match="is a folder, not a file"):
+        params.input_file("assessment_csv", str(tmp_path), "assessment_quantum.csv")
