@@ -71,8 +71,8 @@ def check(out, data_dir=None, *, kind: str = "report") -> Path:
     found = protected(loc, data_dir)
     if found is not None:
         how, what, p = found
-        raise OutputError(f"--out {out} {how} {what} ({p}); choose a folder "
-                          + ("of its own, e.g. --out report" if how == "is or contains" else "outside it, e.g. --out report"))
+        where = "of its own" if how == "is or contains" else "outside it"
+        raise OutputError(f"--out {out} {how} {what} ({p}); choose a folder {where}, e.g. --out report")
     _check_writable(out, loc, kind)
     if loc.is_symlink():
         target = _link_target(loc)
