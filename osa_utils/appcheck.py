@@ -156,7 +156,7 @@ def run_app_check(form, app: str, output_dir, data_dir=None, formats: str = "png
         out = outdir.check(output_dir, ddir, kind="app_check")
     except outdir.OutputError as exc:
         raise ParameterError(str(exc)) from None
-    params = check_params(ddir, out, formats, dpi, name_lang)
+    params = check_params(ddir, out, formats, dpi, name_lang, figures_name="--out")
     app_slug(app)
     path = Path(form).resolve()
     if not path.is_file():

@@ -332,7 +332,7 @@ def run_assessment(csv_path, technology_id: str, technology_label: str, output_d
         out = outdir.check(output_dir, ddir, kind="assessment")
     except outdir.OutputError as exc:
         raise ParameterError(str(exc)) from None
-    params = check_params(ddir, out, formats, dpi, name_lang)
+    params = check_params(ddir, out, formats, dpi, name_lang, figures_name="--out")
     check_technology(technology_id, technology_label, ddir)
     forms = [csv_path] if isinstance(csv_path, (str, Path)) else list(csv_path)
     for f in forms:

@@ -164,7 +164,8 @@ def resolve_file_parameters(overrides: dict, cwd: Path | None = None) -> dict:
         path = Path(value).expanduser()
         path = (path if path.is_absolute() else base / path).resolve()
         if not path.is_file():
-            raise BuildError(f"-p {name} {value}: no such file ({path}); a relative path is relative to the "
+            what = "is a folder, not a file" if path.is_dir() else "no such file"
+            raise BuildError(f"-p {name} {value}: {what} ({path}); a relative path is relative to the "
                              f"folder the command runs in ({base})")
         out[name] = str(path)
     return out

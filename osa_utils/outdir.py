@@ -68,24 +68,11 @@ def check(out, data_dir=None, *, kind: str = "report") -> Path:
     refused too: a report build must not swap out the committed ``figures/``.
     """
     loc = location(out)
-    targets = {loc, loc.resolve()}
-    home = Path.home().resolve()
-    protected_above = [(PROJECT_ROOT.resolve(), "the repository root"), (home, "your home folder")]
-    protected_below = [(PROJECT_ROOT.resolve() / "notebooks", "the notebooks folder"),
-                       (PROJECT_ROOT.resolve() / "osa_utils", "the osa_utils package"),
-                       (PROJECT_ROOT.resolve() / ".venv", "the virtual environment"),
-                       (PROJECT_ROOT.resolve() / ".git", "git's own folder")]
-    if data_dir is not None:
-        protected_below.insert(0, (Path(data_dir).resolve(), "the data folder"))
-    for t in targets:
-        for p, what in protected_above:
-            if _is_or_inside(p, t):
-                raise OutputError(f"--out {out} is or contains {what} ({p}); choose a folder of its own, "
-                                  "e.g. --out report")
-        for p, what in protected_below:
-            if _is_or_inside(t, p) or _is_or_inside(p, t):
-                raise OutputError(f"--out {out} is, lies inside or contains {what} ({p}); choose a folder "
-                                  "outside it, e.g. --out report")
+    found = protected(loc, data_dir)
+    if found is not None:
+        how, what, p = found
+        where = "of its own" if how == "is or contains" else "outside it"
+        raise OutputError(f"--out {out} {how} {what} ({p}); choose a folder {where}, e.g. --out report")
     _check_writable(out, loc, kind)
     if loc.is_symlink():
         target = _link_target(loc)
@@ -110,6 +97,33 @@ def check(out, data_dir=None, *, kind: str = "report") -> Path:
         raise OutputError(f"--out {out} holds the output of another osa-report command ({found or 'unknown'}), "
                           f"not {kind.replace('_', ' ')} output; nothing was changed. Choose a folder of its own")
     return loc
+
+
+def protected(path, data_dir=None) -> tuple[str, str, Path] | None:
+    """Whether no tool output may be written at *path*: ``(how, what, where)`` for the message
+    ("is or contains", "the repository root", its path), else None.
+
+    *path* may not be or contain the repository root or the home folder, and may not be, lie inside
+    or contain the data folder *data_dir*, ``notebooks/``, ``osa_utils/``, ``.venv/`` or ``.git/``.
+    Checked for the path as given (its parent resolved) and for where it leads. The notebooks'
+    ``figures_dir`` is checked by the same rule (osa_utils.params).
+    """
+    loc = location(path)
+    targets = {loc, loc.resolve()}
+    root = PROJECT_ROOT.resolve()
+    protected_above = [(root, "the repository root"), (Path.home().resolve(), "your home folder")]
+    protected_below = [(root / "notebooks", "the notebooks folder"), (root / "osa_utils", "the osa_utils package"),
+                       (root / ".venv", "the virtual environment"), (root / ".git", "git's own folder")]
+    if data_dir is not None:
+        protected_below.insert(0, (Path(data_dir).resolve(), "the data folder"))
+    for t in targets:
+        for p, what in protected_above:
+            if _is_or_inside(p, t):
+                return "is or contains", what, p
+        for p, what in protected_below:
+            if _is_or_inside(t, p) or _is_or_inside(p, t):
+                return "is, lies inside or contains", what, p
+    return None
 
 
 #: Bytes the longest name the tool makes beside OUT adds to OUT's name: ``.OUT.v-<stamp>-<pid>-<hex>``

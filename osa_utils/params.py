@@ -103,6 +103,13 @@ def _matrix_colours(value) -> str:
     return value
 
 
+def _not_a_file(path: Path) -> str:
+    """Why *path* (not a file) cannot be read as one: a folder, or no such file."""
+    if path.is_dir():
+        return f"is a folder, not a file ({path.resolve()})"
+    return f"no such file ({path.resolve()})"
+
+
 def _matrix_user_levels(value):
     """None (no user reading) or the path of an existing file (CSV or .xlsx; its content is checked by
     osa_utils.userlevels.load_user_levels). A relative path is relative to the current folder."""
@@ -114,7 +121,7 @@ def _matrix_user_levels(value):
         path = Path(value).expanduser()
         if path.is_file():
             return path
-        raise ParameterError(f"parameter matrix_user_levels={str(value)!r}: no such file ({path.resolve()}); "
+        raise ParameterError(f"parameter matrix_user_levels={str(value)!r}: {_not_a_file(path)}; "
                              "allowed values: None or the path of a CSV/.xlsx file with one row per dot "
                              "(technology_id, dimension_id, level)")
     raise ParameterError(f"parameter matrix_user_levels={value!r} is not allowed; allowed values: None or the "
@@ -212,19 +219,56 @@ def _data_dir(value) -> Path:
     return data
 
 
-def _writable_folder(value, name: str) -> Path:
-    """*value* as a folder the notebook can write: an existing writable folder, or one that can be
-    made (tried by making the missing folders and removing them again: nothing is left behind)."""
+#: The committed reference figures (``make figures`` writes them through a scratch folder): never a
+#: notebook's ``figures_dir``.
+COMMITTED_FIGURES = PROJECT_ROOT / "figures"
+
+
+def _called(name: str, value) -> str:
+    """How a message names the value: ``parameter figures_dir='x'``, or ``--out x`` when a command's
+    option (the name starts with ``-``) gave it."""
+    return f"{name} {value}" if name.startswith("-") else f"parameter {name}={str(value)!r}"
+
+
+def _protected(path: Path, data_dir=None) -> str | None:
+    """Why no notebook may write into *path* (the rule of ``--out``, osa_utils.outdir.protected, for
+    the notebook's data folder and the collection's data/, plus the committed figures/), else None."""
+    from .outdir import location, protected
+
+    for data in dict.fromkeys([data_dir, DEFAULT_DATA_DIR]):
+        found = protected(path, data)
+        if found is not None:
+            how, what, where = found
+            return f"{how} {what} ({where})"
+    figures = COMMITTED_FIGURES.resolve()
+    loc = location(path)
+    if figures in (loc, loc.resolve()):
+        return f"is the committed reference figures ({figures}), which only `make figures` writes"
+    return None
+
+
+def _writable_folder(value, name: str, data_dir=None) -> Path:
+    """*value* as a folder the notebook can write: not a protected place (:func:`_protected`), an
+    existing writable folder, or one that can be made (tried by making the missing folders and
+    removing them again: nothing is left behind). *name* is the parameter (or the option) the
+    messages name."""
     if not isinstance(value, (str, os.PathLike)) or not str(value).strip():
         raise ParameterError(f"parameter {name}={value!r} is not allowed; allowed values: None (the "
                              "collection's output/) or a folder to write figures and tables into")
     path = Path(value).expanduser()
-    allowed = "allowed values: None (the collection's output/) or a folder you can write"
+    called = _called(name, value)
+    allowed = ("choose a folder you can write" if name.startswith("-")
+               else "allowed values: None (the collection's output/) or a folder you can write")
+    why = _protected(path, data_dir)
+    if why is not None:
+        raise ParameterError(f"{called} {why}; nothing was written there; "
+                             + ("choose a folder of its own" if name.startswith("-")
+                                else "allowed values: None (the collection's output/) or a folder of its own"))
     if path.exists():
         if not path.is_dir():
-            raise ParameterError(f"parameter {name}={str(value)!r} is a file, not a folder; {allowed}")
+            raise ParameterError(f"{called} is a file, not a folder; {allowed}")
         if not os.access(path, os.W_OK | os.X_OK):
-            raise ParameterError(f"parameter {name}={str(value)!r}: the folder is not writable; {allowed}")
+            raise ParameterError(f"{called}: the folder is not writable; {allowed}")
         return path
     made = []
     try:
@@ -235,8 +279,7 @@ def _writable_folder(value, name: str) -> Path:
             folder.mkdir()
             made.append(folder)
     except OSError as exc:
-        raise ParameterError(f"parameter {name}={str(value)!r}: the folder cannot be made "
-                             f"({exc.strerror or exc}); {allowed}") from None
+        raise ParameterError(f"{called}: the folder cannot be made ({exc.strerror or exc}); {allowed}") from None
     finally:
         for folder in reversed(made):
             try:
@@ -260,22 +303,26 @@ def _default_figures_dir(subfolder: str = "") -> Path:
     except OSError as exc:
         raise ParameterError(f"parameter figures_dir=None: the default folder {root} cannot be made "
                              f"({exc.strerror or exc}); pass figures_dir") from None
-    else:  # made here: marked as the tool's, so `make clean` may remove it
+    else:  # made here: marked as the tool's (`make clean` removes only the notebooks' files in it)
         (root / MARKER).write_text(marker_text(DEFAULT_FIGURES_KIND), encoding="utf-8")
     return _writable_folder(root / subfolder if subfolder else root, "figures_dir")
 
 
-def check_figures_dir(figures_dir=None, output_dir=None, subfolder: str = "") -> Path:
+def check_figures_dir(figures_dir=None, output_dir=None, subfolder: str = "", *, data_dir=None,
+                      name: str | None = None) -> Path:
     """The output folder: ``figures_dir``, or its older name ``output_dir`` (tools/app_check,
-    new_assessment); None for both is the collection's ``output/`` (``/subfolder``)."""
+    new_assessment); None for both is the collection's ``output/`` (``/subfolder``). Never a
+    protected place (the data folder *data_dir* or the collection's data/, notebooks/, the committed
+    figures/, ...: :func:`_protected`). *name*: what the messages call the folder (``--out`` when a
+    command's option gave it); default the parameter's name."""
     if output_dir is not None:
         if figures_dir is not None and str(figures_dir) != str(output_dir):
             raise ParameterError(f"parameters figures_dir={str(figures_dir)!r} and output_dir={str(output_dir)!r} "
                                  "differ; output_dir is the old name of figures_dir: give one of them")
-        return _writable_folder(output_dir, "output_dir")
+        return _writable_folder(output_dir, name or "output_dir", data_dir)
     if figures_dir is None:
         return _default_figures_dir(subfolder)
-    return _writable_folder(figures_dir, "figures_dir")
+    return _writable_folder(figures_dir, name or "figures_dir", data_dir)
 
 
 def input_file(name: str, value, example: str):
@@ -292,19 +339,20 @@ def input_file(name: str, value, example: str):
     for p in paths:
         path = Path(p).expanduser()
         if not path.is_file():
-            raise ParameterError(f"parameter {name}={str(p)!r}: no such file ({path.resolve()}); allowed values: "
+            raise ParameterError(f"parameter {name}={str(p)!r}: {_not_a_file(path)}; allowed values: "
                                  "None (the worked example) or the path of a form (.csv or .xlsx)")
     return Path(value).expanduser() if isinstance(value, (str, os.PathLike)) else [Path(p).expanduser() for p in value]
 
 
 def check_params(data_dir=None, figures_dir=None, formats="png,svg", dpi=150, name_lang="en", *,
-                 output_dir=None, subfolder: str = "", **more) -> Params:
+                 output_dir=None, subfolder: str = "", figures_name: str | None = None, **more) -> Params:
     """Validate the standard notebook parameters and return them normalized.
 
     *output_dir* is the old name of *figures_dir*; *subfolder* is the default output's subfolder
     (new_assessment: ``assessment``); *more* are further parameters of the notebook, each checked
     by name (:data:`CHECKS`). The output folder is checked last: its default is made (with the
-    tool's marker) only when every other value is good.
+    tool's marker) only when every other value is good. *figures_name*: what the messages call the
+    output folder when a command's option gave it (``--out``).
     """
     name_lang = check_value("name_lang", name_lang)
     fmts = check_value("formats", formats)
@@ -312,5 +360,5 @@ def check_params(data_dir=None, figures_dir=None, formats="png,svg", dpi=150, na
     data = _data_dir(data_dir)
     for name, value in more.items():
         check_value(name, value)
-    figures = check_figures_dir(figures_dir, output_dir, subfolder)
+    figures = check_figures_dir(figures_dir, output_dir, subfolder, data_dir=data, name=figures_name)
     return Params(data, figures, fmts, dpi, name_lang)

@@ -174,6 +174,37 @@ def test_make_clean_leaves_an_output_a_build_is_writing(checkout):
     assert not (repo / "report-zh").exists()  # the rest was cleaned
 
 
+@pytest.mark.parametrize("out_args", [[], ["output", "notebooks/output"]], ids=["plain", "OUT"])
+def test_clean_keeps_a_users_files_in_the_notebooks_output_folder(checkout, monkeypatch, out_args):
+    """output/ made by a notebook run by hand (figures_dir=None: the folder gets osa-report's marker) is
+    cleaned file by file, also when named as OUT: the user's files and folders in it stay."""
+    import matplotlib.pyplot as plt
+
+    from osa_utils import figures, outdir, params
+    from osa_utils.tables import Table, save_table
+
+    repo = checkout
+    for rel in ("output", "notebooks/output"):
+        monkeypatch.setattr(params, "DEFAULT_FIGURES_DIR", repo / rel)
+        folder = params.check_params().figures_dir  # the notebooks' first cell: makes it, with the marker
+        assert json.loads((folder / outdir.MARKER).read_text())["kind"] == params.DEFAULT_FIGURES_KIND
+        fig = plt.figure(figsize=(1, 1))
+        figures.save(fig, "2.2", folder, ("png",), dpi=20)
+        plt.close(fig)
+        save_table(Table(["A"], [["1"]]), "2.2", folder)
+        (folder / "notes.txt").write_text("my notes")
+        (folder / "mine").mkdir()
+        (folder / "mine" / "k.txt").write_text("k")
+    proc = subprocess.run([BASE_PYTHON, "tools/clean.py", *out_args], cwd=repo, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for rel in ("output", "notebooks/output"):
+        left = sorted(p.relative_to(repo / rel).as_posix() for p in (repo / rel).rglob("*"))
+        assert left == ["mine", "mine/k.txt", "notes.txt"], (rel, proc.stdout)
+        assert (repo / rel / "notes.txt").read_text() == "my notes"
+    assert "removed output\n" not in proc.stdout
+
+
 @pytest.mark.skipif(Path(sys.prefix).resolve() != (PROJECT_ROOT / ".venv").resolve(),
                     reason="the suite does not run in the checkout's .venv")
 def test_build_bench_runs_as_the_readme_writes_it():

@@ -10,7 +10,8 @@ What is removed, and nothing else:
 * every output folder carrying osa-report's marker (``.osa-report.json``), at the top of the
   checkout and one folder down (``out/quantum``): a report (the symlink OUT and its version
   folders ``.OUT.v-*``), an assessment, an app check. Never ``figures/`` (committed) nor a
-  folder holding files git tracks. A folder of the same name without the marker is yours: kept;
+  folder holding files git tracks, nor the notebooks' own output folders (below), whatever marker
+  they carry. A folder of the same name without the marker is yours: kept;
 * what builds leave beside an output: ``.OUT.v-*``, ``.OUT.tmp-*``, ``.OUT.old-*`` folders carrying
   the marker, ``.OUT.link-*`` symlinks to a version, and the lock files ``.OUT.lock`` (empty) and
   ``.OUT.lock.pid`` (osa-report's pid record) when no build holds the lock. While a build holds
@@ -102,6 +103,8 @@ class Cleaner:
             if loc.is_symlink():
                 if _version_target(loc) is not None:
                     self._rm(loc)
+            elif _notebook_output(loc):
+                pass  # output/, notebooks/output/: file by file (clean_notebook_output), whatever marker
             elif loc.is_dir() and name not in NEVER and _ours(loc) and not self.holds_tracked(loc):
                 self._rm(loc)
             for p in paths:
@@ -195,6 +198,19 @@ def _tracked_dirs() -> set[str] | None:
         for i in range(1, len(parts) + 1):
             tracked.add("/".join(parts[:i]))
     return tracked
+
+
+def _notebook_output(path: Path) -> bool:
+    """Whether *path* is one of the notebooks' own output folders (:data:`NOTEBOOK_OUTPUT`): a folder the
+    user may keep files in, never removed whole, even when a notebook marked it as the tool's."""
+    here = {Path(os.path.abspath(path))}
+    if not path.is_symlink():
+        here.add(path.resolve())
+    for rel in NOTEBOOK_OUTPUT:
+        folder = ROOT / rel
+        if here & {folder, folder.resolve()}:
+            return True
+    return False
 
 
 def _marker_kind(folder: Path) -> str | None:
