@@ -679,6 +679,7 @@ def _open_std_fds() -> set[int]:
             if new != fd:
                 os.dup2(new, fd)
                 os.close(new)
+            os.set_inheritable(fd, True)  # os.open's descriptors are closed on exec: the kernels need it
             closed.add(fd)
     if 2 in closed and sys.stderr is None:
         sys.stderr = open(2, "w", closefd=False)

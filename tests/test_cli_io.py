@@ -136,6 +136,16 @@ def test_assess_with_stdout_closed_stops_before_the_kernel_with_one_line(tmp_pat
     assert not (tmp_path / "o").exists()
 
 
+def test_a_closed_stdout_is_replaced_by_a_descriptor_the_kernels_inherit():
+    """The null device main() opens on a closed descriptor 1 must survive exec (os.open's are closed on
+    exec): else every kernel started its Python without stdout and died before replying to kernel_info."""
+    code = ("import subprocess, sys\nfrom osa_utils.cli import _open_std_fds\n_open_std_fds()\n"
+            "sys.exit(subprocess.run([sys.executable, '-c', 'import sys; sys.exit(sys.stdout is None)']).returncode)")
+    proc = subprocess.run(["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-c", code], cwd=PROJECT_ROOT,
+                          stderr=subprocess.PIPE, text=True, timeout=120)
+    assert proc.returncode == 0, "a process started by osa-report had no standard output\n" + proc.stderr
+
+
 @pytest.fixture
 def one_notebook(tmp_path, data_copy):
     nbs = tmp_path / "notebooks"
