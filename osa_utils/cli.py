@@ -329,7 +329,8 @@ def _write_template(path: Path, write) -> int:
     except DataValidationError as exc:
         return _data_problems(exc, "no form was written")
     except FileExistsError:  # made by someone else since the check above: not touched
-        print(printable(f"error: {_new_file_problem(path, '--template')}"), file=sys.stderr)
+        problem = _new_file_problem(path, "--template") or f"--template {path} exists; it is written only as a new file"
+        print(printable(f"error: {problem}"), file=sys.stderr)
         return 2
     except OSError as exc:  # a full disk, a read-only folder: the half-written form is already removed
         print(printable(f"error: --template {path}: cannot write it: {exc.strerror or exc}; no form was written"),
