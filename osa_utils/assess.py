@@ -232,9 +232,14 @@ def write_form(path, header: list[str], rows: list[list[str]], *, sheet: str, in
     writes it, or (``.xlsx``) a workbook whose sheet *sheet* holds the form and sheet ``help`` the
     *help_rows*. In a workbook the columns *integers* (indexes) hold numbers, each
     ``(DataValidation keyword arguments, cell range)`` of *validations* restricts what a cell
-    takes, and *widths* sets the columns' widths."""
+    takes, and *widths* sets the columns' widths.
+
+    *path* is created as a new file (FileExistsError if it exists; a link is not followed) and
+    written in one go; if the write fails (a full disk), the half-written file is removed."""
     path = Path(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
+        import io
+
         from openpyxl import Workbook
         from openpyxl.utils import get_column_letter
         from openpyxl.worksheet.datavalidation import DataValidation
@@ -254,12 +259,31 @@ def write_form(path, header: list[str], rows: list[list[str]], *, sheet: str, in
         help_ = wb.create_sheet("help")
         for r in help_rows:
             help_.append(list(r))
-        wb.save(path)
+        buffer = io.BytesIO()  # the workbook is made in memory: a failed write is one OSError, not a zip half-closed
+        wb.save(buffer)
+        content = buffer.getvalue()
     else:
         from .userdata import canonical_csv
 
-        path.write_text(canonical_csv([header] + rows), encoding="utf-8")
+        content = canonical_csv([header] + rows).encode("utf-8")
+    _write_new_file(path, content)
     return path
+
+
+def _write_new_file(path: Path, content: bytes) -> None:
+    """Create *path* exclusively (never overwrite, never follow a link) and write *content*; on
+    any failure the file this call created is removed."""
+    import os
+
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
 
 
 def check_technology(technology_id, technology_label, data_dir=None) -> None:
@@ -358,16 +382,32 @@ def execute_tool(notebook: Path, parameters: dict, form: Path, out: Path, kind: 
     """Run a tool's notebook (its form and *out* checked by the caller) and return the files it wrote.
 
     *out* gets the tool's marker (``kind``) first; the kernel's stderr goes to a log, not the
-    terminal. A notebook error raises :class:`AssessmentError` naming the cell.
+    terminal. A notebook error raises :class:`AssessmentError` naming the cell. An OSError (a
+    full disk) removes the folder if this call created it (never one that existed) and is raised.
     """
+    import shutil
     import sys
 
     from . import outdir
+
+    out = Path(out)
+    created = next((p for p in reversed([out, *out.parents]) if not p.exists()), None)  # the topmost folder made here
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        if not (out / outdir.MARKER).exists():
+            _write_new_file(out / outdir.MARKER, outdir.marker_text(kind).encode("utf-8"))
+        return _execute(notebook, parameters, form, out, kind, executed_notebook)
+    except OSError:  # a full disk, a read-only TMPDIR: no half-made folder blocks the next run
+        if created is not None:
+            shutil.rmtree(created, ignore_errors=True)
+        raise
+
+
+def _execute(notebook: Path, parameters: dict, form: Path, out: Path, kind: str, executed_notebook) -> list[Path]:
+    import sys
+
     from .build import kernel_options, stderr_to
 
-    out.mkdir(parents=True, exist_ok=True)
-    if not (out / outdir.MARKER).exists():
-        (out / outdir.MARKER).write_text(outdir.marker_text(kind), encoding="utf-8")
     # As in data._frictionless: jsonschema (via nbformat) would otherwise build the unused
     # rfc3987_syntax grammar at import, ~3 s.
     sys.modules.setdefault("rfc3987_syntax", None)

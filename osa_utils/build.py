@@ -886,11 +886,11 @@ def _print_pdf(version: Path, loc: Path) -> tuple[str, bool]:
 
     try:
         message = print_pdf(version / "index.html", version / "report.pdf")
-    except PdfError as exc:
-        return f"error: {exc}", True
+    except PdfError as exc:  # its paths are in the version folder, which is published as OUT
+        return f"error: {str(exc).replace(str(version), str(loc))}", True
     if (version / "report.pdf").is_file():
         return f"PDF written to {loc / 'report.pdf'}", False
-    return message, False
+    return message.replace(str(version), str(loc)), False
 
 
 def _run_locked(data_dir, tmp, previous, everything, selected, params, jobs, force, report,
@@ -1253,9 +1253,11 @@ def summary(result: BuildResult) -> str:
     kept = sum(r.state == "kept" for r in result.results)
     failed = [r.name for r in result.failed]
     text = f"{ran} notebook(s) ran, {reused} reused, {len(failed)} failed"
+    if failed:  # the names belong to "failed", before any other clause
+        text += ": " + ", ".join(failed)
     if kept:
         text += f"; {kept} other chapter(s) kept from the report it updates"
-    return text + (": " + ", ".join(failed) if failed else "")
+    return text
 
 
 def results_json(result: BuildResult) -> str:

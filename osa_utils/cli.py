@@ -14,14 +14,15 @@ from pathlib import Path
 
 def _cmd_validate(args) -> int:
     from .data import check, read_descriptor
+    from .userdata import printable
 
     problems = check(args.data_dir)
     if problems:
         _print_problems(problems)
-        print(f"{len(problems)} problem(s) found in {args.data_dir}", file=sys.stderr)
+        print(printable(f"{len(problems)} problem(s) found in {args.data_dir}"), file=sys.stderr)
         return 1
     n = len(read_descriptor(args.data_dir)["resources"])
-    print(f"{args.data_dir}: {n} tables valid against datapackage.json")
+    print(printable(f"{args.data_dir}: {n} tables valid against datapackage.json"))
     return 0
 
 
@@ -76,22 +77,23 @@ def _build(unchanged: str, **kwargs):
     from .build import BuildError, run
     from .data import DataValidationError
     from .outdir import BusyError, OutputError
+    from .userdata import printable
 
     try:
         return run(**kwargs), None
     except DataValidationError as exc:
         return None, _data_problems(exc)
     except (BuildError, OutputError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(printable(f"error: {exc}"), file=sys.stderr)
         return None, 2
     except BusyError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(printable(f"error: {exc}"), file=sys.stderr)
         return None, 3
     except KeyboardInterrupt:
-        print(f"interrupted: {unchanged} unchanged", file=sys.stderr)
+        print(printable(f"interrupted: {unchanged} unchanged"), file=sys.stderr)
         return None, 130
     except OSError as exc:
-        print(f"error: {_os_error(exc, Path(kwargs['out']).absolute().parent)}; {unchanged} unchanged",
+        print(printable(f"error: {_os_error(exc, Path(kwargs['out']).absolute().parent)}; {unchanged} unchanged"),
               file=sys.stderr)
         return None, _os_error_status(exc)
 
@@ -125,30 +127,44 @@ def _os_error_status(exc: OSError) -> int:
 
 
 def _report_failures(result) -> None:
+    from .userdata import printable
+
     for r in result.failed:
         e = r.error or {}
         if e.get("timeout"):  # "timed out after N s; its kernel was stopped"
             running = f" (it was running cell {e['cell']})" if e.get("cell") else ""
-            print(f"notebook {r.name} {e.get('evalue')}{running}", file=sys.stderr)
+            print(printable(f"notebook {r.name} {e.get('evalue')}{running}"), file=sys.stderr)
         else:
             cell = f" in cell {e['cell']}" if e.get("cell") else ""
-            print(f"notebook {r.name} failed{cell}: {e.get('ename')}: {e.get('evalue')}", file=sys.stderr)
+            print(printable(f"notebook {r.name} failed{cell}: {e.get('ename')}: {e.get('evalue')}"), file=sys.stderr)
 
 
 def _cmd_build(args) -> int:
     from .build import summary
+    from .userdata import printable
 
+    if args.pdf:  # a wrong OSA_PDF_TIMEOUT is a usage error before anything is built
+        from .report import PdfError, pdf_timeout
+
+        try:
+            pdf_timeout()
+        except PdfError as exc:
+            print(printable(f"error: {exc}"), file=sys.stderr)
+            return 2
     result, rc = _build("the previous report is", data_dir=args.data_dir, out=args.out, jobs=args.jobs,
                         force=args.force, only=args.only, overrides=_overrides(args.p),
                         notebooks_dir=args.notebooks_dir, wait=args.wait, timeout=args.timeout, pdf=args.pdf)
     if result is None:
         return rc
-    print(summary(result))
-    print(f"report assembled in {result.assemble_seconds:.2f} s")
-    if result.pdf_message:
-        print(result.pdf_message, file=sys.stderr if result.pdf_failed else sys.stdout)
-    print(f"report: {result.out / 'index.html'}")
-    _report_failures(result)
+    _stdout_note(f"the report was published: {result.out / 'index.html'}")
+    try:
+        print(printable(summary(result)))
+        print(f"report assembled in {result.assemble_seconds:.2f} s")
+        if result.pdf_message:
+            print(printable(result.pdf_message), file=sys.stderr if result.pdf_failed else sys.stdout)
+        print(printable(f"report: {result.out / 'index.html'}"))
+    finally:  # the failed notebooks are named on stderr even when stdout cannot be written
+        _report_failures(result)
     return 1 if result.failed or result.pdf_failed else 0
 
 
@@ -160,11 +176,13 @@ def _scratch_build(unchanged: str, args):
     import shutil
     import tempfile
 
+    from .userdata import printable
+
     try:
         work = Path(tempfile.mkdtemp(prefix="osa-figures-"))
     except OSError as exc:
-        print(f"error: no scratch folder for the figures: {exc.strerror or exc} (in {tempfile.gettempdir()}; "
-              f"set TMPDIR to a folder with space); {unchanged} unchanged", file=sys.stderr)
+        print(printable(f"error: no scratch folder for the figures: {exc.strerror or exc} (in {tempfile.gettempdir()}; "
+                        f"set TMPDIR to a folder with space); {unchanged} unchanged"), file=sys.stderr)
         return None, None, _os_error_status(exc)
     try:
         result, rc = _build(unchanged, data_dir=args.data_dir, out=work / "build", jobs=args.jobs,
@@ -186,11 +204,12 @@ def _cmd_figures(args) -> int:
 
     from . import outdir
     from .build import summary
+    from .userdata import printable
 
     try:
         loc = outdir.check(args.out, args.data_dir, kind="figures")
     except outdir.OutputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(printable(f"error: {exc}"), file=sys.stderr)
         return 2
     try:
         with outdir.lock(loc, wait=args.wait, say=lambda m: print(m, file=sys.stderr)):
@@ -200,24 +219,26 @@ def _cmd_figures(args) -> int:
             try:
                 if result is None:
                     return rc
-                print(summary(result))
+                print(printable(summary(result)))
                 if result.failed:
                     _report_failures(result)
-                    print(f"{loc} left unchanged because a notebook failed", file=sys.stderr)
+                    print(printable(f"{loc} left unchanged because a notebook failed"), file=sys.stderr)
                     return 1
                 names = outdir.publish_in_place(result.out / "figures", loc)
+                _stdout_note(f"the figures of {loc} were replaced")
             finally:
                 shutil.rmtree(work, ignore_errors=True)
     except OSError as exc:  # a full disk or a read-only folder while the figures were replaced
-        print(f"error: {_os_error(exc, loc)}; the files of {loc} not yet replaced are unchanged", file=sys.stderr)
+        print(printable(f"error: {_os_error(exc, loc)}; the files of {loc} not yet replaced are unchanged"),
+              file=sys.stderr)
         return _os_error_status(exc)
     except outdir.BusyError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(printable(f"error: {exc}"), file=sys.stderr)
         return 3
     except outdir.OutputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(printable(f"error: {exc}"), file=sys.stderr)
         return 2
-    print(f"{len(names)} figure and table files written to {loc}")
+    print(printable(f"{len(names)} figure and table files written to {loc}"))
     return 0
 
 
@@ -226,9 +247,10 @@ def _cmd_verify(args) -> int:
     import shutil
 
     from .build import compare_figures
+    from .userdata import printable
 
     if not args.figures.is_dir():
-        print(f"error: --figures {args.figures} is not a folder of reference figures", file=sys.stderr)
+        print(printable(f"error: --figures {args.figures} is not a folder of reference figures"), file=sys.stderr)
         return 2
     work, result, rc = _scratch_build("the reference figures are", args)
     if work is None:
@@ -252,67 +274,41 @@ def _cmd_verify(args) -> int:
 def _cmd_cite(args) -> int:
     from .cite import main as cite_main
     from .data import DataValidationError
+    from .userdata import printable
 
     try:
         text = cite_main(args.format, args.figure, args.data_dir, footnote=args.footnote)
     except DataValidationError as exc:
         return _data_problems(exc)
     except KeyError as exc:
-        print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        print(printable(f"error: {exc.args[0] if exc.args else exc}"), file=sys.stderr)
         return 2
     if not text.strip() or text.strip() == "[]":
         what = f"footnote {args.footnote}" if args.footnote is not None else \
             f"figure {args.figure}" if args.figure else "the data"
-        print(f"{what} cites no work: nothing to export", file=sys.stderr)
+        print(printable(f"{what} cites no work: nothing to export"), file=sys.stderr)
     if args.output and str(args.output) != "-":
         problem = _new_file_problem(args.output, "--output")
         if problem:
-            print(f"error: {problem}", file=sys.stderr)
+            print(printable(f"error: {problem}"), file=sys.stderr)
             return 2
         try:
             fd = os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
         except OSError as exc:
-            print(f"error: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+            print(printable(f"error: cannot write {args.output}: {exc.strerror or exc}"), file=sys.stderr)
             return 2
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(text)
         except OSError as exc:  # e.g. the disk is full: remove the half-written file this run created
             Path(args.output).unlink(missing_ok=True)
-            print(f"error: cannot write {args.output}: {exc.strerror or exc}; nothing was written", file=sys.stderr)
+            print(printable(f"error: cannot write {args.output}: {exc.strerror or exc}; nothing was written"),
+                  file=sys.stderr)
             return 1
-        print(f"written {args.output}", file=sys.stderr)
+        print(printable(f"written {args.output}"), file=sys.stderr)
     elif text:  # a footnote or figure citing no work: no output at all (CSL-JSON still prints [])
-        return _write_stdout(text if text.endswith("\n") else text + "\n", f"the {args.format} bibliography")
-    return 0
-
-
-def _write_stdout(text: str, what: str) -> int:
-    """Write *text* to standard output and flush; a closed or full stdout is a one-line error, exit 1.
-
-    A broken pipe (``| head``) is left to :func:`main`. After a failure, standard output is pointed
-    at the null device, so Python's final flush cannot print a second error.
-    """
-    import errno
-
-    try:
-        if sys.stdout is None:  # started with stdout closed (`>&-`)
-            raise OSError(errno.EBADF, "standard output is closed")
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        raise
-    except (OSError, ValueError) as exc:
-        if sys.stdout is not None:
-            try:
-                devnull = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(devnull, sys.stdout.fileno())
-            except (OSError, ValueError):
-                sys.stdout = None
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        print(f"error: cannot write {what} to standard output: {reason} (the export is missing or incomplete)",
-              file=sys.stderr)
-        return 1
+        _stdout_note(f"the {args.format} bibliography is missing or incomplete")
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
 
 
@@ -329,9 +325,19 @@ def _write_template(path: Path, write) -> int:
         print(printable(f"error: --template {path}: give a file name ending in .csv or .xlsx"), file=sys.stderr)
         return 2
     try:
-        print(printable(f"blank form written to {write(path)}"))
+        written = write(path)
     except DataValidationError as exc:
         return _data_problems(exc, "no form was written")
+    except FileExistsError:  # made by someone else since the check above: not touched
+        problem = _new_file_problem(path, "--template") or f"--template {path} exists; it is written only as a new file"
+        print(printable(f"error: {problem}"), file=sys.stderr)
+        return 2
+    except OSError as exc:  # a full disk, a read-only folder: the half-written form is already removed
+        print(printable(f"error: --template {path}: cannot write it: {exc.strerror or exc}; no form was written"),
+              file=sys.stderr)
+        return _os_error_status(exc)
+    _stdout_note(f"the blank form was written: {written}")
+    print(printable(f"blank form written to {written}"))
     return 0
 
 
@@ -355,6 +361,11 @@ def _run_tool(run, out) -> int:
         return 1
     except DataValidationError as exc:
         return _data_problems(exc, "nothing was run")
+    except OSError as exc:  # a full disk, a read-only TMPDIR: execute_tool removed the folder if it made it
+        gone = "; the folder this run created was removed" if not Path(out).exists() else ""
+        print(printable(f"error: cannot write the output folder {out}: {_os_error(exc)}{gone}"), file=sys.stderr)
+        return _os_error_status(exc)
+    _stdout_note(f"{len(files)} file(s) were written to {out}")
     for f in files:
         print(printable(f))
     print(f"{len(files)} file(s) written to {printable(out)}", file=sys.stderr)
@@ -608,15 +619,108 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class StdoutError(Exception):
+    """Standard output is closed or cannot be written (a full disk, /dev/full): one line, exit 1.
+
+    Not an OSError, so a command's file-system handlers do not mistake it for a failed write of
+    its own files."""
+
+
+class _GuardedStdout:
+    """``sys.stdout`` while a command runs: a failed write or flush raises :class:`StdoutError`
+    (a broken pipe, ``| head``, stays a BrokenPipeError). *note* is what a command has done that
+    a reader of the error should know (e.g. that the report was published)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.note: str | None = None
+
+    def _call(self, name, *args):
+        import errno
+
+        if self._stream is None:  # started with stdout closed (`>&-`)
+            raise StdoutError(os.strerror(errno.EBADF) + " (standard output is closed)")
+        try:
+            return getattr(self._stream, name)(*args)
+        except BrokenPipeError:
+            raise
+        except (OSError, ValueError) as exc:
+            raise StdoutError(exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)) from None
+
+    def write(self, text):
+        return self._call("write", text)
+
+    def flush(self):
+        if self._stream is not None:  # nothing was written to a closed stdout: nothing to flush
+            return self._call("flush")
+
+    def isatty(self):
+        return self._stream is not None and self._stream.isatty()
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def _stdout_note(note: str) -> None:
+    """What to add to a standard-output error from now on (the command's work is done)."""
+    if isinstance(sys.stdout, _GuardedStdout):
+        sys.stdout.note = note
+
+
+def _open_std_fds() -> set[int]:
+    """Descriptors 0-2 closed at start (``>&-``) are opened on the null device, so that files this
+    command opens do not take their numbers and the kernels it starts inherit valid descriptors.
+    Returns the numbers that were closed."""
+    closed = set()
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            new = os.open(os.devnull, os.O_RDONLY if fd == 0 else os.O_WRONLY)
+            if new != fd:
+                os.dup2(new, fd)
+                os.close(new)
+            os.set_inheritable(fd, True)  # os.open's descriptors are closed on exec: the kernels need it
+            closed.add(fd)
+    if 2 in closed and sys.stderr is None:
+        sys.stderr = open(2, "w", closefd=False)
+    return closed
+
+
+def _silence_stdout() -> None:
+    """After a failed write: standard output points at the null device, so Python's final flush of
+    what is still buffered cannot print a second error."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+    except OSError:
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
+    closed = _open_std_fds()
     parser = build_parser()
     args = parser.parse_args(argv)
+    real = sys.stdout
+    guard = _GuardedStdout(None if 1 in closed else real)
+    sys.stdout = guard
     try:
-        return args.func(args)
+        rc = args.func(args)
+        sys.stdout.flush()
+        return rc
     except BrokenPipeError:  # output piped into `head` and the like: not an error of the tool
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _silence_stdout()
         return 0
+    except StdoutError as exc:
+        from .userdata import printable
+
+        _silence_stdout()
+        note = f"; {guard.note}" if guard.note else ""
+        print(printable(f"error: cannot write to standard output: {exc}{note}"), file=sys.stderr)
+        return 1
+    finally:
+        sys.stdout = real if real is not None else open(1, "w", closefd=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

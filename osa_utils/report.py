@@ -328,6 +328,26 @@ class PdfError(RuntimeError):
     """The PDF was not written (the HTML report was); str() is the one-line message (exit 1)."""
 
 
+def pdf_timeout() -> float:
+    """Seconds Chromium may take: $OSA_PDF_TIMEOUT if set (not empty), else PDF_TIMEOUT. A value that
+    is not a positive, finite number of seconds is a :class:`PdfError` (``osa-report build --pdf``
+    checks it before the build starts: exit 2)."""
+    import math
+    import os
+
+    text = os.environ.get("OSA_PDF_TIMEOUT", "")
+    if not text.strip():
+        return float(PDF_TIMEOUT)
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (value > 0 and math.isfinite(value)):
+        raise PdfError(f"OSA_PDF_TIMEOUT={text!r} is not allowed; allowed values: a positive number of seconds "
+                       f"Chromium may take to print the PDF, e.g. 300 (unset: {PDF_TIMEOUT})")
+    return value
+
+
 def _is_pdf(path: Path) -> bool:
     try:
         with open(path, "rb") as fh:
@@ -354,11 +374,7 @@ def print_pdf(index: Path, pdf: Path, timeout: float | None = None) -> str:
 
     pdf = Path(pdf)
     if timeout is None:
-        try:
-            timeout = float(os.environ.get("OSA_PDF_TIMEOUT") or PDF_TIMEOUT)
-        except ValueError:
-            timeout = PDF_TIMEOUT
-        timeout = timeout if timeout > 0 else PDF_TIMEOUT
+        timeout = pdf_timeout()
     exe = find_chromium()
     if exe is None:
         raise PdfError(f"PDF not written: no Chromium found (Debian: apt-get install chromium); the HTML report "
