@@ -272,3 +272,13 @@ def test_cite_output_file_that_cannot_be_written_whole_is_removed(tmp_path):
     assert not target.exists()
     assert "Traceback" not in proc.stderr and "written" not in proc.stderr.replace("nothing was written", "")
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_cite_output_file_is_written_only_as_a_new_file(tmp_path):
+    """README: -o FILE writes only a new file; an existing one is refused (exit 2) and left as it was."""
+    target = tmp_path / "refs.bib"
+    target.write_text("mine", encoding="utf-8")
+    proc = subprocess.run(CLI + ["-o", str(target)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "only as a new file" in proc.stderr, proc.stderr
+    assert target.read_text(encoding="utf-8") == "mine"
