@@ -147,9 +147,10 @@ def test_a_cell_too_long_is_located(tmp_path, suffix):
     assert f"{where}: cell too long (found 4002 bytes, expected at most 4000 bytes (UTF-8) in a cell)" in proc.stderr
 
 
-def test_a_csv_with_too_many_rows_stops_at_the_limit(tmp_path):
+@pytest.mark.parametrize("end", ["\n", "\r"])  # CR-only line ends too: the file is parsed with its own line ends
+def test_a_csv_with_too_many_rows_stops_at_the_limit(tmp_path, end):
     path = tmp_path / "rows.csv"
-    path.write_text("dimension_id,challenge,importance\n" + ",,\n" * 3_000_000, encoding="utf-8")
+    path.write_bytes(f"dimension_id,challenge,importance{end}".encode() + f",,{end}".encode() * 3_000_000)
     proc = _assess(path, tmp_path)
     _no_traceback(proc)
     assert proc.returncode == 1
