@@ -57,8 +57,17 @@ def criteria(data_dir=None) -> "pd.DataFrame":
 
 
 def app_slug(app) -> str:
-    """The app's name as used in file names ('ExampleChat (fictional)' -> 'examplechat_fictional');
-    ParameterError for a name that is empty, too long, on several lines or without a Latin letter or digit."""
+    """The app's name as used in file names, ASCII and the same for the same name on every run:
+    'ExampleChat (fictional)' -> 'examplechat_fictional', 'ÜÜ' -> 'uu'. Letters that have no ASCII
+    form (微信, Ørsted's Ø) add a short hash of the name, so names differing only in them do not
+    share files: '中文应用' -> 'app_' + 8 hex digits, 'WeChat 微信' -> 'wechat_' + 8 hex digits.
+    The name itself is printed as written everywhere else (titles, column heads).
+
+    ParameterError for a name that is empty, longer than MAX_APP_NAME characters, on several lines,
+    with control characters, or without a letter or digit (in any script)."""
+    import hashlib
+    import unicodedata
+
     from .userdata import control_characters
 
     if (not isinstance(app, str) or not app.strip() or len(app) > MAX_APP_NAME or "\n" in app or "\r" in app
@@ -69,11 +78,21 @@ def app_slug(app) -> str:
         why = f" (it holds control characters: {', '.join(bad)})" if bad else ""
         raise ParameterError(f"parameter app_name={shown!r} is not allowed{why}; allowed values: the app's name on "
                              f"one line, 1 to {MAX_APP_NAME} characters, without control characters, e.g. 'ExampleChat'")
-    slug = re.sub(r"[^a-z0-9]+", "_", app.lower()).strip("_")
-    if not slug:
+    name = unicodedata.normalize("NFC", app)
+    words = [c for c in name if unicodedata.category(c)[0] in "LN"]
+    if not words:
         raise ParameterError(f"parameter app_name={app!r} is not allowed; allowed values: a name with at least one "
-                             "Latin letter or digit (it names the output files), e.g. 'WeChat (Weixin)'")
-    return slug
+                             "letter or digit, in any script, e.g. 'WeChat (Weixin)' or '微信'")
+
+    def ascii_form(text: str) -> str:  # 'Ü' -> 'u', 'ß' -> 'ss', '微' -> ''
+        folded = unicodedata.normalize("NFKD", text.casefold())
+        return "".join(c for c in folded if not unicodedata.combining(c)).encode("ascii", "ignore").decode()
+
+    slug = re.sub(r"[^a-z0-9]+", "_", ascii_form(name)).strip("_")
+    if slug and all(re.search(r"[a-z0-9]", ascii_form(c)) for c in words):
+        return slug
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+    return f"{slug or 'app'}_{digest}"
 
 
 def load_app_check(path, data_dir=None, sheet: str | None = None) -> "pd.DataFrame":

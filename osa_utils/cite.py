@@ -341,6 +341,13 @@ def tex(text: str) -> str:
     return tex_quotes(escape_bibtex(text))
 
 
+def braced(text: str) -> str:
+    """A title's value (``title``, ``titleaddon``, ``journal``/``journaltitle``, ``booktitle``, ``series``)
+    in inner braces, so BibTeX styles, biber and pandoc keep the printed case: pandoc otherwise
+    sentence-cases an English title ("… with chinese characteristics")."""
+    return "{" + tex(text) + "}"
+
+
 def escape_url(url: str) -> str:
     r"""*url* for a ``url`` or ``doi`` field: as printed (no ``\%``: BibTeX styles pass it to ``\url``,
     biblatex reads it verbatim, pandoc and bibtexparser take it as is), except that a backslash,
@@ -370,17 +377,17 @@ def _biblatex_fields(w: dict) -> list[tuple[str, str]]:
     kind = BIBLATEX_TYPES[w["type"]]
     f = _names(w)
     if w["title"]:
-        f.append(("title", "{" + tex(w["title"]) + "}"))  # inner braces: keep the printed case
+        f.append(("title", braced(w["title"])))
     if w["title_translation"]:
-        f.append(("titleaddon", tex(f"[{w['title_translation']}]")))
+        f.append(("titleaddon", braced(f"[{w['title_translation']}]")))
     container = {"article": "journaltitle", "incollection": "booktitle", "inproceedings": "booktitle"}.get(kind)
     if w["container_title"]:
         if container:
-            f.append((container, tex(w["container_title"])))
+            f.append((container, braced(w["container_title"])))
         else:  # a website, or the outlet of a document
             f.append(("organization" if kind == "online" else "howpublished", tex(w["container_title"])))
     if w["collection_title"]:
-        f.append(("series", tex(w["collection_title"])))
+        f.append(("series", braced(w["collection_title"])))
     for col, name in (("number", "number"), ("volume", "volume")):
         if w[col]:
             f.append((name, tex(w[col])))
@@ -428,16 +435,19 @@ def _bibtex_fields(w: dict) -> list[tuple[str, str]]:
     f = _names(w)
     title = w["title"] + (f" [{w['title_translation']}]" if w["title_translation"] else "")
     if title.strip():
-        f.append(("title", "{" + tex(title.strip()) + "}"))  # inner braces: styles keep the printed case
+        f.append(("title", braced(title.strip())))
     container = {"article": "journal", "incollection": "booktitle", "inproceedings": "booktitle"}.get(kind)
     publisher = {"techreport": "institution"}.get(kind, "publisher")
     if w["container_title"]:
-        f.append((container or "howpublished", tex(w["container_title"])))
+        if container:
+            f.append((container, braced(w["container_title"])))
+        else:  # howpublished: pandoc keeps its case
+            f.append(("howpublished", tex(w["container_title"])))
     elif kind == "misc" and w["publisher"]:  # misc prints howpublished, not publisher
         f.append(("howpublished", tex(w["publisher"])))
         publisher = ""
     if w["collection_title"]:
-        f.append(("series", tex(w["collection_title"])))
+        f.append(("series", braced(w["collection_title"])))
     number = w["issue"] if kind == "article" and w["issue"] else w["number"]
     if number:
         f.append(("number", tex(number)))

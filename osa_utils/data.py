@@ -426,19 +426,25 @@ def read_records(fname: str, text: str, delimiter: str = ",") -> tuple[list[list
             msg = str(exc)
             header = records[0] if records else []
             if "unexpected end of data" in msg or "EOF" in msg:
-                lines = text.count("\n") + (not text.endswith("\n"))
+                lines = len(_lines(text))
                 return records, Problem(
                     fname, row, None, "quote opened and never closed",
                     f"a cell starting with a quote on line {start} that runs to the end of the file "
                     f"(line {lines})", 'a closing quote; a quote inside a quoted cell is written twice ("")')
             if "expected after" in msg:
-                column = _quote_column(text.split("\n")[start - 1:reader.line_num], header, delimiter)
+                column = _quote_column(_lines(text)[start - 1:reader.line_num], header, delimiter)
                 return records, Problem(
                     fname, row, column, "stray character after a closing quote",
                     f"text after a quoted cell on line {reader.line_num}",
                     'a delimiter right after the closing quote, or the whole cell quoted with "" inside')
             return records, Problem(fname, row, None, "unreadable CSV record", f"{msg} on line {reader.line_num}",
                                     "a well-formed CSV record")
+
+
+def _lines(text: str) -> list[str]:
+    """*text*'s lines as the csv module counts them (``newline=''``: CR, LF and CRLF end a line),
+    without their line ends."""
+    return [line.rstrip("\r\n") for line in io.StringIO(text, newline="")]
 
 
 def _quote_column(lines: list[str], header: list[str], delimiter: str = ",") -> str | None:

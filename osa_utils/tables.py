@@ -32,6 +32,19 @@ def neutralise(value: str) -> str:
     return "'" + value if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS) else value
 
 
+def csv_text(records) -> str:
+    """*records* as CSV text: commas, LF line ends, quotes only where needed, except that a record
+    with a carriage return in a cell is quoted whole. (Python's csv module quotes a cell only for the
+    characters of its line terminator, so a lone CR would be written bare, and a spreadsheet or the
+    csv module would end the row there.)"""
+    buf = io.StringIO()
+    plain = csv.writer(buf, lineterminator="\n")
+    quoted = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    for record in records:
+        (quoted if any(isinstance(c, str) and "\r" in c for c in record) else plain).writerow(record)
+    return buf.getvalue()
+
+
 def _text(value) -> str:
     if value is None:
         return ""
@@ -76,11 +89,8 @@ class Table:
         """Long-form CSV: list cells joined with ' • ' (the printed bullet). With *neutralise_formulas*
         (tables of user-supplied text, opened by people in a spreadsheet), a cell that starts like a
         formula gets a ``'`` before it (:func:`neutralise`); the report's own tables are written as they are."""
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        for record in self.csv_records():
-            w.writerow([neutralise(c) for c in record] if neutralise_formulas else record)
-        return buf.getvalue()
+        records = self.csv_records()
+        return csv_text([[neutralise(c) for c in r] for r in records] if neutralise_formulas else records)
 
     def has_formula_cells(self) -> bool:
         """True if a header or cell of the CSV starts like a formula."""

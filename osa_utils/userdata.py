@@ -3,8 +3,9 @@ spreadsheet user expects, then check them with the data package's own rules.
 
 One reader for every such file, :func:`load_user_table`:
 
-* CSV in UTF-8 with or without a byte-order mark (Excel's "CSV UTF-8"), with LF or
-  CRLF line ends (Python's ``csv`` module, Windows), separated by ``,`` or ``;``
+* CSV in UTF-8 with or without a byte-order mark (Excel's "CSV UTF-8"), with LF,
+  CRLF or CR line ends (read by Python's ``csv`` module as it reads a file opened with
+  ``newline=''``: a line break or CR inside a quoted cell stays in the cell), separated by ``,`` or ``;``
   (a European Excel): the separator is detected from the header and said in
   :attr:`ReadInfo.description`;
 * ``.xlsx`` (first sheet, or the one named by *sheet*), read through pandas with
@@ -334,19 +335,44 @@ def _decode(path: Path, raw: bytes, info: ReadInfo) -> str:
         line, column = D._locate_bad_bytes(raw.replace(b"\x00", b"\xff"), raw.index(b"\x00"))
         raise D.DataValidationError([D.Problem(path.name, line, column, "NUL byte in the file", "\\x00",
                                                "text without NUL bytes (a binary file, or one saved in UTF-16?)")])
-    if "\r" in text:
-        crlf = text.count("\r\n")
-        cr = text.count("\r") - crlf
-        lf = text.count("\n") - crlf
-        info.line_ends = "CRLF" if not cr and not lf else "CR" if not crlf and not lf else "mixed"
-        info.crlf = info.line_ends == "CRLF"
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text
+    return text  # line ends as they are: the csv module reads CR, LF and CRLF (see _row_ends)
+
+
+#: A line end as the csv module reads a file opened with ``newline=''``: CRLF, CR or LF.
+LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def _row_ends(text: str, delimiter: str) -> str:
+    """"LF", "CRLF", "CR" or "mixed": the line ends that end records, as the csv module reads them.
+
+    A line break inside a quoted cell (Excel writes LF there even in a CRLF file) is part of the
+    cell, not a line end of the file. The physical lines are those of ``io.StringIO(text, newline="")``
+    (CR, LF and CRLF, kept as they are); the line that ends a record is the last one the reader took
+    for it. A record the reader cannot parse ends the count (the parse itself names the problem)."""
+    ends: set[str] = set()
+    last = [""]
+
+    def lines():
+        for line in io.StringIO(text, newline=""):
+            last[0] = line
+            yield line
+
+    reader = csv.reader(lines(), delimiter=delimiter)
+    try:
+        for _ in reader:
+            m = LINE_END.search(last[0], len(last[0]) - 2)
+            if m:
+                ends.add(m.group(0))
+    except csv.Error:
+        pass
+    if ends <= {"\n"}:
+        return "LF"
+    return {"\r\n": "CRLF", "\r": "CR"}.get(ends.pop(), "mixed") if len(ends) == 1 else "mixed"
 
 
 def _detect_delimiter(text: str, expected: list[str]) -> str:
     """',' or ';': the one whose header row names more of the expected columns (',' on a tie)."""
-    first = text.split("\n", 1)[0]
+    first = LINE_END.split(text, 1)[0]
     score = {d: len(set(next(csv.reader([first], delimiter=d), [])) & set(expected)) for d in DELIMITERS}
     return max(DELIMITERS, key=lambda d: (score[d], d == ","))
 
@@ -370,7 +396,7 @@ def _schema_order(records: list[list[str]], schema: dict) -> list[list[str]]:
 def _too_many_rows(path: Path, text: str, delimiter: str, max_rows: int) -> None:
     """DataValidationError if the CSV has more than *max_rows* records below the header (reading stops
     at the first one past it)."""
-    if text.count("\n") <= max_rows:
+    if text.count("\n") + text.count("\r") <= max_rows:  # at most as many records as line ends + 1
         return
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
@@ -470,6 +496,8 @@ def read_user_records(path, schema: dict, sheet: str | None = None,
     problems = _cell_size_problems(path.name, records)
     if problems:
         raise D.DataValidationError(problems)
+    info.line_ends = _row_ends(text, info.delimiter)
+    info.crlf = info.line_ends == "CRLF"
     return records, quote_problem, info
 
 
@@ -566,6 +594,6 @@ def relocate(problem: D.Problem, attrs: dict) -> D.Problem:
 
 def canonical_csv(records: list[list[str]]) -> str:
     """Records as the data package writes CSV: UTF-8 text, commas, LF, quotes only where needed."""
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows(records)
-    return buf.getvalue()
+    from .tables import csv_text
+
+    return csv_text(records)  # a cell holding a CR is quoted (the csv module alone would write it bare)

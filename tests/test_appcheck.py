@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 import shutil
 import subprocess
 import sys
@@ -187,7 +188,7 @@ def test_the_criterion_column_is_optional_and_free_text(tmp_path):
     assert len(load_app_check(_write(tmp_path / "own.csv", rows))) == 12
 
 
-@pytest.mark.parametrize("name", ["", "  ", "x" * 61, "微信", "two\nlines", None])
+@pytest.mark.parametrize("name", ["", "  ", "x" * 61, "!!!", "(+)", "two\nlines", "微信\x1b[31m", "\u202e微信", None])
 def test_app_names_refused(name):
     with pytest.raises(ParameterError, match="app_name"):
         app_slug(name)
@@ -196,6 +197,76 @@ def test_app_names_refused(name):
 def test_app_slug():
     assert app_slug("ExampleChat (fictional)") == "examplechat_fictional"
     assert app_slug("Face++") == "face"
+
+
+#: Names in any script: Chinese apps are the tool's subject (TikTok = 抖音, WeChat = 微信).
+SCRIPT_NAMES = ["中文应用", "抖音", "微信", "ÜÜ", "WeChat 微信", "Ørsted", "Яндекс", "카카오톡", "x" * 59 + "微"]
+
+
+def test_app_names_in_any_script_get_safe_stable_file_names():
+    slugs = {name: app_slug(name) for name in SCRIPT_NAMES}
+    assert all(re.fullmatch(r"[a-z0-9_]{1,80}", s) for s in slugs.values()), slugs
+    assert len(set(slugs.values())) == len(slugs)  # 抖音 and 微信 do not share files
+    assert slugs["ÜÜ"] == "uu" and slugs["Яндекс"] != "app"
+    assert re.fullmatch(r"app_[0-9a-f]{8}", slugs["中文应用"]) and slugs["WeChat 微信"].startswith("wechat_")
+    assert slugs["WeChat 微信"] != app_slug("WeChat")
+    assert {n: app_slug(n) for n in SCRIPT_NAMES} == slugs  # the same name, the same files
+    assert app_slug("U\u0308U") == app_slug("ÜU")  # decomposed or composed: one name
+
+
+@pytest.mark.parametrize("name", ["中文应用", "ÜÜ"])
+def test_cli_takes_an_app_name_in_any_script(tmp_path, name):
+    """The name passes (the run then stops at an output folder the tool did not make, exit 2, after 'read')."""
+    out = tmp_path / "theirs"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine", encoding="utf-8")
+    proc = subprocess.run(CLI + ["app-check", str(EXAMPLE), "--app", name, "--out", str(out)], capture_output=True,
+                          text=True)
+    assert proc.returncode == 2, proc.stderr
+    assert "parameter app_name" not in proc.stderr and "letter or digit" not in proc.stderr, proc.stderr
+    assert "already holds files that osa-report did not write" in proc.stderr
+    assert "read app_check_example.csv" in proc.stderr and "Traceback" not in proc.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+
+
+def test_a_chinese_app_name_without_a_cjk_font_says_what_to_install(tmp_path, monkeypatch):
+    from osa_utils import style
+
+    def none(rebuild=False):
+        raise style.FontMissingError("none")
+
+    monkeypatch.setattr(style, "find_cjk_font", none)
+    ac = AppCheck(PROJECT_ROOT / "data", tmp_path, "png", 50, "en")
+    with pytest.raises(style.FontMissingError, match="app name '微信' needs a CJK font.*fonts-noto-cjk"):
+        ac.findings_chart(load_app_check(EXAMPLE), "微信")
+    assert not list(tmp_path.glob("fig-*"))
+    ac.findings_chart(load_app_check(EXAMPLE), "ÜÜ")  # Latin letters: DejaVu Sans has them
+    assert (tmp_path / "fig-appcheck-uu-grid.png").exists()
+
+
+def test_the_chart_draws_a_chinese_app_name_with_a_cjk_font(tmp_path):
+    """Every glyph of 中文应用 is in a font (matplotlib warns 'Glyph ... missing from font(s)' otherwise);
+    titles and column heads print the name as written, only the file names use the slug."""
+    import warnings
+
+    from osa_utils import style
+
+    try:
+        style.find_cjk_font(rebuild=True)
+    except style.FontMissingError:
+        pytest.skip("no CJK font installed (fonts-noto-cjk)")
+    app = "中文应用"
+    ac = AppCheck(PROJECT_ROOT / "data", tmp_path, "png,svg", 50, "en")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ac.findings_chart(load_app_check(EXAMPLE), app)
+        ac.findings_table(load_app_check(EXAMPLE), app)
+    missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
+    assert not missing, missing
+    slug = app_slug(app)
+    assert (tmp_path / f"fig-appcheck-{slug}-grid.png").stat().st_size > 0
+    html = (tmp_path / f"tab-appcheck-{slug}-findings.html").read_text(encoding="utf-8")
+    assert f"check of {app} with chapter" in html and f"FINDING FOR {app} (USER)" in html
 
 
 # --------------------------------------------------------------------------- the chapter's columns

@@ -165,6 +165,43 @@ def test_pandoc_reads_the_et_al_note_from_csl_json(exports, sources, tmp_path):
             assert items[sid]["URL"] == s["url"], sid
 
 
+#: The .bib files and the reader pandoc uses for each (as PANDOC_FILES: .bib is biblatex, .bibtex BibTeX).
+BIB_READERS = [("bibtex", "biblatex"), ("bibtex", "bibtex"), ("biblatex", "biblatex")]
+
+
+def _plain_quotes(text: str) -> str:
+    return re.sub("[‘’]", "'", re.sub("[“”]", '"', text))
+
+
+@pytest.mark.parametrize("fmt,reader", BIB_READERS)
+def test_pandoc_keeps_the_printed_case_of_container_and_series_titles(exports, sources, tmp_path, fmt, reader):
+    """pandoc sentence-cases an English title field it reads unbraced ("… with chinese characteristics"):
+    the journal, book and series titles it reads (CSL container-title, collection-title) and the
+    printed translation of a title are the printed text of sources.csv, case and all."""
+    path = tmp_path / ("refs.bib" if reader == "biblatex" else "refs.bibtex")
+    path.write_text(exports[fmt], encoding="utf-8")
+    proc = subprocess.run([pypandoc.get_pandoc_path(), "-f", reader, "-t", "csljson", str(path)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    items = {i["id"]: i for i in json.loads(proc.stdout)}
+    checked = cased = 0
+    for sid, s in sources.items():
+        for field, col in (("container-title", "container_title"), ("collection-title", "collection_title")):
+            if field not in items[sid]:
+                continue
+            assert s[col], (sid, field)
+            assert _plain_quotes(items[sid][field]) == _plain_quotes(s[col]), (sid, field, items[sid][field], s[col])
+            checked += 1
+            words = s[col].split()[1:]
+            cased += any(w[:1].isupper() and not w.isupper() for w in words)  # sentence case would lower it
+        if s["title_translation"]:
+            assert _plain_quotes(s["title_translation"]) in _plain_quotes(items[sid]["title"]), (sid, items[sid])
+    # every journal/journaltitle/booktitle/series field the export wrote was read back and compared
+    written = len(re.findall(r"^  (?:journal|journaltitle|booktitle|series) = ", exports[fmt], re.M))
+    assert checked == written and written >= sum(bool(s["container_title"]) for s in sources.values()) // 2
+    assert cased >= 10, cased  # the data has title-cased container titles: keep the test meaningful
+
+
 @pytest.mark.parametrize("name", _all_files())
 def test_pandoc_renders_the_report_and_the_collection(pandoc, name):
     report = pandoc[name]["ruhlig2023europes"]
@@ -235,3 +272,13 @@ def test_cite_output_file_that_cannot_be_written_whole_is_removed(tmp_path):
     assert not target.exists()
     assert "Traceback" not in proc.stderr and "written" not in proc.stderr.replace("nothing was written", "")
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_cite_output_file_is_written_only_as_a_new_file(tmp_path):
+    """README: -o FILE writes only a new file; an existing one is refused (exit 2) and left as it was."""
+    target = tmp_path / "refs.bib"
+    target.write_text("mine", encoding="utf-8")
+    proc = subprocess.run(CLI + ["-o", str(target)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "only as a new file" in proc.stderr, proc.stderr
+    assert target.read_text(encoding="utf-8") == "mine"

@@ -147,9 +147,10 @@ def test_a_cell_too_long_is_located(tmp_path, suffix):
     assert f"{where}: cell too long (found 4002 bytes, expected at most 4000 bytes (UTF-8) in a cell)" in proc.stderr
 
 
-def test_a_csv_with_too_many_rows_stops_at_the_limit(tmp_path):
+@pytest.mark.parametrize("end", ["\n", "\r"])  # CR-only line ends too: the file is parsed with its own line ends
+def test_a_csv_with_too_many_rows_stops_at_the_limit(tmp_path, end):
     path = tmp_path / "rows.csv"
-    path.write_text("dimension_id,challenge,importance\n" + ",,\n" * 3_000_000, encoding="utf-8")
+    path.write_bytes(f"dimension_id,challenge,importance{end}".encode() + f",,{end}".encode() * 3_000_000)
     proc = _assess(path, tmp_path)
     _no_traceback(proc)
     assert proc.returncode == 1
@@ -312,6 +313,56 @@ def test_cr_only_line_ends_are_called_so(tmp_path):
     assert proc.returncode == 2  # then the foreign output folder stops it
 
 
+def _write_form(path: Path, rows, row_end: str) -> Path:
+    """*rows* as a CSV whose records end with *row_end*, every cell quoted (the csv module would
+    write a cell holding a lone CR or LF bare when the line terminator does not hold it)."""
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator=row_end, quoting=csv.QUOTE_ALL).writerows(rows)
+    return path
+
+
+@pytest.mark.parametrize("row_end,in_cell,said", [
+    ("\r\n", "\n", "Windows (CRLF) line ends"),  # Excel on Windows: LF inside a cell, CRLF between rows
+    ("\r\n", "\r\n", "Windows (CRLF) line ends"),
+    ("\n", "\r", "LF line ends"),
+    ("\n", "\r\n", "LF line ends"),
+    ("\r", "\n", "old Mac (CR only) line ends"),
+])
+def test_line_ends_are_those_between_records_not_those_inside_quoted_cells(tmp_path, row_end, in_cell, said):
+    rows = _example_rows()
+    rows[1][1] = f"first line{in_cell}second line"
+    path = _write_form(tmp_path / "multi.csv", rows, row_end)
+    proc = _assess(path, tmp_path)
+    _no_traceback(proc)
+    assert f"read multi.csv: CSV, comma-separated, UTF-8, {said}" in proc.stderr, proc.stderr
+    assert "mixed" not in proc.stderr
+    assert proc.returncode == 2  # then the foreign output folder stops it
+
+
+def test_mixed_line_ends_between_records_are_called_so(tmp_path):
+    lines = EXAMPLE.read_bytes().split(b"\n")
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(b"\r\n".join(lines[:3]) + b"\n" + b"\n".join(lines[3:]))
+    proc = _assess(path, tmp_path)
+    assert "read mixed.csv: CSV, comma-separated, UTF-8, mixed line ends" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("row_end", ["\n", "\r\n", "\r"])
+def test_a_quote_problem_is_located_whatever_the_line_ends(tmp_path, row_end):
+    head = ["dimension_id,challenge,importance", "supply_chain,x,2"]
+    stray = _write_form(tmp_path / "stray.csv", [], row_end)
+    stray.write_bytes(row_end.join(head + ['supply_chain,"y"z,2', "supply_chain,w,2", ""]).encode())
+    proc = _assess(stray, tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert "stray.csv:3:challenge: stray character after a closing quote (found text after a quoted cell on " \
+           "line 3," in proc.stderr, proc.stderr
+    stray.write_bytes(row_end.join(head + ['supply_chain,"y,2', "supply_chain,w,2", ""]).encode())
+    proc = _assess(stray, tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert "stray.csv:3: quote opened and never closed (found a cell starting with a quote on line 3 that runs " \
+           "to the end of the file (line 4)" in proc.stderr, proc.stderr
+
+
 def test_a_nul_byte_is_refused_with_its_place(tmp_path):
     path = tmp_path / "nul.csv"
     path.write_bytes(EXAMPLE.read_bytes().replace(b"Espionage", b"Espio\x00nage"))
@@ -440,6 +491,30 @@ def test_formula_cells_of_an_assessment_are_neutralised_in_the_csv_only(chapter,
     assert "\n@" not in instruments and ",@" not in instruments
 
 
+CR_LINK = '\r=HYPERLINK("http://evil.example","cr")'
+
+
+@pytest.mark.parametrize("row_end", ["\n", "\r\n", "\r"])
+def test_a_cell_starting_with_a_carriage_return_keeps_it_and_is_neutralised(chapter, tmp_path, row_end):
+    """The CR inside a quoted cell is the cell's (not turned into LF), so the CSV gets its ' and the
+    .html keeps the value as written."""
+    from osa_utils.assess import load_assessment
+
+    rows = _example_rows()
+    rows[1][1] = CR_LINK
+    df = load_assessment(_write_form(tmp_path / "crinj.csv", rows, row_end))
+    assert CR_LINK in set(df["challenge"])
+    chapter.assessment_table(df, "crinj", "CR")
+    out = tmp_path / "out"
+    with (out / "tab-assessment-crinj-risks.csv").open(encoding="utf-8", newline="") as fh:
+        cells = [c for r in csv.reader(fh) for c in r]
+    assert any(c.startswith("'" + CR_LINK) for c in cells), cells
+    assert not any(c.startswith(("=", "+", "-", "@", "\t", "\r", "\n")) for c in cells)
+    with (out / "tab-assessment-crinj-risks.html").open(encoding="utf-8", newline="") as fh:
+        html = fh.read()
+    assert "\r=HYPERLINK(" in html and "\n=HYPERLINK(" not in html
+
+
 def test_a_clean_table_says_nothing_of_neutralising(chapter):
     from osa_utils.assess import load_assessment
     from osa_utils.tables import NEUTRALISED
@@ -472,6 +547,18 @@ def test_the_reports_own_tables_are_written_as_they_are():
     t = Table(["A", "B"], [["-1", "=x"], [["+a", "b"], None]])
     assert t.to_csv() == "A,B\n-1,=x\n+a • b,\n"
     assert t.to_csv(neutralise_formulas=True) == "A,B\n'-1,'=x\n'+a • b,\n"
+
+
+def test_a_cell_holding_a_carriage_return_is_quoted_in_the_csv():
+    """The csv module quotes only the characters of its line terminator (LF): a bare CR in a cell would
+    end the row for a spreadsheet. Rows without one are written as before."""
+    from osa_utils.tables import Table
+
+    t = Table(["A", "B"], [["\rx", "plain"], ["a\rb", "-1"], ["c", "d"]])
+    text = t.to_csv(neutralise_formulas=True)
+    assert list(csv.reader(io.StringIO(text, newline=""))) == [["A", "B"], ["'\rx", "plain"], ["a\rb", "'-1"],
+                                                               ["c", "d"]]
+    assert text.startswith("A,B\n") and text.endswith("\nc,d\n")
 
 
 # --------------------------------------------------------------------------- panels and regions

@@ -54,6 +54,25 @@ def reference_cell(evidence: pd.DataFrame, criterion_id: str, app: str) -> str:
     return EVIDENCE_ONLY if kind == "evidence" else NO_EVIDENCE
 
 
+def _font_for(app: str) -> None:
+    """A CJK font for an app name written in Chinese, Japanese or Korean (抖音, 微信), as name_lang zh
+    gets one: matplotlib's font list is rescanned once if it predates the font; with none installed,
+    FontMissingError says what to install (a chart of empty boxes is not drawn)."""
+    import unicodedata
+
+    from .. import style
+
+    if not any(unicodedata.east_asian_width(c) in "WF" and unicodedata.category(c)[0] in "LN" for c in app):
+        return
+    try:
+        style.apply(cjk=True)
+    except style.FontMissingError:
+        raise style.FontMissingError(
+            f"the app name {app!r} needs a CJK font for the chart and none is installed: install Debian's "
+            "fonts-noto-cjk (sudo apt-get install fonts-noto-cjk; other systems: the 'Noto Sans CJK' fonts; "
+            "macOS's PingFang SC and Windows' Microsoft YaHei work too), then run again") from None
+
+
 class AppCheck(AssessmentMixin, Base):
     """The outputs of a user's app check: the table beside the chapter, the grid chart, the counts."""
 
@@ -98,6 +117,7 @@ class AppCheck(AssessmentMixin, Base):
         from ..plots.checklist import COLLECTIONS_NAME_MARK, checklist_grid
 
         slug = app_slug(app)
+        _font_for(app)
         ev = self.t("app_evidence")
         crit = criteria(self.params.data_dir)
         reference = {(c, a): reference_kind(ev, c, a) for c in crit["criterion_id"] for a in REFERENCE_APPS}
