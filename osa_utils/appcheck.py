@@ -58,9 +58,12 @@ def criteria(data_dir=None) -> "pd.DataFrame":
 
 def app_slug(app) -> str:
     """The app's name as used in file names, ASCII and the same for the same name on every run:
-    'ExampleChat (fictional)' -> 'examplechat_fictional', 'ÜÜ' -> 'uu'. Letters that have no ASCII
-    form (微信, Ørsted's Ø) add a short hash of the name, so names differing only in them do not
-    share files: '中文应用' -> 'app_' + 8 hex digits, 'WeChat 微信' -> 'wechat_' + 8 hex digits.
+    'ExampleChat (fictional)' -> 'examplechat_fictional'. A name with any character outside ASCII
+    adds a short hash of the name, so names that differ only there never share files (and so never
+    overwrite each other's in one --out): 'ÜÜ' -> 'uu_' + 8 hex digits (not 'UU''s 'uu'),
+    'ＷｅＣｈａｔ' (fullwidth) is not 'WeChat', '中文应用' -> 'app_' + 8 hex digits,
+    'WeChat 微信' -> 'wechat_' + 8 hex digits. ASCII names differing only in case, spaces or
+    punctuation share a slug ('WeChat', 'wechat'): the same app, written twice.
     The name itself is printed as written everywhere else (titles, column heads).
 
     ParameterError for a name that is empty, longer than MAX_APP_NAME characters, on several lines,
@@ -89,7 +92,7 @@ def app_slug(app) -> str:
         return "".join(c for c in folded if not unicodedata.combining(c)).encode("ascii", "ignore").decode()
 
     slug = re.sub(r"[^a-z0-9]+", "_", ascii_form(name)).strip("_")
-    if slug and all(re.search(r"[a-z0-9]", ascii_form(c)) for c in words):
+    if slug and name.isascii():
         return slug
     digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
     return f"{slug or 'app'}_{digest}"
