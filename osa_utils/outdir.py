@@ -182,9 +182,11 @@ def _link_target(loc: Path) -> Path | None:
 
 def marker_text(kind: str, files: list[str] | None = None) -> str:
     """The marker's content: deterministic (no dates, no pids), so committed output stays byte-stable."""
-    data = {"created_by": "osa-report", "kind": kind,
-            "note": "Written by osa-report: this folder may be replaced by the next run. "
-                    "Do not keep your own files here."}
+    note = ("Written by osa-report: this folder may be replaced by the next run. Do not keep your own files here."
+            if kind != "notebook_output" else  # output/ of notebooks run by hand (params.DEFAULT_FIGURES_KIND)
+            "Made by a notebook of the OSA report collection: the notebooks write their fig-*/tab-* files here; "
+            "make clean removes those and keeps your own files.")
+    data = {"created_by": "osa-report", "kind": kind, "note": note}
     if files is not None:
         data["files"] = sorted(files)
     return json.dumps(data, indent=1, sort_keys=True) + "\n"

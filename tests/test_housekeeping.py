@@ -195,14 +195,29 @@ def test_clean_keeps_a_users_files_in_the_notebooks_output_folder(checkout, monk
         (folder / "notes.txt").write_text("my notes")
         (folder / "mine").mkdir()
         (folder / "mine" / "k.txt").write_text("k")
+        # named like the notebooks' files, but not by a notebook (a second attack run lost these):
+        (folder / "fig-mine.png").write_text("mine")  # no figure id of the report
+        (folder / "mine" / "fig-2-2-chart.png").write_text("my copy")  # in a folder of the user's
     proc = subprocess.run([BASE_PYTHON, "tools/clean.py", *out_args], cwd=repo, capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     for rel in ("output", "notebooks/output"):
         left = sorted(p.relative_to(repo / rel).as_posix() for p in (repo / rel).rglob("*"))
-        assert left == ["mine", "mine/k.txt", "notes.txt"], (rel, proc.stdout)
+        assert left == ["fig-mine.png", "mine", "mine/fig-2-2-chart.png", "mine/k.txt", "notes.txt"], (rel, proc.stdout)
         assert (repo / rel / "notes.txt").read_text() == "my notes"
     assert "removed output\n" not in proc.stdout
+
+
+def test_clean_never_removes_an_unmarked_notebooks_output_folder(checkout):
+    """notebooks/output made by the user (no marker): its notebook files go, the folder stays (it
+    was removed once emptied, though only folders carrying the marker may go)."""
+    repo = checkout
+    folder = repo / "notebooks" / "output"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "tab-4-2.csv").write_text("a\n1\n")
+    proc = subprocess.run([BASE_PYTHON, "tools/clean.py"], cwd=repo, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert folder.is_dir() and not any(folder.iterdir())
 
 
 @pytest.mark.skipif(Path(sys.prefix).resolve() != (PROJECT_ROOT / ".venv").resolve(),

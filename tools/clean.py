@@ -43,7 +43,13 @@ MARKER = ".osa-report.json"  # osa_utils.outdir.MARKER (this script does not imp
 #: The notebooks' default output folders (``figures_dir``/``output_dir`` of the notebooks).
 NOTEBOOK_OUTPUT = ("output", "notebooks/output")
 #: A file a notebook writes: figures.save (fig-<id>.<fmt>) and save_table (tab-<id>.csv/.html).
-NOTEBOOK_FILE = re.compile(r"^(fig|tab)-[A-Za-z0-9][A-Za-z0-9._-]*\.(png|svg|pdf|csv|html)(\.tmp)?$")
+#: Only the names the notebooks give (a report figure id with '.' as '-': fig-0-1, fig-s3-2, fig-x9-2,
+#: fig-box1-chart, tab-2-recommendations, fig-0-1-user; the tools' fig-assessment-<id>-*, tab-appcheck-<app>-*),
+#: so a file of the user's such as fig-mine.png is never taken for one.
+NOTEBOOK_FILE = re.compile(r"^(fig|tab)-(?:(?:\d+|s\d+|x\d+|box\d+)(?:-\d+)?(?:-(?:chart|user|recommendations|criteria))?"
+                           r"|(?:assessment|appcheck)-[A-Za-z0-9._-]+)\.(png|svg|pdf|csv|html)(\.tmp)?$")
+#: The subfolders the tools' notebooks write into by default (output/assessment, output/app_check).
+NOTEBOOK_SUBFOLDERS = ("assessment", "app_check")
 BENCH_RESULTS = ("benchmarks/results-local.json", "benchmarks/build_bench.py")
 SIBLING = re.compile(r"^\.(?P<out>.+)\.(?P<what>v-|tmp-|old-|link-)[^/]*$")
 LOCK = re.compile(r"^\.(?P<out>.+)\.lock(?P<pid>\.pid)?$")
@@ -131,21 +137,27 @@ class Cleaner:
 
     # ------------------------------------------------------------------ the notebooks' output folders
     def clean_notebook_output(self, folder: Path) -> None:
+        """Remove, in *folder* and its default subfolders only (not in any other subfolder: a user's
+        copies there stay), the files named as the notebooks name theirs (:data:`NOTEBOOK_FILE`) and
+        our marker; a subfolder left empty goes, and *folder* itself only where it carries our marker
+        (a notebook made it) and nothing of the user's is left in it."""
         if not folder.is_dir() or folder.is_symlink():
             return
-        emptied: set[Path] = set()  # folders something was removed from
+        marked = (folder / MARKER).is_file() and _marker_kind(folder) is not None
         files = 0
-        for dirpath, dirnames, filenames in os.walk(folder, topdown=False):
-            here = Path(dirpath)
-            for f in sorted(filenames):
-                p = here / f
-                if not p.is_symlink() and (NOTEBOOK_FILE.match(f) or (f == MARKER and _marker_kind(here))):
+        places = [folder] + [folder / sub for sub in NOTEBOOK_SUBFOLDERS
+                             if (folder / sub).is_dir() and not (folder / sub).is_symlink()]
+        for here in reversed(places):  # the subfolders first, so that an emptied one can go
+            for p in sorted(here.iterdir()):
+                if p.is_file() and not p.is_symlink() and NOTEBOOK_FILE.match(p.name):
                     self._rm(p, quiet=True)
                     files += 1
-                    emptied.add(here)
-            if here in emptied and not self.dry_run and not any(here.iterdir()):
+            if here != folder and marked and not self.dry_run and not any(here.iterdir()):
                 self._rm(here, quiet=True)
-                emptied.add(here.parent)
+        if marked and not self.dry_run:
+            self._rm(folder / MARKER, quiet=True)  # the notebooks mark it again when they next make it
+            if not any(folder.iterdir()):
+                self._rm(folder, quiet=True)
         if files:
             gone = "" if folder.exists() or self.dry_run else ", and the folder"
             print(f"{'would remove' if self.dry_run else 'removed'} {files} file(s) the notebooks wrote in "
@@ -179,10 +191,13 @@ class Cleaner:
 
 # ---------------------------------------------------------------------- module helpers
 def _shown(path: Path) -> str:
+    """*path* as printed: relative to the checkout where it lies in it, control characters escaped
+    (a name typed in `make clean OUT=...` could hold escape sequences)."""
     try:
-        return path.relative_to(ROOT).as_posix()
+        text = path.relative_to(ROOT).as_posix()
     except ValueError:
-        return str(path)
+        text = str(path)
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _tracked_dirs() -> set[str] | None:
