@@ -68,7 +68,7 @@ def check(out, data_dir=None, *, kind: str = "report") -> Path:
     refused too: a report build must not swap out the committed ``figures/``.
     """
     loc = location(out)
-    found = protected(loc, data_dir)
+    found = protected(loc, data_dir, figures_itself=kind == "figures")
     if found is not None:
         how, what, p = found
         where = "of its own" if how == "is or contains" else "outside it"
@@ -99,12 +99,15 @@ def check(out, data_dir=None, *, kind: str = "report") -> Path:
     return loc
 
 
-def protected(path, data_dir=None) -> tuple[str, str, Path] | None:
+def protected(path, data_dir=None, *, figures_itself: bool = False) -> tuple[str, str, Path] | None:
     """Whether no tool output may be written at *path*: ``(how, what, where)`` for the message
     ("is or contains", "the repository root", its path), else None.
 
     *path* may not be or contain the repository root or the home folder, and may not be, lie inside
     or contain the data folder *data_dir*, ``notebooks/``, ``osa_utils/``, ``.venv/`` or ``.git/``.
+    Nor may it be or lie inside the committed reference figures ``figures/`` (a subfolder there
+    would be untracked output in a tracked folder, and no command cleans it), except
+    ``figures/`` itself where *figures_itself* (``osa-report figures``, i.e. ``make figures``).
     Checked for the path as given (its parent resolved) and for where it leads. The notebooks'
     ``figures_dir`` is checked by the same rule (osa_utils.params).
     """
@@ -116,10 +119,13 @@ def protected(path, data_dir=None) -> tuple[str, str, Path] | None:
                        (root / ".venv", "the virtual environment"), (root / ".git", "git's own folder")]
     if data_dir is not None:
         protected_below.insert(0, (Path(data_dir).resolve(), "the data folder"))
+    figures = root / "figures"
     for t in targets:
         for p, what in protected_above:
             if _is_or_inside(p, t):
                 return "is or contains", what, p
+        if _is_or_inside(t, figures) and not (figures_itself and t == figures):
+            return "is or lies inside", "the committed reference figures, which only `make figures` writes", figures
         for p, what in protected_below:
             if _is_or_inside(t, p) or _is_or_inside(p, t):
                 return "is, lies inside or contains", what, p

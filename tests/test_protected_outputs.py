@@ -32,9 +32,10 @@ def _run(args, **kw) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.parametrize("target,words", [
-    (FIGURES, "is the committed reference figures"),
+    (FIGURES, "is or lies inside the committed reference figures"),
+    (FIGURES / "sub", "is or lies inside the committed reference figures"),  # second attack run: was written
     (DEFAULT_DATA_DIR, "is, lies inside or contains the data folder"),
-], ids=["figures", "data"])
+], ids=["figures", "figures-sub", "data"])
 def test_papermill_cannot_write_into_the_committed_figures_or_the_data(tmp_path, target, words):
     """The tester's commands: papermill with -p figures_dir <repo>/figures (or data/) stops at the first
     code cell with one ParameterError line; figures/ and data/ stay as they were."""
@@ -46,10 +47,12 @@ def test_papermill_cannot_write_into_the_committed_figures_or_the_data(tmp_path,
     assert len(lines) == 1 and lines[0].startswith(f"ParameterError: parameter figures_dir={str(target)!r} "), lines
     assert words in lines[0], lines[0]
     assert {f: _tree(f) for f in (FIGURES, DEFAULT_DATA_DIR)} == before
+    assert not (FIGURES / "sub").exists()
 
 
 @pytest.mark.parametrize("where,words", [
     (lambda tmp: FIGURES, "committed reference figures"),
+    (lambda tmp: FIGURES / "sub", "committed reference figures"),
     (lambda tmp: DEFAULT_DATA_DIR / "sub", "the data folder"),
     (lambda tmp: PROJECT_ROOT / "notebooks" / "out", "the notebooks folder"),
     (lambda tmp: PROJECT_ROOT / "osa_utils", "the osa_utils package"),
@@ -57,7 +60,7 @@ def test_papermill_cannot_write_into_the_committed_figures_or_the_data(tmp_path,
     (lambda tmp: Path.home(), "your home folder"),
     (lambda tmp: tmp / "mydata", "the data folder"),  # the notebook's own data_dir
     (lambda tmp: tmp, "the data folder"),  # contains it
-], ids=["figures", "data-sub", "notebooks", "osa_utils", "root", "home", "own-data", "contains-data"])
+], ids=["figures", "figures-sub", "data-sub", "notebooks", "osa_utils", "root", "home", "own-data", "contains-data"])
 def test_figures_dir_refuses_the_places_out_refuses(tmp_path, where, words):
     own = tmp_path / "mydata"
     own.mkdir()

@@ -328,10 +328,14 @@ def test_one_commands_output_is_not_anothers(tmp_path, command, target):
     assert _tree(out) == before and not out.is_symlink()
 
 
-def test_build_refuses_the_committed_figures():
-    proc = _cli("build", "--out", PROJECT_ROOT / "figures", "--only", "08_ai_ethics", timeout=60)
-    assert proc.returncode == 2 and "another osa-report command (figures)" in proc.stderr
+@pytest.mark.parametrize("sub", ["", "sub"])
+def test_build_refuses_the_committed_figures(sub):
+    """figures/ itself, and a folder inside it (its notebooks' figures_dir would be inside figures/,
+    untracked output in a tracked folder that no command cleans)."""
+    proc = _cli("build", "--out", PROJECT_ROOT / "figures" / sub, "--only", "08_ai_ethics", timeout=60)
+    assert proc.returncode == 2 and "committed reference figures" in proc.stderr, proc.stderr
     assert (PROJECT_ROOT / "figures").is_dir() and not (PROJECT_ROOT / "figures").is_symlink()
+    assert not (PROJECT_ROOT / "figures" / "sub").exists()
 
 
 # --------------------------------------------------------------------------- found by an attack run
