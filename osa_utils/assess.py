@@ -327,11 +327,11 @@ def check_label(technology_label) -> None:
 def check_form_name(path) -> None:
     """ParameterError if a form's file name holds control characters (it is printed on the terminal
     and written into every output's source line)."""
-    from .userdata import control_characters, printable
+    from .userdata import control_characters
 
     bad = control_characters(Path(path).name)
     if bad:
-        raise ParameterError(f"the form's file name {printable(Path(path).name)!r} holds control characters "
+        raise ParameterError(f"the form's file name {Path(path).name!r} holds control characters "
                              f"({', '.join(bad)}); allowed values: a file name without them: rename the file")
 
 

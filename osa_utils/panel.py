@@ -96,7 +96,8 @@ def combine(forms: list[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
     notes = _joined(raw_assessor, long["assessor"], "assessor names")
     for key, g in long.groupby("key", sort=False):  # challenges joined only by normalisation
         if folded[g.index].nunique() > 1:
-            notes += _joined(g["challenge"], pd.Series([key] * len(g), index=g.index), "challenges")
+            kept = _name(g["challenge"].iloc[0])  # the challenge as shown, not the matching key
+            notes += _joined(g["challenge"], pd.Series([kept] * len(g), index=g.index), "challenges")
     long.attrs["notes"] = notes
     dupes = long[long.duplicated(["assessor", "key"], keep=False)]
     if len(dupes):

