@@ -414,7 +414,7 @@ def _execute(nb_path: str, out_nb: str, params: dict, read_log: str, html_out: s
             watchdog.cancel()
         with contextlib.suppress(OSError):
             Path(out_nb).with_name(WORKER_FILE).unlink()  # only the build watching it needed it
-    if fired.is_set():
+    if fired.is_set() and error is not None:  # a run that ended well just as the timer fired stays good
         error = timed_out_error(timeout, last_cell())
     duration = time.perf_counter() - start
     if html_out and Path(out_nb).exists():
@@ -745,10 +745,10 @@ def why_stale(entry: dict | None, key: dict) -> str | None:
         changed = sorted(n for n in set(old.get("inputs", {})) | set(key.get("inputs", {}))
                          if old.get("inputs", {}).get(n) != key.get("inputs", {}).get(n))
         return "content changed: " + ", ".join(f"-p {n} file" for n in changed)
+    # (an -p file that changed while it ran is recorded as such in the key's inputs: "content changed" above)
     during = [Path(p).name for p, h in sorted(entry["reads"].items()) if h == CHANGED_WHILE_RUNNING]
-    if during or CHANGED_WHILE_RUNNING in old.get("inputs", {}).values():
-        return "data changed while it last ran: " + ", ".join(
-            during + [f"-p {n} file" for n, h in sorted(old.get("inputs", {}).items()) if h == CHANGED_WHILE_RUNNING])
+    if during:
+        return "data changed while it last ran: " + ", ".join(during)
     changed = [Path(p).name for p, h in sorted(entry["reads"].items()) if sha256_file(_abs(p)) != h]
     if changed:
         return "data changed: " + ", ".join(changed)
@@ -884,13 +884,14 @@ def _print_pdf(version: Path, loc: Path) -> tuple[str, bool]:
     Returns the line to print and whether printing failed (the HTML report is published either way)."""
     from .report import PdfError, print_pdf
 
+    stop = _install_sigterm()  # a SIGTERM while Chromium prints: KeyboardInterrupt, so print_pdf stops it
     try:
-        message = print_pdf(version / "index.html", version / "report.pdf")
+        print_pdf(version / "index.html", version / "report.pdf")  # written, or PdfError
     except PdfError as exc:  # its paths are in the version folder, which is published as OUT
         return f"error: {str(exc).replace(str(version), str(loc))}", True
-    if (version / "report.pdf").is_file():
-        return f"PDF written to {loc / 'report.pdf'}", False
-    return message.replace(str(version), str(loc)), False
+    finally:
+        signal.signal(signal.SIGTERM, stop)  # as _run_locked restores it
+    return f"PDF written to {loc / 'report.pdf'}", False
 
 
 def _run_locked(data_dir, tmp, previous, everything, selected, params, jobs, force, report,
@@ -1214,11 +1215,6 @@ def _read_entry(d: Path) -> dict | None:
 
 def _write_entry(d: Path, entry: dict) -> None:
     (d / "entry.json").write_text(json.dumps(entry, indent=1, sort_keys=True), encoding="utf-8")
-
-
-def _reads(log: Path) -> dict:
-    paths = sorted({l.strip() for l in log.read_text(encoding="utf-8").splitlines() if l.strip()}) if log.exists() else []
-    return {_rel(p): sha256_file(Path(p)) for p in paths}
 
 
 def _keep_last_good(old: Path, new: Path, entry: dict | None, result: NotebookResult) -> None:

@@ -35,13 +35,6 @@ def _new_file_problem(path: Path, option: str) -> str | None:
     return None
 
 
-def _write_new_text(path: Path, text: str) -> None:
-    """Create *path* exclusively (no overwrite, no link followed) and write *text*."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-
-
 #: Problems listed one per line before the rest are only counted.
 MAX_LISTED = 1000
 

@@ -219,11 +219,6 @@ def _data_dir(value) -> Path:
     return data
 
 
-#: The committed reference figures (``make figures`` writes them through a scratch folder): never a
-#: notebook's ``figures_dir``.
-COMMITTED_FIGURES = PROJECT_ROOT / "figures"
-
-
 def _called(name: str, value) -> str:
     """How a message names the value: ``parameter figures_dir='x'``, or ``--out x`` when a command's
     option (the name starts with ``-``) gave it."""
@@ -232,18 +227,14 @@ def _called(name: str, value) -> str:
 
 def _protected(path: Path, data_dir=None) -> str | None:
     """Why no notebook may write into *path* (the rule of ``--out``, osa_utils.outdir.protected, for
-    the notebook's data folder and the collection's data/, plus the committed figures/), else None."""
-    from .outdir import location, protected
+    the notebook's data folder and the collection's data/; it covers the committed figures/ too), else None."""
+    from .outdir import protected
 
     for data in dict.fromkeys([data_dir, DEFAULT_DATA_DIR]):
         found = protected(path, data)
         if found is not None:
             how, what, where = found
             return f"{how} {what} ({where})"
-    figures = COMMITTED_FIGURES.resolve()
-    loc = location(path)
-    if figures in (loc, loc.resolve()):
-        return f"is the committed reference figures ({figures}), which only `make figures` writes"
     return None
 
 

@@ -91,7 +91,6 @@ class ReadInfo:
     kind: str  # "csv" or "xlsx"
     delimiter: str = ","
     bom: bool = False
-    crlf: bool = False
     sheet: str | None = None
     notes: list[str] = field(default_factory=list)
     line_ends: str = "LF"  # "LF", "CRLF", "CR" or "mixed"
@@ -408,13 +407,12 @@ def _too_many_rows(path: Path, text: str, delimiter: str, max_rows: int) -> None
         return  # the full parse names the problem
 
 
-def _cell_size_problems(fname: str, records: list[list[str]], numbers: list[int] | None = None,
-                        letters: bool = False) -> list[D.Problem]:
+def _cell_size_problems(fname: str, records: list[list[str]], letters: bool = False) -> list[D.Problem]:
     """Rows wider than MAX_COLUMNS and cells longer than MAX_CELL_BYTES; *letters*: columns named as a
     workbook's (``B (challenge)``)."""
     header = records[0] if records else []
     problems = []
-    for number, record in zip([1] + (numbers or list(range(2, len(records) + 1))), records):
+    for number, record in enumerate(records, start=1):
         if len(record) > MAX_COLUMNS:
             problems.append(D.Problem(fname, number, None, "row wider than a form may be", f"{len(record)} cells",
                                       f"at most {MAX_COLUMNS} columns"))
@@ -497,7 +495,6 @@ def read_user_records(path, schema: dict, sheet: str | None = None,
     if problems:
         raise D.DataValidationError(problems)
     info.line_ends = _row_ends(text, info.delimiter)
-    info.crlf = info.line_ends == "CRLF"
     return records, quote_problem, info
 
 
