@@ -263,3 +263,32 @@ def test_extract_references_help_without_the_report_text(tmp_path):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.count("\n") == 1 and "missing.txt" in proc.stderr and "OSA_SOURCE_TEXT" in proc.stderr
     assert not out.exists()
+
+
+def test_clean_holds_a_builds_lock_while_it_removes_that_output(tmp_path):
+    """clean took the lock and let it go at once, then removed the report: a build starting in
+    between chose that report as its previous one and lost it half-way. The lock is now held until
+    the output is removed: a build starting then waits or says another build is writing."""
+    import fcntl
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("osa_clean", PROJECT_ROOT / "tools" / "clean.py")
+    clean = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(clean)
+    lock = tmp_path / ".report.lock"
+    lock.write_text("")
+
+    def free() -> bool:
+        fd = os.open(lock, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+        finally:
+            os.close(fd)
+
+    with clean._lock_holder(lock) as holder:
+        assert holder is None  # nobody else held it
+        assert not free()  # a build starting now cannot take it
+    assert free()

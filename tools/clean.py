@@ -30,6 +30,7 @@ status: 0 done, 2 usage, 3 a build holds an output's lock.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -100,31 +101,31 @@ class Cleaner:
             if only is not None and name != only:
                 continue
             loc = folder / name
-            holder = _lock_holder(folder / f".{name}.lock")
-            if holder is not None:
-                self.busy.append(loc)
-                print(f"kept {_shown(loc)}: a build{holder} is writing it; run make clean again when it is done",
-                      file=sys.stderr)
-                continue
-            if loc.is_symlink():
-                if _version_target(loc) is not None:
-                    self._rm(loc)
-            elif _notebook_output(loc):
-                pass  # output/, notebooks/output/: file by file (clean_notebook_output), whatever marker
-            elif loc.is_dir() and name not in NEVER and _ours(loc) and not self.holds_tracked(loc):
-                self._rm(loc)
-            for p in paths:
-                if p == loc:
+            with _lock_holder(folder / f".{name}.lock") as holder:
+                if holder is not None:
+                    self.busy.append(loc)
+                    print(f"kept {_shown(loc)}: a build{holder} is writing it; run make clean again when it is done",
+                          file=sys.stderr)
                     continue
-                m = SIBLING.match(p.name)
-                if m and m.group("what") == "link-":
-                    if p.is_symlink() and os.readlink(p).startswith(f".{name}.v-"):
+                if loc.is_symlink():
+                    if _version_target(loc) is not None:
+                        self._rm(loc)
+                elif _notebook_output(loc):
+                    pass  # output/, notebooks/output/: file by file (clean_notebook_output), whatever marker
+                elif loc.is_dir() and name not in NEVER and _ours(loc) and not self.holds_tracked(loc):
+                    self._rm(loc)
+                for p in paths:
+                    if p == loc:
+                        continue
+                    m = SIBLING.match(p.name)
+                    if m and m.group("what") == "link-":
+                        if p.is_symlink() and os.readlink(p).startswith(f".{name}.v-"):
+                            self._rm(p)
+                    elif m:
+                        if _ours(p):
+                            self._rm(p)
+                    elif LOCK.match(p.name) and _our_lock_file(p):
                         self._rm(p)
-                elif m:
-                    if _ours(p):
-                        self._rm(p)
-                elif LOCK.match(p.name) and _our_lock_file(p):
-                    self._rm(p)
         return len(self.removed) > before
 
     def clean_checkout(self) -> None:
@@ -267,29 +268,34 @@ def _our_lock_file(p: Path) -> bool:
     return isinstance(data, dict) and "pid" in data and set(data) <= {"pid", "since"}
 
 
-def _lock_holder(lock: Path) -> str | None:
-    """None when no process holds *lock* (or there is none), else " (pid N)" or ""."""
+@contextlib.contextmanager
+def _lock_holder(lock: Path):
+    """Yield None when no process holds *lock* (or there is none), else " (pid N)" or "". While the
+    body runs, the lock stays taken by this process: a build that starts meanwhile waits (or says
+    another build is writing) instead of choosing a report that is being removed under it."""
     try:
         import fcntl
     except ImportError:  # not POSIX: cannot tell; osa-report's lock file is then left alone
-        return "" if lock.exists() else None
+        yield "" if lock.exists() else None
+        return
     try:
         fd = os.open(lock, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
-        return None
+        yield None
+        return
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
         try:
-            pid = json.loads(lock.with_name(lock.name + ".pid").read_text(encoding="utf-8"))["pid"]
-            return f" (pid {pid})"
-        except (OSError, ValueError, KeyError, TypeError):
-            return ""
-    else:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return None
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            try:
+                pid = json.loads(lock.with_name(lock.name + ".pid").read_text(encoding="utf-8"))["pid"]
+                yield f" (pid {pid})"
+            except (OSError, ValueError, KeyError, TypeError):
+                yield ""
+            return
+        yield None  # held until the caller has removed what it guards
     finally:
-        os.close(fd)
+        os.close(fd)  # releases the lock
 
 
 def main(argv: list[str] | None = None) -> int:
