@@ -24,3 +24,15 @@ def two_notebooks(folder: Path) -> Path:
     notebook(folder / "a_tech.ipynb", READS_TECHNOLOGIES)
     notebook(folder / "b_dims.ipynb", READS_DIMENSIONS)
     return folder
+
+
+def assigned_names(source: str) -> set[str]:
+    """The names a parameters cell assigns, plain (``x = 1``) or annotated (``x: int = 1``), read with
+    ast here: independent of osa_utils.build.declared_parameters, which the tests check."""
+    import ast
+
+    names = set()
+    for node in ast.parse(source).body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        names |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return names

@@ -19,6 +19,7 @@ import nbformat
 import pandas as pd
 import pytest
 
+from nbfixtures import assigned_names
 from osa_utils import PROJECT_ROOT
 from osa_utils.appcheck import (EXAMPLE, NOTEBOOK, REFERENCE_APPS, app_slug, criteria, findings, load_app_check,
                                 run_app_check, write_template)
@@ -439,7 +440,8 @@ def test_notebook_first_cells_and_place_outside_the_build():
     assert "Nothing here is a finding of the report" in first.source
     assert "outside the default build" in first.source
     assert "parameters" in second.metadata.get("tags", [])
-    names = set(declared_parameters(NOTEBOOK))
+    names = assigned_names(second.source)
+    assert set(declared_parameters(NOTEBOOK)) == names
     # figures_dir as in the chapters; output_dir, its old name, still accepted
     assert {"app_check_form", "app_name", "figures_dir", "output_dir", "data_dir", "formats", "dpi", "name_lang"} <= names
     assert NOTEBOOK.parent == PROJECT_ROOT / "notebooks" / "tools"

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import skip_unless_ci
 from nbfixtures import READS_DIMENSIONS, notebook, two_notebooks
 
 from osa_utils import build
@@ -263,7 +264,7 @@ def read_only(tmp_path):
         return
     proc = subprocess.run(["mount", "--bind", "-o", "ro", str(folder), str(folder)], capture_output=True)
     if proc.returncode != 0:
-        pytest.skip(f"a read-only bind mount is not permitted here: {proc.stderr.decode(errors='replace')}")
+        skip_unless_ci(f"a read-only bind mount is not permitted here: {proc.stderr.decode(errors='replace')}")
     try:
         yield folder
     finally:
@@ -356,7 +357,7 @@ def small_disk(tmp_path):
     folder.mkdir()
     proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(folder)], capture_output=True)
     if proc.returncode != 0:
-        pytest.skip(f"mounting a tmpfs is not permitted here: {proc.stderr.decode(errors='replace')}")
+        skip_unless_ci(f"mounting a tmpfs is not permitted here: {proc.stderr.decode(errors='replace')}")
     try:
         yield folder
     finally:

@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from conftest import skip_unless_ci
 
 from osa_utils import PROJECT_ROOT
 
@@ -41,10 +42,10 @@ def _one_error(proc) -> str:
 def _tmpfs(folder: Path, options: str) -> Path:
     folder.mkdir()
     if os.geteuid() != 0 or not shutil.which("mount"):
-        pytest.skip("mounting a small file system needs root")
+        skip_unless_ci("mounting a small file system needs root")
     proc = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True)
     if proc.returncode:
-        pytest.skip(f"cannot mount a tmpfs: {proc.stderr.decode(errors='replace').strip()}")
+        skip_unless_ci(f"cannot mount a tmpfs: {proc.stderr.decode(errors='replace').strip()}")
     return folder
 
 

@@ -79,6 +79,9 @@ def lab(tmp_path_factory):
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime), "JUPYTER_CONFIG_DIR": str(tmp / "user-config"),
            "JUPYTER_DATA_DIR": str(tmp / "user-data")}
     env.pop("JUPYTER_CONFIG_PATH", None)
+    # the kernels import osa_utils of the scratch copy (before the editable install's), so its data/
+    # and output/ are the copy's: the visit writes nothing into the developer's checkout
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(repo), os.environ.get("PYTHONPATH")]))
     args = cmd + ["--no-browser", "--port=0", "--ServerApp.port_retries=0", "--ip=127.0.0.1",
                   f"--IdentityProvider.token={TOKEN}"]
     with log.open("w") as out:
@@ -178,6 +181,7 @@ def test_a_visit_leaves_the_tree_clean_and_lists_each_notebook_once(lab):
     listed = page.locator(".jp-DirListing-itemText").all_inner_texts()
     assert "09_cross_chapter.ipynb" in listed
     assert [n for n in listed if n.endswith(".py")] == [], "the .py twins are listed beside the notebooks"
+    assert len(listed) == len(set(listed)), f"an entry is listed twice: {listed}"
     for name in VISITED:
         path = repo / "notebooks" / name
         before = path.stat().st_mtime_ns
@@ -196,6 +200,8 @@ def test_a_visit_leaves_the_tree_clean_and_lists_each_notebook_once(lab):
                             capture_output=True, text=True, check=True).stdout
     diff = subprocess.run(["git", "diff", "--stat"], cwd=repo, capture_output=True, text=True).stdout
     assert status == "", f"a visit changed the tree:\n{status}\n{diff}"
+    # the notebooks ran on the scratch copy: their figures are in its (git-ignored) output/
+    assert list((repo / "output").glob("fig-*.png")), "the kernels did not use the scratch copy's osa_utils"
 
 
 def test_explorer_redraws_a_chart_after_every_change(lab):

@@ -15,6 +15,8 @@ from osa_utils import DEFAULT_DATA_DIR, PROJECT_ROOT
 from osa_utils.build import declared_parameters, run
 from osa_utils.figures import stem
 
+from nbfixtures import assigned_names
+
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
 CHAPTERS = ["00_executive_summary", "01_introduction", "02_chip_design", "03_6g", "04_blockchain",
             "05_digital_currency", "06_v2x", "07_smart_cities", "08_ai_ethics"]
@@ -54,7 +56,8 @@ def test_first_cells(nb_path):
     first, second = nb.cells[0], nb.cells[1]
     assert first.cell_type == "markdown" and first.source.startswith("# ")
     assert "parameters" in second.metadata.get("tags", [])
-    assert REQUIRED_PARAMETERS <= set(declared_parameters(nb_path))
+    assert REQUIRED_PARAMETERS <= assigned_names(second.source)
+    assert set(declared_parameters(nb_path)) == assigned_names(second.source)  # as papermill reads the cell
 
 
 def test_chapter_title_and_authors_as_printed(package):
