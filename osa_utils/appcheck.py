@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import DEFAULT_DATA_DIR, PROJECT_ROOT
+from . import DEFAULT_DATA_DIR, PROJECT_ROOT, readlog
 from .assess import check_form_name, execute_tool, is_example, write_form
 from .params import ParameterError, check_params
 
@@ -114,7 +114,7 @@ def load_app_check(path, data_dir=None, sheet: str | None = None) -> "pd.DataFra
 
     path = Path(path)
     frame = load_user_table(path, schema(), data_dir, name="app_check", sheet=sheet)
-    data._record([path])  # a notebook run reads the user's file: part of what it depends on
+    readlog.record([path])  # a notebook run reads the user's file: part of what it depends on
     crit = criteria(data_dir)
     present = set(frame["criterion_id"])
     missing = [r for r in crit.itertuples() if r.criterion_id not in present]

@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import DEFAULT_DATA_DIR, PROJECT_ROOT
+from . import DEFAULT_DATA_DIR, PROJECT_ROOT, outputmeta, readlog
 from .panel import PanelError
 from .params import ParameterError, check_params
 
@@ -115,7 +115,7 @@ def load_assessment(csv_path, data_dir=None, sheet: str | None = None) -> "pd.Da
 
     path = Path(csv_path)
     frame = load_user_table(path, schema(), data_dir, name="assessment", sheet=sheet, skip=_unfilled)
-    data._record([path])  # a build reruns the notebook when the user's file changes
+    readlog.record([path])  # a build reruns the notebook when the user's file changes
     examples = frame.index[frame["note"].fillna("").str.strip().str.startswith(EXAMPLE_MARK)].tolist()
     if examples:
         rows = _row_numbers(path, sheet, frame, examples)
@@ -447,7 +447,7 @@ def _written(executed: Path, out: Path) -> list[Path]:
     files: list[Path] = []
     for cell in nb.cells:
         for output in cell.get("outputs", []):
-            for name in output.get("metadata", {}).get("osa", {}).get("files", []):
+            for name in outputmeta.files(output):
                 path = out / name
                 if path.is_file() and path not in files:
                     files.append(path)

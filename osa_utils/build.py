@@ -31,7 +31,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import PROJECT_ROOT
+from . import PROJECT_ROOT, readlog
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 CACHE = ".cache"
@@ -358,8 +358,7 @@ def _execute(nb_path: str, out_nb: str, params: dict, read_log: str, html_out: s
         os.environ.update(env)
     if cwd is not None:
         os.chdir(cwd)
-    os.environ["OSA_READ_LOG"] = read_log
-    Path(read_log).write_text("", encoding="utf-8")
+    readlog.start(read_log)
     Path(out_nb).with_name(WORKER_FILE).write_text(json.dumps({"pid": os.getpid()}), encoding="utf-8")
     # The kernel inherits this process's stderr: keep its log lines out of the build's output.
     start = time.perf_counter()
@@ -1171,10 +1170,8 @@ def _checked_reads(log: Path, before: dict, since_ns: int) -> tuple[dict, list[s
     """The files the notebook read (its read log) with the hash each had before it started, and the
     names of those that changed meanwhile (recorded as :data:`CHANGED_WHILE_RUNNING`). A file outside
     the snapshot counts as unchanged only if it was not modified since the build started."""
-    paths = sorted({l.strip() for l in log.read_text(encoding="utf-8").splitlines() if l.strip()}) \
-        if log.exists() else []
     reads, changed = {}, []
-    for path in paths:
+    for path in readlog.read(log):
         now, was = _fingerprint(path), before.get(path)
         held = now is not None and (now == was if was is not None else now[2] < since_ns)
         reads[_rel(path)] = now[0] if held else CHANGED_WHILE_RUNNING

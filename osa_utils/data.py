@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from . import DEFAULT_DATA_DIR
+from . import DEFAULT_DATA_DIR, readlog
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -40,10 +40,6 @@ DESCRIPTOR = "datapackage.json"
 BOM = b"\xef\xbb\xbf"
 TRUE_VALUES = ("true",)
 FALSE_VALUES = ("false",)
-
-#: Every CSV path a ``load_*`` call read in this process (resolved, as strings).
-#: The batch build uses it to learn what a notebook depends on.
-READS: set[str] = set()
 
 _VALID: set[str] = set()  # hashes of resources that passed the Table Schema checks
 _SELF_HASH = hashlib.sha256(Path(__file__).read_bytes()).digest()
@@ -749,15 +745,6 @@ def validate(data_dir=None, tables: Iterable[str] | None = None) -> dict:
     return read_descriptor(data_dir)
 
 
-def _record(paths: Iterable[Path]) -> None:
-    new = {str(Path(p).resolve()) for p in paths}
-    READS.update(new)
-    log = os.environ.get("OSA_READ_LOG")
-    if log:
-        with open(log, "a", encoding="utf-8") as fh:
-            fh.writelines(f"{p}\n" for p in sorted(new))
-
-
 def _frame(p: _Parsed, res: dict) -> "pd.DataFrame":
     import pandas as pd
 
@@ -791,7 +778,7 @@ def load_table(name: str, data_dir=None) -> "pd.DataFrame":
     descriptor = read_descriptor(ddir)
     res = resource(descriptor, name)
     parsed = _parse(ddir, [name])
-    _record([ddir / DESCRIPTOR] + [ddir / resource(descriptor, n)["path"] for n in parsed])
+    readlog.record([ddir / DESCRIPTOR] + [ddir / resource(descriptor, n)["path"] for n in parsed])
     return _frame(parsed[name], res)
 
 
@@ -800,5 +787,5 @@ def load_package(data_dir=None) -> dict[str, "pd.DataFrame"]:
     ddir = _data_dir(data_dir)
     descriptor = read_descriptor(ddir)
     parsed = _parse(ddir, None)
-    _record([ddir / DESCRIPTOR] + [ddir / r["path"] for r in descriptor["resources"]])
+    readlog.record([ddir / DESCRIPTOR] + [ddir / r["path"] for r in descriptor["resources"]])
     return {r["name"]: _frame(parsed[r["name"]], r) for r in descriptor["resources"]}

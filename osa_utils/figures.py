@@ -14,6 +14,8 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import outputmeta
+
 REPORT_REF = "Rühlig (ed.), Europe's Strategic Technology Autonomy from China, DPC 2023"
 STATUS_WORDS = {
     "reproduced": "reproduced from the report's text",
@@ -264,11 +266,10 @@ def display_figure(fig, figure_id: str, paths: list[Path], dpi: int = 150, capti
     if get_ipython() is not None:
         png = next((p for p in paths if p.suffix == ".png"), None)
         data = png.read_bytes() if png is not None else render(fig, "png", dpi)
-        meta = {"osa": {"figure_id": figure_id, "files": [p.name for p in paths], "dpi": int(dpi),
-                        **(caption or {})}}
+        meta = outputmeta.figure(figure_id, [p.name for p in paths], dpi, **(caption or {}))
         display(Image(data=data, format="png"), metadata=meta)
         if caption and (caption.get("note") or caption.get("status_text")):
             words = [f"*{caption['status_text'][0].upper()}{caption['status_text'][1:]}.*"
                      if caption.get("status_text") else "", caption.get("note") or ""]
-            display(Markdown(" ".join(w for w in words if w)), metadata={"osa": {"caption_of": figure_id}})
+            display(Markdown(" ".join(w for w in words if w)), metadata=outputmeta.caption_note(figure_id))
     plt.close(fig)

@@ -12,6 +12,8 @@ import hashlib
 import re
 from pathlib import Path
 
+from . import outputmeta
+
 REPORT = {
     "title": "Europe's Strategic Technology Autonomy from China",
     "subtitle": "Assessing Foundational and Emerging Technologies",
@@ -105,9 +107,7 @@ def output_part(out: dict, status: dict, footnotes: dict) -> dict | None:
     """One notebook output as a part of the page (see ``report.html.j2``), or None."""
     from .pages import markdown, safe
 
-    meta = out.get("metadata", {})
-    osa = meta.get("osa", {}) if isinstance(meta, dict) else {}
-    osa = osa if isinstance(osa, dict) else {}
+    osa = outputmeta.of(out)
     data = out.get("data", {})
     otype = out.get("output_type")
     if otype == "error":
@@ -115,7 +115,7 @@ def output_part(out: dict, status: dict, footnotes: dict) -> dict | None:
     if otype == "stream":
         return {"kind": "pre", "text": _joined(out.get("text", ""))}
     fid = str(osa.get("figure_id") or "")
-    common = {"fid": fid, "files": [str(f) for f in osa.get("files", [])], "status": status.get(fid),
+    common = {"fid": fid, "files": outputmeta.files(out), "status": status.get(fid),
               "footnotes": footnotes.get(fid) or []}
     if "image/png" in data:
         png = _joined(data["image/png"]).strip()

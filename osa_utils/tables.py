@@ -10,6 +10,8 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import outputmeta
+
 #: Styles of a table shown on its own (a notebook output); the report's pages carry the same rules.
 TABLE_CSS = (
     ".osa-table{border-collapse:collapse;font-size:.85rem;margin:.4rem 0}"
@@ -117,5 +119,4 @@ def display_table(table: Table, figure_id: str, paths) -> None:
     except ImportError:  # pragma: no cover
         return
     if get_ipython() is not None:
-        display(HTML(table.to_html()), metadata={"osa": {"figure_id": figure_id, "table": True,
-                                                          "files": [Path(p).name for p in paths]}})
+        display(HTML(table.to_html()), metadata=outputmeta.table(figure_id, [Path(p).name for p in paths]))

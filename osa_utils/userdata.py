@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import data as D
+from . import readlog
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -565,7 +566,7 @@ def load_user_table(path, schema: dict, data_dir=None, name: str | None = None,
         combined = {"resources": descriptor["resources"] + [res]}
         problems += [p for p in D._foreign_key_problems(combined, {**package, res["name"]: parsed})
                      if p.file == path.name]
-        D._record([ddir / D.DESCRIPTOR] + [ddir / D.resource(descriptor, n)["path"] for n in package])
+        readlog.record([ddir / D.DESCRIPTOR] + [ddir / D.resource(descriptor, n)["path"] for n in package])
     if problems:
         problems = [_non_ascii(p) for p in problems]
         if info.kind == "xlsx":

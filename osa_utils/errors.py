@@ -1,0 +1,41 @@
+"""The one error contract of osa-report.
+
+Every error the tool reports to a user is an :class:`OSAError`: its message is printed as is after
+``error: ``, and its class says the exit status. ``osa_utils.cli.main`` maps them in one place.
+
+=====  =====================================================================
+exit   meaning
+=====  =====================================================================
+0      done
+1      the data or a notebook failed (:class:`OSAError`)
+2      usage: a wrong option, parameter, form or output folder (:class:`UsageError`)
+3      busy: another run holds the output (:class:`BusyError`)
+130    interrupted (Ctrl-C, SIGTERM)
+=====  =====================================================================
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_BUSY = 3
+EXIT_INTERRUPTED = 130
+
+
+class OSAError(Exception):
+    """An error reported to the user: the data or a notebook failed (exit 1)."""
+
+    exit_code: int = EXIT_FAILED
+
+
+class UsageError(OSAError):
+    """The user asked for something that cannot be done as asked (exit 2)."""
+
+    exit_code = EXIT_USAGE
+
+
+class BusyError(OSAError):
+    """Another run holds what this one needs (exit 3)."""
+
+    exit_code = EXIT_BUSY
