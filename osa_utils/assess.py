@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from . import DEFAULT_DATA_DIR, PROJECT_ROOT, outputmeta, readlog
 from .panel import PanelError
 from .params import ParameterError, check_params
+from .text import strip_ansi
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -386,7 +387,6 @@ def execute_tool(notebook: Path, parameters: dict, form: Path, out: Path, kind: 
     full disk) removes the folder if this call created it (never one that existed) and is raised.
     """
     import shutil
-    import sys
 
     from . import outdir
 
@@ -404,13 +404,11 @@ def execute_tool(notebook: Path, parameters: dict, form: Path, out: Path, kind: 
 
 
 def _execute(notebook: Path, parameters: dict, form: Path, out: Path, kind: str, executed_notebook) -> list[Path]:
-    import sys
 
     from .build import kernel_options, stderr_to
+    from .importtime import skip_rfc3987_grammar
 
-    # As in data._frictionless: jsonschema (via nbformat) would otherwise build the unused
-    # rfc3987_syntax grammar at import, ~3 s.
-    sys.modules.setdefault("rfc3987_syntax", None)
+    skip_rfc3987_grammar()
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -430,7 +428,7 @@ def _notebook_error(exc, csv: Path, executed: Path, notebook: Path = NOTEBOOK,
     from .build import _source_cell_number
 
     cell = _source_cell_number(str(executed), exc.cell_index)
-    text = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", str(exc.evalue))
+    text = strip_ansi(exc.evalue)
     lines = [l for l in text.splitlines() if l.strip()]
     shown = lines[:MAX_PROBLEM_LINES]
     more = f"\n... and {len(lines) - len(shown)} more line(s)" if len(lines) > len(shown) else ""

@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import PROJECT_ROOT, readlog
+from .text import strip_ansi
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 CACHE = ".cache"
@@ -398,10 +399,10 @@ def _execute(nb_path: str, out_nb: str, params: dict, read_log: str, html_out: s
                                            on_cell_start=cell_started, **options)
             except PapermillExecutionError as exc:
                 error = {"cell": _source_cell_number(out_nb, exc.cell_index), "ename": exc.ename,
-                         "evalue": _strip_ansi(exc.evalue) or _no_message(exc.ename), "source": exc.source}
+                         "evalue": strip_ansi(exc.evalue) or _no_message(exc.ename), "source": exc.source}
             except Exception as exc:  # kernel died, bad notebook JSON, disk full, ...
                 error = {"cell": last_cell(), "ename": type(exc).__name__,
-                         "evalue": _strip_ansi(str(exc)) or _no_message(type(exc).__name__), "source": ""}
+                         "evalue": strip_ansi(str(exc)) or _no_message(type(exc).__name__), "source": ""}
                 if isinstance(exc, OSError) and exc.errno in DISK_ERRNOS:  # the build stops: see _run_locked
                     error.update(errno=exc.errno, evalue=exc.strerror or str(exc), filename=exc.filename)
                 if type(exc).__name__ == "DeadKernelError":
@@ -475,12 +476,6 @@ def _source_cell_number(executed: str, index: int) -> int:
     except (OSError, ValueError, KeyError):
         injected = 0
     return index - injected + 1
-
-
-def _strip_ansi(text: str) -> str:
-    import re
-
-    return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", str(text))
 
 
 def export_html(nb_path: Path, html_path: Path, name: str | None = None) -> None:

@@ -39,6 +39,9 @@ import re
 from pathlib import Path
 from typing import Callable, Iterable
 
+from .text import is_missing
+from .text import text as _text
+
 #: How the report is named in each entry's note ("Cited in …, notes 2, 104").
 SOURCE = "Rühlig (ed.) 2023"
 
@@ -129,7 +132,7 @@ def figure_footnotes(figure_id: str, data_dir=None, tables: dict | None = None) 
     hit = sup[sup["figure_id"] == figure_id]
     if len(hit):
         raw = hit.iloc[0]["key_figure_ids"]
-        if _isna(raw) or not str(raw).strip():
+        if is_missing(raw) or not str(raw).strip():
             return []  # cross-chapter views (x9.N) draw on other tables and show no key figures
         kf = table("key_figures").set_index("key_figure_id")
         ids = str(raw).split(";")
@@ -143,7 +146,7 @@ def figure_footnotes(figure_id: str, data_dir=None, tables: dict | None = None) 
         known = sorted(figs["figure_id"]) + sorted(sup["figure_id"])
         raise KeyError(f"figure {figure_id!r} is neither in figures.csv nor in supplementary_figures.csv; "
                        f"known: {', '.join(known)}")
-    drawn_from = str(hit.iloc[0]["tables"]).split(";") if not _isna(hit.iloc[0]["tables"]) else []
+    drawn_from = str(hit.iloc[0]["tables"]).split(";") if not is_missing(hit.iloc[0]["tables"]) else []
     if "key_figures" not in drawn_from:
         return []
     rule = REPORT_FIGURE_RULES.get(figure_id)
@@ -156,17 +159,7 @@ def figure_footnotes(figure_id: str, data_dir=None, tables: dict | None = None) 
     return _ints(rows["footnote"])
 
 
-def _isna(value) -> bool:
-    import pandas as pd
-
-    return value is None or bool(pd.isna(value))
-
-
 # --------------------------------------------------------------------------- works
-def _text(value) -> str:
-    return "" if _isna(value) else str(value)
-
-
 def works(data_dir=None, figure_id: str | None = None, footnote: int | None = None) -> list[dict]:
     """The distinct cited works: all of them, those figure *figure_id* rests on, or those footnote *footnote* cites.
 
@@ -189,12 +182,12 @@ def works(data_dir=None, figure_id: str | None = None, footnote: int | None = No
         w["id"] = w["source_id"]
         w["footnote"] = int(r["footnote"])
         w["et_al"] = bool(r["et_al"])
-        w["accessed"] = "" if _isna(r["accessed"]) else r["accessed"].date().isoformat()
+        w["accessed"] = "" if is_missing(r["accessed"]) else r["accessed"].date().isoformat()
         w["authors"], w["editors_list"], w["footnotes"] = [], [], []
         out[w["id"]] = w
     for n in names.sort_values(["source_id", "role", "position"]).to_dict("records"):
-        name = ({"literal": str(n["literal"])} if not _isna(n["literal"]) else
-                {k: str(n[k]) for k in ("family", "given") if not _isna(n[k])})
+        name = ({"literal": str(n["literal"])} if not is_missing(n["literal"]) else
+                {k: str(n[k]) for k in ("family", "given") if not is_missing(n[k])})
         out[str(n["source_id"])]["authors" if n["role"] == "author" else "editors_list"].append(name)
     order: list[str] = []
     by_note: dict[int, list[str]] = {}

@@ -26,12 +26,12 @@ import io
 import json
 import os
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from . import DEFAULT_DATA_DIR, readlog
+from .importtime import skip_rfc3987_grammar
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -561,10 +561,7 @@ def _check_header(fname: str, header: list[str], expected: list[str]) -> list[Pr
 
 # --------------------------------------------------------------------------- schema layer
 def _frictionless():
-    # jsonschema (pulled in by frictionless) imports rfc3987_syntax when it is
-    # installed (jupyter-events installs it); building its grammar costs ~3 s at
-    # import and the IRI format check is never used here.
-    sys.modules.setdefault("rfc3987_syntax", None)
+    skip_rfc3987_grammar()
     import frictionless
 
     return frictionless

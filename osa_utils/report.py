@@ -13,6 +13,8 @@ import re
 from pathlib import Path
 
 from . import outputmeta
+from .text import strip_ansi
+from .text import text as _text
 
 REPORT = {
     "title": "Europe's Strategic Technology Autonomy from China",
@@ -40,14 +42,6 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def _text(value) -> str:
-    """A CSV value as text; missing values become an empty string."""
-    if value is None:
-        return ""
-    s = str(value)
-    return "" if s in ("<NA>", "nan") else s
-
-
 def _source(cell) -> str:
     src = cell.get("source", "")
     return "".join(src) if isinstance(src, list) else src
@@ -65,10 +59,6 @@ def _figure_status(tables: dict) -> dict:
                                     ("synthesis" if r["figure_id"].startswith("x") else "supplementary"))
                    for r in sup.to_dict("records")})
     return st
-
-
-def _strip_ansi(text: str) -> str:
-    return re.sub("\x1b\\[[0-9;]*[A-Za-z]", "", text)
 
 
 def png_size(data: bytes) -> tuple[int, int, float | None]:
@@ -111,7 +101,7 @@ def output_part(out: dict, status: dict, footnotes: dict) -> dict | None:
     data = out.get("data", {})
     otype = out.get("output_type")
     if otype == "error":
-        return {"kind": "error", "text": _strip_ansi("\n".join(out.get("traceback", [])))}
+        return {"kind": "error", "text": strip_ansi("\n".join(out.get("traceback", [])))}
     if otype == "stream":
         return {"kind": "pre", "text": _joined(out.get("text", ""))}
     fid = str(osa.get("figure_id") or "")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import outputmeta
+from .text import text as _text
 
 #: Styles of a table shown on its own (a notebook output); the report's pages carry the same rules.
 TABLE_CSS = (
@@ -45,13 +46,6 @@ def csv_text(records) -> str:
     for record in records:
         (quoted if any(isinstance(c, str) and "\r" in c for c in record) else plain).writerow(record)
     return buf.getvalue()
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    s = str(value)
-    return "" if s in ("<NA>", "nan") else s
 
 
 @dataclass

@@ -3,7 +3,6 @@ before it forks the workers, so that a worker starts in milliseconds instead of 
 and nbconvert again (about 2 s of CPU per worker and build) and compiling nbconvert's templates and
 patterns at its first notebook (about 0.5 s more). See ``osa_utils.build._pool_context``."""
 import signal
-import sys
 
 # In the fork server: Ctrl-C is the build's to handle (it stops the workers). The server was started
 # with SIGINT blocked (osa_utils.build._start_fork_server): ignore it, which drops one sent meanwhile,
@@ -12,9 +11,9 @@ signal.signal(signal.SIGINT, signal.SIG_IGN)
 if hasattr(signal, "pthread_sigmask"):
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
-# nbformat's jsonschema would import rfc3987_syntax (installed by jupyter-events), whose grammar
-# takes ~3 s to build; its IRI format check is never used for notebooks.
-sys.modules.setdefault("rfc3987_syntax", None)
+from .importtime import skip_rfc3987_grammar  # noqa: E402
+
+skip_rfc3987_grammar()
 
 import papermill  # noqa: E402,F401
 from nbconvert import HTMLExporter  # noqa: E402,F401

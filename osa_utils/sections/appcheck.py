@@ -19,6 +19,7 @@ from .. import figures as F
 from ..appcheck import LEVELS, REFERENCE_APPS, app_slug, criteria, findings
 from ..notebook import Base
 from ..tables import Table
+from ..text import text as _text
 from .assessment import ILLUSTRATION, AssessmentMixin
 
 #: Source line of every app-check output.
@@ -31,10 +32,6 @@ EVIDENCE_ONLY = "evidence in the text, no stated finding"
 NO_EVIDENCE = "no evidence in the text"
 #: After a criterion name that is this collection's (the report prints the criterion without one).
 COLLECTIONS_NAME = " [name given by this collection: the report prints none]"
-
-
-def _text(value) -> str:
-    return "" if value is None or value is pd.NA or (isinstance(value, float) and value != value) else str(value)
 
 
 def reference_kind(evidence: pd.DataFrame, criterion_id: str, app: str) -> str:

@@ -8,13 +8,13 @@ figures.csv, every caption and source line says so, and the files are named
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import pandas as pd
 
 from .. import figures as F
 from .. import model, style
 from ..tables import Table, display_table
+from ..text import text as _text
 
 #: Source line of every assessment output.
 NOT_FROM_REPORT = "New assessment by the user, not from the report."
@@ -32,10 +32,6 @@ TOOLKIT_COLUMNS = ["DIMENSION OF OPEN STRATEGIC AUTONOMY", "HIGHEST IMPORTANCE I
                    "TYPE OF POLICY INSTRUMENTS THAT TEND TO BE MOST EFFECTIVE (FIGURE 0.3)",
                    "INSTRUMENTS NAMED IN THE ASSESSMENT"]
 NO_CHALLENGE = "(no challenge listed in the assessment)"
-
-
-def _text(value) -> str:
-    return "" if value is None or value is pd.NA or (isinstance(value, float) and value != value) else str(value)
 
 
 def matrix_rows(matrix: pd.DataFrame, technologies: pd.DataFrame, challenges: pd.DataFrame,

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..tables import Table
+from ..text import text as _text
 
 #: Header labels exactly as printed in the report.
 POLICY_GOALS_COLUMNS = ["DIMENSION OF OPEN STRATEGIC AUTONOMY", "PREDOMINANT POLICY GOAL",
@@ -14,10 +15,6 @@ AI_ETHICS_COLUMNS = ["DIMENSION", "EU", "CHINA"]
 PILOTS_COLUMNS = ["NAME", "Partners", "Time"]
 
 RECONSTRUCTED_NOTE = "Reconstructed from the text: the original diagram is not in the source."
-
-
-def _text(value) -> str:
-    return "" if value is None or pd.isna(value) else str(value)
 
 
 class ComparisonsMixin:

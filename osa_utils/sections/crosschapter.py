@@ -11,6 +11,7 @@ import pandas as pd
 
 from .. import model
 from ..tables import Table
+from ..text import is_missing as _na
 
 NO_SYMBOL = "no symbol in the text"
 #: Group of x9.6 for the recommendations a chapter ties to no dimension.
@@ -23,10 +24,6 @@ SHORT_LEAD = 40
 WHATIF_LABEL = "What-if: not the report's assessment"
 CROSS_SOURCE = ("A cross-chapter view of this collection (notebook 09_cross_chapter), not a figure of the report; "
                 "drawn from the chapters' tables.")
-
-
-def _na(value) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
 def _names(items: list[str]) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..tables import Table
+from ..text import text as _text
 
 #: Output ids (supplementary_figures.csv).
 CRITERIA_TABLE = "8-criteria"
@@ -36,14 +37,6 @@ BASIS_WORDS = {"heading": "it stands under the heading",
 #: Status words of these tables (the source line of a table file that travels alone).
 TABLE_STATUS = ("not a figure of the report: this collection's table of text the report prints "
                 "(verbatim, from the data package)")
-
-
-def _na(value) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
-
-
-def _text(value) -> str:
-    return "" if _na(value) else str(value)
 
 
 def _footnotes(value) -> str:
