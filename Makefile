@@ -10,11 +10,12 @@ STAMP  := $(VENV)/.installed-stamp
 DATA   ?= data
 OUT    ?= report
 
-.PHONY: help report test validate figures lab lock clean
+.PHONY: help report test lint validate figures lab lock clean
 
 help:
 	@echo "make report    build the regenerated report into $(OUT)/"
-	@echo "make test      run the test suite"
+	@echo "make test      run the checks (make lint) and the test suite"
+	@echo "make lint      check import layers, lint and format (ruff) and types (mypy)"
 	@echo "make validate  check data/ against data/datapackage.json"
 	@echo "make figures   regenerate the committed reference figures in figures/"
 	@echo "make lab       open the collection in JupyterLab"
@@ -53,8 +54,16 @@ report: $(STAMP)
 # reference machine) every kernel and command the suite starts (~200) would compile osa_utils again
 # and pytest would rewrite every test module again: the suite lets Python cache them (in the
 # git-ignored __pycache__ folders).
-test: $(STAMP)
+test: lint
 	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest
+
+# The habits that keep the code in shape (CONTRIBUTING.md): the import layers of osa_utils
+# (pyproject.toml [tool.importlinter]), ruff's lint and format check, mypy. Also run by `make test`.
+lint: $(STAMP)
+	$(BIN)/lint-imports
+	$(BIN)/ruff check
+	$(BIN)/ruff format --check
+	$(BIN)/mypy
 
 figures: $(STAMP)
 	$(BIN)/osa-report figures --data-dir $(DATA) --out figures

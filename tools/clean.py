@@ -21,7 +21,7 @@ What is removed, and nothing else:
   files the notebooks write there (``fig-*.png|svg|pdf``, ``tab-*.csv|html``, their ``.tmp``) and
   osa-report's marker, then the folders left empty: a file of yours there stays, with its folder;
 * ``benchmarks/results-local.json`` when ``benchmarks/build_bench.py`` wrote it; the caches
-  ``.pytest_cache/``, ``.hypothesis/``, ``__pycache__/`` (outside .venv/) and the editable
+  ``.pytest_cache/``, ``.hypothesis/``, ``.mypy_cache/``, ``.ruff_cache/``, ``.import_linter_cache/``, ``__pycache__/`` (outside .venv/) and the editable
   install's ``*.egg-info/``.
 
 An OUT given on the command line (``make clean OUT=…``) is cleaned by the same rules. Exit
@@ -175,7 +175,7 @@ class Cleaner:
                 ours = False
             if ours:
                 self._rm(p)
-        for name in (".pytest_cache", ".hypothesis"):
+        for name in (".pytest_cache", ".hypothesis", ".mypy_cache", ".ruff_cache", ".import_linter_cache"):
             if (ROOT / name).is_dir() and not (ROOT / name).is_symlink():
                 self._rm(ROOT / name)
         for p in sorted(ROOT.glob("*.egg-info")):
