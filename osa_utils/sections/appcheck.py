@@ -17,10 +17,10 @@ import pandas as pd
 
 from .. import figures as F
 from ..appcheck import LEVELS, REFERENCE_APPS, app_slug, criteria, findings
-from ..notebook import Base
 from ..tables import Table
 from ..text import text as _text
 from .assessment import ILLUSTRATION, AssessmentMixin
+from .base import Base
 
 #: Source line of every app-check output.
 USER_LABEL = "Assessment by the user, not from the report."

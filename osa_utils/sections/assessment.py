@@ -8,13 +8,13 @@ figures.csv, every caption and source line says so, and the files are named
 """
 from __future__ import annotations
 
-
 import pandas as pd
 
 from .. import figures as F
 from .. import model, style
 from ..tables import Table, display_table
 from ..text import text as _text
+from .base import Base
 
 #: Source line of every assessment output.
 NOT_FROM_REPORT = "New assessment by the user, not from the report."
@@ -53,7 +53,7 @@ def matrix_rows(matrix: pd.DataFrame, technologies: pd.DataFrame, challenges: pd
     return m, techs
 
 
-class AssessmentMixin:
+class AssessmentMixin(Base):
     """Step 2 (table, profile, matrix) and step 4 (typical instruments) for a user's assessment CSV."""
 
     # -- provenance and output

@@ -5,6 +5,7 @@ import pandas as pd
 
 from ..tables import Table
 from ..text import text as _text
+from .base import Base
 
 #: Header labels exactly as printed in the report.
 POLICY_GOALS_COLUMNS = ["DIMENSION OF OPEN STRATEGIC AUTONOMY", "PREDOMINANT POLICY GOAL",
@@ -17,7 +18,7 @@ PILOTS_COLUMNS = ["NAME", "Partners", "Time"]
 RECONSTRUCTED_NOTE = "Reconstructed from the text: the original diagram is not in the source."
 
 
-class ComparisonsMixin:
+class ComparisonsMixin(Base):
     """Figures 0.2/1.4, 0.3/1.3, 1.1, 5.1, 5.4 and 8.1."""
 
     def _printed_as(self, figure_id: str) -> str:

@@ -12,6 +12,7 @@ import pandas as pd
 from .. import model
 from ..tables import Table
 from ..text import is_missing as _na
+from .base import Base, show_text
 
 NO_SYMBOL = "no symbol in the text"
 #: Group of x9.6 for the recommendations a chapter ties to no dimension.
@@ -30,7 +31,7 @@ def _names(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-class CrossChapterMixin:
+class CrossChapterMixin(Base):
     """Recurring actors, the technology–actor network, threat profiles, instruments, and a what-if explorer."""
 
     # -- helpers
@@ -422,11 +423,9 @@ class CrossChapterMixin:
 
     def explorer(self, interactive: bool = False):
         """A what-if explorer (ipywidgets) in JupyterLab; with interactive=False (batch builds) one sentence only."""
-        from ..notebook import _show_text
-
         if not interactive:
-            _show_text("The what-if explorer is available when the notebook is run in JupyterLab with the "
-                       "parameter interactive = True; this static run draws nothing for it.")
+            show_text("The what-if explorer is available when the notebook is run in JupyterLab with the "
+                      "parameter interactive = True; this static run draws nothing for it.")
             return None
         from IPython.display import display
 

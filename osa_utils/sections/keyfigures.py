@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .base import Base
 from .methods import CHECKLIST_CHART
 
 #: Box 1's rows in key_figures.csv (checked against the data in rows_by_id and the tests).
@@ -47,7 +48,7 @@ def _qualifier_note(rows: pd.DataFrame) -> str:
     return " ".join(parts)
 
 
-class KeyFiguresMixin:
+class KeyFiguresMixin(Base):
     """Box 1, the stand-in for Figure 5.3, and the supplementary charts of supplementary_figures.csv."""
 
     # -- Box 1

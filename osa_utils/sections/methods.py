@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..tables import Table
 from ..text import text as _text
+from .base import Base
 
 #: Output ids (supplementary_figures.csv).
 CRITERIA_TABLE = "8-criteria"
@@ -54,7 +55,7 @@ def tied_dimensions(row) -> list[str]:
     return ([first] if first else []) + [d for d in split_ids(row["other_dimension_ids"]) if d != first]
 
 
-class MethodsMixin:
+class MethodsMixin(Base):
     """recommendations(chapter), criteria_table(), checklist_chart()."""
 
     # -- recommendations

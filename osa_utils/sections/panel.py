@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..notebook import Base
 from ..panel import ROUNDING, PanelSummary
 from ..tables import Table
 from .assessment import AssessmentMixin
+from .base import Base
 
 
 def agreement_sentence(summary: PanelSummary) -> str:
