@@ -105,7 +105,7 @@ class AppCheck(AssessmentMixin, Base):
                                  f"'{EVIDENCE_ONLY}' where it quotes evidence only; '{NO_EVIDENCE}' where it gives "
                                  "none (quotes and footnotes: app_evidence.csv). The chapter calls its references "
                                  "no case studies.")
-        return self._assessment_table(Table(columns, rows), f"appcheck-{slug}-findings", header, source, note)
+        self._assessment_table(Table(columns, rows), f"appcheck-{slug}-findings", header, source, note)
 
     def findings_chart(self, df: pd.DataFrame, app: str) -> None:
         """Criteria (rows, macro then micro, names as printed) x the user's app and the three
@@ -125,7 +125,7 @@ class AppCheck(AssessmentMixin, Base):
         header = self._title(df, f"The user's check of {app} with chapter 8's criteria")
         marked = crit.loc[crit["name_is_collections"].astype(bool), "name"].tolist()
         note = (f"{COLLECTIONS_NAME_MARK} Name given by this collection: the report prints none." if marked else "")
-        return self._assessment_figure(fig, f"appcheck-{slug}-grid", header, source, note, illus)
+        self._assessment_figure(fig, f"appcheck-{slug}-grid", header, source, note, illus)
 
     def finding_counts(self, df: pd.DataFrame, app: str) -> None:
         """How many criteria the user gave each finding, by level (tab-appcheck-<app>-counts)."""
@@ -142,5 +142,5 @@ class AppCheck(AssessmentMixin, Base):
         header = self._title(df, f"The user's check of {app}: number of criteria per finding")
         note = self._note(illus, "Counts of the user's findings, not a score: the chapter says the ordering of "
                                  "its criteria is not informed by a weighted hierarchy.")
-        return self._assessment_table(Table(columns, rows, numeric=set(range(1, len(columns)))),
-                                      f"appcheck-{slug}-counts", header, source, note)
+        self._assessment_table(Table(columns, rows, numeric=set(range(1, len(columns)))),
+                               f"appcheck-{slug}-counts", header, source, note)

@@ -127,8 +127,8 @@ class AssessmentMixin(Base):
                                              "of Open Strategic Autonomy")
         note = self._note(illus, "Laid out like the chapters' risk tables (e.g. Figure 2.2); one score per "
                                  "challenge, in the order of the CSV.")
-        return self._assessment_table(Table(ASSESSMENT_COLUMNS, rows, numeric={2}),
-                                      f"assessment-{technology_id}-risks", header, source, note)
+        self._assessment_table(Table(ASSESSMENT_COLUMNS, rows, numeric={2}),
+                               f"assessment-{technology_id}-risks", header, source, note)
 
     def assessment_profile(self, df: pd.DataFrame, technology_id: str, label: str) -> None:
         """Chart of the importance of each challenge by dimension (as CoreMixin.risk_profile)."""
@@ -138,7 +138,7 @@ class AssessmentMixin(Base):
         source, illus = self._assessment_footer(df, ["dimensions"])
         header = self._assessment_header(df, f"New assessment – {label}: risk profile")
         note = "Bars: one per challenge of the CSV (numbered in file order where a dimension lists several)."
-        return self._assessment_figure(fig, f"assessment-{technology_id}-profile", header, source, note, illus)
+        self._assessment_figure(fig, f"assessment-{technology_id}-profile", header, source, note, illus)
 
     def assessment_matrix_data(self, df: pd.DataFrame, technology_id: str,
                                label: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -167,7 +167,7 @@ class AssessmentMixin(Base):
             f"Last row (shaded): {label}, {NOT_FROM_REPORT.lower().rstrip('.')}: one dot per distinct importance "
             f"level of its challenges in a dimension, from {df.attrs.get('source_file') or 'the CSV'}."
             + (f" No challenge listed for: {'; '.join(empty)}." if empty else "")))
-        return self._assessment_figure(fig, f"assessment-{technology_id}-matrix", header, source, note, illus)
+        self._assessment_figure(fig, f"assessment-{technology_id}-matrix", header, source, note, illus)
 
     # -- step 4: the toolkit
     def typical_instruments(self, df: pd.DataFrame, technology_id: str | None = None,
@@ -195,5 +195,5 @@ class AssessmentMixin(Base):
                                              "dimensions with a high or very high degree of threat (3 or 4)")
         note = self._note(illus, "Step 4 of the method: the instrument types the report's Figure 0.3 names for "
                                  "each dimension; which of them fit the technology is the user's judgement.")
-        return self._assessment_table(Table(TOOLKIT_COLUMNS, rows, numeric={1}),
-                                      f"assessment-{tid}-instruments", header, source, note)
+        self._assessment_table(Table(TOOLKIT_COLUMNS, rows, numeric={1}),
+                               f"assessment-{tid}-instruments", header, source, note)

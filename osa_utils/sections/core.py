@@ -25,7 +25,7 @@ class CoreMixin(Base):
     """Figure 0.1/1.2, the risk tables and the actor tables."""
 
     # -- Figure 0.1 / 1.2 (the data: Base.derived_matrix)
-    def threat_matrix(self, figure_id: str = "0.1", colours: str = "derived"):
+    def threat_matrix(self, figure_id: str = "0.1", colours: str = "derived") -> None:
         """Figure 0.1 (or its reprint 1.2): dots per distinct level.
 
         *colours* (the notebook parameter ``matrix_colours``): "derived" colours the dots by the levels
@@ -55,9 +55,9 @@ class CoreMixin(Base):
             what = ("A grid of the seven technologies by the four dimensions with the printed number of dots in "
                     "each cell, coloured by the degree of threat this collection derives from the risk tables.")
             tables = None  # figures.csv's list
-        return self.show_figure(fig, figure_id, note=note, what=what, tables=tables)
+        self.show_figure(fig, figure_id, note=note, what=what, tables=tables)
 
-    def threat_matrix_user_reading(self, figure_id: str = "0.1", user_levels=None, colours: str = "derived"):
+    def threat_matrix_user_reading(self, figure_id: str = "0.1", user_levels=None, colours: str = "derived") -> None:
         """Figure 0.1 (or 1.2) with a user's reading of the levels the text does not state (the notebook
         parameter ``matrix_user_levels``; nothing at all when it is None).
 
@@ -119,7 +119,7 @@ class CoreMixin(Base):
         ri = self.t("risk_instruments")
         return rc[rc["figure"] == figure_id], ri[ri["figure"] == figure_id]
 
-    def risk_table(self, figure_id: str) -> Table:
+    def risk_table(self, figure_id: str) -> None:
         """The risk table as printed: one row per dimension, list cells as bullets."""
         rc, ri = self._risk(figure_id)
         dims = self.t("dimensions").sort_values("order")
@@ -130,10 +130,10 @@ class CoreMixin(Base):
             scores = c["importance"].astype(int).tolist()
             score = str(scores[0]) if c["score_shared"].all() or len(scores) == 1 else " / ".join(map(str, scores))
             rows.append([d.label_risk_tables, c["challenge"].tolist(), score, i["instrument"].tolist()])
-        return self.show_table(Table(RISK_COLUMNS, rows, numeric={2}), figure_id,
-                               tables=["risk_challenges", "risk_instruments", "dimensions"])
+        self.show_table(Table(RISK_COLUMNS, rows, numeric={2}), figure_id,
+                        tables=["risk_challenges", "risk_instruments", "dimensions"])
 
-    def risk_profile(self, figure_id: str):
+    def risk_profile(self, figure_id: str) -> None:
         """This collection's chart of risk table *figure_id* (saved as '<id>-chart'): the printed importance
         of each challenge by dimension, a score shared by several challenges drawn once."""
         from ..plots.risk import risk_profile
@@ -150,14 +150,14 @@ class CoreMixin(Base):
                 + ". The importance is an ordinal score (1–4), not a measured quantity.")
         what = ("Horizontal bars of the relative importance (1 to 4) the table prints for each challenge, grouped "
                 "by the four dimensions of Open Strategic Autonomy.")
-        return self.show_figure(fig, cid, note=note, what=what, tables=["risk_challenges", "dimensions"])
+        self.show_figure(fig, cid, note=note, what=what, tables=["risk_challenges", "dimensions"])
 
     # -- actor tables
     def _actors(self, figure_id: str) -> pd.DataFrame:
         a = self.t("actors")
         return a[a["figure"] == figure_id].sort_values("row")
 
-    def actor_table(self, figure_id: str, note: str = "") -> Table:
+    def actor_table(self, figure_id: str, note: str = "") -> None:
         """The actor table with priority symbols as printed and names per name_lang."""
         a = self._actors(figure_id)
         lang = self.params.name_lang
@@ -171,10 +171,10 @@ class CoreMixin(Base):
             extra = (f"{missing} of {len(a)} rows show no priority symbol in the text: the cell is left empty, "
                      "not guessed.")
             note = f"{note} {extra}".strip()
-        return self.show_table(Table(ACTOR_COLUMNS, rows, numeric={4}), figure_id, note=note,
-                               tables=["actors"])
+        self.show_table(Table(ACTOR_COLUMNS, rows, numeric={4}), figure_id, note=note,
+                        tables=["actors"])
 
-    def actor_chart(self, figure_id: str):
+    def actor_chart(self, figure_id: str) -> None:
         """This collection's chart of actor table *figure_id* (saved as '<id>-chart'): actors by type group
         and printed priority."""
         from ..plots.actors import RULE_TEXT, actors_by_type
@@ -190,10 +190,10 @@ class CoreMixin(Base):
             note += f" Erratum ({e.location}): {e.issue}"
         what = ("Stacked horizontal bars of the number of actors the table lists per type group, split by the "
                 "priority symbol printed (or none).")
-        return self.show_figure(fig, cid, note=note, what=what, tables=["actors"])
+        self.show_figure(fig, cid, note=note, what=what, tables=["actors"])
 
     # -- Figures 3.1 / 3.2
-    def contributor_shares(self, figure_id: str, authorships_csv=None):
+    def contributor_shares(self, figure_id: str, authorships_csv=None) -> None:
         """Figures 3.1/3.2: the chart data is not in the source. Without data, say so plainly;
         with a user's authorships CSV (paper_id, region; one row per author), draw the shares
         by the chapter's fractional method (model.fractional_counts)."""
@@ -211,11 +211,11 @@ class CoreMixin(Base):
         show_text(f"Read {markdown_text(table.attrs['read'])}.")  # a file name is the user's: not markup
         counts = model.fractional_counts(table)
         fig = share_bars(counts)
-        return self.show_figure(fig, figure_id, header=f"{info.header} (from user data, not from the report)",
-                                extra_source=f"Chart data: {Path(authorships_csv).name} supplied by the user.",
-                                note="Papers by authors from several regions are shared by region in proportion "
-                                     "to their authors (osa_utils.model.fractional_counts).",
-                                what="Horizontal bars of each region's share of the papers in the user's data.")
+        self.show_figure(fig, figure_id, header=f"{info.header} (from user data, not from the report)",
+                         extra_source=f"Chart data: {Path(authorships_csv).name} supplied by the user.",
+                         note="Papers by authors from several regions are shared by region in proportion "
+                              "to their authors (osa_utils.model.fractional_counts).",
+                         what="Horizontal bars of each region's share of the papers in the user's data.")
 
     def erratum(self, location_prefix: str) -> pd.DataFrame:
         """Errata whose location is *location_prefix* or starts with it and a comma (e.g. 'Figure 2.1')."""

@@ -98,7 +98,7 @@ class CrossChapterMixin(Base):
         out = pd.DataFrame(rows, columns=["actor_id", "actor", "chapters"] + techs)
         return out.sort_values(["chapters", "actor"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
-    def recurring_actors(self, figure_id: str = "x9.1") -> Table:
+    def recurring_actors(self, figure_id: str = "x9.1") -> None:
         """Ranked table of the organisations (parent_actor_id, else actor_id) in more than one chapter's
         actor table, with the priority each chapter prints."""
         f = self.recurring_actor_frame()
@@ -132,9 +132,9 @@ class CrossChapterMixin(Base):
         if variants:
             notes.append("Names differ between chapters (the first chapter's is shown): " + "; ".join(variants) + ".")
         notes.append(CROSS_SOURCE)
-        return self.show_table(Table(columns, rows, numeric=set(range(1, len(columns)))), figure_id,
-                               header=self._supp_header(figure_id), tables=["actors", "technologies"],
-                               note=" ".join(notes))
+        self.show_table(Table(columns, rows, numeric=set(range(1, len(columns)))), figure_id,
+                        header=self._supp_header(figure_id), tables=["actors", "technologies"],
+                        note=" ".join(notes))
 
     # -- network
     def actor_graph(self):
@@ -153,7 +153,7 @@ class CrossChapterMixin(Base):
         a["actor_id"] = a["organisation"]
         return actor_graph(a.drop(columns="organisation"), self.t("technologies"), self.params.name_lang)
 
-    def actor_network(self, figure_id: str = "x9.2"):
+    def actor_network(self, figure_id: str = "x9.2") -> None:
         """Technology–actor bipartite network: all technologies, recurring actors named, the others as dots."""
         from ..plots.network import MIXED_GROUP, actor_network, layout
 
@@ -176,13 +176,13 @@ class CrossChapterMixin(Base):
                 "technologies on a circle in the report's order; distances carry no meaning.")
         if any(d["group"] == MIXED_GROUP for d in actors):
             note += " Grey dots: the printed actor types fall in different groups in different chapters."
-        return self.show_figure(fig, figure_id, header=self._supp_header(figure_id),
-                                tables=["actors", "technologies"], note=note,
-                                what="A network of the seven technologies and the actors their chapters list, "
-                                     "organisations listed by several chapters named between their technologies.")
+        self.show_figure(fig, figure_id, header=self._supp_header(figure_id),
+                         tables=["actors", "technologies"], note=note,
+                         what="A network of the seven technologies and the actors their chapters list, "
+                              "organisations listed by several chapters named between their technologies.")
 
     # -- threat profiles
-    def threat_profiles(self, figure_id: str = "x9.3"):
+    def threat_profiles(self, figure_id: str = "x9.3") -> None:
         """Heat map technologies x dimensions: highest importance per cell, range when several challenges."""
         from ..plots.profiles import importance_heatmap
 
@@ -191,9 +191,9 @@ class CrossChapterMixin(Base):
                 "lists for that dimension. Where it lists several, the number of challenges and their range are "
                 "written below, or 'one score printed' where the table prints a single score for all of them. "
                 "Colours are those of the degree-of-threat levels in this collection's Figure 0.1.")
-        return self._profile_figure(fig, figure_id, note)
+        self._profile_figure(fig, figure_id, note)
 
-    def _profile_figure(self, fig, figure_id: str, note: str):
+    def _profile_figure(self, fig, figure_id: str, note: str) -> None:
         """Caption and save a chart of the five risk tables, naming the chapters without one."""
         missing = self._no_risk_table()
         if missing:
@@ -202,10 +202,10 @@ class CrossChapterMixin(Base):
                         "giving the highest printed importance (1 to 4).",
                 "x9.4": "Per dimension, one marker per challenge at its printed importance (1 to 4), one column per "
                         "technology."}.get(figure_id, "")
-        return self.show_figure(fig, figure_id, header=self._supp_header(figure_id),
-                                tables=["risk_challenges", "technologies", "dimensions"], note=note, what=what)
+        self.show_figure(fig, figure_id, header=self._supp_header(figure_id),
+                         tables=["risk_challenges", "technologies", "dimensions"], note=note, what=what)
 
-    def importance_spread(self, figure_id: str = "x9.4"):
+    def importance_spread(self, figure_id: str = "x9.4") -> None:
         """Per dimension, every challenge's importance across the chapters with a risk table."""
         from ..plots.profiles import importance_spread
 
@@ -214,7 +214,7 @@ class CrossChapterMixin(Base):
                 "per chapter within each dimension (fixed offsets, no random jitter). Where a table prints one "
                 "score for several challenges, that score is repeated on each and a bracket below joins the markers. "
                 "Grey band and top line: the range across the chapters.")
-        return self._profile_figure(fig, figure_id, note)
+        self._profile_figure(fig, figure_id, note)
 
     # -- instruments
     def instrument_rows(self) -> pd.DataFrame:
@@ -224,7 +224,7 @@ class CrossChapterMixin(Base):
         ri = model.ordered(self.t("risk_instruments"), self.t("technologies"), self.t("dimensions"))
         return ri.assign(type=[instrument_type(x) for x in ri["instrument"]])
 
-    def instruments_by_dimension(self, figure_id: str = "x9.5") -> Table:
+    def instruments_by_dimension(self, figure_id: str = "x9.5") -> None:
         """Per dimension: Figure 0.3's instrument types beside the chapters' instruments grouped into them."""
         from ..plots.profiles import NOT_MATCHED, rule_text
 
@@ -262,9 +262,9 @@ class CrossChapterMixin(Base):
         if missing:
             note += f" {_names(missing)}: no risk table in the report, so no instruments."
         note += " " + CROSS_SOURCE
-        return self.show_table(Table(columns, rows, numeric={2}), figure_id, header=self._supp_header(figure_id),
-                               tables=["policy_instruments", "risk_instruments", "technologies", "dimensions"],
-                               note=note)
+        self.show_table(Table(columns, rows, numeric={2}), figure_id, header=self._supp_header(figure_id),
+                        tables=["policy_instruments", "risk_instruments", "technologies", "dimensions"],
+                        note=note)
 
     # -- recommendations per dimension (no keyword rule: the dimensions the chapters state)
     def recommendations_by_dimension_frame(self) -> pd.DataFrame:
@@ -301,7 +301,7 @@ class CrossChapterMixin(Base):
             text = text[:OPENING_CHARS].rsplit(" ", 1)[0] + " …"
         return f"{r.recommendation_id} {lead + ': ' if lead else ''}{text}"
 
-    def recommendations_by_dimension(self, figure_id: str = "x9.6") -> Table:
+    def recommendations_by_dimension(self, figure_id: str = "x9.6") -> None:
         """Per dimension: Figure 0.3's instrument types, then per chapter the recommendations the chapter ties to
         the dimension beside the instruments its risk table prints in the dimension's row; last, the
         recommendations tied to no dimension, with the reason."""
@@ -349,9 +349,9 @@ class CrossChapterMixin(Base):
                 f"dimension ({untied['recommendation_id'].nunique()}) are listed last with the reason. "
                 "Putting these side by side is this collection's; it does not say that a recommendation and an "
                 "instrument in one row correspond. " + CROSS_SOURCE)
-        return self.show_table(Table(columns, rows), figure_id, header=self._supp_header(figure_id),
-                               tables=["recommendations", "risk_instruments", "policy_instruments", "technologies",
-                                       "dimensions"], note=note)
+        self.show_table(Table(columns, rows), figure_id, header=self._supp_header(figure_id),
+                        tables=["recommendations", "risk_instruments", "policy_instruments", "technologies",
+                                "dimensions"], note=note)
 
     def _main_dimension(self, recommendation_id: str) -> str:
         rec = self.t("recommendations").set_index("recommendation_id")
@@ -421,7 +421,7 @@ class CrossChapterMixin(Base):
                                   "The edited cell is outlined (dashed).")
         return fig_m, fig_h, what
 
-    def explorer(self, interactive: bool = False):
+    def explorer(self, interactive: bool = False) -> None:
         """A what-if explorer (ipywidgets) in JupyterLab; with interactive=False (batch builds) one sentence only."""
         if not interactive:
             show_text("The what-if explorer is available when the notebook is run in JupyterLab with the "
