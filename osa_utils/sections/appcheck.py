@@ -16,6 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import figures as F
+from .. import style
 from ..appcheck import LEVELS, REFERENCE_APPS, app_slug, criteria, findings
 from ..tables import Table
 from ..text import text as _text
@@ -56,8 +57,6 @@ def _font_for(app: str) -> None:
     gets one: matplotlib's font list is rescanned once if it predates the font; with none installed,
     FontMissingError says what to install (a chart of empty boxes is not drawn)."""
     import unicodedata
-
-    from .. import style
 
     if not any(unicodedata.east_asian_width(c) in "WF" and unicodedata.category(c)[0] in "LN" for c in app):
         return

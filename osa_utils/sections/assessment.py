@@ -12,7 +12,7 @@ import pandas as pd
 
 from .. import figures as F
 from .. import model, style
-from ..tables import Table, display_table
+from ..tables import NEUTRALISED, Table, display_table
 from ..text import text as _text
 from .base import Base
 
@@ -90,8 +90,6 @@ class AssessmentMixin(Base):
         tab, CR) get a ``'`` before them and SOURCE says so (:data:`osa_utils.tables.NEUTRALISED`);
         the HTML table keeps every cell as written.
         """
-        from ..tables import NEUTRALISED
-
         table.header, table.source, table.note = header, source, note
         provenance = " ".join(s for s in (source, note) if s)
         if table.has_formula_cells():

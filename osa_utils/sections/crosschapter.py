@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import model
+from .. import model, style
 from ..tables import Table
 from ..text import is_missing as _na
 from .base import Base, show_text
+from .methods import tied_dimensions
 
 NO_SYMBOL = "no symbol in the text"
 #: Group of x9.6 for the recommendations a chapter ties to no dimension.
@@ -271,8 +272,6 @@ class CrossChapterMixin(Base):
         """One row per recommendation and group it is listed under: ``group`` is each dimension the chapter ties
         it to (recommendations.csv dimension_id, then other_dimension_ids; ``tie`` "main" or "also"), or UNTIED
         (``tie`` "none") with the chapter's ``dimension_reason``. Ordered by dimension, chapter, printed order."""
-        from .methods import tied_dimensions
-
         rec = self.t("recommendations").sort_values(["chapter", "order"])
         order = {d: i for i, d in enumerate(self.t("dimensions").sort_values("order")["dimension_id"])}
         order[UNTIED] = len(order)
@@ -377,7 +376,6 @@ class CrossChapterMixin(Base):
         Returns (matrix figure or None, heat map figure or None, sentence describing the edit).
         Nothing is saved: these are what-ifs, not the report's assessment.
         """
-        from .. import style
         from ..plots.matrix import threat_matrix
         from ..plots.profiles import importance_heatmap
 
