@@ -20,9 +20,11 @@ from .sections.core import CoreMixin
 from .sections.crosschapter import CrossChapterMixin
 from .sections.keyfigures import KeyFiguresMixin
 from .sections.methods import MethodsMixin
+from .sections.whatif import WhatIfMixin
 
 __all__ = ["Chapter"]
 
 
-class Chapter(AssessmentMixin, CrossChapterMixin, KeyFiguresMixin, MethodsMixin, ComparisonsMixin, CoreMixin):
+class Chapter(AssessmentMixin, WhatIfMixin, CrossChapterMixin, KeyFiguresMixin, MethodsMixin, ComparisonsMixin,
+              CoreMixin):
     """Everything a chapter notebook needs (every mixin stands on sections.base.Base)."""
