@@ -94,7 +94,8 @@ def pieces(cell: str, source: Source, min_len: int = 8, window: int = 10_000) ->
     Greedy longest-prefix matching; after the first piece, each next piece is
     looked for within *window* characters of the previous one.
     """
-    rest, pos, out = normalize(cell), 0, []
+    out: list[str] = []
+    rest, pos = normalize(cell), 0
     full = source.text
     while rest:
         text = full[: pos + window] if out else full

@@ -8,9 +8,8 @@ parameters give the same bytes.
 """
 from __future__ import annotations
 
-import re
-
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,6 +151,8 @@ def render_checked(fig, bbox, dpi: int) -> tuple[bytes, list[str]]:
     """*fig* as PNG bytes (as :func:`render` makes them) and what is cut off in it: every drawn text
     whose window extent leaves the saved canvas, and any non-background pixel within EDGE_PX of an
     edge. The text extents are recorded while that PNG is drawn (one draw for image and check)."""
+    from unittest.mock import patch
+
     from matplotlib.text import Text
 
     drawn = []
@@ -162,11 +163,8 @@ def render_checked(fig, bbox, dpi: int) -> tuple[bytes, list[str]]:
         if self.get_visible() and str(self.get_text()).strip():
             drawn.append((str(self.get_text()), self.get_window_extent(renderer_)))
 
-    Text.draw = draw
-    try:
+    with patch.object(Text, "draw", draw):  # every text drawn in this render is recorded
         png = render(fig, "png", dpi, bbox)
-    finally:
-        Text.draw = original
     # While saving with bbox_inches, the figure is drawn shifted so that the box starts at 0, 0.
     x0, y0, x1, y1 = 0.0, 0.0, bbox.width * dpi, bbox.height * dpi
     problems = []

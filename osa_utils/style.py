@@ -57,10 +57,11 @@ def _rebuild_font_list() -> None:
     """
     from matplotlib import font_manager
 
-    font_manager._get_fontconfig_fonts.cache_clear()  # fc-list's answer is cached per process
-    new = font_manager._load_fontmanager(try_read_cache=False)
+    # private matplotlib API (see above), not in matplotlib's type stubs: hence the ignores
+    font_manager._get_fontconfig_fonts.cache_clear()  # type: ignore[attr-defined]  # fc-list's answer is cached per process
+    new = font_manager._load_fontmanager(try_read_cache=False)  # type: ignore[attr-defined]
     vars(font_manager.fontManager).update(vars(new))
-    font_manager.fontManager._findfont_cached.cache_clear()
+    font_manager.fontManager._findfont_cached.cache_clear()  # type: ignore[attr-defined]
 
 
 def find_cjk_font(rebuild: bool = False) -> str:

@@ -618,14 +618,14 @@ def test_a_file_name_holding_markup_shows_as_text_in_the_notebooks_markdown(tmp_
     notebook; rendered by mistune (nbconvert's Markdown renderer) the file name stays text."""
     import mistune
 
-    from osa_utils import notebook
     from osa_utils.notebook import Chapter
+    from osa_utils.sections import core
 
     name = "<img src=x onerror=alert(1)>[a](javascript:x) *b*.csv"
     path = tmp_path / name
     path.write_text("paper_id,author,region\np1,a,Europe\np1,b,Europe \np2,c,China\n", encoding="utf-8")
     shown = []
-    monkeypatch.setattr(notebook, "_show_text", shown.append)
+    monkeypatch.setattr(core, "show_text", shown.append)
     ch = Chapter(PROJECT_ROOT / "data", tmp_path / "out", formats="png", dpi=50)
     ch.contributor_shares("3.1", path)
     html = mistune.html(f"> **{shown[0]}**")

@@ -1,9 +1,14 @@
 """Actor tables (Figures 2.1, 3.3, 4.1, 5.2, 6.1, 7.1, 8.2): actors by type and priority."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 import pandas as pd
 
 from .. import style
+
+if TYPE_CHECKING:
+    from matplotlib.ticker import MaxNLocator
 
 PRIORITY_ORDER = [("●", "● (printed)"), ("◐", "◐ (printed)"), (None, "no symbol in the text")]
 
@@ -64,7 +69,7 @@ def actors_by_type(actors: pd.DataFrame, top_names: list[str] | None = None):
     ax.set_yticks(range(len(groups)), groups)
     ax.invert_yaxis()
     ax.set_xlabel("Number of actors in the table")
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    cast("MaxNLocator", ax.xaxis.get_major_locator()).set_params(integer=True)  # the default AutoLocator is one
     ax.legend(frameon=False, fontsize=7.5, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     if top_names:
         ax.text(0.0, -0.32 - 0.02 * len(groups), style.wrap("Printed with ●: " + "; ".join(top_names), 95),

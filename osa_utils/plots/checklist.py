@@ -8,6 +8,7 @@ Without a user's app (``app=None``) only the chapter's columns are drawn (notebo
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
 
@@ -49,18 +50,18 @@ def checklist_grid(criteria: pd.DataFrame, user: dict[str, str], reference: dict
     has_user = app is not None
     apps = ([app] if has_user else []) + list(reference_apps)
     first_ref = 1 if has_user else 0  # column of the first reference app
-    rows: list[tuple[str, object]] = []  # ("head", label) or ("crit", row)
+    rows: list[tuple[str, Any]] = []  # ("head", label) or ("crit", row)
     for level, heading in level_labels.items():
         part = criteria[criteria["level"] == level]
         if len(part):
             rows.append(("head", heading))
             rows += [("crit", r) for r in part.itertuples()]
     heights = []
-    labels = []
+    labels: list[str] = []
     for kind, r in rows:
         if kind == "head":
             heights.append(0.8)
-            labels.append(None)
+            labels.append("")  # not used: a heading row draws its own text
             continue
         text = style.wrap(str(r.name) + (COLLECTIONS_NAME_MARK if bool(r.name_is_collections) else ""), 54)
         labels.append(text)
@@ -96,7 +97,7 @@ def checklist_grid(criteria: pd.DataFrame, user: dict[str, str], reference: dict
         ax.plot([_LABEL_X, len(apps) - 0.5], [y + h, y + h], color="#dddddd", lw=0.5, zorder=1)
         box_h = min(0.66, h - 0.24)
         if has_user:
-            finding = user.get(r.criterion_id)
+            finding = str(user.get(r.criterion_id))  # 'None' where the user gave none: drawn as unknown
             fill, ink = FINDING_COLOURS.get(finding, ("#ffffff", style.MUTED))
             ax.add_patch(FancyBboxPatch((-_COL_W / 2, mid - box_h / 2), _COL_W, box_h,
                                         boxstyle="round,pad=0,rounding_size=0.08", facecolor=fill,

@@ -274,7 +274,7 @@ def key_figure_panels(rows: pd.DataFrame, *, unit_labels: dict | None = None, ke
         def after(v, vmax=vmax, log=log):
             return v * 1.06 if log else v + vmax * 0.02
 
-        for y, (i, r) in enumerate(part.iterrows()):
+        for y, (_i, r) in enumerate(part.iterrows()):
             v = float(r["_value"])
             q = str(r["qualifier"])
             c = colour[source_label(r)]

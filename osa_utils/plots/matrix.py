@@ -83,11 +83,11 @@ def threat_matrix(matrix: pd.DataFrame, technologies: pd.DataFrame, dimensions: 
     if colours == "printed":
         handles = [Line2D([], [], marker="o", ls="none", ms=9, mfc=style.UNKNOWN_COLOUR, mec=style.UNKNOWN_EDGE,
                           mew=1.2, label="one dot per distinct degree of threat in the cell (count as printed)")]
-        legend = ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.02), frameon=False,
-                           fontsize=7.5, handletextpad=0.3,
-                           title=style.wrap("Printed legend: " + "; ".join(str(r.label) for r in levels.itertuples())
-                                            + ".", 120) + "\nIts colours are not in the text, so no dot is coloured.",
-                           title_fontsize=7.5, alignment="left")
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.02), frameon=False,
+                  fontsize=7.5, handletextpad=0.3,
+                  title=style.wrap("Printed legend: " + "; ".join(str(r.label) for r in levels.itertuples())
+                                   + ".", 120) + "\nIts colours are not in the text, so no dot is coloured.",
+                  title_fontsize=7.5, alignment="left")
         return fig
     handles = []
     for r in levels.itertuples():

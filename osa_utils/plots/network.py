@@ -10,6 +10,7 @@ figure, byte for byte.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
 
@@ -19,7 +20,7 @@ from .actors import GROUPS, actor_type_group
 TECH = "tech"
 ACTOR = "actor"
 #: Edge style per printed priority symbol (None: no symbol in the text).
-EDGE_STYLES = {"●": dict(color="#1a1a1a", lw=1.6, ls="-", label="● printed"),
+EDGE_STYLES: dict[str | None, dict[str, Any]] = {"●": dict(color="#1a1a1a", lw=1.6, ls="-", label="● printed"),
                "◐": dict(color="#4d4d4d", lw=1.0, ls=(0, (4, 2)), label="◐ printed"),
                None: dict(color="#9a9a9a", lw=0.6, ls=(0, (1, 1.6)), label="no symbol in the text")}
 GROUP_COLOURS = dict(zip(GROUPS, style.CATEGORICAL))
@@ -231,7 +232,8 @@ def actor_network(g, pos: dict | None = None):
                     color=style.TEXT, zorder=5, linespacing=1.05,
                     bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
     for n in sorted((n for n, d in g.nodes(data=True) if d["kind"] == TECH), key=lambda n: g.nodes[n]["order"]):
-        ax.text(*pos[n], g.nodes[n]["label"], ha="center", va="center", fontsize=8.5, fontweight="bold",
+        x, y = pos[n]
+        ax.text(x, y, g.nodes[n]["label"], ha="center", va="center", fontsize=8.5, fontweight="bold",
                 color="white", zorder=6, bbox=dict(boxstyle="round,pad=0.35", fc="#2b2b2b", ec="none"))
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]

@@ -75,7 +75,7 @@ def risk_profile(challenges: pd.DataFrame, dimensions: pd.DataFrame):
         if is_bold:
             lab.set_fontweight("bold")
         elif lab.get_text() == NO_CHALLENGE:
-            lab.set_style("italic")
+            lab.set_fontstyle("italic")
             lab.set_color(style.MUTED)
     ax.set_ylim(n - 0.5, -0.6)
     ax.set_xlim(0, 6.4)

@@ -1,1 +1,2 @@
-"""Notebook-facing methods beyond the core, one mixin per family (see osa_utils.notebook.Chapter)."""
+"""Notebook-facing methods, one mixin per family of outputs, each standing on :class:`base.Base`
+(parameters, data access, showing and saving); :class:`osa_utils.notebook.Chapter` combines them."""

@@ -16,11 +16,12 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import figures as F
+from .. import style
 from ..appcheck import LEVELS, REFERENCE_APPS, app_slug, criteria, findings
-from ..notebook import Base
 from ..tables import Table
 from ..text import text as _text
 from .assessment import ILLUSTRATION, AssessmentMixin
+from .base import Base
 
 #: Source line of every app-check output.
 USER_LABEL = "Assessment by the user, not from the report."
@@ -56,8 +57,6 @@ def _font_for(app: str) -> None:
     gets one: matplotlib's font list is rescanned once if it predates the font; with none installed,
     FontMissingError says what to install (a chart of empty boxes is not drawn)."""
     import unicodedata
-
-    from .. import style
 
     if not any(unicodedata.east_asian_width(c) in "WF" and unicodedata.category(c)[0] in "LN" for c in app):
         return
@@ -105,7 +104,7 @@ class AppCheck(AssessmentMixin, Base):
                                  f"'{EVIDENCE_ONLY}' where it quotes evidence only; '{NO_EVIDENCE}' where it gives "
                                  "none (quotes and footnotes: app_evidence.csv). The chapter calls its references "
                                  "no case studies.")
-        return self._assessment_table(Table(columns, rows), f"appcheck-{slug}-findings", header, source, note)
+        self._assessment_table(Table(columns, rows), f"appcheck-{slug}-findings", header, source, note)
 
     def findings_chart(self, df: pd.DataFrame, app: str) -> None:
         """Criteria (rows, macro then micro, names as printed) x the user's app and the three
@@ -125,7 +124,7 @@ class AppCheck(AssessmentMixin, Base):
         header = self._title(df, f"The user's check of {app} with chapter 8's criteria")
         marked = crit.loc[crit["name_is_collections"].astype(bool), "name"].tolist()
         note = (f"{COLLECTIONS_NAME_MARK} Name given by this collection: the report prints none." if marked else "")
-        return self._assessment_figure(fig, f"appcheck-{slug}-grid", header, source, note, illus)
+        self._assessment_figure(fig, f"appcheck-{slug}-grid", header, source, note, illus)
 
     def finding_counts(self, df: pd.DataFrame, app: str) -> None:
         """How many criteria the user gave each finding, by level (tab-appcheck-<app>-counts)."""
@@ -142,5 +141,5 @@ class AppCheck(AssessmentMixin, Base):
         header = self._title(df, f"The user's check of {app}: number of criteria per finding")
         note = self._note(illus, "Counts of the user's findings, not a score: the chapter says the ordering of "
                                  "its criteria is not informed by a weighted hierarchy.")
-        return self._assessment_table(Table(columns, rows, numeric=set(range(1, len(columns)))),
-                                      f"appcheck-{slug}-counts", header, source, note)
+        self._assessment_table(Table(columns, rows, numeric=set(range(1, len(columns)))),
+                               f"appcheck-{slug}-counts", header, source, note)

@@ -8,13 +8,13 @@ figures.csv, every caption and source line says so, and the files are named
 """
 from __future__ import annotations
 
-
 import pandas as pd
 
 from .. import figures as F
 from .. import model, style
-from ..tables import Table, display_table
+from ..tables import NEUTRALISED, Table, display_table
 from ..text import text as _text
+from .base import Base
 
 #: Source line of every assessment output.
 NOT_FROM_REPORT = "New assessment by the user, not from the report."
@@ -53,7 +53,7 @@ def matrix_rows(matrix: pd.DataFrame, technologies: pd.DataFrame, challenges: pd
     return m, techs
 
 
-class AssessmentMixin:
+class AssessmentMixin(Base):
     """Step 2 (table, profile, matrix) and step 4 (typical instruments) for a user's assessment CSV."""
 
     # -- provenance and output
@@ -90,8 +90,6 @@ class AssessmentMixin:
         tab, CR) get a ``'`` before them and SOURCE says so (:data:`osa_utils.tables.NEUTRALISED`);
         the HTML table keeps every cell as written.
         """
-        from ..tables import NEUTRALISED
-
         table.header, table.source, table.note = header, source, note
         provenance = " ".join(s for s in (source, note) if s)
         if table.has_formula_cells():
@@ -127,8 +125,8 @@ class AssessmentMixin:
                                              "of Open Strategic Autonomy")
         note = self._note(illus, "Laid out like the chapters' risk tables (e.g. Figure 2.2); one score per "
                                  "challenge, in the order of the CSV.")
-        return self._assessment_table(Table(ASSESSMENT_COLUMNS, rows, numeric={2}),
-                                      f"assessment-{technology_id}-risks", header, source, note)
+        self._assessment_table(Table(ASSESSMENT_COLUMNS, rows, numeric={2}),
+                               f"assessment-{technology_id}-risks", header, source, note)
 
     def assessment_profile(self, df: pd.DataFrame, technology_id: str, label: str) -> None:
         """Chart of the importance of each challenge by dimension (as CoreMixin.risk_profile)."""
@@ -138,7 +136,7 @@ class AssessmentMixin:
         source, illus = self._assessment_footer(df, ["dimensions"])
         header = self._assessment_header(df, f"New assessment – {label}: risk profile")
         note = "Bars: one per challenge of the CSV (numbered in file order where a dimension lists several)."
-        return self._assessment_figure(fig, f"assessment-{technology_id}-profile", header, source, note, illus)
+        self._assessment_figure(fig, f"assessment-{technology_id}-profile", header, source, note, illus)
 
     def assessment_matrix_data(self, df: pd.DataFrame, technology_id: str,
                                label: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -167,7 +165,7 @@ class AssessmentMixin:
             f"Last row (shaded): {label}, {NOT_FROM_REPORT.lower().rstrip('.')}: one dot per distinct importance "
             f"level of its challenges in a dimension, from {df.attrs.get('source_file') or 'the CSV'}."
             + (f" No challenge listed for: {'; '.join(empty)}." if empty else "")))
-        return self._assessment_figure(fig, f"assessment-{technology_id}-matrix", header, source, note, illus)
+        self._assessment_figure(fig, f"assessment-{technology_id}-matrix", header, source, note, illus)
 
     # -- step 4: the toolkit
     def typical_instruments(self, df: pd.DataFrame, technology_id: str | None = None,
@@ -195,5 +193,5 @@ class AssessmentMixin:
                                              "dimensions with a high or very high degree of threat (3 or 4)")
         note = self._note(illus, "Step 4 of the method: the instrument types the report's Figure 0.3 names for "
                                  "each dimension; which of them fit the technology is the user's judgement.")
-        return self._assessment_table(Table(TOOLKIT_COLUMNS, rows, numeric={1}),
-                                      f"assessment-{tid}-instruments", header, source, note)
+        self._assessment_table(Table(TOOLKIT_COLUMNS, rows, numeric={1}),
+                               f"assessment-{tid}-instruments", header, source, note)

@@ -5,6 +5,7 @@ import pandas as pd
 
 from ..tables import Table
 from ..text import text as _text
+from .base import Base
 
 #: Header labels exactly as printed in the report.
 POLICY_GOALS_COLUMNS = ["DIMENSION OF OPEN STRATEGIC AUTONOMY", "PREDOMINANT POLICY GOAL",
@@ -17,7 +18,7 @@ PILOTS_COLUMNS = ["NAME", "Partners", "Time"]
 RECONSTRUCTED_NOTE = "Reconstructed from the text: the original diagram is not in the source."
 
 
-class ComparisonsMixin:
+class ComparisonsMixin(Base):
     """Figures 0.2/1.4, 0.3/1.3, 1.1, 5.1, 5.4 and 8.1."""
 
     def _printed_as(self, figure_id: str) -> str:
@@ -27,7 +28,7 @@ class ComparisonsMixin:
         return str(dup.iloc[0]) if len(dup) and pd.notna(dup.iloc[0]) else figure_id
 
     # -- Figure 0.3 / 1.3
-    def policy_goals_table(self, figure_id: str = "0.3") -> Table:
+    def policy_goals_table(self, figure_id: str = "0.3") -> None:
         """Policy goal and instrument types per dimension, instruments as a bulleted cell."""
         dims = self.t("dimensions").sort_values("order")
         pi = self.t("policy_instruments")
@@ -35,11 +36,11 @@ class ComparisonsMixin:
         rows = [[d.label_fig03, d.policy_goal,
                  pi[pi["dimension_id"] == d.dimension_id].sort_values("item")["instrument"].tolist()]
                 for d in dims.itertuples()]
-        return self.show_table(Table(POLICY_GOALS_COLUMNS, rows), figure_id,
-                               tables=["dimensions", "policy_instruments"])
+        self.show_table(Table(POLICY_GOALS_COLUMNS, rows), figure_id,
+                        tables=["dimensions", "policy_instruments"])
 
     # -- Figure 0.2 / 1.4
-    def method_diagram(self, figure_id: str = "0.2"):
+    def method_diagram(self, figure_id: str = "0.2") -> None:
         """The four-step process, redrawn from the introduction's prose (the diagram is lost)."""
         from ..plots.diagrams import NO_RESULT, method_diagram
 
@@ -48,10 +49,10 @@ class ComparisonsMixin:
                 f"sentences of the introduction; the text prints none for the fourth step, shown as "
                 f"'{NO_RESULT}'. Layout and arrows are this collection's.")
         what = "Four boxes joined by arrows, one per step of the method, each with its name and expected result."
-        return self.show_figure(fig, figure_id, tables=["method_steps"], note=note, what=what)
+        self.show_figure(fig, figure_id, tables=["method_steps"], note=note, what=what)
 
     # -- Figure 1.1
-    def dimensions_diagram(self, figure_id: str = "1.1"):
+    def dimensions_diagram(self, figure_id: str = "1.1") -> None:
         """The four dimensions as a 2 x 2 grid, redrawn from the introduction's numbered list."""
         from ..plots.diagrams import dimensions_diagram
 
@@ -61,19 +62,19 @@ class ComparisonsMixin:
                 "'[…]' in dimension_summary.csv, is left out: nothing printed is omitted). Layout is this "
                 "collection's.")
         what = "Four numbered boxes in a two-by-two grid, one per dimension, each with its heading and summary."
-        return self.show_figure(fig, figure_id, tables=["dimension_summary"], note=note, what=what)
+        self.show_figure(fig, figure_id, tables=["dimension_summary"], note=note, what=what)
 
     # -- Figure 5.1
-    def ecny_vs_euro_table(self, figure_id: str = "5.1") -> Table:
+    def ecny_vs_euro_table(self, figure_id: str = "5.1") -> None:
         """e-CNY vs. the digital euro, one row per printed criterion."""
         e = self.t("ecny_digital_euro").sort_values("row")
         rows = [[r.feature, r.ecny, r.digital_euro] for r in e.itertuples()]
         same = int((e["ecny"] == e["digital_euro"]).sum())
         note = f"{same} of {len(e)} rows print the same text in both columns; kept as printed." if same else ""
-        return self.show_table(Table(ECNY_COLUMNS, rows), figure_id, tables=["ecny_digital_euro"], note=note)
+        self.show_table(Table(ECNY_COLUMNS, rows), figure_id, tables=["ecny_digital_euro"], note=note)
 
     # -- Figure 8.1
-    def ai_ethics_table(self, figure_id: str = "8.1") -> Table:
+    def ai_ethics_table(self, figure_id: str = "8.1") -> None:
         """Key dimensions of AI ethics in the EU and China, each cell's text as printed."""
         a = self.t("ai_ethics_comparison").sort_values("row")
         rows = [[r.dimension, r.eu, r.china] for r in a.itertuples()]
@@ -81,22 +82,22 @@ class ComparisonsMixin:
                 "self-contained items; each cell is shown as its continuous printed text (bullet markers "
                 "removed, nothing added). Printed bullets per cell are in ai_ethics_comparison.csv "
                 "(eu_bullets, china_bullets).")
-        return self.show_table(Table(AI_ETHICS_COLUMNS, rows), figure_id, tables=["ai_ethics_comparison"],
-                               note=note)
+        self.show_table(Table(AI_ETHICS_COLUMNS, rows), figure_id, tables=["ai_ethics_comparison"],
+                        note=note)
 
     # -- Figure 5.4
     def _pilots(self) -> pd.DataFrame:
         return self.t("cbdc_pilots").sort_values("row")
 
-    def pilots_table(self, figure_id: str = "5.4") -> Table:
+    def pilots_table(self, figure_id: str = "5.4") -> None:
         """The pilot projects, one row per project (the report prints one column per project)."""
         p = self._pilots()
         rows = [[r.name, r.partners, _text(r.time)] for r in p.itertuples()]
         note = ("The report prints this table transposed (one column per project, rows NAME, Partners, Time); "
                 "here one row per project, in printed left-to-right order.")
-        return self.show_table(Table(PILOTS_COLUMNS, rows), figure_id, tables=["cbdc_pilots"], note=note)
+        self.show_table(Table(PILOTS_COLUMNS, rows), figure_id, tables=["cbdc_pilots"], note=note)
 
-    def pilots_timeline(self, figure_id: str = "5.4"):
+    def pilots_timeline(self, figure_id: str = "5.4") -> None:
         """This collection's chart of table 5.4 (saved as '5.4-chart'): one bar per project over its printed years."""
         from ..plots.timeline import ONGOING_LABEL, pilots_timeline
 
@@ -109,4 +110,4 @@ class ComparisonsMixin:
                 + (f" {n_open} project(s) print an open-ended period (e.g. '2021–'): drawn faded, continuing "
                    f"as an arrow, labelled '{ONGOING_LABEL}'." if n_open else ""))
         what = "One horizontal bar per pilot project over the years the table prints for it."
-        return self.show_figure(fig, cid, tables=["cbdc_pilots"], note=note, what=what)
+        self.show_figure(fig, cid, tables=["cbdc_pilots"], note=note, what=what)

@@ -12,6 +12,8 @@ import pandas as pd
 from .. import model
 from ..tables import Table
 from ..text import is_missing as _na
+from .base import Base
+from .methods import tied_dimensions
 
 NO_SYMBOL = "no symbol in the text"
 #: Group of x9.6 for the recommendations a chapter ties to no dimension.
@@ -21,7 +23,6 @@ UNTIED_LABEL = "Tied to no dimension by the chapter"
 OPENING_CHARS = 140
 #: A lead this short (e.g. chapter 4's bare dimension names) is followed by the opening words of the text.
 SHORT_LEAD = 40
-WHATIF_LABEL = "What-if: not the report's assessment"
 CROSS_SOURCE = ("A cross-chapter view of this collection (notebook 09_cross_chapter), not a figure of the report; "
                 "drawn from the chapters' tables.")
 
@@ -30,8 +31,9 @@ def _names(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-class CrossChapterMixin:
-    """Recurring actors, the technology–actor network, threat profiles, instruments, and a what-if explorer."""
+class CrossChapterMixin(Base):
+    """Recurring actors, the technology–actor network, threat profiles, instruments, recommendations
+    (the what-if explorer: sections/whatif.py)."""
 
     # -- helpers
     def _techs(self) -> pd.DataFrame:
@@ -97,7 +99,7 @@ class CrossChapterMixin:
         out = pd.DataFrame(rows, columns=["actor_id", "actor", "chapters"] + techs)
         return out.sort_values(["chapters", "actor"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
-    def recurring_actors(self, figure_id: str = "x9.1") -> Table:
+    def recurring_actors(self, figure_id: str = "x9.1") -> None:
         """Ranked table of the organisations (parent_actor_id, else actor_id) in more than one chapter's
         actor table, with the priority each chapter prints."""
         f = self.recurring_actor_frame()
@@ -131,9 +133,9 @@ class CrossChapterMixin:
         if variants:
             notes.append("Names differ between chapters (the first chapter's is shown): " + "; ".join(variants) + ".")
         notes.append(CROSS_SOURCE)
-        return self.show_table(Table(columns, rows, numeric=set(range(1, len(columns)))), figure_id,
-                               header=self._supp_header(figure_id), tables=["actors", "technologies"],
-                               note=" ".join(notes))
+        self.show_table(Table(columns, rows, numeric=set(range(1, len(columns)))), figure_id,
+                        header=self._supp_header(figure_id), tables=["actors", "technologies"],
+                        note=" ".join(notes))
 
     # -- network
     def actor_graph(self):
@@ -152,7 +154,7 @@ class CrossChapterMixin:
         a["actor_id"] = a["organisation"]
         return actor_graph(a.drop(columns="organisation"), self.t("technologies"), self.params.name_lang)
 
-    def actor_network(self, figure_id: str = "x9.2"):
+    def actor_network(self, figure_id: str = "x9.2") -> None:
         """Technology–actor bipartite network: all technologies, recurring actors named, the others as dots."""
         from ..plots.network import MIXED_GROUP, actor_network, layout
 
@@ -175,13 +177,13 @@ class CrossChapterMixin:
                 "technologies on a circle in the report's order; distances carry no meaning.")
         if any(d["group"] == MIXED_GROUP for d in actors):
             note += " Grey dots: the printed actor types fall in different groups in different chapters."
-        return self.show_figure(fig, figure_id, header=self._supp_header(figure_id),
-                                tables=["actors", "technologies"], note=note,
-                                what="A network of the seven technologies and the actors their chapters list, "
-                                     "organisations listed by several chapters named between their technologies.")
+        self.show_figure(fig, figure_id, header=self._supp_header(figure_id),
+                         tables=["actors", "technologies"], note=note,
+                         what="A network of the seven technologies and the actors their chapters list, "
+                              "organisations listed by several chapters named between their technologies.")
 
     # -- threat profiles
-    def threat_profiles(self, figure_id: str = "x9.3"):
+    def threat_profiles(self, figure_id: str = "x9.3") -> None:
         """Heat map technologies x dimensions: highest importance per cell, range when several challenges."""
         from ..plots.profiles import importance_heatmap
 
@@ -190,9 +192,9 @@ class CrossChapterMixin:
                 "lists for that dimension. Where it lists several, the number of challenges and their range are "
                 "written below, or 'one score printed' where the table prints a single score for all of them. "
                 "Colours are those of the degree-of-threat levels in this collection's Figure 0.1.")
-        return self._profile_figure(fig, figure_id, note)
+        self._profile_figure(fig, figure_id, note)
 
-    def _profile_figure(self, fig, figure_id: str, note: str):
+    def _profile_figure(self, fig, figure_id: str, note: str) -> None:
         """Caption and save a chart of the five risk tables, naming the chapters without one."""
         missing = self._no_risk_table()
         if missing:
@@ -201,10 +203,10 @@ class CrossChapterMixin:
                         "giving the highest printed importance (1 to 4).",
                 "x9.4": "Per dimension, one marker per challenge at its printed importance (1 to 4), one column per "
                         "technology."}.get(figure_id, "")
-        return self.show_figure(fig, figure_id, header=self._supp_header(figure_id),
-                                tables=["risk_challenges", "technologies", "dimensions"], note=note, what=what)
+        self.show_figure(fig, figure_id, header=self._supp_header(figure_id),
+                         tables=["risk_challenges", "technologies", "dimensions"], note=note, what=what)
 
-    def importance_spread(self, figure_id: str = "x9.4"):
+    def importance_spread(self, figure_id: str = "x9.4") -> None:
         """Per dimension, every challenge's importance across the chapters with a risk table."""
         from ..plots.profiles import importance_spread
 
@@ -213,7 +215,7 @@ class CrossChapterMixin:
                 "per chapter within each dimension (fixed offsets, no random jitter). Where a table prints one "
                 "score for several challenges, that score is repeated on each and a bracket below joins the markers. "
                 "Grey band and top line: the range across the chapters.")
-        return self._profile_figure(fig, figure_id, note)
+        self._profile_figure(fig, figure_id, note)
 
     # -- instruments
     def instrument_rows(self) -> pd.DataFrame:
@@ -223,7 +225,7 @@ class CrossChapterMixin:
         ri = model.ordered(self.t("risk_instruments"), self.t("technologies"), self.t("dimensions"))
         return ri.assign(type=[instrument_type(x) for x in ri["instrument"]])
 
-    def instruments_by_dimension(self, figure_id: str = "x9.5") -> Table:
+    def instruments_by_dimension(self, figure_id: str = "x9.5") -> None:
         """Per dimension: Figure 0.3's instrument types beside the chapters' instruments grouped into them."""
         from ..plots.profiles import NOT_MATCHED, rule_text
 
@@ -261,17 +263,15 @@ class CrossChapterMixin:
         if missing:
             note += f" {_names(missing)}: no risk table in the report, so no instruments."
         note += " " + CROSS_SOURCE
-        return self.show_table(Table(columns, rows, numeric={2}), figure_id, header=self._supp_header(figure_id),
-                               tables=["policy_instruments", "risk_instruments", "technologies", "dimensions"],
-                               note=note)
+        self.show_table(Table(columns, rows, numeric={2}), figure_id, header=self._supp_header(figure_id),
+                        tables=["policy_instruments", "risk_instruments", "technologies", "dimensions"],
+                        note=note)
 
     # -- recommendations per dimension (no keyword rule: the dimensions the chapters state)
     def recommendations_by_dimension_frame(self) -> pd.DataFrame:
         """One row per recommendation and group it is listed under: ``group`` is each dimension the chapter ties
         it to (recommendations.csv dimension_id, then other_dimension_ids; ``tie`` "main" or "also"), or UNTIED
         (``tie`` "none") with the chapter's ``dimension_reason``. Ordered by dimension, chapter, printed order."""
-        from .methods import tied_dimensions
-
         rec = self.t("recommendations").sort_values(["chapter", "order"])
         order = {d: i for i, d in enumerate(self.t("dimensions").sort_values("order")["dimension_id"])}
         order[UNTIED] = len(order)
@@ -300,7 +300,7 @@ class CrossChapterMixin:
             text = text[:OPENING_CHARS].rsplit(" ", 1)[0] + " …"
         return f"{r.recommendation_id} {lead + ': ' if lead else ''}{text}"
 
-    def recommendations_by_dimension(self, figure_id: str = "x9.6") -> Table:
+    def recommendations_by_dimension(self, figure_id: str = "x9.6") -> None:
         """Per dimension: Figure 0.3's instrument types, then per chapter the recommendations the chapter ties to
         the dimension beside the instruments its risk table prints in the dimension's row; last, the
         recommendations tied to no dimension, with the reason."""
@@ -348,179 +348,10 @@ class CrossChapterMixin:
                 f"dimension ({untied['recommendation_id'].nunique()}) are listed last with the reason. "
                 "Putting these side by side is this collection's; it does not say that a recommendation and an "
                 "instrument in one row correspond. " + CROSS_SOURCE)
-        return self.show_table(Table(columns, rows), figure_id, header=self._supp_header(figure_id),
-                               tables=["recommendations", "risk_instruments", "policy_instruments", "technologies",
-                                       "dimensions"], note=note)
+        self.show_table(Table(columns, rows), figure_id, header=self._supp_header(figure_id),
+                        tables=["recommendations", "risk_instruments", "policy_instruments", "technologies",
+                                "dimensions"], note=note)
 
     def _main_dimension(self, recommendation_id: str) -> str:
         rec = self.t("recommendations").set_index("recommendation_id")
         return str(rec.loc[recommendation_id, "dimension_id"])
-
-    # -- what-if explorer
-    def challenge_options(self) -> list[tuple[str, tuple[str, str, int]]]:
-        """(label, (technology_id, dimension_id, item)) for every challenge, in printed order."""
-        rc = model.ordered(self.t("risk_challenges"), self.t("technologies"), self.t("dimensions"))
-        short = dict(zip(self._techs()["technology_id"], self._techs()["short_label"]))
-        dl = dict(zip(self.t("dimensions")["dimension_id"], self.t("dimensions")["label_risk_tables"]))
-        out = []
-        for r in rc.itertuples():
-            text = str(r.challenge)
-            text = text if len(text) <= 60 else text[:59] + "…"
-            out.append((f"{short[r.technology_id]} · {dl[r.dimension_id]} · {int(r.item)}: {text} "
-                        f"(printed: {int(r.importance)})", (r.technology_id, r.dimension_id, int(r.item))))
-        return out
-
-    def whatif_figures(self, technology_ids, dimension_ids, challenge: tuple[str, str, int], importance: int):
-        """Figure 0.1 matrix and threat profiles with one importance edited (in memory only).
-
-        Returns (matrix figure or None, heat map figure or None, sentence describing the edit).
-        Nothing is saved: these are what-ifs, not the report's assessment.
-        """
-        from .. import style
-        from ..plots.matrix import threat_matrix
-        from ..plots.profiles import importance_heatmap
-
-        if not 1 <= int(importance) <= 4:
-            raise ValueError(f"importance={importance!r}: the report's scale is 1 to 4")
-        rc = self.t("risk_challenges").copy()
-        t, d, item = challenge
-        hit = (rc["technology_id"] == t) & (rc["dimension_id"] == d) & (rc["item"] == item)
-        if hit.sum() != 1:
-            raise KeyError(f"no challenge {challenge!r} in risk_challenges.csv")
-        before = int(rc.loc[hit, "importance"].iloc[0])
-        rc.loc[hit, "importance"] = int(importance)
-        # the dot count of a cell follows the edited table (distinct levels), as derive_matrix expects
-        printed = self.t("threat_matrix_printed").copy()
-        levels = rc.groupby(["technology_id", "dimension_id"])["importance"].nunique()
-        keys = list(zip(printed["technology_id"], printed["dimension_id"]))
-        printed["notifications"] = [int(levels[k]) if k in levels.index else int(n)
-                                    for k, n in zip(keys, printed["notifications"])]
-        m = model.derive_matrix(printed, rc)
-        techs = self.t("technologies")
-        dims = self.t("dimensions")
-        techs = techs[techs["technology_id"].isin(list(technology_ids))]
-        dims = dims[dims["dimension_id"].isin(list(dimension_ids))]
-        short = dict(zip(self.t("technologies")["technology_id"], self.t("technologies")["short_label"]))
-        dl = dict(zip(self.t("dimensions")["dimension_id"], self.t("dimensions")["label_risk_tables"]))
-        what = (f"{short[t]}, {dl[d]}, challenge {item}: importance {int(importance)} instead of the printed "
-                f"{before}" + (" (unchanged)" if int(importance) == before else ""))
-        source = ("Drawn from an edited copy of risk_challenges.csv held in memory; nothing is saved. "
-                  "Not a figure of the report and not the report's assessment.")
-        fig_m = fig_h = None
-        if len(techs) and len(dims):
-            mm = m[m["technology_id"].isin(techs["technology_id"]) & m["dimension_id"].isin(dims["dimension_id"])]
-            fig_m = threat_matrix(mm, techs, dims, self.t("threat_levels"), highlight={t})
-            style.add_caption(fig_m, f"{WHATIF_LABEL} – Figure 0.1 matrix with {what}", source,
-                              "The edited technology's row label is marked. Dot counts of the edited cell follow "
-                              "the edited table (one dot per distinct level).")
-            rch = rc[rc["technology_id"].isin(techs["technology_id"]) & rc["dimension_id"].isin(dims["dimension_id"])]
-            if len(rch):
-                fig_h = importance_heatmap(rch, techs, dims, title=WHATIF_LABEL, highlight=(t, d))
-                style.add_caption(fig_h, f"{WHATIF_LABEL} – threat profiles with {what}", source,
-                                  "The edited cell is outlined (dashed).")
-        return fig_m, fig_h, what
-
-    def explorer(self, interactive: bool = False):
-        """A what-if explorer (ipywidgets) in JupyterLab; with interactive=False (batch builds) one sentence only."""
-        from ..notebook import _show_text
-
-        if not interactive:
-            _show_text("The what-if explorer is available when the notebook is run in JupyterLab with the "
-                       "parameter interactive = True; this static run draws nothing for it.")
-            return None
-        from IPython.display import display
-
-        display(self.explorer_widget())
-        return None
-
-    def explorer_widget(self):
-        """The explorer's widget box (technologies, dimensions, one challenge's importance, output)."""
-        import ipywidgets as W
-        from IPython.display import Image, display
-
-        techs = self._techs()
-        dims = self.t("dimensions").sort_values("order")
-        options = self.challenge_options()
-        rc = self.t("risk_challenges").set_index(["technology_id", "dimension_id", "item"])["importance"]
-        w_t = W.SelectMultiple(options=list(zip(techs["short_label"], techs["technology_id"])),
-                               value=tuple(techs["technology_id"]), rows=len(techs), description="Technologies")
-        w_d = W.SelectMultiple(options=list(zip(dims["label_risk_tables"], dims["dimension_id"])),
-                               value=tuple(dims["dimension_id"]), rows=len(dims), description="Dimensions")
-        w_c = W.Dropdown(options=options, value=options[0][1], description="Challenge",
-                         layout=W.Layout(width="95%"))
-        w_v = W.IntSlider(value=int(rc[options[0][1]]), min=1, max=4, step=1, description="Importance",
-                          continuous_update=False)
-        out = W.Output()
-
-        def redraw(*_):
-            with out:
-                out.clear_output(wait=True)
-                if not w_t.value or not w_d.value:
-                    print("Choose at least one technology and one dimension.")
-                    return
-                pngs, message = whatif_pngs(self, w_t.value, w_d.value, w_c.value, w_v.value)
-                for png in pngs:
-                    display(Image(data=png))
-                if message:
-                    print(message)
-
-        def on_challenge(change):
-            w_v.unobserve(redraw, "value")
-            w_v.value = int(rc[change["new"]])
-            w_v.observe(redraw, "value")
-            redraw()
-
-        w_t.observe(redraw, "value")
-        w_d.observe(redraw, "value")
-        w_c.observe(on_challenge, "value")
-        w_v.observe(redraw, "value")
-        head = W.HTML(f"<b>{WHATIF_LABEL}.</b> Edit one challenge's importance to see how the Figure 0.1 matrix "
-                      "and the threat profiles would change. The data and the saved figures are not changed.")
-        box = W.VBox([head, W.HBox([w_t, w_d]), w_c, w_v, out])
-        box.redraw = redraw  # for tests and for a first draw
-        redraw()
-        return box
-
-
-def whatif_pngs(chapter, technology_ids, dimension_ids, challenge, importance) -> tuple[list[bytes], str]:
-    """The what-if figures of *chapter* (CrossChapterMixin.whatif_figures) as PNG bytes, and a message
-    ("" or why there is no threat profile); the figures are closed before it returns.
-
-    For the explorer's widget callbacks. JupyterLab sends widget messages to the kernel on two threads
-    (the main shell and a kernel subshell), and after every widget message the kernel runs IPython's
-    post_execute hooks, where pyplot redraws, shows and closes *every* open pyplot figure. A callback's
-    figures are pyplot figures from plt.subplots until closed, so a message handled on the other
-    thread drew into them while they were being drawn here: blank or garbled PNGs. So, while the
-    figures exist: pyplot is not interactive (its post_execute hooks leave figures alone and the
-    inline backend queues none to show), and matplotlib's figure render lock is held (a draw that
-    another thread started before that waits until the figures are rendered and closed); the PNGs are
-    rendered here, so nothing draws the figures later.
-    """
-    import io
-    from contextlib import nullcontext
-
-    import matplotlib
-    import matplotlib.pyplot as plt
-    from matplotlib.figure import Figure
-
-    lock = getattr(Figure, "_render_lock", None) or nullcontext()  # where matplotlib has one
-    with lock:
-        was_interactive = matplotlib.is_interactive()
-        matplotlib.interactive(False)
-        before = set(plt.get_fignums())
-        try:
-            fig_m, fig_h, _ = chapter.whatif_figures(technology_ids, dimension_ids, challenge, importance)
-            pngs = []
-            for fig in (f for f in (fig_m, fig_h) if f is not None):
-                buf = io.BytesIO()
-                # as the inline backend shows a figure (IPython's print_figure): tight box, figure dpi
-                fig.savefig(buf, format="png", bbox_inches="tight", facecolor=fig.get_facecolor(),
-                            edgecolor=fig.get_edgecolor())
-                pngs.append(buf.getvalue())
-        finally:
-            for num in set(plt.get_fignums()) - before:  # the what-if figures, also after an error
-                plt.close(num)
-            matplotlib.interactive(was_interactive)
-    message = "" if fig_h is not None else ("None of the chosen technologies has a risk table: "
-                                            "no threat profile to show.")
-    return pngs, message

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .base import Base
 from .methods import CHECKLIST_CHART
 
 #: Box 1's rows in key_figures.csv (checked against the data in rows_by_id and the tests).
@@ -47,11 +48,11 @@ def _qualifier_note(rows: pd.DataFrame) -> str:
     return " ".join(parts)
 
 
-class KeyFiguresMixin:
+class KeyFiguresMixin(Base):
     """Box 1, the stand-in for Figure 5.3, and the supplementary charts of supplementary_figures.csv."""
 
     # -- Box 1
-    def box1_shares(self, figure_id: str = "box1"):
+    def box1_shares(self, figure_id: str = "box1") -> None:
         """This collection's chart of Box 1 (prose in the report), saved as 'box1-chart': the shares of the
         137 most import-dependent products, the unspecified remainder computed."""
         from ..plots.keyfigures import box1_shares
@@ -70,10 +71,10 @@ class KeyFiguresMixin:
                 "their number, so it is drawn on its own bar.")
         what = ("A stacked bar of the shares of raw materials, intermediate goods and final products among the 137 "
                 "products, with the unspecified remainder hatched, and a bar of the PRC's share of their import value.")
-        return self.show_figure(fig, cid, tables=["key_figures"], note=note, what=what)
+        self.show_figure(fig, cid, tables=["key_figures"], note=note, what=what)
 
     # -- footnote 134 (Figure 5.3 is not reproducible)
-    def usdc_figure(self, figure_id: str = USDC_CHART):
+    def usdc_figure(self, figure_id: str = USDC_CHART) -> None:
         """The values footnote 134 states (USDC and e-CNY volumes), as this collection's chart *figure_id*;
         Figure 5.3's own series are not in the text."""
         from ..plots.keyfigures import format_number, format_value, key_figure_panels
@@ -99,10 +100,10 @@ class KeyFiguresMixin:
                 "value, so it is not drawn. " + _qualifier_note(rows)).strip()
         what = ("Horizontal bars of the daily volumes footnote 134 states for USDC and the e-CNY, in separate "
                 "panels for the volume printed without a currency and the one printed in US dollars.")
-        return self.show_figure(fig, figure_id, tables=["key_figures"], note=note, what=what)
+        self.show_figure(fig, figure_id, tables=["key_figures"], note=note, what=what)
 
     # -- supplementary charts
-    def supplementary(self, figure_id: str):
+    def supplementary(self, figure_id: str) -> None:
         """A chart of supplementary_figures.csv: its key figures, in the order listed, one axis per measure."""
         from ..plots.keyfigures import key_figure_panels, measure
 
@@ -126,4 +127,4 @@ class KeyFiguresMixin:
                  _qualifier_note(rows)]
         note = " ".join(p for p in parts if p)
         what = f"Horizontal bars of the {len(rows)} numbers the text states, each labelled with its value as printed."
-        return self.show_figure(fig, figure_id, tables=["key_figures"], note=note, what=what)
+        self.show_figure(fig, figure_id, tables=["key_figures"], note=note, what=what)

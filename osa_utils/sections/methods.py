@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..tables import Table
 from ..text import text as _text
+from .base import Base
 
 #: Output ids (supplementary_figures.csv).
 CRITERIA_TABLE = "8-criteria"
@@ -54,7 +55,7 @@ def tied_dimensions(row) -> list[str]:
     return ([first] if first else []) + [d for d in split_ids(row["other_dimension_ids"]) if d != first]
 
 
-class MethodsMixin:
+class MethodsMixin(Base):
     """recommendations(chapter), criteria_table(), checklist_chart()."""
 
     # -- recommendations
@@ -105,8 +106,8 @@ class MethodsMixin:
                 "marker or page furniture left out. Not a figure of the report: the report prints these as text. "
                 f"{n_tied} of {len(rows)} are tied to a dimension by the chapter itself; the cell says how and "
                 "quotes the printed words. The others carry the reason they have none; no dimension is inferred.")
-        return self.show_table(self.recommendations_table(chapter), fid, header=header,
-                               tables=["recommendations", "dimensions"], note=note, status_text=TABLE_STATUS)
+        self.show_table(self.recommendations_table(chapter), fid, header=header,
+                        tables=["recommendations", "dimensions"], note=note, status_text=TABLE_STATUS)
 
     # -- chapter 8's checklist
     def criteria_table(self, figure_id: str = CRITERIA_TABLE) -> None:
@@ -130,8 +131,8 @@ class MethodsMixin:
                      "the explanation of each.")
         header = ("AI ethics (chapter 8): criteria for assessing Chinese AI-based consumer applications for use "
                   "within the EU, as printed (this collection's table)")
-        return self.show_table(Table(columns, rows), figure_id, header=header, tables=["app_criteria"], note=note,
-                               status_text=TABLE_STATUS)
+        self.show_table(Table(columns, rows), figure_id, header=header, tables=["app_criteria"], note=note,
+                        status_text=TABLE_STATUS)
 
     def checklist_cells(self) -> dict[tuple[str, str], str]:
         """(criterion_id, app) -> what chapter 8 gives: "stated", "evidence" or "none", for every
@@ -143,7 +144,7 @@ class MethodsMixin:
         crit = criteria(self.params.data_dir)
         return {(c, a): reference_kind(ev, c, a) for c in crit["criterion_id"] for a in REFERENCE_APPS}
 
-    def checklist_chart(self, figure_id: str = CHECKLIST_CHART):
+    def checklist_chart(self, figure_id: str = CHECKLIST_CHART) -> None:
         """This collection's chart of chapter 8's checklist (fig-s8-1): criteria x TikTok, WeChat, Face++,
         each cell marking what the chapter gives (a stated finding, evidence only, no evidence in the text)."""
         from ..appcheck import LEVELS, REFERENCE_APPS, criteria
@@ -173,4 +174,4 @@ class MethodsMixin:
             note += f" {COLLECTIONS_NAME_MARK} Name given by this collection: the report prints none."
         what = ("A grid of chapter 8's twelve criteria (macro and micro level) by TikTok, WeChat and Face++, each "
                 "cell saying whether the text states a finding, gives evidence only, or gives no evidence.")
-        return self.show_figure(fig, figure_id, tables=["app_criteria", "app_evidence"], note=note, what=what)
+        self.show_figure(fig, figure_id, tables=["app_criteria", "app_evidence"], note=note, what=what)

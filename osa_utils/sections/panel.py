@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..notebook import Base
 from ..panel import ROUNDING, PanelSummary
 from ..tables import Table
 from .assessment import AssessmentMixin
+from .base import Base
 
 
 def agreement_sentence(summary: PanelSummary) -> str:
@@ -51,8 +51,8 @@ class PanelMixin(AssessmentMixin):
         note = self._note(illus, f"Widest disagreement first. {agreement_sentence(summary)} "
                                  f"Panel level: {ROUNDING}.", *(n[0].upper() + n[1:] + "." for n in summary.notes))
         numeric = set(range(2, len(columns)))
-        return self._assessment_table(Table(columns, rows, numeric=numeric),
-                                      f"assessment-{technology_id}-panel", header, source, note)
+        self._assessment_table(Table(columns, rows, numeric=numeric),
+                               f"assessment-{technology_id}-panel", header, source, note)
 
     def panel_chart(self, df: pd.DataFrame, summary: PanelSummary, technology_id: str, label: str) -> None:
         """Chart of every assessor's score per challenge (a chart of this collection)."""
