@@ -13,21 +13,26 @@ Nothing produced here is a finding of the report.
 """
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from . import DEFAULT_DATA_DIR, PROJECT_ROOT, readlog
-from .assess import check_form_name, execute_tool, is_example, write_form
-from .params import ParameterError, check_params
+from . import PROJECT_ROOT
+from .assess import Tool, write_form
+from .forms import EXAMPLES_DIR, UserForm
+from .params import ParameterError
+from .text import control_characters, shorten
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "app_check.schema.json"
+#: The app-check form; a copy of the example counts as the example only byte for byte.
+FORM = UserForm("app_check", "app_check.schema.json", "app_check*.csv", compare_as_read=False)
+SCHEMA_PATH = FORM.schema_path
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "tools" / "app_check.ipynb"
-EXAMPLE = PROJECT_ROOT / "data" / "examples" / "app_check_example.csv"
+EXAMPLE = EXAMPLES_DIR / "app_check_example.csv"
+TOOL = Tool("app_check", NOTEBOOK, "app_check_form", "an app-check form (.csv or .xlsx; write a blank one with "
+            "osa-report app-check --template FILE)")
 #: The apps chapter 8 gives evidence for (footnote 259), in the order of the outputs' columns.
 REFERENCE_APPS = ("TikTok", "WeChat", "Face++")
 #: Longest app name accepted (it goes into titles and column heads).
@@ -37,9 +42,10 @@ LEVELS = {"macro": "Macro level: the regulatory and political environment in Chi
           "micro": "Micro level: app/in-app features"}
 
 
-def schema() -> dict:
-    """The Table Schema of an app-check form."""
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+#: The Table Schema of an app-check form.
+schema = FORM.schema
+#: True for the shipped example form (data/examples/), by location or as a byte-identical copy.
+is_example = FORM.is_example
 
 
 def findings() -> list[str]:
@@ -47,7 +53,7 @@ def findings() -> list[str]:
     return next(f for f in schema()["fields"] if f["name"] == "finding")["constraints"]["enum"]
 
 
-def criteria(data_dir=None) -> "pd.DataFrame":
+def criteria(data_dir=None) -> pd.DataFrame:
     """app_criteria.csv in printed order (macro then micro, each by its printed position)."""
     from .data import load_table
 
@@ -71,12 +77,9 @@ def app_slug(app) -> str:
     import hashlib
     import unicodedata
 
-    from .userdata import control_characters
-
     if (not isinstance(app, str) or not app.strip() or len(app) > MAX_APP_NAME or "\n" in app or "\r" in app
             or control_characters(app)):
-        shown = app if not isinstance(app, str) or len(app) <= MAX_APP_NAME else \
-            app[:MAX_APP_NAME] + f"... ({len(app)} characters)"
+        shown = shorten(app, MAX_APP_NAME)
         bad = control_characters(app) if isinstance(app, str) else []
         why = f" (it holds control characters: {', '.join(bad)})" if bad else ""
         raise ParameterError(f"parameter app_name={shown!r} is not allowed{why}; allowed values: the app's name on "
@@ -98,7 +101,7 @@ def app_slug(app) -> str:
     return f"{slug or 'app'}_{digest}"
 
 
-def load_app_check(path, data_dir=None, sheet: str | None = None) -> "pd.DataFrame":
+def load_app_check(path, data_dir=None, sheet: str | None = None) -> pd.DataFrame:
     """The form validated against the schema, typed, one row per criterion in the checklist's printed order.
 
     Read by :func:`osa_utils.userdata.load_user_table` (CSV with or without BOM, LF or CRLF,
@@ -110,11 +113,10 @@ def load_app_check(path, data_dir=None, sheet: str | None = None) -> "pd.DataFra
     ``source_file``, ``is_example``, ``read``, ``canonical_csv``.
     """
     from . import data
-    from .userdata import load_user_table, relocate
+    from .userdata import relocate
 
     path = Path(path)
-    frame = load_user_table(path, schema(), data_dir, name="app_check", sheet=sheet)
-    readlog.record([path])  # a notebook run reads the user's file: part of what it depends on
+    frame = FORM.read(path, data_dir, sheet)  # in the read log: a notebook run depends on the user's file
     crit = criteria(data_dir)
     present = set(frame["criterion_id"])
     missing = [r for r in crit.itertuples() if r.criterion_id not in present]
@@ -127,9 +129,7 @@ def load_app_check(path, data_dir=None, sheet: str | None = None) -> "pd.DataFra
     attrs = dict(frame.attrs)
     out = crit[["criterion_id", "level", "order", "name"]].merge(frame, on="criterion_id", how="left")
     out.attrs = attrs
-    out.attrs["source_file"] = path.name
-    out.attrs["is_example"] = is_example(path)
-    return out
+    return FORM.mark(out, path)
 
 
 def write_template(path, data_dir=None) -> Path:
@@ -170,23 +170,10 @@ def run_app_check(form, app: str, output_dir, data_dir=None, formats: str = "png
     ``file:row:column`` problems). A notebook error raises :class:`osa_utils.assess.AssessmentError`.
     *executed_notebook*: where to keep the executed notebook (default: not kept).
     """
-    from . import outdir
 
-    ddir = Path(data_dir if data_dir is not None else DEFAULT_DATA_DIR).resolve()
-    # --out first, with the build's output-folder words (not those of the notebook's figures_dir)
-    try:
-        out = outdir.check(output_dir, ddir, kind="app_check")
-    except outdir.OutputError as exc:
-        raise ParameterError(str(exc)) from None
-    params = check_params(ddir, out, formats, dpi, name_lang, figures_name="--out")
-    app_slug(app)
-    path = Path(form).resolve()
-    if not path.is_file():
-        raise ParameterError(f"parameter app_check_form={str(form)!r} is not a file; allowed values: an app-check "
-                             "form (.csv or .xlsx; write a blank one with osa-report app-check --template FILE)")
-    check_form_name(path)
-    load_app_check(path, ddir, sheet)  # a bad form stops here, before the kernel
-    parameters = {"app_check_form": str(path), "app_check_sheet": sheet, "app_name": app, "output_dir": str(out),
-                  "data_dir": str(ddir), "formats": ",".join(params.formats), "dpi": params.dpi,
-                  "name_lang": params.name_lang}
-    return execute_tool(NOTEBOOK, parameters, path, out, "app_check", executed_notebook)
+    def parameters(forms: list[Path]) -> dict[str, Any]:
+        return {"app_check_form": str(forms[0]), "app_check_sheet": sheet, "app_name": app}
+
+    return TOOL.run([form], output_dir, data_dir, formats, dpi, name_lang, executed_notebook,
+                    check_names=lambda ddir: app_slug(app),
+                    load=lambda forms, ddir: load_app_check(forms[0], ddir, sheet), parameters=parameters)

@@ -12,23 +12,29 @@ drawn from Figure 0.3.  Nothing produced here is a finding of the report.
 """
 from __future__ import annotations
 
-import json
 import re
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from . import DEFAULT_DATA_DIR, PROJECT_ROOT, outputmeta, readlog
+from . import DEFAULT_DATA_DIR, PROJECT_ROOT, outputmeta
+from .forms import EXAMPLES_DIR as EXAMPLES_DIR  # re-exported: where the shipped examples are
+from .forms import UserForm
 from .panel import PanelError
 from .params import ParameterError, check_params
-from .text import strip_ansi
+from .text import control_characters, shorten, strip_ansi
+from .userdata import not_a_file
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Callable
+
     import pandas as pd
 
-SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "assessment.schema.json"
+#: The assessment form: step 2 of the method, one row per challenge.
+FORM = UserForm("assessment", "assessment.schema.json", "assessment*.csv")
+SCHEMA_PATH = FORM.schema_path
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "new_assessment.ipynb"
-EXAMPLES_DIR = PROJECT_ROOT / "data" / "examples"
 TECHNOLOGY_ID_PATTERN = r"[a-z0-9_]+"
 #: Longest technology id (it names the output files: tab-assessment-<id>-instruments.csv).
 MAX_TECHNOLOGY_ID = 40
@@ -55,36 +61,11 @@ class AssessmentError(RuntimeError):
         self.cell = cell
 
 
-def schema() -> dict:
-    """The Table Schema of an assessment CSV."""
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-
-
-def is_example(csv_path, canonical: str | None = None) -> bool:
-    """True for a form shipped in data/examples/: by location, or the same table saved another way.
-
-    *canonical* is the table as read (``frame.attrs["canonical_csv"]``): a copy of an example
-    re-saved with a BOM, CRLF, ``;`` or as a workbook is still the example, and stays labelled
-    an illustration. Without it, a byte-identical copy counts.
-    """
-    path = Path(csv_path).resolve()
-    if not path.is_file():
-        return False
-    if path.parent == EXAMPLES_DIR.resolve():
-        return True
-    if canonical is not None:
-        from .data import DataValidationError
-        from .userdata import load_user_table
-
-        def as_read(p: Path) -> str | None:
-            try:
-                return load_user_table(p, schema(), name="assessment").attrs["canonical_csv"]
-            except DataValidationError:  # an example of another tool's form
-                return None
-
-        return any(as_read(p) == canonical for p in sorted(EXAMPLES_DIR.glob("*.csv")))
-    data = path.read_bytes()
-    return any(p.read_bytes() == data for p in sorted(EXAMPLES_DIR.glob("*.csv")))
+#: The Table Schema of an assessment CSV.
+schema = FORM.schema
+#: True for a form shipped in data/examples/: by location, or the same table saved another way
+#: (:meth:`osa_utils.forms.UserForm.is_example`).
+is_example = FORM.is_example
 
 
 #: The note that marks the blank form's example row.
@@ -97,7 +78,7 @@ def _unfilled(row: dict) -> bool:
     return all(not (row.get(c) or "").strip() for c in FILLED)
 
 
-def load_assessment(csv_path, data_dir=None, sheet: str | None = None) -> "pd.DataFrame":
+def load_assessment(csv_path, data_dir=None, sheet: str | None = None) -> pd.DataFrame:
     """The assessment form validated against the schema, typed, with ``item`` numbered per dimension.
 
     The form may be a CSV as spreadsheets and Python write it (BOM, CRLF, ``;``) or an
@@ -112,11 +93,10 @@ def load_assessment(csv_path, data_dir=None, sheet: str | None = None) -> "pd.Da
     import pandas as pd
 
     from . import data
-    from .userdata import clean_text, load_user_table, relocate
+    from .userdata import clean_text, relocate
 
     path = Path(csv_path)
-    frame = load_user_table(path, schema(), data_dir, name="assessment", sheet=sheet, skip=_unfilled)
-    readlog.record([path])  # a build reruns the notebook when the user's file changes
+    frame = FORM.read(path, data_dir, sheet, skip=_unfilled)  # in the read log: a build reruns on a change
     examples = frame.index[frame["note"].fillna("").str.strip().str.startswith(EXAMPLE_MARK)].tolist()
     if examples:
         rows = _row_numbers(path, sheet, frame, examples)
@@ -141,9 +121,7 @@ def load_assessment(csv_path, data_dir=None, sheet: str | None = None) -> "pd.Da
                          f"{len(frame)} challenges", f"at most {MAX_CHALLENGES} (one bar each in the profile chart)"),
             frame.attrs)])
     frame["item"] = pd.array(frame.groupby("dimension_id", sort=False).cumcount() + 1, dtype="Int64")
-    frame.attrs["source_file"] = path.name
-    frame.attrs["is_example"] = is_example(path, frame.attrs["canonical_csv"])
-    return frame
+    return FORM.mark(frame, path)
 
 
 def load_forms(paths, data_dir=None, sheet: str | None = None):
@@ -287,13 +265,15 @@ def _write_new_file(path: Path, content: bytes) -> None:
         raise
 
 
+def is_technology_id(value) -> bool:
+    """True for a well-formed technology id: 1 to MAX_TECHNOLOGY_ID characters of TECHNOLOGY_ID_PATTERN."""
+    return isinstance(value, str) and bool(re.fullmatch(TECHNOLOGY_ID_PATTERN, value)) and len(value) <= MAX_TECHNOLOGY_ID
+
+
 def check_technology(technology_id, technology_label, data_dir=None) -> None:
     """ParameterError unless *technology_id* is a new id and *technology_label* is not empty."""
-    if (not isinstance(technology_id, str) or not re.fullmatch(TECHNOLOGY_ID_PATTERN, technology_id)
-            or len(technology_id) > MAX_TECHNOLOGY_ID):
-        shown = technology_id if not isinstance(technology_id, str) or len(technology_id) <= 60 else \
-            technology_id[:60] + f"... ({len(technology_id)} characters)"
-        raise ParameterError(f"parameter technology_id={shown!r} is not allowed; allowed values: "
+    if not is_technology_id(technology_id):
+        raise ParameterError(f"parameter technology_id={shorten(technology_id)!r} is not allowed; allowed values: "
                              f"1 to {MAX_TECHNOLOGY_ID} lower-case letters, digits and '_' (pattern "
                              f"{TECHNOLOGY_ID_PATTERN}), e.g. 'quantum_computing'")
     from .data import load_table
@@ -309,15 +289,12 @@ def check_technology(technology_id, technology_label, data_dir=None) -> None:
 def check_label(technology_label) -> None:
     """ParameterError unless *technology_label* is a name on one line, 1 to MAX_LABEL characters,
     without control characters (it is printed in titles, tables and on the terminal)."""
-    from .userdata import control_characters
-
     if not isinstance(technology_label, str) or not technology_label.strip():
         raise ParameterError(f"parameter technology_label={technology_label!r} is not allowed; allowed values: "
                              "a non-empty name of the technology, e.g. 'Quantum computing'")
     bad = control_characters(technology_label)
     if bad or len(technology_label) > MAX_LABEL:
-        shown = technology_label if len(technology_label) <= 60 else \
-            technology_label[:60] + f"... ({len(technology_label)} characters)"
+        shown = shorten(technology_label)
         why = f"it holds control characters ({', '.join(bad)})" if bad else \
             f"it has {len(technology_label)} characters"
         raise ParameterError(f"parameter technology_label={shown!r} is not allowed ({why}); allowed values: "
@@ -328,12 +305,62 @@ def check_label(technology_label) -> None:
 def check_form_name(path) -> None:
     """ParameterError if a form's file name holds control characters (it is printed on the terminal
     and written into every output's source line)."""
-    from .userdata import control_characters
-
     bad = control_characters(Path(path).name)
     if bad:
         raise ParameterError(f"the form's file name {Path(path).name!r} holds control characters "
                              f"({', '.join(bad)}); allowed values: a file name without them: rename the file")
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A tool that runs its notebook on a user's forms (``assess``, ``app-check``): what its runs differ in.
+
+    *kind* is the output folder's marker (:mod:`osa_utils.outdir`) and the run's name; a form that is
+    not a file is named as the parameter *form_parameter*, with *form_expected* as the allowed values.
+    """
+
+    kind: str
+    notebook: Path
+    form_parameter: str
+    form_expected: str
+
+    def run(self, forms: list, output_dir, data_dir, formats: str, dpi: int, name_lang: str, executed_notebook, *,
+            check_names: Callable[[Path], object], load: Callable[[list[Path], Path], object],
+            parameters: Callable[[list[Path]], dict[str, Any]]) -> list[Path]:
+        """Check everything before the kernel starts, in this order: the output folder
+        (:func:`osa_utils.outdir.check`, as a ParameterError), the standard parameters, the tool's own
+        names (*check_names*, given the data folder), each form's path and file name, the forms
+        themselves (*load*: the resolved forms and the data folder); then run the notebook
+        (:func:`execute_tool`) with the tool's *parameters* (given the resolved forms) and the standard
+        ones, and return the files it wrote."""
+        from . import outdir
+
+        ddir = Path(data_dir if data_dir is not None else DEFAULT_DATA_DIR).resolve()
+        # --out first, with the build's output-folder words (not those of the notebook's figures_dir)
+        try:
+            out = outdir.check(output_dir, ddir, kind=self.kind)
+        except outdir.OutputError as exc:
+            raise ParameterError(str(exc)) from None
+        params = check_params(ddir, out, formats, dpi, name_lang, figures_name="--out")
+        check_names(ddir)
+        paths = []
+        for form in forms:
+            if not_a_file(form):
+                raise ParameterError(f"parameter {self.form_parameter}={str(form)!r} is not a file; allowed values: "
+                                     + self.form_expected)
+            path = Path(form).resolve()
+            check_form_name(form)
+            if path.name != Path(form).name:  # a link: the name the outputs print is its target's
+                check_form_name(path)
+            paths.append(path)
+        load(paths, ddir)  # a bad form stops here, before the kernel
+        values = {**parameters(paths), "output_dir": str(out), "data_dir": str(ddir),
+                  "formats": ",".join(params.formats), "dpi": params.dpi, "name_lang": params.name_lang}
+        return execute_tool(self.notebook, values, paths[0], out, self.kind, executed_notebook)
+
+
+TOOL = Tool("assessment", NOTEBOOK, "csv_path", "an assessment form (.csv or .xlsx; columns dimension_id, "
+            "challenge, importance, instrument)")
 
 
 def run_assessment(csv_path, technology_id: str, technology_label: str, output_dir, data_dir=None,
@@ -342,40 +369,28 @@ def run_assessment(csv_path, technology_id: str, technology_label: str, output_d
     """Execute ``notebooks/new_assessment.ipynb`` on the form *csv_path* (or a list of forms, a panel)
     and return the files it wrote.
 
-    Everything is checked before the kernel starts: the parameters (ParameterError naming
-    the parameter), the output folder (:func:`osa_utils.outdir.check`: missing, empty or made
+    Everything is checked before the kernel starts (:meth:`Tool.run`): the parameters (ParameterError
+    naming the parameter), the output folder (:func:`osa_utils.outdir.check`: missing, empty or made
     by this tool; it gets the tool's marker) and the form (:func:`load_assessment`:
     DataValidationError with ``file:row:column`` problems; CSV or .xlsx, *sheet*). The notebook
     reads the form with the same reader. A notebook error raises :class:`AssessmentError`.
     *executed_notebook*: where to keep the executed notebook (default: not kept).
     """
-    from . import outdir
 
-    ddir = Path(data_dir if data_dir is not None else DEFAULT_DATA_DIR).resolve()
-    # --out first, with the build's output-folder words (not those of the notebook's figures_dir)
-    try:
-        out = outdir.check(output_dir, ddir, kind="assessment")
-    except outdir.OutputError as exc:
-        raise ParameterError(str(exc)) from None
-    params = check_params(ddir, out, formats, dpi, name_lang, figures_name="--out")
-    check_technology(technology_id, technology_label, ddir)
+    def load(forms: list[Path], ddir: Path) -> None:
+        try:
+            load_forms(forms, ddir, sheet)
+        except PanelError as exc:
+            raise ParameterError(str(exc)) from None
+
+    def parameters(forms: list[Path]) -> dict[str, Any]:
+        return {"assessment_csv": str(forms[0]) if len(forms) == 1 else [str(f) for f in forms],
+                "assessment_sheet": sheet, "technology_id": technology_id, "technology_label": technology_label}
+
     forms = [csv_path] if isinstance(csv_path, (str, Path)) else list(csv_path)
-    for f in forms:
-        if not Path(f).is_file():
-            raise ParameterError(f"parameter csv_path={str(f)!r} is not a file; allowed values: an assessment "
-                                 "form (.csv or .xlsx; columns dimension_id, challenge, importance, instrument)")
-        check_form_name(f)
-    forms = [Path(f).resolve() for f in forms]
-    csv = forms[0]
-    try:
-        load_forms(forms, ddir, sheet)  # a bad form stops here, before the kernel
-    except PanelError as exc:
-        raise ParameterError(str(exc)) from None
-    parameters = {"assessment_csv": str(csv) if len(forms) == 1 else [str(f) for f in forms],
-                  "assessment_sheet": sheet, "technology_id": technology_id,
-                  "technology_label": technology_label, "output_dir": str(out), "data_dir": str(ddir),
-                  "formats": ",".join(params.formats), "dpi": params.dpi, "name_lang": params.name_lang}
-    return execute_tool(NOTEBOOK, parameters, csv, out, "assessment", executed_notebook)
+    return TOOL.run(forms, output_dir, data_dir, formats, dpi, name_lang, executed_notebook,
+                    check_names=lambda ddir: check_technology(technology_id, technology_label, ddir),
+                    load=load, parameters=parameters)
 
 
 def execute_tool(notebook: Path, parameters: dict, form: Path, out: Path, kind: str,

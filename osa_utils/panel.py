@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .userdata import clean_text
+
 #: How a median between two levels becomes a level (stated on every output that uses it).
 ROUNDING = "a median of x.5 is rounded up, to the higher threat level (2.5 → 3)"
 
@@ -38,14 +40,10 @@ class PanelError(ValueError):
 
 
 def _key(text: str) -> str:
-    from .userdata import clean_text
-
     return re.sub(r"\s+", " ", clean_text(text)).strip().casefold()
 
 
 def _name(text) -> str:
-    from .userdata import clean_text
-
     return re.sub(r"\s+", " ", clean_text(text)).strip()
 
 
@@ -71,16 +69,15 @@ def combine(forms: list[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
 
     *forms* are ``(assessor name, frame of load_assessment)``; a frame with an ``assessor``
     column holds several assessors and its own name is ignored. Within one assessor, a
-    challenge scored twice is an error (it would count twice).
+    challenge scored twice is an error (it would count twice). An assessor left empty (a cell
+    :func:`osa_utils.assess.load_assessment` already refuses, with its place in the form; a blank
+    file name) is an error here too.
     """
     parts = []
     for name, frame in forms:
         f = frame.copy()
         if "assessor" in f.columns and f["assessor"].notna().any():
-            f["assessor"] = f["assessor"].astype("string")
-            if f["assessor"].isna().any():
-                raise PanelError("a form with an assessor column has a row without an assessor; name who scored "
-                                 "every row")
+            f["assessor"] = f["assessor"].astype("string").fillna("")
         else:
             f["assessor"] = name
         parts.append(f[["assessor", "dimension_id", "challenge", "importance", "instrument"]])
@@ -94,7 +91,7 @@ def combine(forms: list[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
     folded = long["dimension_id"].astype(str) + "\x1f" + long["challenge"].map(
         lambda t: re.sub(r"\s+", " ", str(t)).strip().casefold())
     notes = _joined(raw_assessor, long["assessor"], "assessor names")
-    for key, g in long.groupby("key", sort=False):  # challenges joined only by normalisation
+    for _, g in long.groupby("key", sort=False):  # challenges joined only by normalisation
         if folded[g.index].nunique() > 1:
             kept = _name(g["challenge"].iloc[0])  # the challenge as shown, not the matching key
             notes += _joined(g["challenge"], pd.Series([kept] * len(g), index=g.index), "challenges")

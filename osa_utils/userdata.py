@@ -34,12 +34,16 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import data as D
 from . import readlog
+from .text import control_characters as control_characters  # re-exported: the forms' callers use it from here
+from .text import printable as printable  # re-exported (for a terminal)
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Iterator
+
     import pandas as pd
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -66,22 +70,10 @@ def clean_text(text) -> str:
     return unicodedata.normalize("NFC", str(text)).translate(ZERO_WIDTH)
 
 
-def control_characters(text: str) -> list[str]:
-    """The control characters (C0, DEL, C1, bidirectional overrides) in *text*, as U+XXXX."""
-    bidi = set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A)) | {0x200E, 0x200F, 0x061C}
-    return [f"U+{ord(c):04X}" for c in dict.fromkeys(text)
-            if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or ord(c) in bidi]
-
-
 def markdown_text(text) -> str:
     """*text* shown as itself in Markdown: every ASCII punctuation character backslash-escaped
     (CommonMark), control characters as escapes (a file name holding ``<img ...>`` or ``[x](...)``)."""
     return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", printable(text))
-
-
-def printable(text) -> str:
-    """*text* with control characters shown as escapes (for a terminal)."""
-    return D._printable(str(text))
 
 
 @dataclass
@@ -198,7 +190,7 @@ def _check_unpacked_size(path: Path) -> None:
                        f"{MAX_CELL_BYTES} bytes a cell)")
 
 
-def _pick_sheet(path: Path, book, sheet: str | None) -> tuple[object, list[str]]:
+def _pick_sheet(path: Path, book, sheet: str | None) -> tuple[Any, list[str]]:
     """The worksheet to read and notes on the choice: *sheet* by name (a hidden one is said), else the
     first visible sheet (hidden sheets before it are said, never read)."""
     names = book.sheetnames
@@ -218,54 +210,78 @@ def _pick_sheet(path: Path, book, sheet: str | None) -> tuple[object, list[str]]
     return ws, notes
 
 
+def _open_workbook(path: Path, data_only: bool):
+    """The workbook opened in openpyxl's read-only (streaming) mode: with the formulas, or (*data_only*)
+    with the values the spreadsheet saved for them."""
+    import warnings
+
+    from openpyxl import load_workbook
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return load_workbook(path, read_only=True, data_only=data_only)
+    except Exception as exc:  # noqa: BLE001 - a user's file: any failure is a message
+        raise _problem(path, "not a readable Excel workbook", type(exc).__name__,
+                       "an .xlsx file saved by a spreadsheet") from None
+
+
+def _sheet_cells(ws) -> Iterator[tuple[int, int, object, str]]:
+    """(row, column, value, data type) of every cell the sheet's XML holds, streamed; the sheet's
+    stated dimensions are ignored (a file may state them wrong, or not at all)."""
+    import warnings
+
+    from openpyxl.cell.read_only import EmptyCell
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ws.reset_dimensions()
+        for row in ws.iter_rows():
+            for c in row:
+                if not isinstance(c, EmptyCell):  # EmptyCell: a gap openpyxl fills in
+                    yield c.row, c.column, c.value, c.data_type
+
+
+def _dimension(ws) -> str:
+    """The sheet's dimension as the file states it (e.g. ``A1:D5``), or ``not stated``."""
+    try:
+        return ws.calculate_dimension() if ws.max_row else "not stated"
+    except ValueError:  # openpyxl: "unsized" (half a dimension)
+        return "not stated"
+
+
+def _error_cell(where: str, r: int, c: int, value) -> D.Problem:
+    from openpyxl.utils import get_column_letter
+
+    return D.Problem(where, r, get_column_letter(c), "error value in the cell", str(value),
+                     "a value (the formula's error is not data)")
+
+
 def read_workbook(path: Path, sheet: str | None = None, max_rows: int = MAX_ROWS,
                   notes: list[str] | None = None) -> tuple[list[list[str]], str]:
     """Records (header first) of a workbook's sheet, as text; trailing empty rows and columns dropped.
 
     Read in openpyxl's read-only (streaming) mode within the limits; the first visible sheet unless
     *sheet* names one. A formula without a saved value and an error cell (``#N/A``) are problems at
-    their cell; *notes* receives what the reader chose (e.g. hidden sheets skipped).
+    their cell; *notes* receives what the reader chose (e.g. hidden sheets skipped). A sheet with
+    formulas is read twice: their saved values come from a second read-only opening.
     """
-    import warnings
-
-    from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet._reader import WorkSheetParser
 
     _check_unpacked_size(path)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - a user's file: any failure is a message
-        raise _problem(path, "not a readable Excel workbook", type(exc).__name__,
-                       "an .xlsx file saved by a spreadsheet") from None
+    book = _open_workbook(path, data_only=False)
     try:
         ws, chosen = _pick_sheet(path, book, sheet)
-        where = f"{path.name}[{ws.title}]"
-
-        def cells(data_only: bool):
-            """(row, column, value, data type) of every cell the sheet's XML holds, streamed."""
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                with book._archive.open(ws._worksheet_path) as src:
-                    parser = WorkSheetParser(src, ws._shared_strings, data_only=data_only, epoch=book.epoch,
-                                             date_formats=book._date_formats,
-                                             timedelta_formats=book._timedelta_formats)
-                    for idx, row in parser.parse():
-                        for c in row:
-                            yield idx, c["column"], c["value"], c["data_type"]
-                        if idx > max_rows + 1:
-                            return
-
+        title = ws.title
+        where = f"{path.name}[{title}]"
+        stated = _dimension(ws)
         grid: dict[int, dict[int, str]] = {}
         problems: list[D.Problem] = []
         formulas: list[tuple[int, int]] = []
-        for r, c, value, kind in cells(data_only=False):
+        for r, c, value, kind in _sheet_cells(ws):
             if r > max_rows + 1:
                 raise D.DataValidationError([D.Problem(
-                    where, r, None, "sheet longer than a form may be",
-                    f"a row at {r} (sheet dimension {ws.calculate_dimension() if ws.max_row else 'not stated'})",
+                    where, r, None, "sheet longer than a form may be", f"a row at {r} (sheet dimension {stated})",
                     f"at most {max_rows} rows below the header; delete the rows below the form")])
             if kind == "f":
                 formulas.append((r, c))
@@ -278,42 +294,55 @@ def read_workbook(path: Path, sheet: str | None = None, max_rows: int = MAX_ROWS
                     f"a value in column {get_column_letter(c)}",
                     f"at most {MAX_COLUMNS} columns (A to {get_column_letter(MAX_COLUMNS)})")])
             if kind == "e":
-                problems.append(D.Problem(where, r, get_column_letter(c), "error value in the cell", str(value),
-                                          "a value (the formula's error is not data)"))
+                problems.append(_error_cell(where, r, c, value))
                 continue
             grid.setdefault(r, {})[c] = _cell_text(value)
-        if formulas:  # the values the spreadsheet saved for its formulas
-            wanted, saved = set(formulas), set()
-            for r, c, value, kind in cells(data_only=True):
-                if (r, c) not in wanted:
-                    continue
-                wanted.discard((r, c))
-                if value is None:
-                    if kind == "str":  # a text result saved empty (="" in Excel): an empty cell
-                        saved.add((r, c))
-                    continue
-                saved.add((r, c))
-                if kind == "e":
-                    problems.append(D.Problem(where, r, get_column_letter(c), "error value in the cell", str(value),
-                                              "a value (the formula's error is not data)"))
-                    continue
-                grid.setdefault(r, {})[c] = _cell_text(value)
-            for r, c in formulas:
-                if (r, c) not in saved:
-                    problems.append(D.Problem(where, r, get_column_letter(c), "formula without a saved value",
-                                              "a formula whose result the file does not hold (saved by a "
-                                              "program that does not calculate)",
-                                              "a value: open and save the file in a spreadsheet, or type the value"))
-        if problems:
-            raise D.DataValidationError(sorted(problems, key=lambda p: (p.row, len(p.column), p.column)))
-        height = max(grid, default=0)
-        width = max((max(row) for row in grid.values() if row), default=0)
-        records = [[grid.get(r, {}).get(c, "") for c in range(1, width + 1)] for r in range(1, height + 1)]
-        if notes is not None:
-            notes.extend(chosen)
-        return records, ws.title
     finally:
         book.close()
+    if formulas:  # the values the spreadsheet saved for its formulas
+        problems += _saved_values(path, title, where, formulas, grid)
+    if problems:
+        raise D.DataValidationError(sorted(problems, key=lambda p: (p.row or 0, len(p.column or ""), p.column or "")))
+    height = max(grid, default=0)
+    width = max((max(row) for row in grid.values() if row), default=0)
+    records = [[grid.get(r, {}).get(c, "") for c in range(1, width + 1)] for r in range(1, height + 1)]
+    if notes is not None:
+        notes.extend(chosen)
+    return records, title
+
+
+def _saved_values(path: Path, title: str, where: str, formulas: list[tuple[int, int]],
+                  grid: dict[int, dict[int, str]]) -> list[D.Problem]:
+    """The saved values of the cells *formulas* put into *grid*; problems for error values and for
+    formulas without a saved value."""
+    from openpyxl.utils import get_column_letter
+
+    problems: list[D.Problem] = []
+    wanted, saved = set(formulas), set()
+    book = _open_workbook(path, data_only=True)
+    try:
+        for r, c, value, kind in _sheet_cells(book[title]):
+            if (r, c) not in wanted:
+                continue
+            wanted.discard((r, c))
+            if value is None:
+                if kind == "str":  # a text result saved empty (="" in Excel): an empty cell
+                    saved.add((r, c))
+                continue
+            saved.add((r, c))
+            if kind == "e":
+                problems.append(_error_cell(where, r, c, value))
+                continue
+            grid.setdefault(r, {})[c] = _cell_text(value)
+    finally:
+        book.close()
+    for r, c in formulas:
+        if (r, c) not in saved:
+            problems.append(D.Problem(where, r, get_column_letter(c), "formula without a saved value",
+                                      "a formula whose result the file does not hold (saved by a "
+                                      "program that does not calculate)",
+                                      "a value: open and save the file in a spreadsheet, or type the value"))
+    return problems
 
 
 def _decode(path: Path, raw: bytes, info: ReadInfo) -> str:
@@ -429,14 +458,29 @@ def _cell_size_problems(fname: str, records: list[list[str]], letters: bool = Fa
     return problems
 
 
+#: What :func:`not_a_file` says of a path that is not a regular file.
+FOLDER, MISSING, NOT_REGULAR = "a folder", "no such file", "not a regular file"
+
+
+def not_a_file(path) -> str | None:
+    """What *path* is when it is not a regular file (:data:`FOLDER`, :data:`MISSING` or
+    :data:`NOT_REGULAR`, e.g. a FIFO), or None for a file: the one test of every form's path."""
+    path = Path(path)
+    if path.is_file():
+        return None
+    if path.is_dir():
+        return FOLDER
+    return MISSING if not path.exists() else NOT_REGULAR
+
+
 def check_form_path(path) -> str | None:
     """Why *path* cannot be a form (missing, a folder), or None."""
-    path = Path(path)
-    if path.is_dir():
+    what = not_a_file(path)
+    if what == FOLDER:
         return f"{path} is not a file but a folder; give the filled-in form itself (.csv or .xlsx)"
-    if not path.exists():
+    if what == MISSING:
         return f"{path} is not a file (no such file); give the filled-in form (.csv or .xlsx)"
-    if not path.is_file():
+    if what == NOT_REGULAR:
         return f"{path} is not a regular file; give the filled-in form (.csv or .xlsx)"
     return None
 
@@ -445,9 +489,10 @@ def read_user_records(path, schema: dict, sheet: str | None = None,
                       max_rows: int = MAX_ROWS) -> tuple[list[list[str]], D.Problem | None, ReadInfo]:
     """The file's records (header first), a quote problem if the parse stopped, and how it was read."""
     path = Path(path)
-    if path.is_dir():
+    what = not_a_file(path)
+    if what == FOLDER:
         raise _problem(path, "is a folder, not a file", str(path), "the form itself (.csv or .xlsx)")
-    if not path.is_file():
+    if what:
         raise _problem(path, "file is missing", "no such file", str(path))
     expected = [f["name"] for f in schema.get("fields", [])]
     try:
@@ -528,7 +573,7 @@ def _non_ascii(problem: D.Problem) -> D.Problem:
 
 
 def load_user_table(path, schema: dict, data_dir=None, name: str | None = None,
-                    sheet: str | None = None, skip=None, max_rows: int = MAX_ROWS) -> "pd.DataFrame":
+                    sheet: str | None = None, skip=None, max_rows: int = MAX_ROWS) -> pd.DataFrame:
     """A user's table checked against *schema* (a Table Schema whose foreign keys may point into the
     package, e.g. ``dimensions``): a typed frame, or DataValidationError listing every problem.
 

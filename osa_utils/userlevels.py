@@ -20,48 +20,29 @@ tables (:func:`osa_utils.userdata.load_user_table`: CSV with ``,`` or ``;``, BOM
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import PROJECT_ROOT
+from .forms import EXAMPLES_DIR as EXAMPLES_DIR  # re-exported: where the shipped example is
+from .forms import UserForm
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "matrix_user_levels.schema.json"
-EXAMPLES_DIR = PROJECT_ROOT / "data" / "examples"
 EXAMPLE_GLOB = "matrix_user_levels*.csv"
+#: The form: read by the build as a parameter's file (in the cache key), so not in the read log.
+FORM = UserForm("matrix_user_levels", "matrix_user_levels.schema.json", EXAMPLE_GLOB, recorded=False)
+SCHEMA_PATH = FORM.schema_path
 #: The legend entry of the user's dots (the words the issue asks for).
 USER_LABEL = "reading supplied by the user, not in the report"
+#: The Table Schema of a matrix_user_levels file.
+schema = FORM.schema
+#: True for the shipped example reading (data/examples/), by location or as the same table saved
+#: another way (BOM, CRLF, ';', a workbook): outputs drawn from it say it is an illustration.
+is_example = FORM.is_example
 
 
-def schema() -> dict:
-    """The Table Schema of a matrix_user_levels file."""
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-
-
-def is_example(path, canonical: str | None = None) -> bool:
-    """True for the shipped example reading (data/examples/), by location or as the same table saved
-    another way (BOM, CRLF, ';', a workbook): outputs drawn from it say it is an illustration."""
-    path = Path(path).resolve()
-    if path.parent == EXAMPLES_DIR.resolve():
-        return True
-    if canonical is None:
-        return False
-    from .data import DataValidationError
-    from .userdata import load_user_table
-
-    for p in sorted(EXAMPLES_DIR.glob(EXAMPLE_GLOB)):
-        try:
-            if load_user_table(p, schema(), name="matrix_user_levels").attrs["canonical_csv"] == canonical:
-                return True
-        except DataValidationError:
-            continue
-    return False
-
-
-def load_user_levels(path, data_dir=None, sheet: str | None = None) -> "pd.DataFrame":
+def load_user_levels(path, data_dir=None, sheet: str | None = None) -> pd.DataFrame:
     """The user's reading, checked: technology_id, dimension_id, level, note, row (spreadsheet row),
     or :class:`osa_utils.data.DataValidationError` listing every problem as ``file:row:column``.
 
@@ -72,10 +53,10 @@ def load_user_levels(path, data_dir=None, sheet: str | None = None) -> "pd.DataF
 
     from . import data as D
     from .model import derive_matrix
-    from .userdata import load_user_table, relocate
+    from .userdata import relocate
 
     path = Path(path)
-    frame = load_user_table(path, schema(), data_dir, name="matrix_user_levels", sheet=sheet)
+    frame = FORM.read(path, data_dir, sheet)
     frame["row"] = pd.array(range(2, len(frame) + 2), dtype="Int64")  # no rows skipped: row i is i + 2
     techs = D.load_table("technologies", data_dir)
     matrix = derive_matrix(D.load_table("threat_matrix_printed", data_dir), D.load_table("risk_challenges", data_dir))
@@ -111,7 +92,7 @@ def load_user_levels(path, data_dir=None, sheet: str | None = None) -> "pd.DataF
                 f"{n} dot(s) there: give one row per printed dot",
                 f"{len(cell)} level(s)", f"{n} dot(s)"))
             continue
-        seen = {}
+        seen: dict[int, int] = {}
         for lv, row in zip(cell["level"], rows):
             if int(lv) in seen:
                 problems.append(D.Problem(
@@ -123,12 +104,10 @@ def load_user_levels(path, data_dir=None, sheet: str | None = None) -> "pd.DataF
     if problems:
         problems = sorted((relocate(p, frame.attrs) for p in problems), key=lambda p: (p.row or 0, p.column or ""))
         raise D.DataValidationError(problems, path.parent)
-    frame.attrs["source_file"] = name
-    frame.attrs["is_example"] = is_example(path, frame.attrs["canonical_csv"])
-    return frame
+    return FORM.mark(frame, path)
 
 
-def apply_user_levels(matrix: "pd.DataFrame", levels: "pd.DataFrame") -> "pd.DataFrame":
+def apply_user_levels(matrix: pd.DataFrame, levels: pd.DataFrame) -> pd.DataFrame:
     """The derived matrix with the user's levels in the cells the user gave (highest first, as the
     derived cells), marked ``user_level = True``; every other dot as it was (``user_level = False``)."""
     import pandas as pd

@@ -18,15 +18,23 @@ import jupytext
 import nbformat
 import pandas as pd
 import pytest
-
 from nbfixtures import assigned_names
+
 from osa_utils import PROJECT_ROOT
-from osa_utils.appcheck import (EXAMPLE, NOTEBOOK, REFERENCE_APPS, app_slug, criteria, findings, load_app_check,
-                                run_app_check, write_template)
+from osa_utils.appcheck import (
+    EXAMPLE,
+    NOTEBOOK,
+    REFERENCE_APPS,
+    app_slug,
+    criteria,
+    findings,
+    load_app_check,
+    run_app_check,
+    write_template,
+)
 from osa_utils.data import DataValidationError, load_table
 from osa_utils.params import ParameterError
-from osa_utils.sections.appcheck import (EVIDENCE_ONLY, NO_EVIDENCE, USER_LABEL, AppCheck, reference_cell,
-                                         reference_kind)
+from osa_utils.sections.appcheck import EVIDENCE_ONLY, NO_EVIDENCE, USER_LABEL, AppCheck, reference_cell, reference_kind
 from osa_utils.sections.assessment import ILLUSTRATION
 
 CLI = [sys.executable, "-m", "osa_utils.cli"]
@@ -424,7 +432,9 @@ def test_the_example_end_to_end_through_the_cli(tmp_path):
 def test_notebook_and_twin_in_sync_and_without_outputs():
     ipynb = nbformat.read(NOTEBOOK, as_version=4)
     py = jupytext.read(TWIN)
-    strip = lambda nb: [(c.cell_type, c.source.strip(), sorted(c.metadata.get("tags", []))) for c in nb.cells]
+    def strip(nb):
+        return [(c.cell_type, c.source.strip(), sorted(c.metadata.get("tags", []))) for c in nb.cells]
+
     assert strip(ipynb) == strip(py), "run jupytext --sync notebooks/tools/app_check.ipynb"
     for cell in ipynb.cells:
         if cell.cell_type == "code":

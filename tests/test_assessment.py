@@ -11,8 +11,7 @@ import pandas as pd
 import pytest
 
 from osa_utils import PROJECT_ROOT, style
-from osa_utils.assess import (NOTEBOOK, AssessmentError, check_technology, is_example, load_assessment,
-                              run_assessment)
+from osa_utils.assess import NOTEBOOK, check_technology, is_example, load_assessment, run_assessment
 from osa_utils.data import DataValidationError
 from osa_utils.params import ParameterError
 from osa_utils.sections.assessment import ILLUSTRATION, NOT_FROM_REPORT, ROW_SUFFIX

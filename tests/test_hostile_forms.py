@@ -624,7 +624,7 @@ def test_a_file_name_holding_markup_shows_as_text_in_the_notebooks_markdown(tmp_
     name = "<img src=x onerror=alert(1)>[a](javascript:x) *b*.csv"
     path = tmp_path / name
     path.write_text("paper_id,author,region\np1,a,Europe\np1,b,Europe \np2,c,China\n", encoding="utf-8")
-    shown = []
+    shown: list[str] = []
     monkeypatch.setattr(core, "show_text", shown.append)
     ch = Chapter(PROJECT_ROOT / "data", tmp_path / "out", formats="png", dpi=50)
     ch.contributor_shares("3.1", path)

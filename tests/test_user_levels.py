@@ -238,7 +238,9 @@ def test_edit_reruns_and_touch_reuses(tmp_path, data_copy):
     notebook(nbs / "m_matrix.ipynb", "print(open(matrix_user_levels).read())", params="matrix_user_levels = None\n")
     f = _write(tmp_path / "mine.csv", ECNY)
     out = tmp_path / "out"
-    states = lambda r: {x.name: (x.state, x.reason) for x in r.results}
+    def states(r):
+        return {x.name: (x.state, x.reason) for x in r.results}
+
     assert states(run(data_copy, out, notebooks_dir=nbs, jobs=1,
                       overrides={"matrix_user_levels": str(f)}))["m_matrix"][0] == "ran"
     os.utime(f)

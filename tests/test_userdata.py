@@ -215,7 +215,9 @@ def test_assess_gives_the_same_outputs_for_every_variant(tmp_path):
         outputs[name] = {p.name: p.read_bytes() for p in out.iterdir() if p.suffix in (".png", ".csv")}
     assert outputs["semicolon_bom"] == outputs["lf"]
     # the workbook's tables differ only by the file name their source line names
-    tables = lambda o: {k: v.replace(b"quantum.xlsx", b"quantum.csv") for k, v in o.items() if k.endswith(".csv")}
+    def tables(o):
+        return {k: v.replace(b"quantum.xlsx", b"quantum.csv") for k, v in o.items() if k.endswith(".csv")}
+
     assert tables(outputs["xlsx"]) == tables(outputs["lf"]) and len(tables(outputs["lf"])) == 2
     assert b"Illustration" in outputs["xlsx"]["tab-assessment-quantum_x-risks.csv"]  # still the example
 
@@ -235,3 +237,70 @@ def test_columns_in_any_order(tmp_path):
     xlsx = _xlsx(tmp_path / "shuffled.xlsx", shuffled)
     with pytest.raises(DataValidationError, match=r"shuffled.xlsx\[Sheet1\]:3:B \(importance\)"):
         load_assessment(xlsx)
+
+
+# --------------------------------------------------------------------------- one protocol for the three forms
+@pytest.mark.parametrize("module, example", [("assess", "assessment_quantum.csv"),
+                                             ("appcheck", "app_check_example.csv"),
+                                             ("userlevels", "matrix_user_levels_example.csv")])
+def test_the_three_forms_share_one_protocol(tmp_path, module, example):
+    """The assessment form, the app-check form and the user-levels file are one UserForm each;
+    the module-level schema() and is_example() are that form's."""
+    import importlib
+    import json
+
+    from osa_utils.forms import EXAMPLES_DIR, UserForm
+
+    mod = importlib.import_module(f"osa_utils.{module}")
+    assert isinstance(mod.FORM, UserForm)
+    assert mod.schema() == json.loads(mod.SCHEMA_PATH.read_text(encoding="utf-8")) == mod.FORM.schema()
+    shipped = EXAMPLES_DIR / example
+    assert shipped in mod.FORM.examples()
+    assert mod.is_example(shipped)
+    copy = tmp_path / example
+    copy.write_bytes(shipped.read_bytes())
+    assert mod.is_example(copy)  # a byte-identical copy
+    copy.write_bytes(shipped.read_bytes() + b"\n")
+    assert not mod.is_example(copy)
+    assert not mod.is_example(tmp_path / "missing.csv")
+
+
+def test_a_form_is_marked_as_the_example_when_it_is_one(tmp_path):
+    """Re-saved another way (CRLF): still the assessment example (the tables as read are compared);
+    the app-check form counts only a byte-identical copy."""
+    from osa_utils.appcheck import FORM as APP_CHECK
+    from osa_utils.assess import FORM as ASSESSMENT
+
+    crlf = tmp_path / "quantum.csv"
+    crlf.write_bytes(EXAMPLE.read_bytes().replace(b"\n", b"\r\n"))
+    frame = ASSESSMENT.mark(ASSESSMENT.read(crlf), crlf)
+    assert frame.attrs["source_file"] == "quantum.csv" and frame.attrs["is_example"] is True
+    app = PROJECT_ROOT / "data" / "examples" / "app_check_example.csv"
+    crlf_app = tmp_path / "app.csv"
+    crlf_app.write_bytes(app.read_bytes().replace(b"\n", b"\r\n"))
+    frame = APP_CHECK.mark(APP_CHECK.read(crlf_app), crlf_app)
+    assert frame.attrs["is_example"] is False
+
+
+def test_not_a_file_says_what_a_path_is(tmp_path):
+    import os
+
+    from osa_utils.userdata import FOLDER, MISSING, NOT_REGULAR, check_form_path, not_a_file
+
+    assert not_a_file(EXAMPLE) is None and check_form_path(EXAMPLE) is None
+    assert not_a_file(tmp_path) == FOLDER
+    assert not_a_file(tmp_path / "nothing.csv") == MISSING
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "pipe.csv")
+        assert not_a_file(tmp_path / "pipe.csv") == NOT_REGULAR
+        assert str(check_form_path(tmp_path / "pipe.csv")).endswith("is not a regular file; give the filled-in form "
+                                                               "(.csv or .xlsx)")
+
+
+def test_the_text_helpers_of_user_values():
+    from osa_utils.text import control_characters, printable, shorten
+
+    assert control_characters("a\tb\x1b[31m\u202e\u00a0") == ["U+0009", "U+001B", "U+202E"]
+    assert printable("a\tb\x1b\x85\u202e") == "a\tb\\x1b\\x85\u202e"
+    assert shorten("x" * 61) == "x" * 60 + "... (61 characters)" and shorten("x" * 60) == "x" * 60
+    assert shorten(None) is None and shorten("abc", 2) == "ab... (3 characters)"
