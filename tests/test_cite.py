@@ -13,9 +13,8 @@ import re
 import subprocess
 import sys
 
-import pytest
-
 import bibtexparser  # test-only dependency, pinned 1.4.4: a missing pin fails loudly, not as a skip
+import pytest
 from bibtexparser.bparser import BibTexParser
 
 from osa_utils import cite, citerender

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
 
@@ -29,7 +28,6 @@ def test_report_sections(built, package):
     for fid in figs[figs["status"] == "not_reproducible"]["figure_id"]:
         assert f"Figure {fid} –" in html  # said plainly: not reproduced
     # the data section lists every table with its SHA-256
-    from osa_utils.report import sha256
 
     assert html.count("SHA-256") >= len(package)
     # figures resting on footnotes link them; every footnote has an anchor
