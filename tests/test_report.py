@@ -120,6 +120,7 @@ def test_figures_at_one_scale_with_caption_alt_and_status(built):
         assert img, f"{fid}: no img with alt, src and width"
         alt, data, width = htmllib.unescape(img.group(1)), img.group(2), int(img.group(3))
         w, _, dpi = png_size(base64.b64decode(data))
+        assert dpi, f"{fid}: the PNG states no resolution"
         assert width == round(w * REPORT_PX_PER_INCH / dpi), fid
         assert width <= 960, f"{fid} is {width} px wide: wider than the column, it would be scaled"
         if fid.startswith("assessment-"):
