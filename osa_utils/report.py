@@ -4,15 +4,21 @@ The page is rendered from ``templates/report.html.j2`` with autoescape: values
 from CSVs and notebooks are text. HTML taken from notebook outputs (the
 collection's tables) and Markdown rendered to HTML pass :func:`osa_utils.pages.sanitize`
 (an allow-list) first; the page carries a Content-Security-Policy without scripts.
+
+The data comes in as one :class:`osa_utils.data.DataPackage` (validated once, with its files'
+hashes), which the page, its References and the list of data files all read.
 """
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import re
 from pathlib import Path
 
 from . import outputmeta
+from .cite import figure_footnotes, render_bibliography
+from .data import DataPackage, as_package
 from .text import strip_ansi
 from .text import text as _text
 
@@ -39,6 +45,7 @@ STATE_LABEL = {"ran": "ran", "reused": "reused from cache", "failed": "FAILED",
 
 
 def sha256(path: Path) -> str:
+    """The sha256 (hex) of the file at *path*."""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
@@ -165,7 +172,7 @@ def build_notice(results) -> list[str]:
         ran = [r.name for r in results if r.state != "kept"]
         lines.append(f"This build ran {', '.join(ran)} (--only); the other chapters ({', '.join(kept)}) are "
                      "kept from the report it updated.")
-    shown = {}
+    shown: dict[str, list[str]] = {}
     for r in results:
         shown.setdefault(repr(sorted((getattr(r, "parameters", {}) or {}).items())), []).append(r.name)
     if len(shown) > 1:
@@ -174,7 +181,9 @@ def build_notice(results) -> list[str]:
     return lines
 
 
-def build_metadata(results, data_dir: Path) -> dict:
+def build_metadata(results, package: DataPackage | Path) -> dict:
+    """How the report was built: when, from which commit, with what, from which data folder and
+    notebooks (*package*: the data package, or its folder)."""
     import datetime
     import platform
     import subprocess
@@ -190,13 +199,11 @@ def build_metadata(results, data_dir: Path) -> dict:
         commit = "unknown"
     pkgs = []
     for name in ("pandas", "matplotlib", "seaborn", "papermill", "nbclient", "frictionless", "networkx", "jupytext"):
-        try:
+        with contextlib.suppress(PackageNotFoundError):
             pkgs.append(f"{name} {version(name)}")
-        except PackageNotFoundError:
-            pass
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return {"now": now, "commit": commit, "python": platform.python_version(), "packages": pkgs,
-            "data_dir": str(data_dir),
+            "data_dir": str(package.path if isinstance(package, DataPackage) else package),
             "results": [{"name": r.name, "state": r.state, "reason": r.reason, "duration": float(r.duration or 0),
                          "parameters": getattr(r, "parameters", {}) or {}} for r in results]}
 
@@ -238,14 +245,14 @@ def citation_html(text: str):
     return safe("".join(out))
 
 
-def references_context(tables: dict, data_dir: Path) -> tuple[list[dict], list[dict]]:
+def references_context(package: DataPackage) -> tuple[list[dict], list[dict]]:
     """The footnotes as printed (each with the works it cites) and the bibliography of cited works,
     rendered by citeproc-py from the structured data (:func:`osa_utils.cite.render_bibliography`)."""
-    from .cite import render_bibliography
     from .pages import safe
 
     works = [{"id": w["id"], "html": safe(w["html"]), "footnotes": w["footnotes"]}
-             for w in render_bibliography(data_dir)]
+             for w in render_bibliography(package)]
+    tables = package.tables
     number = {w["id"]: i for i, w in enumerate(works, start=1)}
     cites: dict[int, list[str]] = {}
     for row in tables["footnote_sources"].sort_values(["footnote", "position"]).to_dict("records"):
@@ -257,18 +264,26 @@ def references_context(tables: dict, data_dir: Path) -> tuple[list[dict], list[d
     return references, works
 
 
-def write_report(out: Path, data_dir: Path, results) -> Path:
-    """Assemble OUT/index.html from the executed notebooks in OUT/.cache."""
+def _records(df) -> list[dict]:
+    """A table's rows as dicts of text (missing values as "")."""
+    return [{k: _text(v) for k, v in row.items()} for row in df.to_dict("records")]
+
+
+def write_report(out: Path, package: DataPackage | Path, results) -> Path:
+    """Assemble OUT/index.html from the executed notebooks in OUT/.cache.
+
+    *package* is the validated :class:`osa_utils.data.DataPackage`; a data folder is loaded
+    (and validated) first.
+    """
     import json
 
-    from .cite import figure_footnotes
-    from .data import load_package, read_descriptor
     from .pages import render
 
-    tables = load_package(data_dir)
-    descriptor = read_descriptor(data_dir)
+    package = as_package(package)
+    tables = package.tables
+    descriptor = package.descriptor
     status = _figure_status(tables)
-    footnotes = {fid: figure_footnotes(fid, data_dir, tables) for fid in status}
+    footnotes = {fid: figure_footnotes(fid, package) for fid in status}
     chapters = []
     for r in results:
         nb_path = Path(out) / ".cache" / r.name / "executed.ipynb"
@@ -277,19 +292,18 @@ def write_report(out: Path, data_dir: Path, results) -> Path:
         except (OSError, ValueError):
             nb = {"cells": []}
         chapters.append(chapter(nb, r, status, footnotes))
-    rec = lambda df: [{k: _text(v) for k, v in row.items()} for row in df.to_dict("records")]
     resources = [{"name": res["name"], "path": res["path"], "description": res.get("description", ""),
                   "sources": [s.get("title", "") for s in res.get("sources", [])],
-                  "rows": len(tables[res["name"]]), "sha256": sha256(Path(data_dir) / res["path"]),
+                  "rows": len(tables[res["name"]]), "sha256": package.hashes[res["path"]],
                   "fields": [{"name": f["name"], "type": f.get("type", "string"),
                               "description": f.get("description", "")} for f in res["schema"]["fields"]]}
                  for res in descriptor["resources"]]
-    references, works = references_context(tables, data_dir)
+    references, works = references_context(package)
     html = render("report.html.j2", title=REPORT["title"], report=REPORT, status_label=STATUS_LABEL,
-                  chapters=chapters, build_notice=build_notice(results), figures=rec(tables["figures"]),
-                  collection=rec(tables["supplementary_figures"]) if "supplementary_figures" in tables else [],
-                  errata=rec(tables["errata"]), references=references, works=works, resources=resources,
-                  build=build_metadata(results, data_dir))
+                  chapters=chapters, build_notice=build_notice(results), figures=_records(tables["figures"]),
+                  collection=_records(tables["supplementary_figures"]) if "supplementary_figures" in tables else [],
+                  errata=_records(tables["errata"]), references=references, works=works, resources=resources,
+                  build=build_metadata(results, package))
     index = Path(out) / "index.html"
     index.write_text(html, encoding="utf-8")
     return index

@@ -13,12 +13,11 @@ import re
 import subprocess
 import sys
 
-import pytest
-
 import bibtexparser  # test-only dependency, pinned 1.4.4: a missing pin fails loudly, not as a skip
+import pytest
 from bibtexparser.bparser import BibTexParser
 
-from osa_utils import cite
+from osa_utils import cite, citerender
 
 # --------------------------------------------------------------------------- CSL 1.0.2
 # From the CSL 1.0.2 specification, Appendix III (Types) and Appendix IV (Variables).
@@ -597,7 +596,7 @@ def test_render_bibliography_lists_footnotes_and_is_cached(data_copy, tmp_path, 
     def boom(*a, **k):
         raise AssertionError("rendered again although the data did not change")
 
-    monkeypatch.setattr(cite, "render", boom)
+    monkeypatch.setattr(citerender, "render", boom)  # what render_bibliography calls
     assert cite.render_bibliography(data_copy) == first  # from the cache
     # a change to the data is a new key: rendered again
     path = data_copy / "footnote_sources.csv"

@@ -14,10 +14,11 @@ import re
 import subprocess
 import sys
 
-import pytest
-
 import pypandoc  # test-only dependency (pypandoc_binary, pinned): a missing pin fails loudly, not as a skip
+import pytest
 import rispy  # test-only dependency, pinned
+import test_cite
+from test_cite import _rows
 
 #: One xdist worker runs this module: the exports and pandoc's renderings are made once.
 pytestmark = pytest.mark.xdist_group("cite_clients")
@@ -29,8 +30,8 @@ OWN_IDS = {"ruhlig2023europes", "osareport2026collection"}
 #: read as biblatex, .bibtex as BibTeX; a user's file is usually .bib, so BibTeX is read both ways).
 PANDOC_FILES = {"bibtex": ["refs.bib", "refs.bibtex"], "biblatex": ["refs-biblatex.bib"], "csl-json": ["refs.json"], "ris": ["refs.ris"]}
 
-
-from test_cite import _rows, sources  # noqa: F401  (the fixture, shared)
+#: The fixture of test_cite, shared (assigned, not imported by name: the tests' parameters take its name).
+sources = test_cite.sources
 
 
 @pytest.fixture(scope="module")
@@ -245,7 +246,7 @@ def test_rispy_reads_every_record(exports, sources, data_dir):
 # --------------------------------------------------------------------------- output errors
 def test_cite_into_a_full_device_is_one_line_and_exit_1():
     try:
-        full = open("/dev/full", "w")
+        full = open("/dev/full", "w")  # noqa: SIM115 (closed by the with below; opening may fail: skip)
     except OSError:
         pytest.skip("no /dev/full on this system")
     with full:

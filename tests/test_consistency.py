@@ -1,9 +1,6 @@
 """The tables agree with each other and with what the report prints."""
 from __future__ import annotations
 
-import csv
-import json
-
 import pandas as pd
 import pytest
 

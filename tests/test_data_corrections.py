@@ -9,8 +9,6 @@ errata that did not say exactly what the report prints.
 """
 from __future__ import annotations
 
-import csv
-import json
 import re
 import subprocess
 import sys

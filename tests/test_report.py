@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
 
@@ -29,7 +28,6 @@ def test_report_sections(built, package):
     for fid in figs[figs["status"] == "not_reproducible"]["figure_id"]:
         assert f"Figure {fid} –" in html  # said plainly: not reproduced
     # the data section lists every table with its SHA-256
-    from osa_utils.report import sha256
 
     assert html.count("SHA-256") >= len(package)
     # figures resting on footnotes link them; every footnote has an anchor
@@ -122,6 +120,7 @@ def test_figures_at_one_scale_with_caption_alt_and_status(built):
         assert img, f"{fid}: no img with alt, src and width"
         alt, data, width = htmllib.unescape(img.group(1)), img.group(2), int(img.group(3))
         w, _, dpi = png_size(base64.b64decode(data))
+        assert dpi, f"{fid}: the PNG states no resolution"
         assert width == round(w * REPORT_PX_PER_INCH / dpi), fid
         assert width <= 960, f"{fid} is {width} px wide: wider than the column, it would be scaled"
         if fid.startswith("assessment-"):

@@ -109,7 +109,7 @@ def test_no_markdown_or_link_markup_in_any_field(sources, names):
 
 
 def test_the_source_is_transcribed_from_its_first_full_citation(sources, links):
-    full = {}
+    full: dict = {}
     for r in links:
         if not r["backref_note"]:
             full.setdefault(r["source_id"], []).append(int(r["footnote"]))
@@ -214,7 +214,7 @@ def test_counts(sources, links, refs, by_note):
 
 
 # --------------------------------------------------------------------------- hand-checked sample
-EXPECTED = {
+EXPECTED: dict[int, list[tuple[str, dict, list | None]]] = {
     # footnote: [(source_id, {field: value}, authors)]
     2: [("abrami2014why", dict(type="article-magazine", title="Why China can't innovate",
                                 container_title="Harvard Business Review", issued="2014-03",
