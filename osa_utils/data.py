@@ -41,7 +41,7 @@ from .datadescriptor import (
     read_descriptor,
     resource,
 )
-from .dataproblems import DataValidationError, Problem, _printable
+from .dataproblems import DataValidationError, Problem
 from .datarecords import (
     BOM,
     URL_SCHEME,
@@ -61,7 +61,7 @@ __all__ = [
     "DataValidationError", "Problem", "as_package", "check", "check_records", "descriptor_problems",
     "load_package", "load_table", "read_descriptor", "read_records", "resource", "validate",
     # private, used by osa_utils.userdata (a user's own tables go through the same checks)
-    "_data_dir", "_foreign_key_problems", "_frame", "_locate_bad_bytes", "_parse", "_printable",
+    "_data_dir", "_foreign_key_problems", "_frame", "_locate_bad_bytes", "_parse",
     "_resource_problems",
 ]
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import OSAError
+from .text import printable
 
 
 @dataclass(frozen=True)
@@ -29,18 +30,11 @@ class Problem:
             loc += f":{self.row}"
         if self.column:
             loc += f":{self.column}" if self.row is not None else f"::{self.column}"
-        return _printable(f"{loc}: {self.problem} (found {self.found}, expected {self.expected})")
+        # control characters shown as escapes, so a hostile cell cannot drive the terminal
+        return printable(f"{loc}: {self.problem} (found {self.found}, expected {self.expected})")
 
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in ("file", "row", "column", "problem", "found", "expected")}
-
-
-#: Control characters (C0, DEL, C1) shown as escapes, so a hostile cell cannot drive the terminal.
-_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)] if c not in (0x09,)}
-
-
-def _printable(text: str) -> str:
-    return text.translate(_CONTROL)
 
 
 class DataValidationError(OSAError, ValueError):
