@@ -120,7 +120,7 @@ def baseline_b(tmp: Path, data: Path) -> float:
 def _empty_run(args):
     import papermill
 
-    from osa_utils.build import PAPERMILL_OPTIONS
+    from osa_utils.batch.kernel import PAPERMILL_OPTIONS
 
     papermill.execute_notebook(args[0], args[1], **PAPERMILL_OPTIONS)  # as the build runs them
 
