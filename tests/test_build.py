@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
-from nbfixtures import READS_DIMENSIONS, READS_TECHNOLOGIES, notebook as _notebook, two_notebooks
+from nbfixtures import notebook as _notebook
+from nbfixtures import two_notebooks
 
 from osa_utils.batch import cache, kernel
 from osa_utils.build import BuildError, run

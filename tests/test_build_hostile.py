@@ -10,7 +10,6 @@ OSError(ENOSPC) raised at the OS boundary (``os.link``/``shutil.copyfile``) in t
 from __future__ import annotations
 
 import errno
-import json
 import os
 import shutil
 import signal
