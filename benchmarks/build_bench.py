@@ -120,13 +120,15 @@ def baseline_b(tmp: Path, data: Path) -> float:
 def _empty_run(args):
     import papermill
 
-    from osa_utils.build import PAPERMILL_OPTIONS
+    from osa_utils.batch.kernel import PAPERMILL_OPTIONS
 
     papermill.execute_notebook(args[0], args[1], **PAPERMILL_OPTIONS)  # as the build runs them
 
 
 def _floor_worker_init():
-    sys.modules.setdefault("rfc3987_syntax", None)  # as in the build's workers
+    from osa_utils.importtime import skip_rfc3987_grammar
+
+    skip_rfc3987_grammar()  # as in the build's workers
     import papermill  # noqa: F401
 
 
@@ -263,8 +265,8 @@ def main(argv: list[str] | None = None) -> int:
         "ratios": ratios,
         "one_csv_reran": one_csv_reruns[-1] if one_csv_reruns else [],
         "packages": {p: version(p) for p in ("papermill", "nbclient", "nbconvert", "ipykernel", "pandas", "matplotlib")},
-        "command": "python benchmarks/build_bench.py --repeat %d --jobs %d%s" % (args.repeat, args.jobs,
-                                                                               " --write" if args.write else ""),
+        "command": f"python benchmarks/build_bench.py --repeat {args.repeat:d} --jobs {args.jobs:d}"
+                   + (" --write" if args.write else ""),
     }
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"{'scenario':<12} {'median s':>9} {'min':>7} {'max':>7}")

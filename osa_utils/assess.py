@@ -419,37 +419,27 @@ def execute_tool(notebook: Path, parameters: dict, form: Path, out: Path, kind: 
 
 
 def _execute(notebook: Path, parameters: dict, form: Path, out: Path, kind: str, executed_notebook) -> list[Path]:
-
-    from .build import kernel_options, stderr_to
+    from .batch.kernel import run_notebook
     from .importtime import skip_rfc3987_grammar
 
-    skip_rfc3987_grammar()
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
+    skip_rfc3987_grammar()  # before papermill (nbformat's jsonschema) is imported
     with tempfile.TemporaryDirectory(prefix=f"osa-{kind.replace('_', '-')}-") as tmp:
         executed = Path(executed_notebook) if executed_notebook else Path(tmp) / notebook.name
-        try:
-            with stderr_to(Path(tmp) / "kernel.log"), kernel_options() as options:
-                papermill.execute_notebook(str(notebook), str(executed), parameters=parameters,
-                                           cwd=str(notebook.parent), **options)
-        except PapermillExecutionError as exc:
-            raise _notebook_error(exc, form, executed, notebook, kind.replace("_", " ")) from None
+        error = run_notebook(notebook, executed, parameters, log=Path(tmp) / "kernel.log", contain=False)
+        if error is not None:
+            raise _notebook_error(error, form, notebook, kind.replace("_", " "))
         return _written(executed, out)
 
 
-def _notebook_error(exc, csv: Path, executed: Path, notebook: Path = NOTEBOOK,
+def _notebook_error(error, csv: Path, notebook: Path = NOTEBOOK,
                     what: str = "assessment") -> AssessmentError:
-    from .build import _source_cell_number
-
-    cell = _source_cell_number(str(executed), exc.cell_index)
-    text = strip_ansi(exc.evalue)
-    lines = [l for l in text.splitlines() if l.strip()]
+    """*error* (a :class:`osa_utils.batch.kernel.NotebookError` raised by a cell) as the tool reports it."""
+    lines = [l for l in error.message.splitlines() if l.strip()]
     shown = lines[:MAX_PROBLEM_LINES]
     more = f"\n... and {len(lines) - len(shown)} more line(s)" if len(lines) > len(shown) else ""
-    message = (f"the {what} of {csv.name} stopped in cell {cell} of notebook {notebook.name} with "
-               f"{exc.ename}:\n" + "\n".join(shown) + more)
-    return AssessmentError(message, exc.ename, lines, cell)
+    message = (f"the {what} of {csv.name} stopped in cell {error.cell} of notebook {notebook.name} with "
+               f"{error.ename}:\n" + "\n".join(shown) + more)
+    return AssessmentError(message, error.ename, lines, error.cell)
 
 
 def _written(executed: Path, out: Path) -> list[Path]:

@@ -5,7 +5,7 @@ transport, but every one of them starts a kernel through its kernelspec's provis
 Makefile's install step names this one in the venv's ``python3`` kernelspec
 (``.venv/share/jupyter/kernels/python3/kernel.json``, ``metadata.kernel_provisioner``; see
 :func:`install`), so a kernel started from this venv by any client talks over IPC sockets in a
-private folder (:func:`osa_utils.build.ipc_folder`, the build's): no ports to race for, and no
+private folder (:func:`osa_utils.batch.kernel.ipc_folder`, the build's): no ports to race for, and no
 "Kernel is running over TCP without encryption" warning. The kernel itself is unchanged (same
 argv, same ``ipykernel_launcher``). Where IPC cannot work (Windows, a too long ``$TMPDIR``) or
 the client configured the transport or address itself, the kernel runs over TCP as before.
@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_client.provisioning import LocalProvisioner
+
+from .batch import kernel
 
 #: The entry point name (group ``jupyter_client.kernel_provisioners``, pyproject.toml).
 NAME = "osa-ipc-provisioner"
@@ -44,9 +46,7 @@ class IPCProvisioner(LocalProvisioner):
         km = self.parent
         if (km is not None and self.ipc_folder is None and km.transport == "tcp"
                 and not _configured(km, "transport") and not _configured(km, "ip")):
-            from .build import ipc_folder
-
-            folder = ipc_folder()
+            folder = kernel.ipc_folder()
             if folder is not None:
                 self.ipc_folder = folder
                 km.transport = "ipc"

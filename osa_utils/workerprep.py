@@ -1,11 +1,12 @@
 """What every build worker needs, imported and warmed up once by the build's fork server (Linux)
 before it forks the workers, so that a worker starts in milliseconds instead of importing papermill
 and nbconvert again (about 2 s of CPU per worker and build) and compiling nbconvert's templates and
-patterns at its first notebook (about 0.5 s more). See ``osa_utils.build._pool_context``."""
+patterns at its first notebook (about 0.5 s more). See ``osa_utils.batch.workers._pool_context``."""
+import contextlib
 import signal
 
 # In the fork server: Ctrl-C is the build's to handle (it stops the workers). The server was started
-# with SIGINT blocked (osa_utils.build._start_fork_server): ignore it, which drops one sent meanwhile,
+# with SIGINT blocked (osa_utils.batch.workers._start_fork_server): ignore it, which drops one sent meanwhile,
 # then unblock it, so that the workers and their kernels start with the usual signal mask.
 signal.signal(signal.SIGINT, signal.SIG_IGN)
 if hasattr(signal, "pthread_sigmask"):
@@ -18,9 +19,8 @@ skip_rfc3987_grammar()
 import papermill  # noqa: E402,F401
 from nbconvert import HTMLExporter  # noqa: E402,F401
 
-from . import build, pages  # noqa: E402,F401
+from . import pages  # noqa: E402
+from .batch import kernel  # noqa: E402,F401  (what run_notebook needs besides papermill)
 
-try:
-    build.warm_up()
-except Exception:  # noqa: BLE001 - only a speed-up: a worker's first notebook compiles what it needs
-    pass
+with contextlib.suppress(Exception):  # only a speed-up: a worker's first notebook compiles what it needs
+    pages.warm_up()

@@ -442,7 +442,7 @@ def test_notebook_and_twin_in_sync_and_without_outputs():
 
 
 def test_notebook_first_cells_and_place_outside_the_build():
-    from osa_utils.build import declared_parameters, discover
+    from osa_utils.batch.plan import declared_parameters, discover
 
     nb = nbformat.read(NOTEBOOK, as_version=4)
     first, second = nb.cells[0], nb.cells[1]

@@ -13,9 +13,10 @@ import time
 from pathlib import Path
 
 import pytest
-from nbfixtures import READS_DIMENSIONS, READS_TECHNOLOGIES, notebook as _notebook, two_notebooks
+from nbfixtures import notebook as _notebook
+from nbfixtures import two_notebooks
 
-from osa_utils import build
+from osa_utils.batch import cache, kernel
 from osa_utils.build import BuildError, run
 
 pytestmark = pytest.mark.slow
@@ -69,7 +70,7 @@ def history(tmp_path_factory):
     steps["parameter"] = build_(overrides={"x": 2})
     steps["force"] = build_(overrides={"x": 2}, force=True)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(build, "package_hash", lambda: "changed")
+        mp.setattr(cache, "package_hash", lambda: "changed")
         steps["osa_utils"] = build_(overrides={"x": 2})
     return steps
 
@@ -143,7 +144,7 @@ def test_failing_notebook_does_not_stop_the_others(collection):
 def test_the_workers_come_from_where_they_can(tmp_path):
     """A fork server on Linux, unless its socket path (under $TMPDIR) would be too long for
     AF_UNIX, where Python 3.11-3.13 would stop with "AF_UNIX path too long": then spawn."""
-    code = "from osa_utils.build import _pool_context; print(_pool_context().get_start_method())"
+    code = "from osa_utils.batch.workers import _pool_context; print(_pool_context().get_start_method())"
     long = tmp_path / ("t" * 100)
     long.mkdir()
     shown = {}
@@ -159,7 +160,7 @@ def test_kernels_talk_over_unix_sockets_where_they_fit(tmp_path, monkeypatch):
     """No TCP ports to race for (a port taken between jupyter_client's choice and the kernel's bind
     killed a kernel at start); TCP only where the socket path would be too long."""
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    with build.kernel_options() as options:
+    with kernel.kernel_options() as options:
         folder = next(tmp_path.glob("osa-kernel-*"))
         km = options["config"]["KernelManager"]
         assert km["transport"] == "ipc" and km["ip"] == str(folder / "ipc")
@@ -169,7 +170,7 @@ def test_kernels_talk_over_unix_sockets_where_they_fit(tmp_path, monkeypatch):
     long = tmp_path / ("t" * 100)
     long.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(long))
-    with build.kernel_options() as options:
+    with kernel.kernel_options() as options:
         assert "config" not in options  # TCP
     assert not list(long.iterdir())
 
@@ -265,16 +266,16 @@ def test_a_template_only_change_is_a_change_of_osa_utils(tmp_path, monkeypatch):
     only osa_utils/**/*.py was hashed)."""
     import shutil
 
-    from osa_utils import PROJECT_ROOT, build
+    from osa_utils import PROJECT_ROOT
 
     shutil.copytree(PROJECT_ROOT / "osa_utils", tmp_path / "osa_utils",
                     ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(build, "PROJECT_ROOT", tmp_path)
-    before = build.package_hash()
+    monkeypatch.setattr(cache, "PROJECT_ROOT", tmp_path)
+    before = cache.package_hash()
     css = tmp_path / "osa_utils" / "templates" / "style.css"
     css.write_text(css.read_text(encoding="utf-8") + "\n/* changed */\n", encoding="utf-8")
-    assert build.package_hash() != before
+    assert cache.package_hash() != before
     (tmp_path / "osa_utils" / "__pycache__").mkdir(exist_ok=True)
-    after = build.package_hash()
+    after = cache.package_hash()
     (tmp_path / "osa_utils" / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"compiled")
-    assert build.package_hash() == after  # bytecode is not source
+    assert cache.package_hash() == after  # bytecode is not source

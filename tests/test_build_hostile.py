@@ -10,7 +10,6 @@ OSError(ENOSPC) raised at the OS boundary (``os.link``/``shutil.copyfile``) in t
 from __future__ import annotations
 
 import errno
-import json
 import os
 import shutil
 import signal
@@ -24,7 +23,7 @@ import pytest
 from conftest import skip_unless_ci
 from nbfixtures import READS_DIMENSIONS, notebook, two_notebooks
 
-from osa_utils import build
+from osa_utils.batch import plan
 from osa_utils.build import run
 
 CLI = [sys.executable, "-m", "osa_utils.cli"]
@@ -137,7 +136,7 @@ def test_kernel_folders_of_killed_runs_are_removed_by_the_next_build(collection,
     """A killed run leaves $TMPDIR/osa-kernel-* with kernel.json (the kernel's HMAC key): the next
     build removes those it marked as its own whose process is gone, and no other."""
     nbs, data, out = collection
-    code = ("import sys, time; from osa_utils.build import kernel_options\n"
+    code = ("import sys, time; from osa_utils.batch.kernel import kernel_options\n"
             "with kernel_options() as o:\n"
             "    print(o['config']['KernelManager']['connection_file'], flush=True); time.sleep(60)")
     killed = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
@@ -168,8 +167,8 @@ def test_kernel_folders_of_killed_runs_are_removed_by_the_next_build(collection,
 
 def test_only_names_a_notebook_once():
     """--only X X ran X twice into one folder (FileExistsError)."""
-    nbs = build.NOTEBOOKS_DIR
-    assert build.discover(nbs, ["08_ai_ethics", "08_ai_ethics.ipynb"]) == [nbs / "08_ai_ethics.ipynb"]
+    nbs = plan.NOTEBOOKS_DIR
+    assert plan.discover(nbs, ["08_ai_ethics", "08_ai_ethics.ipynb"]) == [nbs / "08_ai_ethics.ipynb"]
 
 
 # --------------------------------------------------------------------------- notebooks that never end or die
@@ -246,7 +245,7 @@ def test_cli_default_timeout_is_the_builds():
     from osa_utils.cli import build_parser
 
     for command in ("build", "figures", "verify"):
-        assert build_parser().parse_args([command]).timeout == build.DEFAULT_TIMEOUT
+        assert build_parser().parse_args([command]).timeout == plan.DEFAULT_TIMEOUT
 
 
 # --------------------------------------------------------------------------- file-system errors

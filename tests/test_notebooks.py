@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 from osa_utils import DEFAULT_DATA_DIR, PROJECT_ROOT
-from osa_utils.build import declared_parameters, run
+from osa_utils.batch.plan import declared_parameters
+from osa_utils.build import run
 from osa_utils.figures import stem
 
 from nbfixtures import assigned_names

@@ -129,10 +129,8 @@ def test_leftovers_are_cleaned_only_when_ours(tmp_path):
 def test_lock_refuses_a_second_writer_with_the_pid(tmp_path):
     """Finding 3 (unit): while one holder has the lock, a second gets BusyError naming its pid."""
     loc = tmp_path / "report"
-    with outdir.lock(loc):
-        with pytest.raises(outdir.BusyError, match=rf"pid {os.getpid()}.*{loc.name}"):
-            with outdir.lock(loc):
-                pass
+    with outdir.lock(loc), pytest.raises(outdir.BusyError, match=rf"pid {os.getpid()}.*{loc.name}"), outdir.lock(loc):
+        pass
     with outdir.lock(loc):  # released
         pass
 
@@ -150,9 +148,8 @@ def test_a_second_writer_names_the_pid_written_just_after_the_lock(tmp_path):
     try:
         writer = threading.Timer(0.3, lambda: info.write_text(json.dumps({"pid": 4242}), encoding="utf-8"))
         writer.start()
-        with pytest.raises(outdir.BusyError, match=r"\(pid 4242\)"):
-            with outdir.lock(loc):
-                pass
+        with pytest.raises(outdir.BusyError, match=r"\(pid 4242\)"), outdir.lock(loc):
+            pass
         writer.join()
     finally:
         held.release()
@@ -346,9 +343,8 @@ def test_a_planted_symlink_in_place_of_the_lock_files_is_not_written_through(tmp
     for name in (".report.lock.pid", ".report.lock"):
         link = tmp_path / name
         link.symlink_to(victim)
-        with pytest.raises(outdir.OutputError, match="is a symlink"):
-            with outdir.lock(loc):
-                pass
+        with pytest.raises(outdir.OutputError, match="is a symlink"), outdir.lock(loc):
+            pass
         assert victim.read_text(encoding="utf-8") == "keep"
         link.unlink()
 
