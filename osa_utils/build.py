@@ -51,7 +51,7 @@ from .batch.plan import (
 from .batch.progress import Progress
 from .batch.results import BuildResult, NotebookResult
 from .batch.workers import Runner, Task, install_sigterm
-from .data import validate
+from .data import DataPackage
 
 #: A notebook to execute: (notebook, its cache key, why it runs, its previous cache entry).
 Todo = tuple[Path, dict, str, dict | None]
@@ -70,9 +70,9 @@ def prepare(data_dir: Path, out: Path, *, only=None, overrides=None, notebooks_d
         loc = outdir.check(out, data_dir)
     except outdir.OutputError as exc:
         raise BuildError(str(exc)) from None
-    validate(data_dir)  # bad data: DataValidationError, nothing touched
+    package = DataPackage.load(data_dir)  # validated once, with its hashes; bad data: DataValidationError
     check_input_files(params, data_dir)  # a user's file (-p matrix_user_levels): the same, before any kernel
-    return Plan(data_dir, loc, everything, selected, params)
+    return Plan(data_dir, package, loc, everything, selected, params)
 
 
 def run(data_dir: Path, out: Path, *, jobs: int | None = None, force: bool = False,
@@ -258,12 +258,12 @@ def _collect_outputs(tmp: Path, results: list[NotebookResult]) -> None:
 
 def _assemble(plan: Plan, ordered: list[NotebookResult], old_cache: Path, new_cache: Path) -> None:
     """The report page, kept from the previous version when nothing it shows has changed."""
-    key = report_key(plan.data_dir, ordered, new_cache)
+    key = report_key(plan.package, ordered, new_cache)
     previous = plan.previous
     if read_json(old_cache / "report.json") == key and previous is not None and (previous / "index.html").exists():
         link_or_copy(previous / "index.html", plan.version / "index.html")
     else:
-        report_page.write_report(plan.version, plan.data_dir, ordered)
+        report_page.write_report(plan.version, plan.package, ordered)
     (new_cache / "report.json").write_text(json.dumps(key, sort_keys=True), encoding="utf-8")
 
 

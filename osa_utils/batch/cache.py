@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from .. import PROJECT_ROOT, readlog
+from ..data import DataPackage
 from .plan import FILE_PARAMETERS
 from .results import NotebookResult
 
@@ -135,9 +136,9 @@ def changed_while_running(nb: Path, params: dict, key: dict) -> list[str]:
     return changed
 
 
-def report_key(data_dir: Path, results: list[NotebookResult], cache: Path) -> dict:
-    """Everything the assembled report depends on, by content hash."""
-    data = {p.name: sha256_file(p) for p in sorted(Path(data_dir).glob("*")) if p.is_file()}
+def report_key(package: DataPackage, results: list[NotebookResult], cache: Path) -> dict:
+    """Everything the assembled report depends on, by content hash (the data's as validated)."""
+    data = package.hashes
     notebooks = {r.name: [r.state == "failed" or r.failed_before, r.state == "kept", r.parameters,
                           sha256_file(cache / r.name / "executed.ipynb")] for r in results}
     return {"data": data, "notebooks": notebooks, "osa_utils": package_hash(), "environment": environment_hash()}

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .. import PROJECT_ROOT
+from ..data import DataPackage
 from ..errors import UsageError
 from ..params import ParameterError, check_value
 from ..userlevels import load_user_levels
@@ -31,6 +32,7 @@ class Plan:
     version folder and the version it updates are set under the output's lock."""
 
     data_dir: Path
+    package: DataPackage  # the data package, validated once with its hashes (the report and its cache key use it)
     out: Path  # OUT's location, checked (outdir.check)
     everything: list[Path]  # every notebook of the collection, in report order
     selected: list[Path]  # those this build runs (--only), the others keep their last results
