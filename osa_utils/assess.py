@@ -23,7 +23,7 @@ from .forms import EXAMPLES_DIR as EXAMPLES_DIR  # re-exported: where the shippe
 from .forms import UserForm
 from .panel import PanelError
 from .params import ParameterError, check_params
-from .text import control_characters, shorten, strip_ansi
+from .text import control_characters, shorten
 from .userdata import not_a_file
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -93,7 +93,8 @@ def load_assessment(csv_path, data_dir=None, sheet: str | None = None) -> pd.Dat
     import pandas as pd
 
     from . import data
-    from .userdata import clean_text, relocate
+    from .text import clean_text
+    from .userdata import relocate
 
     path = Path(csv_path)
     frame = FORM.read(path, data_dir, sheet, skip=_unfilled)  # in the read log: a build reruns on a change
@@ -138,7 +139,7 @@ def load_forms(paths, data_dir=None, sheet: str | None = None):
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     if not paths:
         raise ParameterError("no assessment form given; allowed values: one form or a list of forms")
-    from .userdata import clean_text
+    from .text import clean_text
 
     frames = [load_assessment(p, data_dir, sheet) for p in paths]
     names = [clean_text(Path(p).stem).strip() for p in paths]

@@ -27,9 +27,6 @@ STATUS_WORDS = {
 }
 #: Statuses of supplementary_figures.csv (outputs that are not figures of the report).
 COLLECTION_STATUSES = ("supplementary", "synthesis", "derived_chart")
-#: CSS pixels per inch of a figure in the report: every PNG is shown at this one scale, so the type
-#: size is the same in every figure (9 pt text at 96 px/in is 12 CSS px).
-REPORT_PX_PER_INCH = 96
 
 
 @dataclass(frozen=True)

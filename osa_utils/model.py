@@ -101,7 +101,7 @@ def fractional_counts(authorships: pd.DataFrame, paper="paper_id", region="regio
                          f"with columns {paper!r} and {region!r}")
     import re
 
-    from .userdata import clean_text
+    from .text import clean_text
 
     a = authorships[[paper, region]].dropna().copy()
     for c in (paper, region):

@@ -135,7 +135,7 @@ def _html_exporter():
 
 
 def warm_up() -> None:
-    """Do once, in the build's fork server (:mod:`osa_utils.workerprep`), what every worker's first
+    """Do once, in the build's fork server (:mod:`osa_utils.batch.workerprep`), what every worker's first
     notebook would do again: compile nbconvert's template, its Markdown and highlighting patterns and
     the page templates (about 0.5 s of CPU per worker and build), by making the page of a small
     executed notebook. A spawned worker (macOS, Windows) does it at its start instead, which costs

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .userdata import clean_text
+from .text import clean_text
 
 #: How a median between two levels becomes a level (stated on every output that uses it).
 ROUNDING = "a median of x.5 is rounded up, to the higher threat level (2.5 → 3)"

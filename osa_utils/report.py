@@ -40,6 +40,10 @@ STATUS_LABEL = {
     "derived_chart": "chart drawn by this collection",
 }
 
+#: CSS pixels per inch of a figure in the report: every PNG is shown at this one scale, so the type
+#: size is the same in every figure (9 pt text at 96 px/in is 12 CSS px).
+REPORT_PX_PER_INCH = 96
+
 STATE_LABEL = {"ran": "ran", "reused": "reused from cache", "failed": "FAILED",
                "kept": "kept from an earlier build (not in this one)"}
 
@@ -91,7 +95,6 @@ def png_size(data: bytes) -> tuple[int, int, float | None]:
 def display_width(data: bytes, dpi=None) -> int | None:
     """CSS width of a figure: its size in inches at REPORT_PX_PER_INCH, so every figure of the report
     is shown at one scale (the same type size), not scaled to the column."""
-    from .figures import REPORT_PX_PER_INCH
 
     width, _, png_dpi = png_size(data)
     dpi = dpi or png_dpi

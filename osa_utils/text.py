@@ -6,6 +6,7 @@ Standard library only, so the lowest modules (``data``) can import it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import overload
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -59,3 +60,12 @@ def shorten(value: object, limit: int = 60) -> object:
     if isinstance(value, str) and len(value) > limit:
         return value[:limit] + f"... ({len(value)} characters)"
     return value
+
+
+#: Zero-width characters (and the soft hyphen): invisible, so removed before text is compared.
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+
+def clean_text(value: object) -> str:
+    """Text as compared: Unicode NFC, zero-width characters (and soft hyphens) removed."""
+    return unicodedata.normalize("NFC", str(value)).translate(ZERO_WIDTH)

@@ -38,6 +38,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import data as D
 from . import readlog
+from .text import ZERO_WIDTH as ZERO_WIDTH  # re-exported
+from .text import clean_text as clean_text  # re-exported: text as compared
 from .text import control_characters as control_characters  # re-exported: the forms' callers use it from here
 from .text import printable as printable  # re-exported (for a terminal)
 
@@ -60,16 +62,6 @@ MAX_COLUMNS = 50
 MAX_CELL_BYTES = 4_000
 #: What other spreadsheet files are, by their first bytes or suffix, with what to do instead.
 SAVE_AS = "save it as .xlsx or as 'CSV UTF-8' and give that file"
-ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
-
-
-def clean_text(text) -> str:
-    """Text as compared: Unicode NFC, zero-width characters (and soft hyphens) removed."""
-    import unicodedata
-
-    return unicodedata.normalize("NFC", str(text)).translate(ZERO_WIDTH)
-
-
 def markdown_text(text) -> str:
     """*text* shown as itself in Markdown: every ASCII punctuation character backslash-escaped
     (CommonMark), control characters as escapes (a file name holding ``<img ...>`` or ``[x](...)``)."""

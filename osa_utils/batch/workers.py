@@ -93,7 +93,7 @@ def _init_worker(build_pid: int) -> None:
     watch_parent(build_pid)
     # Imported for its effects (papermill and nbconvert loaded and warmed up): already done when
     # forked by the fork server; a spawned worker does it here. Never at the top: it ignores SIGINT.
-    import osa_utils.workerprep  # noqa: F401
+    import osa_utils.batch.workerprep  # noqa: F401
 
 
 def watch_parent(build_pid: int) -> None:
@@ -186,7 +186,7 @@ def install_sigterm():
 def _pool_context():
     """Where the workers come from.
 
-    On Linux, a fork server: started once per process with :mod:`osa_utils.workerprep` imported
+    On Linux, a fork server: started once per process with :mod:`osa_utils.batch.workerprep` imported
     (papermill, nbconvert), it forks each worker in milliseconds, where a spawned worker imports
     them again (about 2 s of CPU per worker and build). The server ends when the process that
     started it ends, and its workers with it (:func:`watch_parent`). Elsewhere, spawn: fork is
@@ -195,7 +195,7 @@ def _pool_context():
     """
     if sys.platform.startswith("linux") and _socket_path_fits():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["osa_utils.workerprep"])
+        ctx.set_forkserver_preload(["osa_utils.batch.workerprep"])
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -206,7 +206,7 @@ def _start_fork_server(context) -> None:
     Ctrl-C reaches every process of the terminal's foreground group, the fork server too; it ignores
     SIGINT only once its preload (papermill, nbconvert: about 1.5 s) is done, so a Ctrl-C early in a
     build printed its KeyboardInterrupt traceback after the build's "interrupted" line. The server is
-    started with SIGINT blocked (a signal mask is inherited), and :mod:`osa_utils.workerprep`, its
+    started with SIGINT blocked (a signal mask is inherited), and :mod:`osa_utils.batch.workerprep`, its
     preload, ignores SIGINT before unblocking it: a Ctrl-C meanwhile is dropped there, while this
     process, where SIGINT is blocked only during the start, receives it right after.
     Its standard error (and its workers', until :func:`_execute` sends theirs to the kernel's log) goes
