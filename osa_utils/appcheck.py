@@ -1,9 +1,10 @@
 """Chapter 8's checklist as a form a user fills in: one app checked against the chapter's criteria.
 
-    from osa_utils.appcheck import load_app_check, run_app_check, write_template
+    from osa_utils.appcheck import load_app_check, write_template
+    from osa_utils.tools import run_app_check
     write_template("my_app.xlsx")                                  # blank form, one row per criterion
     form = load_app_check("my_app.csv")                            # validated, typed, every criterion present
-    files = run_app_check("my_app.csv", "MyApp", "out/myapp")      # table, chart and counts
+    files = run_app_check("my_app.csv", "MyApp", "out/myapp")      # table, chart and counts (osa_utils.tools)
 
 The criteria are ``data/app_criteria.csv`` (chapter 8, "Criteria for assessing Chinese
 AI-based consumer applications for use within the EU"); the form has the columns of
@@ -15,10 +16,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from . import PROJECT_ROOT
-from .assess import Tool, write_form
+from .assess import write_form
 from .forms import EXAMPLES_DIR, UserForm
 from .params import ParameterError
 from .text import control_characters, shorten
@@ -31,8 +32,6 @@ FORM = UserForm("app_check", "app_check.schema.json", "app_check*.csv", compare_
 SCHEMA_PATH = FORM.schema_path
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "tools" / "app_check.ipynb"
 EXAMPLE = EXAMPLES_DIR / "app_check_example.csv"
-TOOL = Tool("app_check", NOTEBOOK, "app_check_form", "an app-check form (.csv or .xlsx; write a blank one with "
-            "osa-report app-check --template FILE)")
 #: The apps chapter 8 gives evidence for (footnote 259), in the order of the outputs' columns.
 REFERENCE_APPS = ("TikTok", "WeChat", "Face++")
 #: Longest app name accepted (it goes into titles and column heads).
@@ -158,22 +157,3 @@ def write_template(path, data_dir=None) -> Path:
                       validations=[({"type": "list", "formula1": '"' + ",".join(allowed) + '"'}, f"C2:C{n}"),
                                    ({"type": "date", "operator": "greaterThan", "formula1": "1"}, f"F2:F{n}")],
                       help_rows=help_rows)
-
-
-def run_app_check(form, app: str, output_dir, data_dir=None, formats: str = "png,svg", dpi: int = 150, *,
-                  name_lang: str = "en", executed_notebook=None, sheet: str | None = None) -> list[Path]:
-    """Execute ``notebooks/tools/app_check.ipynb`` on the form and return the files it wrote.
-
-    Everything is checked before the kernel starts: the parameters (ParameterError naming the
-    parameter), the output folder (:func:`osa_utils.outdir.check`: missing, empty or made by this
-    tool; it gets the tool's marker) and the form (:func:`load_app_check`: DataValidationError with
-    ``file:row:column`` problems). A notebook error raises :class:`osa_utils.assess.AssessmentError`.
-    *executed_notebook*: where to keep the executed notebook (default: not kept).
-    """
-
-    def parameters(forms: list[Path]) -> dict[str, Any]:
-        return {"app_check_form": str(forms[0]), "app_check_sheet": sheet, "app_name": app}
-
-    return TOOL.run([form], output_dir, data_dir, formats, dpi, name_lang, executed_notebook,
-                    check_names=lambda ddir: app_slug(app),
-                    load=lambda forms, ddir: load_app_check(forms[0], ddir, sheet), parameters=parameters)

@@ -1,8 +1,9 @@
 """The report's four-step method applied to a technology it does not cover.
 
-    from osa_utils.assess import load_assessment, run_assessment
+    from osa_utils.assess import load_assessment
+    from osa_utils.tools import run_assessment
     df = load_assessment("my_tech.csv")                       # validated, typed, items numbered
-    files = run_assessment("my_tech.csv", "quantum", "Quantum computing", "out/quantum")
+    files = run_assessment("my_tech.csv", "quantum", "Quantum computing", "out/quantum")   # osa_utils.tools
 
 Step 2 of the method (the challenges to the four dimensions, each with an
 importance of 1 to 4) is a CSV with the columns of
@@ -13,21 +14,16 @@ drawn from Figure 0.3.  Nothing produced here is a finding of the report.
 from __future__ import annotations
 
 import re
-import tempfile
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from . import DEFAULT_DATA_DIR, PROJECT_ROOT, outputmeta
+from . import PROJECT_ROOT
 from .forms import EXAMPLES_DIR as EXAMPLES_DIR  # re-exported: where the shipped examples are
 from .forms import UserForm
-from .panel import PanelError
-from .params import ParameterError, check_params
+from .params import ParameterError
 from .text import control_characters, shorten
-from .userdata import not_a_file
 
 if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Callable
 
     import pandas as pd
 
@@ -310,149 +306,3 @@ def check_form_name(path) -> None:
     if bad:
         raise ParameterError(f"the form's file name {Path(path).name!r} holds control characters "
                              f"({', '.join(bad)}); allowed values: a file name without them: rename the file")
-
-
-@dataclass(frozen=True)
-class Tool:
-    """A tool that runs its notebook on a user's forms (``assess``, ``app-check``): what its runs differ in.
-
-    *kind* is the output folder's marker (:mod:`osa_utils.outdir`) and the run's name; a form that is
-    not a file is named as the parameter *form_parameter*, with *form_expected* as the allowed values.
-    """
-
-    kind: str
-    notebook: Path
-    form_parameter: str
-    form_expected: str
-
-    def run(self, forms: list, output_dir, data_dir, formats: str, dpi: int, name_lang: str, executed_notebook, *,
-            check_names: Callable[[Path], object], load: Callable[[list[Path], Path], object],
-            parameters: Callable[[list[Path]], dict[str, Any]]) -> list[Path]:
-        """Check everything before the kernel starts, in this order: the output folder
-        (:func:`osa_utils.outdir.check`, as a ParameterError), the standard parameters, the tool's own
-        names (*check_names*, given the data folder), each form's path and file name, the forms
-        themselves (*load*: the resolved forms and the data folder); then run the notebook
-        (:func:`execute_tool`) with the tool's *parameters* (given the resolved forms) and the standard
-        ones, and return the files it wrote."""
-        from . import outdir
-
-        ddir = Path(data_dir if data_dir is not None else DEFAULT_DATA_DIR).resolve()
-        # --out first, with the build's output-folder words (not those of the notebook's figures_dir)
-        try:
-            out = outdir.check(output_dir, ddir, kind=self.kind)
-        except outdir.OutputError as exc:
-            raise ParameterError(str(exc)) from None
-        params = check_params(ddir, out, formats, dpi, name_lang, figures_name="--out")
-        check_names(ddir)
-        paths = []
-        for form in forms:
-            if not_a_file(form):
-                raise ParameterError(f"parameter {self.form_parameter}={str(form)!r} is not a file; allowed values: "
-                                     + self.form_expected)
-            path = Path(form).resolve()
-            check_form_name(form)
-            if path.name != Path(form).name:  # a link: the name the outputs print is its target's
-                check_form_name(path)
-            paths.append(path)
-        load(paths, ddir)  # a bad form stops here, before the kernel
-        values = {**parameters(paths), "output_dir": str(out), "data_dir": str(ddir),
-                  "formats": ",".join(params.formats), "dpi": params.dpi, "name_lang": params.name_lang}
-        return execute_tool(self.notebook, values, paths[0], out, self.kind, executed_notebook)
-
-
-TOOL = Tool("assessment", NOTEBOOK, "csv_path", "an assessment form (.csv or .xlsx; columns dimension_id, "
-            "challenge, importance, instrument)")
-
-
-def run_assessment(csv_path, technology_id: str, technology_label: str, output_dir, data_dir=None,
-                   formats: str = "png,svg", dpi: int = 150, *, name_lang: str = "en",
-                   executed_notebook=None, sheet: str | None = None) -> list[Path]:
-    """Execute ``notebooks/new_assessment.ipynb`` on the form *csv_path* (or a list of forms, a panel)
-    and return the files it wrote.
-
-    Everything is checked before the kernel starts (:meth:`Tool.run`): the parameters (ParameterError
-    naming the parameter), the output folder (:func:`osa_utils.outdir.check`: missing, empty or made
-    by this tool; it gets the tool's marker) and the form (:func:`load_assessment`:
-    DataValidationError with ``file:row:column`` problems; CSV or .xlsx, *sheet*). The notebook
-    reads the form with the same reader. A notebook error raises :class:`AssessmentError`.
-    *executed_notebook*: where to keep the executed notebook (default: not kept).
-    """
-
-    def load(forms: list[Path], ddir: Path) -> None:
-        try:
-            load_forms(forms, ddir, sheet)
-        except PanelError as exc:
-            raise ParameterError(str(exc)) from None
-
-    def parameters(forms: list[Path]) -> dict[str, Any]:
-        return {"assessment_csv": str(forms[0]) if len(forms) == 1 else [str(f) for f in forms],
-                "assessment_sheet": sheet, "technology_id": technology_id, "technology_label": technology_label}
-
-    forms = [csv_path] if isinstance(csv_path, (str, Path)) else list(csv_path)
-    return TOOL.run(forms, output_dir, data_dir, formats, dpi, name_lang, executed_notebook,
-                    check_names=lambda ddir: check_technology(technology_id, technology_label, ddir),
-                    load=load, parameters=parameters)
-
-
-def execute_tool(notebook: Path, parameters: dict, form: Path, out: Path, kind: str,
-                 executed_notebook=None) -> list[Path]:
-    """Run a tool's notebook (its form and *out* checked by the caller) and return the files it wrote.
-
-    *out* gets the tool's marker (``kind``) first; the kernel's stderr goes to a log, not the
-    terminal. A notebook error raises :class:`AssessmentError` naming the cell. An OSError (a
-    full disk) removes the folder if this call created it (never one that existed) and is raised.
-    """
-    import shutil
-
-    from . import outdir
-
-    out = Path(out)
-    created = next((p for p in reversed([out, *out.parents]) if not p.exists()), None)  # the topmost folder made here
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        if not (out / outdir.MARKER).exists():
-            _write_new_file(out / outdir.MARKER, outdir.marker_text(kind).encode("utf-8"))
-        return _execute(notebook, parameters, form, out, kind, executed_notebook)
-    except OSError:  # a full disk, a read-only TMPDIR: no half-made folder blocks the next run
-        if created is not None:
-            shutil.rmtree(created, ignore_errors=True)
-        raise
-
-
-def _execute(notebook: Path, parameters: dict, form: Path, out: Path, kind: str, executed_notebook) -> list[Path]:
-    from .batch.kernel import run_notebook
-    from .importtime import skip_rfc3987_grammar
-
-    skip_rfc3987_grammar()  # before papermill (nbformat's jsonschema) is imported
-    with tempfile.TemporaryDirectory(prefix=f"osa-{kind.replace('_', '-')}-") as tmp:
-        executed = Path(executed_notebook) if executed_notebook else Path(tmp) / notebook.name
-        error = run_notebook(notebook, executed, parameters, log=Path(tmp) / "kernel.log", contain=False)
-        if error is not None:
-            raise _notebook_error(error, form, notebook, kind.replace("_", " "))
-        return _written(executed, out)
-
-
-def _notebook_error(error, csv: Path, notebook: Path = NOTEBOOK,
-                    what: str = "assessment") -> AssessmentError:
-    """*error* (a :class:`osa_utils.batch.kernel.NotebookError` raised by a cell) as the tool reports it."""
-    lines = [l for l in error.message.splitlines() if l.strip()]
-    shown = lines[:MAX_PROBLEM_LINES]
-    more = f"\n... and {len(lines) - len(shown)} more line(s)" if len(lines) > len(shown) else ""
-    message = (f"the {what} of {csv.name} stopped in cell {error.cell} of notebook {notebook.name} with "
-               f"{error.ename}:\n" + "\n".join(shown) + more)
-    return AssessmentError(message, error.ename, lines, error.cell)
-
-
-def _written(executed: Path, out: Path) -> list[Path]:
-    """The files the notebook saved, as listed in its outputs' ``osa`` metadata, in output order."""
-    import nbformat
-
-    nb = nbformat.read(str(executed), as_version=4)
-    files: list[Path] = []
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            for name in outputmeta.files(output):
-                path = out / name
-                if path.is_file() and path not in files:
-                    files.append(path)
-    return files

@@ -29,13 +29,13 @@ from osa_utils.appcheck import (
     criteria,
     findings,
     load_app_check,
-    run_app_check,
     write_template,
 )
 from osa_utils.data import DataValidationError, load_table
 from osa_utils.params import ParameterError
 from osa_utils.sections.appcheck import EVIDENCE_ONLY, NO_EVIDENCE, USER_LABEL, AppCheck, reference_cell, reference_kind
 from osa_utils.sections.assessment import ILLUSTRATION
+from osa_utils.tools import run_app_check
 
 CLI = [sys.executable, "-m", "osa_utils.cli"]
 TWIN = NOTEBOOK.with_suffix(".py")

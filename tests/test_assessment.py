@@ -11,10 +11,11 @@ import pandas as pd
 import pytest
 
 from osa_utils import PROJECT_ROOT, style
-from osa_utils.assess import NOTEBOOK, check_technology, is_example, load_assessment, run_assessment
+from osa_utils.assess import NOTEBOOK, check_technology, is_example, load_assessment
 from osa_utils.data import DataValidationError
 from osa_utils.params import ParameterError
 from osa_utils.sections.assessment import ILLUSTRATION, NOT_FROM_REPORT, ROW_SUFFIX
+from osa_utils.tools import run_assessment
 
 EXAMPLE = PROJECT_ROOT / "data" / "examples" / "assessment_quantum.csv"
 LABEL = "Quantum computing (illustration)"

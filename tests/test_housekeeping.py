@@ -61,7 +61,7 @@ def _report(loc: Path, versions: int = 1) -> None:
 
 
 def _tool_output(loc: Path, kind: str) -> None:
-    """An assessment or app check as osa_utils.assess.execute_tool leaves it (marker first)."""
+    """An assessment or app check as osa_utils.tools.execute_tool leaves it (marker first)."""
     from osa_utils import outdir
 
     loc = outdir.check(loc, kind=kind)
