@@ -34,7 +34,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from . import data as D
 from . import readlog
@@ -42,9 +42,10 @@ from .text import ZERO_WIDTH as ZERO_WIDTH  # re-exported
 from .text import clean_text as clean_text  # re-exported: text as compared
 from .text import control_characters as control_characters  # re-exported: the forms' callers use it from here
 from .text import printable as printable  # re-exported (for a terminal)
+from .workbook import MAX_CELL_BYTES, MAX_COLUMNS, MAX_ROWS, problem, read_workbook
+from .workbook import MAX_UNPACKED_BYTES as MAX_UNPACKED_BYTES  # re-exported: a form's limits
 
 if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Iterator
 
     import pandas as pd
 
@@ -52,14 +53,6 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 DELIMITERS = (",", ";")
 #: Largest CSV read (bytes).
 MAX_FILE_BYTES = 10 * 1024 * 1024
-#: Largest total size of a workbook's parts once unpacked (a 5 KB .xlsx can unpack to gigabytes).
-MAX_UNPACKED_BYTES = 50 * 1024 * 1024
-#: Most rows below the header.
-MAX_ROWS = 10_000
-#: Most columns of a form.
-MAX_COLUMNS = 50
-#: Largest cell, in bytes of UTF-8.
-MAX_CELL_BYTES = 4_000
 #: What other spreadsheet files are, by their first bytes or suffix, with what to do instead.
 SAVE_AS = "save it as .xlsx or as 'CSV UTF-8' and give that file"
 def markdown_text(text) -> str:
@@ -101,30 +94,6 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def _cell_text(value) -> str:
-    """A workbook cell as the text a CSV would hold."""
-    import datetime
-    import math
-
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ""
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value)
-
-
-def _problem(path: Path, problem: str, found: str, expected: str, row=None, column=None) -> D.DataValidationError:
-    return D.DataValidationError([D.Problem(path.name, row, column, problem, found, expected)])
-
-
 def _sniff(path: Path, head: bytes) -> str | None:
     """What a file that is not a CSV in UTF-8 nor an .xlsx is, in words, or None."""
     import zipfile
@@ -162,184 +131,9 @@ def _utf16(raw: bytes) -> bool:
     return even.count(0) > 0.4 * len(even) or odd.count(0) > 0.4 * len(odd)
 
 
-def _check_unpacked_size(path: Path) -> None:
-    """DataValidationError if the workbook's parts unpack to more than MAX_UNPACKED_BYTES (before parsing)."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as z:
-            infos = z.infolist()
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise _problem(path, "not a readable Excel workbook", type(exc).__name__,
-                       "an .xlsx file saved by a spreadsheet") from None
-    total = sum(i.file_size for i in infos)
-    if total > MAX_UNPACKED_BYTES:
-        big = max(infos, key=lambda i: i.file_size)
-        raise _problem(path, "workbook too large once unpacked",
-                       f"{total / 1e6:.0f} MB unpacked ({big.filename}: {big.file_size / 1e6:.0f} MB) from "
-                       f"{path.stat().st_size / 1e3:.0f} KB",
-                       f"at most {MAX_UNPACKED_BYTES // 2**20} MB (a form of at most {MAX_ROWS} rows, "
-                       f"{MAX_CELL_BYTES} bytes a cell)")
-
-
-def _pick_sheet(path: Path, book, sheet: str | None) -> tuple[Any, list[str]]:
-    """The worksheet to read and notes on the choice: *sheet* by name (a hidden one is said), else the
-    first visible sheet (hidden sheets before it are said, never read)."""
-    names = book.sheetnames
-    if sheet is not None:
-        if sheet not in names:
-            raise _problem(path, "no such sheet", repr(sheet), "one of " + ", ".join(map(repr, names)))
-        ws = book[sheet]
-        return ws, ([f"the sheet is {ws.sheet_state} in the workbook"] if ws.sheet_state != "visible" else [])
-    visible = [book[n] for n in names if book[n].sheet_state == "visible"]
-    if not visible:
-        raise _problem(path, "no visible sheet", "only hidden sheets: " + ", ".join(map(repr, names)),
-                       "a visible sheet, or --sheet NAME")
-    ws = visible[0]
-    hidden = [n for n in names[: names.index(ws.title)]]
-    notes = [f"hidden sheet(s) {', '.join(map(repr, hidden))} before it not read (--sheet NAME reads one)"] \
-        if hidden else []
-    return ws, notes
-
-
-def _open_workbook(path: Path, data_only: bool):
-    """The workbook opened in openpyxl's read-only (streaming) mode: with the formulas, or (*data_only*)
-    with the values the spreadsheet saved for them."""
-    import warnings
-
-    from openpyxl import load_workbook
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return load_workbook(path, read_only=True, data_only=data_only)
-    except Exception as exc:  # noqa: BLE001 - a user's file: any failure is a message
-        raise _problem(path, "not a readable Excel workbook", type(exc).__name__,
-                       "an .xlsx file saved by a spreadsheet") from None
-
-
-def _sheet_cells(ws) -> Iterator[tuple[int, int, object, str]]:
-    """(row, column, value, data type) of every cell the sheet's XML holds, streamed; the sheet's
-    stated dimensions are ignored (a file may state them wrong, or not at all)."""
-    import warnings
-
-    from openpyxl.cell.read_only import EmptyCell
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ws.reset_dimensions()
-        for row in ws.iter_rows():
-            for c in row:
-                if not isinstance(c, EmptyCell):  # EmptyCell: a gap openpyxl fills in
-                    yield c.row, c.column, c.value, c.data_type
-
-
-def _dimension(ws) -> str:
-    """The sheet's dimension as the file states it (e.g. ``A1:D5``), or ``not stated``."""
-    try:
-        return ws.calculate_dimension() if ws.max_row else "not stated"
-    except ValueError:  # openpyxl: "unsized" (half a dimension)
-        return "not stated"
-
-
-def _error_cell(where: str, r: int, c: int, value) -> D.Problem:
-    from openpyxl.utils import get_column_letter
-
-    return D.Problem(where, r, get_column_letter(c), "error value in the cell", str(value),
-                     "a value (the formula's error is not data)")
-
-
-def read_workbook(path: Path, sheet: str | None = None, max_rows: int = MAX_ROWS,
-                  notes: list[str] | None = None) -> tuple[list[list[str]], str]:
-    """Records (header first) of a workbook's sheet, as text; trailing empty rows and columns dropped.
-
-    Read in openpyxl's read-only (streaming) mode within the limits; the first visible sheet unless
-    *sheet* names one. A formula without a saved value and an error cell (``#N/A``) are problems at
-    their cell; *notes* receives what the reader chose (e.g. hidden sheets skipped). A sheet with
-    formulas is read twice: their saved values come from a second read-only opening.
-    """
-    from openpyxl.utils import get_column_letter
-
-    _check_unpacked_size(path)
-    book = _open_workbook(path, data_only=False)
-    try:
-        ws, chosen = _pick_sheet(path, book, sheet)
-        title = ws.title
-        where = f"{path.name}[{title}]"
-        stated = _dimension(ws)
-        grid: dict[int, dict[int, str]] = {}
-        problems: list[D.Problem] = []
-        formulas: list[tuple[int, int]] = []
-        for r, c, value, kind in _sheet_cells(ws):
-            if r > max_rows + 1:
-                raise D.DataValidationError([D.Problem(
-                    where, r, None, "sheet longer than a form may be", f"a row at {r} (sheet dimension {stated})",
-                    f"at most {max_rows} rows below the header; delete the rows below the form")])
-            if kind == "f":
-                formulas.append((r, c))
-                continue
-            if value is None or value == "":
-                continue
-            if c > MAX_COLUMNS:
-                raise D.DataValidationError([D.Problem(
-                    where, r, get_column_letter(c), "cell beyond the columns a form may have",
-                    f"a value in column {get_column_letter(c)}",
-                    f"at most {MAX_COLUMNS} columns (A to {get_column_letter(MAX_COLUMNS)})")])
-            if kind == "e":
-                problems.append(_error_cell(where, r, c, value))
-                continue
-            grid.setdefault(r, {})[c] = _cell_text(value)
-    finally:
-        book.close()
-    if formulas:  # the values the spreadsheet saved for its formulas
-        problems += _saved_values(path, title, where, formulas, grid)
-    if problems:
-        raise D.DataValidationError(sorted(problems, key=lambda p: (p.row or 0, len(p.column or ""), p.column or "")))
-    height = max(grid, default=0)
-    width = max((max(row) for row in grid.values() if row), default=0)
-    records = [[grid.get(r, {}).get(c, "") for c in range(1, width + 1)] for r in range(1, height + 1)]
-    if notes is not None:
-        notes.extend(chosen)
-    return records, title
-
-
-def _saved_values(path: Path, title: str, where: str, formulas: list[tuple[int, int]],
-                  grid: dict[int, dict[int, str]]) -> list[D.Problem]:
-    """The saved values of the cells *formulas* put into *grid*; problems for error values and for
-    formulas without a saved value."""
-    from openpyxl.utils import get_column_letter
-
-    problems: list[D.Problem] = []
-    wanted, saved = set(formulas), set()
-    book = _open_workbook(path, data_only=True)
-    try:
-        for r, c, value, kind in _sheet_cells(book[title]):
-            if (r, c) not in wanted:
-                continue
-            wanted.discard((r, c))
-            if value is None:
-                if kind == "str":  # a text result saved empty (="" in Excel): an empty cell
-                    saved.add((r, c))
-                continue
-            saved.add((r, c))
-            if kind == "e":
-                problems.append(_error_cell(where, r, c, value))
-                continue
-            grid.setdefault(r, {})[c] = _cell_text(value)
-    finally:
-        book.close()
-    for r, c in formulas:
-        if (r, c) not in saved:
-            problems.append(D.Problem(where, r, get_column_letter(c), "formula without a saved value",
-                                      "a formula whose result the file does not hold (saved by a "
-                                      "program that does not calculate)",
-                                      "a value: open and save the file in a spreadsheet, or type the value"))
-    return problems
-
-
 def _decode(path: Path, raw: bytes, info: ReadInfo) -> str:
     if _utf16(raw):
-        raise _problem(path, "UTF-16 text (Excel's 'Unicode text'), not UTF-8",
+        raise problem(path, "UTF-16 text (Excel's 'Unicode text'), not UTF-8",
                        "a UTF-16 byte-order mark" if raw.startswith((b"\xff\xfe", b"\xfe\xff"))
                        else "a NUL byte beside every character", "UTF-8 text (in Excel: save as 'CSV UTF-8')")
     if raw.startswith(D.BOM):
@@ -423,7 +217,7 @@ def _too_many_rows(path: Path, text: str, delimiter: str, max_rows: int) -> None
     try:
         for n, _ in enumerate(reader, start=1):
             if n > max_rows + 1:
-                raise _problem(path, "file longer than a form may be", f"a record at row {n}",
+                raise problem(path, "file longer than a form may be", f"a record at row {n}",
                                f"at most {max_rows} rows below the header", row=n)
     except csv.Error:
         return  # the full parse names the problem
@@ -483,26 +277,26 @@ def read_user_records(path, schema: dict, sheet: str | None = None,
     path = Path(path)
     what = not_a_file(path)
     if what == FOLDER:
-        raise _problem(path, "is a folder, not a file", str(path), "the form itself (.csv or .xlsx)")
+        raise problem(path, "is a folder, not a file", str(path), "the form itself (.csv or .xlsx)")
     if what:
-        raise _problem(path, "file is missing", "no such file", str(path))
+        raise problem(path, "file is missing", "no such file", str(path))
     expected = [f["name"] for f in schema.get("fields", [])]
     try:
         with path.open("rb") as fh:
             head = fh.read(8)
         size = path.stat().st_size
     except OSError as exc:
-        raise _problem(path, "file cannot be read", exc.strerror or type(exc).__name__,
+        raise problem(path, "file cannot be read", exc.strerror or type(exc).__name__,
                        "a file you may read") from None
     other = _sniff(path, head)
     if other:
-        raise _problem(path, f"file is {other}", f"{path.suffix or 'no suffix'}, {size} bytes", SAVE_AS)
+        raise problem(path, f"file is {other}", f"{path.suffix or 'no suffix'}, {size} bytes", SAVE_AS)
     if path.suffix.lower() in EXCEL_SUFFIXES:
         notes: list[str] = []
         try:
             records, name = read_workbook(path, sheet, max_rows, notes)
         except OSError as exc:
-            raise _problem(path, "file cannot be read", exc.strerror or type(exc).__name__,
+            raise problem(path, "file cannot be read", exc.strerror or type(exc).__name__,
                            "a file you may read") from None
         problems = _cell_size_problems(f"{path.name}[{name}]", records, letters=True)
         if problems:
@@ -512,13 +306,13 @@ def read_user_records(path, schema: dict, sheet: str | None = None,
         raise D.DataValidationError([D.Problem(path.name, None, None, "a sheet was given for a CSV file",
                                                f"--sheet {sheet}", "a sheet name only with an .xlsx file")])
     if size > MAX_FILE_BYTES:
-        raise _problem(path, "file larger than a form may be", f"{size / 1e6:.1f} MB",
+        raise problem(path, "file larger than a form may be", f"{size / 1e6:.1f} MB",
                        f"at most {MAX_FILE_BYTES // 2**20} MB ({max_rows} rows, {MAX_CELL_BYTES} bytes a cell)")
     info = ReadInfo(path.name, "csv")
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise _problem(path, "file cannot be read", exc.strerror or type(exc).__name__,
+        raise problem(path, "file cannot be read", exc.strerror or type(exc).__name__,
                        "a file you may read") from None
     text = _decode(path, raw, info)
     info.delimiter = _detect_delimiter(text, expected)

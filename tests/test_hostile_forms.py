@@ -97,7 +97,7 @@ def test_a_workbook_that_unpacks_too_large_is_refused_before_parsing(tmp_path, m
     before openpyxl parses anything (here with the limit lowered, to keep the test small)."""
     from openpyxl import Workbook
 
-    from osa_utils import userdata
+    from osa_utils import workbook
     from osa_utils.assess import load_assessment
 
     wb = Workbook()
@@ -114,7 +114,7 @@ def test_a_workbook_that_unpacks_too_large_is_refused_before_parsing(tmp_path, m
                 data = data.replace(b"<t>BOMB</t>", b"<t>" + b"a" * 3_000_000 + b"</t>")
             zout.writestr(item.filename, data)
     assert (tmp_path / "bomb.xlsx").stat().st_size < 100_000
-    monkeypatch.setattr(userdata, "MAX_UNPACKED_BYTES", 2 * 2**20)
+    monkeypatch.setattr(workbook, "MAX_UNPACKED_BYTES", 2 * 2**20)
 
     def no_parse(*a, **k):
         raise AssertionError("the workbook was opened")
