@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import DEFAULT_DATA_DIR, PROJECT_ROOT, outputmeta, readlog
+from . import DEFAULT_DATA_DIR, PROJECT_ROOT, errors, outputmeta, readlog
 from .panel import PanelError
 from .params import ParameterError, check_params
 from .text import strip_ansi
@@ -40,7 +40,7 @@ MAX_CHALLENGES = 300
 MAX_PROBLEM_LINES = 12
 
 
-class AssessmentError(RuntimeError):
+class AssessmentError(errors.NotebookError, RuntimeError):
     """The assessment notebook stopped; the message carries the first problem lines.
 
     ``ename`` is the error's class in the notebook (e.g. ``DataValidationError``),

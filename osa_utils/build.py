@@ -31,7 +31,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import PROJECT_ROOT, readlog
+from . import PROJECT_ROOT, errors, readlog
 from .text import strip_ansi
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
@@ -39,7 +39,7 @@ CACHE = ".cache"
 ENV_FILES = ("constraints.txt", "pyproject.toml")
 
 
-class BuildError(RuntimeError):
+class BuildError(errors.UsageError, RuntimeError):
     """A user error in the build request (unknown notebook or parameter)."""
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from . import DEFAULT_DATA_DIR, readlog
+from . import DEFAULT_DATA_DIR, errors, readlog
 from .importtime import skip_rfc3987_grammar
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -77,7 +77,7 @@ def _printable(text: str) -> str:
     return text.translate(_CONTROL)
 
 
-class DataValidationError(ValueError):
+class DataValidationError(errors.OSAError, ValueError):
     """The data package has problems; ``.problems`` lists all of them."""
 
     def __init__(self, problems: list[Problem], data_dir: Path | str | None = None):

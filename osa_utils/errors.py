@@ -39,3 +39,15 @@ class BusyError(OSAError):
     """Another run holds what this one needs (exit 3)."""
 
     exit_code = EXIT_BUSY
+
+
+class NotebookError(OSAError):
+    """A notebook stopped (exit 1); the message names the notebook, its cell and its error, and is
+    shown as it is, without the ``error:`` prefix."""
+
+
+class Interrupted(OSAError):
+    """Stopped by Ctrl-C or SIGTERM (exit 130); the message says what was left unchanged and is shown
+    after ``interrupted:``."""
+
+    exit_code = EXIT_INTERRUPTED

@@ -12,7 +12,7 @@ import hashlib
 import re
 from pathlib import Path
 
-from . import outputmeta
+from . import errors, outputmeta
 from .text import strip_ansi
 from .text import text as _text
 
@@ -314,7 +314,7 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 PDF_TIMEOUT = 120
 
 
-class PdfError(RuntimeError):
+class PdfError(errors.UsageError, RuntimeError):
     """The PDF was not written (the HTML report was); str() is the one-line message (exit 1)."""
 
 
