@@ -15,11 +15,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import skip_unless_ci
+from nbfixtures import READS_TECHNOLOGIES, notebook
 
 from osa_utils import PROJECT_ROOT
 from osa_utils.cli import cli
-
-from nbfixtures import READS_TECHNOLOGIES, notebook
 
 CLI = [sys.executable, "-m", "osa_utils.cli"]
 EXAMPLES = PROJECT_ROOT / "data" / "examples"

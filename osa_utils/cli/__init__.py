@@ -8,6 +8,11 @@ they share declared once in :mod:`.options`. Subcommands import what they need w
 A subcommand reports a user's mistake (bad data, a wrong parameter, a busy output folder) by raising
 an :class:`~osa_utils.errors.OSAError`; :func:`main` prints it once and exits with its status (1 data
 or a failed notebook, 2 usage, 3 busy, 130 interrupted). A traceback means a bug in this package.
+
+A new subcommand: a function decorated with ``@click.command`` (and the shared options it takes from
+:mod:`.options`) in the module of its kind, added to the tuple below; it prints its results with
+:func:`.messages.say`, raises an ``OSAError`` subclass for what the user must change, and imports
+the heavy modules inside the function.
 """
 
 from __future__ import annotations
@@ -23,10 +28,18 @@ from .stdout import GuardedStdout, StdoutError, open_std_fds, silence_stdout
 
 
 class _Commands(click.Group):
-    """The subcommands listed in the order they are added (a user's order: check, build, use)."""
+    """The subcommands, listed in the order they are added (a user's order: check, build, use); what
+    one raises is printed once and becomes the exit status (``main`` and click's test runner alike)."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except OSAError as exc:
+            print_error(exc)
+            ctx.exit(exc.exit_code)
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]},
@@ -42,17 +55,14 @@ for _command in (datacmds.validate, buildcmds.build, buildcmds.figures, buildcmd
 
 
 def _invoke(args: list[str]) -> int:
-    """Parse *args*, run the subcommand, and map what it raised to an exit status (printed once)."""
+    """Parse *args* and run the subcommand; its exit status."""
     try:
         with cli.make_context("osa-report", args) as ctx:
             cli.invoke(ctx)
-    except click.exceptions.Exit as exc:  # --help
+    except click.exceptions.Exit as exc:  # --help, or an OSAError printed by _Commands.invoke
         return exc.exit_code
     except click.ClickException as exc:  # a wrong command line: exit 2
         exc.show()
-        return exc.exit_code
-    except OSAError as exc:
-        print_error(exc)
         return exc.exit_code
     return 0
 
