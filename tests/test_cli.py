@@ -127,3 +127,37 @@ def test_figures_and_verify_report_every_kind_of_difference(tmp_path):
     assert "missing" in lines["fig-9-9.png"] and "unexpected" in lines["tab-b.csv"]
     assert "unreadable" in lines["fig-b.png"] and "the reference cannot be read as PNG" in lines["fig-b.png"]
     assert "identical" in lines["tab-a.csv"]
+
+
+@pytest.mark.parametrize("args", [["--only", "a", "b"], ["a", "b"], ["--only", "a", "--only", "b"], ["a", "--only", "b"]])
+def test_only_takes_several_names_as_before_or_as_arguments(args, monkeypatch, tmp_path):
+    """`--only A B` (argparse's nargs="+") keeps working: the names after --only are the command's
+    arguments, which may also be given without it."""
+    from osa_utils import build
+
+    seen = {}
+
+    def fake_run(**kwargs):
+        seen.update(kwargs)
+        raise build.BuildError("stop here")
+
+    monkeypatch.setattr(build, "run", fake_run)
+    out = _invoke("build", "--out", tmp_path / "r", *args, "-p", "name_lang", "zh", "-p", "dpi", "100")
+    assert out.exit_code == 2 and out.stderr == "error: stop here\n", out.stderr
+    assert sorted(seen["only"]) == ["a", "b"] and seen["overrides"] == {"name_lang": "zh", "dpi": 100}, seen
+
+
+def test_every_error_keeps_its_builtin_base_and_its_exit_status():
+    """One error contract (issue 20): each module's error is an OSAError with the status the command
+    line gave it before, and still the builtin it was (existing `except ValueError` clauses)."""
+    from osa_utils import assess, build, data, errors, model, outdir, panel, params, report, style
+
+    expected = {params.ParameterError: (ValueError, 2), outdir.OutputError: (ValueError, 2),
+                outdir.BusyError: (RuntimeError, 3), panel.PanelError: (ValueError, 2),
+                assess.AssessmentError: (RuntimeError, 1), report.PdfError: (RuntimeError, 2),
+                model.ModelError: (ValueError, 1), style.FontMissingError: (RuntimeError, 1),
+                data.DataValidationError: (ValueError, 1), build.BuildError: (RuntimeError, 2)}
+    for cls, (builtin, status) in expected.items():
+        assert issubclass(cls, errors.OSAError) and issubclass(cls, builtin), cls
+        assert cls.exit_code == status, cls
+    assert issubclass(outdir.BusyError, errors.BusyError)
