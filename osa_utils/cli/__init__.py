@@ -17,13 +17,14 @@ the heavy modules inside the function.
 
 from __future__ import annotations
 
+import io
 import sys
 
 import click
 
 from ..errors import OSAError
 from . import buildcmds, datacmds, toolcmds
-from .messages import print_error
+from .messages import print_error, say
 from .stdout import GuardedStdout, StdoutError, open_std_fds, silence_stdout
 
 
@@ -62,7 +63,10 @@ def _invoke(args: list[str]) -> int:
     except click.exceptions.Exit as exc:  # --help, or an OSAError printed by _Commands.invoke
         return exc.exit_code
     except click.ClickException as exc:  # a wrong command line: exit 2
-        exc.show()
+        shown = io.StringIO()
+        exc.show(file=shown)
+        for line in shown.getvalue().splitlines():  # what the user typed, control characters escaped
+            say(line, err=True)
         return exc.exit_code
     return 0
 
