@@ -40,7 +40,8 @@ class _Commands(click.Group):
             return super().invoke(ctx)
         except OSAError as exc:
             print_error(exc)
-            ctx.exit(exc.exit_code)
+            status = exc.exit_code
+        ctx.exit(status)  # outside the handler: the error and the frames it holds are let go first
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]},

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import Interrupted, UsageError
+from ..errors import Interrupted, OSAError, UsageError
 from . import options
 from .messages import Reported, fs_error, os_error, report_failures, say
 from .stdout import stdout_note
@@ -22,13 +22,16 @@ def _build(unchanged: str, **kwargs):
     *unchanged* (what the build was to replace) is as it was."""
     from ..build import run
 
+    failure: OSAError
     try:
         return run(**kwargs)
     except KeyboardInterrupt:
-        raise Interrupted(f"{unchanged} unchanged") from None
+        failure = Interrupted(f"{unchanged} unchanged")
     except OSError as exc:
-        where = Path(kwargs["out"]).absolute().parent
-        raise fs_error(f"{os_error(exc, where)}; {unchanged} unchanged", exc) from None
+        failure = fs_error(f"{os_error(exc, Path(kwargs['out']).absolute().parent)}; {unchanged} unchanged", exc)
+    # raised here, not in the handler: the build's frames (its worker pool) go with the caught exception
+    # at once, not at the interpreter's exit through a reference cycle
+    raise failure
 
 
 @contextlib.contextmanager
@@ -117,8 +120,11 @@ def figures(data_dir: Path, out: Path, jobs: int | None, wait: bool, notebooks_d
             names = outdir.publish_in_place(result.out / "figures", loc)
             stdout_note(f"the figures of {loc} were replaced")
     except OSError as exc:  # a full disk or a read-only folder while the figures were replaced
-        raise fs_error(f"{os_error(exc, loc)}; the files of {loc} not yet replaced are unchanged", exc) from None
-    say(f"{len(names)} figure and table files written to {loc}")
+        failure = fs_error(f"{os_error(exc, loc)}; the files of {loc} not yet replaced are unchanged", exc)
+    else:
+        say(f"{len(names)} figure and table files written to {loc}")
+        return
+    raise failure  # outside the handler, as in _build
 
 
 @click.command(short_help="rebuild every figure and compare with the committed figures/",

@@ -99,7 +99,7 @@ def template(help: str):
 
 
 def sheet(f):
-    return click.option("--sheet", help="the sheet of an .xlsx form (default: the first)")(f)
+    return click.option("--sheet", metavar="SHEET", help="the sheet of an .xlsx form (default: the first)")(f)
 
 
 def formats(f):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import UsageError
+from ..errors import OSAError, UsageError
 from . import options
 from .messages import fs_error, leaves, new_file_problem, os_error, say
 from .stdout import stdout_note
@@ -41,12 +41,15 @@ def write_template(path: Path, write: Callable[[Path], Path]) -> None:
 
 def run_tool(run: Callable[[], list], out: Path) -> None:
     """Run a tool whose forms are checked before its notebook starts, and list the files it wrote."""
+    failure: OSAError | None = None
     try:
         with leaves("nothing was run"):
             files = run()
     except OSError as exc:  # a full disk, a read-only TMPDIR: execute_tool removed the folder if it made it
         gone = "; the folder this run created was removed" if not Path(out).exists() else ""
-        raise fs_error(f"cannot write the output folder {out}: {os_error(exc)}{gone}", exc) from None
+        failure = fs_error(f"cannot write the output folder {out}: {os_error(exc)}{gone}", exc)
+    if failure is not None:  # raised outside the handler: the notebook run's frames go with its exception
+        raise failure
     stdout_note(f"{len(files)} file(s) were written to {out}")
     for f in files:
         say(f)
