@@ -40,7 +40,7 @@ MAX_CHALLENGES = 300
 MAX_PROBLEM_LINES = 12
 
 
-class AssessmentError(errors.NotebookError, RuntimeError):
+class AssessmentError(errors.NotebookFailed, RuntimeError):
     """The assessment notebook stopped; the message carries the first problem lines.
 
     ``ename`` is the error's class in the notebook (e.g. ``DataValidationError``),

@@ -6,7 +6,7 @@ Every error the tool reports to a user is an :class:`OSAError`: its message is p
 ``exit_code``). Each module's own error subclasses one of these and keeps its builtin base
 (``ParameterError(UsageError, ValueError)``), so ``except ValueError`` clauses keep working; an error
 is raised once with its final message, not caught and re-raised as another class on the way up.
-Two are shown differently: a :class:`NotebookError` without the prefix (its message names the
+Two are shown differently: a :class:`NotebookFailed` without the prefix (its message names the
 notebook, cell and error), an :class:`Interrupted` after ``interrupted:``; the data problems of
 ``osa_utils.data.DataValidationError`` are listed one per line.
 
@@ -48,7 +48,7 @@ class BusyError(OSAError):
     exit_code = EXIT_BUSY
 
 
-class NotebookError(OSAError):
+class NotebookFailed(OSAError):
     """A notebook stopped (exit 1); the message names the notebook, its cell and its error, and is
     shown as it is, without the ``error:`` prefix."""
 

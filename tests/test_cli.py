@@ -161,3 +161,27 @@ def test_every_error_keeps_its_builtin_base_and_its_exit_status():
         assert issubclass(cls, errors.OSAError) and issubclass(cls, builtin), cls
         assert cls.exit_code == status, cls
     assert issubclass(outdir.BusyError, errors.BusyError)
+
+
+def test_a_stopped_notebook_is_printed_as_it_is_and_bad_data_one_problem_a_line(monkeypatch, tmp_path):
+    """The two errors not shown as `error: <message>`: a notebook that stopped (its message names the
+    notebook and cell) and the data problems (one per line, then what was left unchanged)."""
+    from osa_utils import assess, data
+
+    def stopped(*args, **kwargs):
+        raise assess.AssessmentError("the assessment of q.csv stopped in cell 4 of notebook x.ipynb with E:\nwhy")
+
+    monkeypatch.setattr(assess, "run_assessment", stopped)
+    form = "data/examples/assessment_quantum.csv"
+    out = _invoke("assess", form, "--id", "q", "--label", "Q", "--out", tmp_path / "o")
+    assert out.exit_code == 1 and out.stderr.splitlines()[-1].startswith(
+        "the assessment of q.csv stopped in cell 4 of notebook x.ipynb with E:"), out.stderr
+    assert "error:" not in out.stderr, out.stderr
+
+    def bad(*args, **kwargs):
+        raise data.DataValidationError([data.Problem("t.csv", 2, "c", "bad")])
+
+    monkeypatch.setattr(assess, "run_assessment", bad)
+    out = _invoke("assess", form, "--id", "q", "--label", "Q", "--out", tmp_path / "o")
+    assert out.exit_code == 1 and out.stderr.splitlines()[-2:] == [
+        str(data.Problem("t.csv", 2, "c", "bad")), "1 data problem(s): nothing was run"], out.stderr

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import Interrupted, NotebookError, OSAError, UsageError
+from ..errors import Interrupted, NotebookFailed, OSAError, UsageError
 
 #: Problems listed one per line before the rest are only counted.
 MAX_LISTED = 1000
@@ -70,7 +70,7 @@ def print_error(exc: OSAError) -> None:
     if isinstance(exc, Interrupted):
         say(f"interrupted: {exc}", err=True)
         return
-    if isinstance(exc, NotebookError):  # its message names the notebook, cell and error
+    if isinstance(exc, NotebookFailed):  # its message names the notebook, cell and error
         say(exc, err=True)
         return
     from ..data import DataValidationError  # loaded already: printable() is data's
