@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import PROJECT_ROOT
+from . import PROJECT_ROOT, errors
 from .forms import EXAMPLES_DIR as EXAMPLES_DIR  # re-exported: where the shipped examples are
 from .forms import UserForm
 from .params import ParameterError
@@ -42,7 +42,7 @@ MAX_CHALLENGES = 300
 MAX_PROBLEM_LINES = 12
 
 
-class AssessmentError(RuntimeError):
+class AssessmentError(errors.NotebookFailed, RuntimeError):
     """The assessment notebook stopped; the message carries the first problem lines.
 
     ``ename`` is the error's class in the notebook (e.g. ``DataValidationError``),

@@ -267,10 +267,4 @@ def _assemble(plan: Plan, ordered: list[NotebookResult], old_cache: Path, new_ca
     (new_cache / "report.json").write_text(json.dumps(key, sort_keys=True), encoding="utf-8")
 
 
-# re-exported for cli.py until the merge
-from .batch.plan import parse_value  # noqa: E402
-from .batch.progress import summary  # noqa: E402
-from .verify import compare_figures  # noqa: E402
-
-__all__ = ["DEFAULT_TIMEOUT", "NOTEBOOKS_DIR", "BuildError", "BuildResult", "NotebookResult", "compare_figures",
-           "parse_value", "prepare", "run", "summary"]
+__all__ = ["DEFAULT_TIMEOUT", "NOTEBOOKS_DIR", "BuildError", "BuildResult", "NotebookResult", "prepare", "run"]

@@ -1,7 +1,14 @@
 """The one error contract of osa-report.
 
 Every error the tool reports to a user is an :class:`OSAError`: its message is printed as is after
-``error: ``, and its class says the exit status. ``osa_utils.cli.main`` maps them in one place.
+``error: ``, and its class says the exit status. The command line maps them in one place
+(``osa_utils.cli``: the subcommands raise, the group prints the message once and exits with
+``exit_code``). Each module's own error subclasses one of these and keeps its builtin base
+(``ParameterError(UsageError, ValueError)``), so ``except ValueError`` clauses keep working; an error
+is raised once with its final message, not caught and re-raised as another class on the way up.
+Two are shown differently: a :class:`NotebookFailed` without the prefix (its message names the
+notebook, cell and error), an :class:`Interrupted` after ``interrupted:``; the data problems of
+``osa_utils.data.DataValidationError`` are listed one per line.
 
 =====  =====================================================================
 exit   meaning
@@ -39,3 +46,15 @@ class BusyError(OSAError):
     """Another run holds what this one needs (exit 3)."""
 
     exit_code = EXIT_BUSY
+
+
+class NotebookFailed(OSAError):
+    """A notebook stopped (exit 1); the message names the notebook, its cell and its error, and is
+    shown as it is, without the ``error:`` prefix."""
+
+
+class Interrupted(OSAError):
+    """Stopped by Ctrl-C or SIGTERM (exit 130); the message says what was left unchanged and is shown
+    after ``interrupted:``."""
+
+    exit_code = EXIT_INTERRUPTED

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from . import errors
 
-class ModelError(ValueError):
+
+class ModelError(errors.OSAError, ValueError):
     """The tables disagree with the report's model."""
 
 

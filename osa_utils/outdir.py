@@ -35,17 +35,17 @@ import shutil
 import time
 from pathlib import Path
 
-from . import PROJECT_ROOT
+from . import PROJECT_ROOT, errors
 
 MARKER = ".osa-report.json"
 LOCK_SUFFIX = ".lock"
 
 
-class OutputError(ValueError):
+class OutputError(errors.UsageError, ValueError):
     """OUT may not be written (a user error: exit 2)."""
 
 
-class BusyError(RuntimeError):
+class BusyError(errors.BusyError, RuntimeError):
     """Another build holds the lock of OUT."""
 
 
@@ -89,12 +89,12 @@ def check(out, data_dir=None, *, kind: str = "report") -> Path:
         raise OutputError(f"--out {out} already holds files that osa-report did not write (it has no "
                           f"{MARKER}); nothing was changed. Choose a new or empty folder, or move those "
                           "files away first")
-    found = _marker_kind(loc) if loc.is_dir() else None
-    if found == VERSION_KIND:
+    made_for = _marker_kind(loc) if loc.is_dir() else None
+    if made_for == VERSION_KIND:
         raise OutputError(f"--out {out} is one version of a report that osa-report keeps behind a symlink "
                           "beside it; give that symlink (e.g. --out report) instead")
-    if loc.is_dir() and any(loc.iterdir()) and found != kind:
-        raise OutputError(f"--out {out} holds the output of another osa-report command ({found or 'unknown'}), "
+    if loc.is_dir() and any(loc.iterdir()) and made_for != kind:
+        raise OutputError(f"--out {out} holds the output of another osa-report command ({made_for or 'unknown'}), "
                           f"not {kind.replace('_', ' ')} output; nothing was changed. Choose a folder of its own")
     return loc
 
@@ -192,7 +192,7 @@ def marker_text(kind: str, files: list[str] | None = None) -> str:
             if kind != "notebook_output" else  # output/ of notebooks run by hand (params.DEFAULT_FIGURES_KIND)
             "Made by a notebook of the OSA report collection: the notebooks write their fig-*/tab-* files here; "
             "make clean removes those and keeps your own files.")
-    data = {"created_by": "osa-report", "kind": kind, "note": note}
+    data: dict[str, str | list[str]] = {"created_by": "osa-report", "kind": kind, "note": note}
     if files is not None:
         data["files"] = sorted(files)
     return json.dumps(data, indent=1, sort_keys=True) + "\n"

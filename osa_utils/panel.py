@@ -29,13 +29,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from . import errors
 from .text import clean_text
 
 #: How a median between two levels becomes a level (stated on every output that uses it).
 ROUNDING = "a median of x.5 is rounded up, to the higher threat level (2.5 → 3)"
 
 
-class PanelError(ValueError):
+class PanelError(errors.UsageError, ValueError):
     """The forms cannot be combined (e.g. two forms from one assessor)."""
 
 

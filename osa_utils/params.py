@@ -12,18 +12,19 @@ there is no such default and the message says to pass the parameter.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import DEFAULT_DATA_DIR, PROJECT_ROOT
+from . import DEFAULT_DATA_DIR, PROJECT_ROOT, errors
 
 NAME_LANGS = ("en", "zh", "en+zh")
 FORMATS = ("png", "svg", "pdf")
 DPI_RANGE = (50, 600)
 
 
-class ParameterError(ValueError):
+class ParameterError(errors.UsageError, ValueError):
     """A notebook parameter has a value it does not accept.
 
     In IPython (a notebook's kernel) the traceback is the cells' frames only: the frames of
@@ -273,10 +274,8 @@ def _writable_folder(value, name: str, data_dir=None) -> Path:
         raise ParameterError(f"{called}: the folder cannot be made ({exc.strerror or exc}); {allowed}") from None
     finally:
         for folder in reversed(made):
-            try:
+            with contextlib.suppress(OSError):
                 folder.rmdir()
-            except OSError:
-                pass
     return path
 
 

@@ -16,7 +16,7 @@ import hashlib
 import re
 from pathlib import Path
 
-from . import outputmeta
+from . import errors, outputmeta
 from .cite import figure_footnotes, render_bibliography
 from .data import DataPackage, as_package
 from .text import strip_ansi
@@ -331,7 +331,7 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 PDF_TIMEOUT = 120
 
 
-class PdfError(RuntimeError):
+class PdfError(errors.UsageError, RuntimeError):
     """The PDF was not written (the HTML report was); str() is the one-line message (exit 1)."""
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import textwrap
 
+from . import errors
+
 #: Degree of threat, level 1 (low) .. 4 (very high): ColorBrewer YlOrRd, a
 #: sequential ramp that stays ordered for the common colour-vision deficiencies
 #: and in greyscale.
@@ -31,7 +33,7 @@ CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK TC", "Source
 SVG_HASHSALT = "osa-report"
 
 
-class FontMissingError(RuntimeError):
+class FontMissingError(errors.OSAError, RuntimeError):
     """No font with Chinese glyphs is installed."""
 
 

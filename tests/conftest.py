@@ -10,7 +10,7 @@ import pytest
 
 from osa_utils import DEFAULT_DATA_DIR, PROJECT_ROOT
 
-# As in the build's workers (osa_utils.build._init_worker): jsonschema, imported with nbformat by
+# As in the build's workers (osa_utils.batch.workers._init_worker): jsonschema, imported with nbformat by
 # several test modules, would build the grammar of rfc3987_syntax (never used for notebooks) at
 # import: ~3.5 s of collection in every xdist worker.
 sys.modules.setdefault("rfc3987_syntax", None)

@@ -28,7 +28,7 @@ def two_notebooks(folder: Path) -> Path:
 
 def assigned_names(source: str) -> set[str]:
     """The names a parameters cell assigns, plain (``x = 1``) or annotated (``x: int = 1``), read with
-    ast here: independent of osa_utils.build.declared_parameters, which the tests check."""
+    ast here: independent of osa_utils.batch.plan.declared_parameters, which the tests check."""
     import ast
 
     names = set()

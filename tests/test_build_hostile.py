@@ -242,10 +242,10 @@ def test_a_stopped_worker_times_out_too(collection, temp):
 
 
 def test_cli_default_timeout_is_the_builds():
-    from osa_utils.cli import build_parser
+    from osa_utils.cli import cli
 
     for command in ("build", "figures", "verify"):
-        assert build_parser().parse_args([command]).timeout == plan.DEFAULT_TIMEOUT
+        assert cli.commands[command].make_context(command, []).params["timeout"] == plan.DEFAULT_TIMEOUT
 
 
 # --------------------------------------------------------------------------- file-system errors

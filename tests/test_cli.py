@@ -1,4 +1,7 @@
-"""The osa-report subcommands a user types: cite and assess (validate/build/verify are covered elsewhere)."""
+"""The osa-report subcommands a user types: cite and assess (validate/build/verify are covered elsewhere).
+
+What needs no process of its own runs in this one, through click's test runner (:func:`_invoke`);
+what runs a kernel runs ``python -m osa_utils.cli`` (:func:`_run`)."""
 from __future__ import annotations
 
 import json
@@ -6,12 +9,20 @@ import subprocess
 import sys
 
 import pytest
+from click.testing import CliRunner
+
+from osa_utils.cli import cli
 
 CLI = [sys.executable, "-m", "osa_utils.cli"]
 
 
 def _run(*args, **kw):
     return subprocess.run(CLI + list(args), capture_output=True, text=True, timeout=300, **kw)
+
+
+def _invoke(*args, env=None):
+    """osa-report in this process; an exception that is not a user's error fails the test."""
+    return CliRunner().invoke(cli, [str(a) for a in args], env=env, catch_exceptions=False)
 
 
 def test_cite_all_and_by_figure():
@@ -21,20 +32,20 @@ def test_cite_all_and_by_figure():
 
     from osa_utils import DEFAULT_DATA_DIR
 
-    out = _run("cite")
-    assert out.returncode == 0
+    out = _invoke("cite")
+    assert out.exit_code == 0
     entries = bibtexparser.loads(out.stdout).entries  # default settings: classic BibTeX types only
     with open(DEFAULT_DATA_DIR / "sources.csv", encoding="utf-8", newline="") as fh:
         works = sum(1 for _ in csv.DictReader(fh))
     # distinct cited works (data/sources.csv), not the 270 footnotes; + the report and this collection
     assert len(entries) == works + 2
-    csl = json.loads(_run("cite", "--format", "csl-json", "--figure", "box1").stdout)
+    csl = json.loads(_invoke("cite", "--format", "csl-json", "--figure", "box1").stdout)
     assert [i["id"] for i in csl] == ["european2021commission"]
 
 
 def test_cite_unknown_figure():
-    out = _run("cite", "--figure", "9.9")
-    assert out.returncode == 2 and "9.9" in out.stderr and "Traceback" not in out.stderr
+    out = _invoke("cite", "--figure", "9.9")
+    assert out.exit_code == 2 and "9.9" in out.stderr and "Traceback" not in out.stderr
 
 
 @pytest.mark.slow
@@ -55,8 +66,8 @@ def test_assess_on_a_csv_written_here(tmp_path):
 def test_assess_bad_csv_names_file_row_column(tmp_path):
     csv = tmp_path / "bad.csv"
     csv.write_text("dimension_id,challenge,importance\nsupply_chain,x,7\nnowhere,y,2\n", encoding="utf-8")
-    out = _run("assess", str(csv), "--id", "bad", "--label", "Bad", "--out", str(tmp_path / "o"))
-    assert out.returncode == 1
+    out = _invoke("assess", str(csv), "--id", "bad", "--label", "Bad", "--out", str(tmp_path / "o"))
+    assert out.exit_code == 1
     assert "bad.csv:2:importance: value out of range (found '7', expected 1 to 4)" in out.stderr
     assert "bad.csv:3:dimension_id: unknown reference" in out.stderr
     assert "Traceback" not in out.stderr
@@ -64,9 +75,9 @@ def test_assess_bad_csv_names_file_row_column(tmp_path):
 
 
 def test_assess_rejects_a_report_technology_id(tmp_path):
-    out = _run("assess", "data/examples/assessment_quantum.csv", "--id", "6g", "--label", "x",
-               "--out", str(tmp_path / "o"))
-    assert out.returncode == 2 and "technology_id='6g'" in out.stderr
+    out = _invoke("assess", "data/examples/assessment_quantum.csv", "--id", "6g", "--label", "x",
+                  "--out", str(tmp_path / "o"))
+    assert out.exit_code == 2 and "technology_id='6g'" in out.stderr
 
 
 FIGURE_NOTEBOOK = """
@@ -116,3 +127,61 @@ def test_figures_and_verify_report_every_kind_of_difference(tmp_path):
     assert "missing" in lines["fig-9-9.png"] and "unexpected" in lines["tab-b.csv"]
     assert "unreadable" in lines["fig-b.png"] and "the reference cannot be read as PNG" in lines["fig-b.png"]
     assert "identical" in lines["tab-a.csv"]
+
+
+@pytest.mark.parametrize("args", [["--only", "a", "b"], ["a", "b"], ["--only", "a", "--only", "b"], ["a", "--only", "b"]])
+def test_only_takes_several_names_as_before_or_as_arguments(args, monkeypatch, tmp_path):
+    """`--only A B` (argparse's nargs="+") keeps working: the names after --only are the command's
+    arguments, which may also be given without it."""
+    from osa_utils import build
+
+    seen = {}
+
+    def fake_run(**kwargs):
+        seen.update(kwargs)
+        raise build.BuildError("stop here")
+
+    monkeypatch.setattr(build, "run", fake_run)
+    out = _invoke("build", "--out", tmp_path / "r", *args, "-p", "name_lang", "zh", "-p", "dpi", "100")
+    assert out.exit_code == 2 and out.stderr == "error: stop here\n", out.stderr
+    assert sorted(seen["only"]) == ["a", "b"] and seen["overrides"] == {"name_lang": "zh", "dpi": 100}, seen
+
+
+def test_every_error_keeps_its_builtin_base_and_its_exit_status():
+    """One error contract (issue 20): each module's error is an OSAError with the status the command
+    line gave it before, and still the builtin it was (existing `except ValueError` clauses)."""
+    from osa_utils import assess, build, data, errors, model, outdir, panel, params, report, style
+
+    expected = {params.ParameterError: (ValueError, 2), outdir.OutputError: (ValueError, 2),
+                outdir.BusyError: (RuntimeError, 3), panel.PanelError: (ValueError, 2),
+                assess.AssessmentError: (RuntimeError, 1), report.PdfError: (RuntimeError, 2),
+                model.ModelError: (ValueError, 1), style.FontMissingError: (RuntimeError, 1),
+                data.DataValidationError: (ValueError, 1), build.BuildError: (RuntimeError, 2)}
+    for cls, (builtin, status) in expected.items():
+        assert issubclass(cls, errors.OSAError) and issubclass(cls, builtin), cls
+        assert cls.exit_code == status, cls
+    assert issubclass(outdir.BusyError, errors.BusyError)
+
+
+def test_a_stopped_notebook_is_printed_as_it_is_and_bad_data_one_problem_a_line(monkeypatch, tmp_path):
+    """The two errors not shown as `error: <message>`: a notebook that stopped (its message names the
+    notebook and cell) and the data problems (one per line, then what was left unchanged)."""
+    from osa_utils import assess, data
+
+    def stopped(*args, **kwargs):
+        raise assess.AssessmentError("the assessment of q.csv stopped in cell 4 of notebook x.ipynb with E:\nwhy")
+
+    monkeypatch.setattr(assess, "run_assessment", stopped)
+    form = "data/examples/assessment_quantum.csv"
+    out = _invoke("assess", form, "--id", "q", "--label", "Q", "--out", tmp_path / "o")
+    assert out.exit_code == 1 and out.stderr.splitlines()[-1].startswith(
+        "the assessment of q.csv stopped in cell 4 of notebook x.ipynb with E:"), out.stderr
+    assert "error:" not in out.stderr, out.stderr
+
+    def bad(*args, **kwargs):
+        raise data.DataValidationError([data.Problem("t.csv", 2, "c", "bad")])
+
+    monkeypatch.setattr(assess, "run_assessment", bad)
+    out = _invoke("assess", form, "--id", "q", "--label", "Q", "--out", tmp_path / "o")
+    assert out.exit_code == 1 and out.stderr.splitlines()[-2:] == [
+        str(data.Problem("t.csv", 2, "c", "bad")), "1 data problem(s): nothing was run"], out.stderr

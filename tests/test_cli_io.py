@@ -1,6 +1,8 @@
 """The command line on a full disk, a read-only folder, a closed or full standard output, and with
 control characters in what the user typed: one line, the documented exit status, no traceback,
-nothing half-made left behind, nothing printed raw (through ``osa-report`` in a subprocess)."""
+nothing half-made left behind, nothing printed raw. Through ``osa-report`` in a subprocess where the
+process itself is the point (its standard descriptors, the kernels it starts), else in this process
+through click's test runner."""
 from __future__ import annotations
 
 import os
@@ -11,11 +13,12 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from conftest import skip_unless_ci
+from nbfixtures import READS_TECHNOLOGIES, notebook
 
 from osa_utils import PROJECT_ROOT
-
-from nbfixtures import READS_TECHNOLOGIES, notebook
+from osa_utils.cli import cli
 
 CLI = [sys.executable, "-m", "osa_utils.cli"]
 EXAMPLES = PROJECT_ROOT / "data" / "examples"
@@ -30,6 +33,11 @@ def _osa(*args, stdout=subprocess.PIPE, shell_redirect: str | None = None, env=N
         stdout = None if "&-" in shell_redirect or "/dev/full" in shell_redirect else stdout
     return subprocess.run(cmd, stdout=stdout, stderr=subprocess.PIPE, text=True, cwd=PROJECT_ROOT,
                           env={**os.environ, **(env or {})}, timeout=timeout)
+
+
+def _invoke(*args, env=None):
+    """osa-report in this process; an exception that is not a user's error fails the test."""
+    return CliRunner().invoke(cli, [str(a) for a in args], env=env, catch_exceptions=False)
 
 
 def _one_error(proc) -> str:
@@ -84,8 +92,8 @@ def test_tool_on_a_full_disk_is_one_line_and_leaves_no_folder(tool, full_disk):
     """The marker written into --out failed with ENOSPC: a traceback, and a folder with an empty
     marker that the next run refused as another command's output."""
     out = full_disk / "a"
-    proc = _osa(tool, *TOOLS[tool], "--out", out)
-    assert proc.returncode == 1, proc.stderr
+    proc = _invoke(tool, *TOOLS[tool], "--out", out)
+    assert proc.exit_code == 1, proc.stderr
     line = _one_error(proc)
     assert str(out) in line and "No space left on device" in line, line
     assert not out.exists(), "the folder this run created was left behind"
@@ -94,8 +102,8 @@ def test_tool_on_a_full_disk_is_one_line_and_leaves_no_folder(tool, full_disk):
 def test_tool_on_a_full_disk_keeps_a_folder_it_did_not_create(full_disk):
     out = full_disk / "mine"
     out.mkdir()  # the user's empty folder: allowed as --out, and not this run's to remove
-    proc = _osa("assess", *TOOLS["assess"], "--out", out)
-    assert proc.returncode == 1, proc.stderr
+    proc = _invoke("assess", *TOOLS["assess"], "--out", out)
+    assert proc.exit_code == 1, proc.stderr
     _one_error(proc)
     assert out.is_dir() and not any(out.iterdir()), "the user's folder was removed or a half marker left in it"
 
@@ -105,8 +113,8 @@ def test_tool_on_a_full_disk_keeps_a_folder_it_did_not_create(full_disk):
 @pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
 def test_template_on_a_full_disk_is_one_line_and_leaves_no_file(tool, suffix, full_disk):
     form = full_disk / f"form{suffix}"
-    proc = _osa(tool, "--template", form)
-    assert proc.returncode == 1, proc.stderr
+    proc = _invoke(tool, "--template", form)
+    assert proc.exit_code == 1, proc.stderr
     line = _one_error(proc)
     assert str(form) in line and "No space left on device" in line, line
     assert not form.exists(), "a half-written form was left (and a re-run is refused as 'exists')"
@@ -114,8 +122,8 @@ def test_template_on_a_full_disk_is_one_line_and_leaves_no_file(tool, suffix, fu
 
 @pytest.mark.parametrize("tool", ["assess", "app-check"])
 def test_template_in_a_read_only_folder_is_one_line_and_exit_2(tool, read_only):
-    proc = _osa(tool, "--template", read_only / "form.xlsx")
-    assert proc.returncode == 2, proc.stderr
+    proc = _invoke(tool, "--template", read_only / "form.xlsx")
+    assert proc.exit_code == 2, proc.stderr
     assert "Read-only file system" in _one_error(proc)
 
 
@@ -140,7 +148,7 @@ def test_assess_with_stdout_closed_stops_before_the_kernel_with_one_line(tmp_pat
 def test_a_closed_stdout_is_replaced_by_a_descriptor_the_kernels_inherit():
     """The null device main() opens on a closed descriptor 1 must survive exec (os.open's are closed on
     exec): else every kernel started its Python without stdout and died before replying to kernel_info."""
-    code = ("import subprocess, sys\nfrom osa_utils.cli import _open_std_fds\n_open_std_fds()\n"
+    code = ("import subprocess, sys\nfrom osa_utils.cli.stdout import open_std_fds\nopen_std_fds()\n"
             "sys.exit(subprocess.run([sys.executable, '-c', 'import sys; sys.exit(sys.stdout is None)']).returncode)")
     proc = subprocess.run(["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-c", code], cwd=PROJECT_ROOT,
                           stderr=subprocess.PIPE, text=True, timeout=120)
@@ -187,22 +195,23 @@ def test_build_with_stdout_closed_or_full_runs_its_kernel_and_says_the_report_wa
 
 # --------------------------------------------------------------------------- control characters
 def test_unknown_notebook_name_is_printed_escaped():
-    proc = _osa("build", "--only", "03\x1b[2J", "--out", "/nonexistent-io-test/r")
-    assert proc.returncode == 2
+    proc = _invoke("build", "--only", "03\x1b[2J", "--out", "/nonexistent-io-test/r")
+    assert proc.exit_code == 2
     line = _one_error(proc)
     assert "\x1b" not in proc.stderr and "03\\x1b[2J" in line, line
 
 
 def test_cite_output_file_name_is_printed_escaped(tmp_path):
     target = tmp_path / f"{ESC}.bib"
-    proc = _osa("cite", "-o", target)
-    assert proc.returncode == 0, proc.stderr
+    proc = _invoke("cite", "-o", target)
+    assert proc.exit_code == 0, proc.stderr
     assert target.is_file() and ESC not in proc.stderr and "\\x1b[31m.bib" in proc.stderr, proc.stderr
 
 
 # --------------------------------------------------------------------------- summary, --pdf
 def test_summary_names_the_failed_chapter_as_failed_not_as_kept():
-    from osa_utils.build import BuildResult, NotebookResult, summary
+    from osa_utils.batch.progress import summary
+    from osa_utils.build import BuildResult, NotebookResult
 
     text = summary(BuildResult(Path("r"), [NotebookResult("03_6g", "kept", "not selected"),
                                            NotebookResult("00_executive_summary", "failed", "timed out")]))
@@ -226,7 +235,7 @@ def test_pdf_failure_names_the_published_report_not_the_version_folder(tmp_path,
 @pytest.mark.parametrize("value", ["abc", "0", "-5", "inf"])
 def test_bad_osa_pdf_timeout_is_a_usage_error_before_the_build(value, tmp_path):
     out = tmp_path / "r"
-    proc = _osa("build", "--pdf", "--only", "03_6g", "--out", out, env={"OSA_PDF_TIMEOUT": value})
-    assert proc.returncode == 2, proc.stderr
+    proc = _invoke("build", "--pdf", "--only", "03_6g", "--out", out, env={"OSA_PDF_TIMEOUT": value})
+    assert proc.exit_code == 2, proc.stderr
     assert "OSA_PDF_TIMEOUT" in _one_error(proc)
     assert not out.exists(), "the build started"

@@ -202,14 +202,14 @@ def test_a_form_name_with_escape_sequences_is_refused_and_printed_escaped(tmp_pa
 
 
 def test_the_read_line_escapes_the_file_name():
-    from osa_utils import cli
+    from osa_utils.cli import toolcmds
 
     buf = io.StringIO()
     frame = pd.DataFrame()
     frame.attrs.update(read=f"{ESC_NAME}.csv: CSV", skipped=0)
     old, sys.stderr = sys.stderr, buf
     try:
-        cli._say_read(frame)
+        toolcmds.say_read(frame)
     finally:
         sys.stderr = old
     assert "\x1b" not in buf.getvalue() and "\\x1b[2J" in buf.getvalue()

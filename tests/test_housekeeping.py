@@ -162,6 +162,7 @@ def test_make_clean_leaves_an_output_a_build_is_writing(checkout):
                                f"with outdir.lock(outdir.location({str(repo / 'report')!r})):\n"
                                "    print('locked', flush=True)\n    time.sleep(60)\n"],
                               stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None
     try:
         assert holder.stdout.readline().strip() == "locked"
         proc = _make_clean(repo)
@@ -273,6 +274,7 @@ def test_clean_holds_a_builds_lock_while_it_removes_that_output(tmp_path):
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("osa_clean", PROJECT_ROOT / "tools" / "clean.py")
+    assert spec is not None and spec.loader is not None
     clean = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(clean)
     lock = tmp_path / ".report.lock"

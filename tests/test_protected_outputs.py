@@ -14,8 +14,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from osa_utils import DEFAULT_DATA_DIR, PROJECT_ROOT, params
+from osa_utils.cli import cli
 
 PAPERMILL = str(Path(sys.executable).parent / "papermill")
 CLI = [sys.executable, "-m", "osa_utils.cli"]
@@ -29,6 +31,11 @@ def _tree(folder: Path) -> dict[str, str]:
 
 def _run(args, **kw) -> subprocess.CompletedProcess:
     return subprocess.run(args, capture_output=True, text=True, timeout=300, **kw)
+
+
+def _invoke(*args):
+    """osa-report in this process; an exception that is not a user's error fails the test."""
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
 
 @pytest.mark.parametrize("target,words", [
@@ -114,11 +121,12 @@ def test_make_figures_passes_a_scratch_folder_not_the_committed_one(tmp_path):
 
 
 @pytest.mark.parametrize("command", ["assess", "app-check"])
-def test_assess_and_app_check_name_out_not_figures_dir(tmp_path, command):
+def test_assess_and_app_check_name_out_not_figures_dir(tmp_path, command, monkeypatch):
     form = {"assess": ["data/examples/assessment_quantum.csv", "--id", "x", "--label", "y"],
             "app-check": ["data/examples/app_check_example.csv", "--app", "x"]}[command]
-    proc = _run(CLI + [command, *form, "--out", "/proc/foo"], cwd=PROJECT_ROOT)
-    assert proc.returncode == 2, proc.stderr
+    monkeypatch.chdir(PROJECT_ROOT)
+    proc = _invoke(command, *form, "--out", "/proc/foo")
+    assert proc.exit_code == 2, proc.stderr
     errors = [l for l in proc.stderr.splitlines() if l.startswith("error:")]
     assert "Traceback" not in proc.stderr and len(errors) == 1, proc.stderr
     assert errors[0].startswith("error: --out /proc/foo: ") and "figures_dir" not in proc.stderr, proc.stderr
@@ -126,8 +134,8 @@ def test_assess_and_app_check_name_out_not_figures_dir(tmp_path, command):
 
 
 def test_matrix_user_levels_names_a_folder_a_folder(tmp_path):
-    proc = _run(CLI + ["build", "--out", str(tmp_path / "r"), "-p", "matrix_user_levels", str(tmp_path)])
-    assert proc.returncode == 2, proc.stderr
+    proc = _invoke("build", "--out", tmp_path / "r", "-p", "matrix_user_levels", tmp_path)
+    assert proc.exit_code == 2, proc.stderr
     assert "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1, proc.stderr
     assert f"-p matrix_user_levels {tmp_path}: is a folder, not a file" in proc.stderr, proc.stderr
     assert not (tmp_path / "r").exists()

@@ -22,7 +22,7 @@ NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 DEFAULT_TIMEOUT = 1800.0
 
 
-class BuildError(UsageError):
+class BuildError(UsageError, RuntimeError):
     """A user error in the build request (unknown notebook or parameter): exit 2."""
 
 

@@ -1,0 +1,7 @@
+"""``python -m osa_utils.cli``: the same as ``osa-report``."""
+
+import sys
+
+from . import main
+
+sys.exit(main())
