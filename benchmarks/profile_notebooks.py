@@ -4,10 +4,16 @@ cProfile and print the time in saving, captions, data loading and drawing. A mea
 
     cd notebooks && ../.venv/bin/python ../benchmarks/profile_notebooks.py
 """
-import cProfile, pstats, json, time, io, sys
-import matplotlib; matplotlib.use("Agg")
+import cProfile
+import pstats
+import time
 from pathlib import Path
+
+import matplotlib
 import nbformat
+
+matplotlib.use("Agg")
+
 pr = cProfile.Profile()
 t0 = time.perf_counter()
 for nb in sorted(Path('.').glob('0*.ipynb')):
@@ -18,7 +24,9 @@ for nb in sorted(Path('.').glob('0*.ipynb')):
             src = c.source
             if 'parameters' in c.metadata.get('tags', []):
                 src += "\nfigures_dir='/tmp/osa-profile-out'"
-            pr.enable(); exec(src, g); pr.disable()
+            pr.enable()
+            exec(src, g)
+            pr.disable()
 total = time.perf_counter() - t0
 st = pstats.Stats(pr)
 funcs = {k: v for k, v in st.stats.items()}

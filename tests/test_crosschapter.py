@@ -117,7 +117,7 @@ def test_network_labels_only_recurring_actors(ch):
     g = ch.actor_graph()
     fig = N.actor_network(g)
     texts = {t.get_text() for t in fig.axes[0].texts}
-    for n, d in g.nodes(data=True):
+    for _, d in g.nodes(data=True):
         if d["kind"] == N.ACTOR:
             assert (N.wrap_label(d["label"]) in texts) == (d["chapters"] > 1), d["label"]
         else:

@@ -106,8 +106,5 @@ def test_every_figure_of_the_report_has_a_row(package, source_lines):
 def test_figure_captions_as_printed(package, source_lines):
     text = {normalize(l) for l in source_lines}
     for _, f in package["figures"].iterrows():
-        if f.figure_id == "box1":
-            line = f"Box 1: {f.caption}"
-        else:
-            line = f"{f.number_printed} – {f.caption}"
+        line = f"Box 1: {f.caption}" if f.figure_id == "box1" else f"{f.number_printed} – {f.caption}"
         assert normalize(line) in text, line

@@ -10,8 +10,6 @@ scanned for edge ink too, so a figure drawn by some other path is covered as wel
 """
 from __future__ import annotations
 
-import re
-
 import matplotlib
 
 matplotlib.use("Agg")

@@ -121,7 +121,7 @@ def evidence_problems(ev: pd.DataFrame, crit: pd.DataFrame) -> list[str]:
     return out
 
 
-def recommendation_problems(rec: pd.DataFrame, refs: pd.DataFrame) -> list[str]:
+def recommendation_problems(rec: pd.DataFrame, refs: pd.DataFrame) -> list[str]:  # noqa: C901 - one check after another, each a few lines
     out = []
     fn_chapter = refs.set_index("footnote")["chapter"]
     for ch, frame in rec.groupby("chapter"):

@@ -3,22 +3,18 @@ figure produced by exactly one notebook, output equal to the committed figures/.
 from __future__ import annotations
 
 import csv
-import json
 import re
-import shutil
-from pathlib import Path
 
 import jupytext
 import nbformat
 import pandas as pd
 import pytest
+from nbfixtures import assigned_names
 
 from osa_utils import DEFAULT_DATA_DIR, PROJECT_ROOT
 from osa_utils.batch.plan import declared_parameters
 from osa_utils.build import run
 from osa_utils.figures import stem
-
-from nbfixtures import assigned_names
 
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
 #: The numbered notebooks ("NN_name.ipynb"): the report's parts and the collection's own (09_cross_chapter).
@@ -60,7 +56,10 @@ def test_committed_without_outputs(nb_path):
 def test_twin_in_sync(nb_path):
     ipynb = nbformat.read(nb_path, as_version=4)
     py = jupytext.read(nb_path.with_suffix(".py"))
-    strip = lambda nb: [(c.cell_type, c.source.strip(), sorted(c.metadata.get("tags", []))) for c in nb.cells]
+
+    def strip(nb):
+        return [(c.cell_type, c.source.strip(), sorted(c.metadata.get("tags", []))) for c in nb.cells]
+
     assert strip(ipynb) == strip(py), f"{nb_path.name} and its .py twin differ: run jupytext --sync"
 
 
@@ -70,7 +69,7 @@ def test_first_cells(nb_path):
     first, second = nb.cells[0], nb.cells[1]
     assert first.cell_type == "markdown" and first.source.startswith("# ")
     assert "parameters" in second.metadata.get("tags", [])
-    assert REQUIRED_PARAMETERS <= assigned_names(second.source)
+    assert assigned_names(second.source) >= REQUIRED_PARAMETERS
     assert set(declared_parameters(nb_path)) == assigned_names(second.source)  # as papermill reads the cell
 
 
@@ -99,7 +98,7 @@ def test_invalid_parameter_stops_the_notebook(tmp_path, name, value, allowed):
                                    cwd=str(nb.parent), progress_bar=False, kernel_name="python3")
     assert info.value.ename == "ParameterError"
     assert name in info.value.evalue and allowed in info.value.evalue
-    out = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    nbformat.read(tmp_path / "out.ipynb", as_version=4)  # the executed notebook was written and reads
     assert info.value.cell_index <= 3, "it stops at once, in the setup cell"
     assert not (tmp_path / "output").exists()
 

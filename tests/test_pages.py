@@ -9,6 +9,7 @@ import pytest
 
 from osa_utils.pages import CSP, render, sanitize
 
+
 def active_content(html: str) -> list[str]:
     """Script elements, event-handler attributes and script/remote URLs, as a browser parses them."""
     from html.parser import HTMLParser

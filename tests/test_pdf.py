@@ -14,7 +14,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from nbfixtures import notebook
 
 CLI = [sys.executable, "-m", "osa_utils.cli"]

@@ -109,8 +109,7 @@ def test_figures_at_one_scale_with_caption_alt_and_status(built):
     import html as htmllib
     import re
 
-    from osa_utils.report import REPORT_PX_PER_INCH
-    from osa_utils.report import png_size
+    from osa_utils.report import REPORT_PX_PER_INCH, png_size
 
     page = (built.out / "index.html").read_text(encoding="utf-8")
     figures = [b for b in _blocks(page) if b[0] == "fig"]

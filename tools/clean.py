@@ -84,7 +84,7 @@ class Cleaner:
         return rel in self.tracked
 
     # ------------------------------------------------------------------ outputs of osa-report
-    def clean_outputs(self, folder: Path, only: str | None = None) -> bool:
+    def clean_outputs(self, folder: Path, only: str | None = None) -> bool:  # noqa: C901 - one kind of leftover after another
         """Remove the outputs in *folder* (or only the output named *only*) and what builds left
         beside them; True if something was removed."""
         try:

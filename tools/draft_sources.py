@@ -608,7 +608,8 @@ def _first_author(rec):
 
 def draft(data_dir: Path):
     """(sources, links, merges): the drafted rows and the list of merged duplicate citations."""
-    refs = list(csv.DictReader(open(data_dir / "references.csv", encoding="utf-8", newline="")))
+    with open(data_dir / "references.csv", encoding="utf-8", newline="") as fh:
+        refs = list(csv.DictReader(fh))
     sources, by_url, by_title, links, per_note, merges = [], {}, {}, [], {}, []
     seg_source: dict[tuple[int, int], str] = {}
     used: set = set()

@@ -104,7 +104,7 @@ HAND_NOTES: dict[int, str] = {
 # -----------------------------------------------------------------------------
 
 MONTHS = {m: i for i, m in enumerate(
-    "January February March April May June July August September October November December".split(), 1)}
+    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"], 1)}
 ACCESSED = re.compile(r"accessed,?\s+(?:on\s+)?(\d{1,2})\s+(" + "|".join(MONTHS) + r")\s+(\d{4})")
 NOTE_REF = re.compile(r"\(notes? (\d+)\)")
 

@@ -6,7 +6,6 @@ exit 2, a bad form or a failing notebook exit 1; ``--template`` writes a blank f
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 
