@@ -23,6 +23,7 @@ Scenarios
               seaborn, run by papermill at --jobs in parallel (kernel start + imports, no work)
   import      python -c "import osa_utils"
 """
+
 from __future__ import annotations
 
 import argparse
@@ -102,18 +103,37 @@ def baseline_a(tmp: Path, data: Path) -> float:
     t = time.perf_counter()
     for nb in NOTEBOOKS:
         # nbconvert cannot inject parameters: the notebooks' defaults write to notebooks/output.
-        subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "notebook", "--execute", str(nb),
-                        "--output-dir", str(tmp)], check=True, cwd=nb.parent,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [str(BIN / "jupyter"), "nbconvert", "--to", "notebook", "--execute", str(nb), "--output-dir", str(tmp)],
+            check=True,
+            cwd=nb.parent,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     return time.perf_counter() - t
 
 
 def baseline_b(tmp: Path, data: Path) -> float:
     t = time.perf_counter()
     for nb in NOTEBOOKS:
-        subprocess.run([str(BIN / "papermill"), str(nb), str(tmp / nb.name), "-p", "data_dir", str(data),
-                        "-p", "figures_dir", str(tmp / "figs"), "--no-progress-bar"], check=True, cwd=nb.parent,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                str(BIN / "papermill"),
+                str(nb),
+                str(tmp / nb.name),
+                "-p",
+                "data_dir",
+                str(data),
+                "-p",
+                "figures_dir",
+                str(tmp / "figs"),
+                "--no-progress-bar",
+            ],
+            check=True,
+            cwd=nb.parent,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     return time.perf_counter() - t
 
 
@@ -149,8 +169,9 @@ def floor(tmp: Path, jobs: int) -> float:
     empty = tmp / "empty.ipynb"
     nbformat.write(nb, str(empty))
     t = time.perf_counter()
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_floor_worker_init) as pool:
+    with ProcessPoolExecutor(
+        jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_floor_worker_init
+    ) as pool:
         list(pool.map(_empty_run, [(str(empty), str(tmp / f"e{i}.ipynb")) for i in range(len(NOTEBOOKS))]))
     return time.perf_counter() - t
 
@@ -158,20 +179,26 @@ def floor(tmp: Path, jobs: int) -> float:
 def markdown(result: dict) -> str:
     """The README's performance table."""
     s, r = result["seconds"], result["ratios"]
-    rows = [("cold build (`osa-report build --force`)", "cold"), ("warm build (nothing changed)", "warm"),
-            ("one CSV changed", "one_csv"), ("report assembly (within the cold build)", "assembly"),
-            ("baseline A: serial `jupyter nbconvert --execute`", "baseline_a"),
-            ("baseline B: serial `papermill` CLI", "baseline_b"),
-            ("floor: empty notebooks with the same imports, same parallelism", "floor"),
-            ("`python -c \"import osa_utils\"`", "import")]
+    rows = [
+        ("cold build (`osa-report build --force`)", "cold"),
+        ("warm build (nothing changed)", "warm"),
+        ("one CSV changed", "one_csv"),
+        ("report assembly (within the cold build)", "assembly"),
+        ("baseline A: serial `jupyter nbconvert --execute`", "baseline_a"),
+        ("baseline B: serial `papermill` CLI", "baseline_b"),
+        ("floor: empty notebooks with the same imports, same parallelism", "floor"),
+        ('`python -c "import osa_utils"`', "import"),
+    ]
     lines = ["| scenario | median s | min | max |", "|---|---:|---:|---:|"]
     for label, k in rows:
         lines.append(f"| {label} | {s[k]['median']:.2f} | {s[k]['min']:.2f} | {s[k]['max']:.2f} |")
     lines.append("")
-    lines.append(f"Ratios of medians: cold / baseline A = {r['cold/baseline_a']:.2f}, cold / baseline B = "
-                 f"{r['cold/baseline_b']:.2f}, cold / floor = {r['cold/floor']:.2f}. "
-                 f"{result['notebooks']} notebooks, --jobs {result['jobs']}, {result['repeat']} rounds, "
-                 f"{result['machine']['cores']} cores ({result['machine']['platform']}, Python {result['machine']['python']}).")
+    lines.append(
+        f"Ratios of medians: cold / baseline A = {r['cold/baseline_a']:.2f}, cold / baseline B = "
+        f"{r['cold/baseline_b']:.2f}, cold / floor = {r['cold/floor']:.2f}. "
+        f"{result['notebooks']} notebooks, --jobs {result['jobs']}, {result['repeat']} rounds, "
+        f"{result['machine']['cores']} cores ({result['machine']['platform']}, Python {result['machine']['python']})."
+    )
     return "\n".join(lines)
 
 
@@ -185,8 +212,11 @@ def ensure_project_venv(argv: list[str]) -> None:
     if in_project_venv():
         return
     if not VENV_PYTHON.exists():
-        print(f"error: {CREATED_BY} runs in the project's virtual environment, which does not exist yet: "
-              f"run `make report` in {ROOT} first (it creates .venv/), then this command again", file=sys.stderr)
+        print(
+            f"error: {CREATED_BY} runs in the project's virtual environment, which does not exist yet: "
+            f"run `make report` in {ROOT} first (it creates .venv/), then this command again",
+            file=sys.stderr,
+        )
         sys.exit(2)
     os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), str(Path(__file__).resolve()), *argv])
 
@@ -204,18 +234,31 @@ def check(out: Path) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    ap = argparse.ArgumentParser(prog="benchmarks/build_bench.py", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="benchmarks/build_bench.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--repeat", type=int, default=3, help="rounds of every scenario (default: %(default)s)")
-    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
-                    help="parallel notebooks of the builds (default: the number of cores, %(default)s)")
+    ap.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="parallel notebooks of the builds (default: the number of cores, %(default)s)",
+    )
     where = ap.add_mutually_exclusive_group()
-    where.add_argument("--out", type=Path, default=LOCAL_RESULTS,
-                       help="where to write the results (default: benchmarks/results-local.json, not in git)")
-    where.add_argument("--write", action="store_true",
-                       help="write the results to the committed benchmarks/results.json")
-    ap.add_argument("--check", action="store_true",
-                    help="say which Python and notebooks a run would use and where it would write; run nothing")
+    where.add_argument(
+        "--out",
+        type=Path,
+        default=LOCAL_RESULTS,
+        help="where to write the results (default: benchmarks/results-local.json, not in git)",
+    )
+    where.add_argument(
+        "--write", action="store_true", help="write the results to the committed benchmarks/results.json"
+    )
+    ap.add_argument(
+        "--check",
+        action="store_true",
+        help="say which Python and notebooks a run would use and where it would write; run nothing",
+    )
     args = ap.parse_args(argv)
     if args.repeat < 1 or args.jobs < 1:
         ap.error("--repeat and --jobs must be at least 1")
@@ -229,8 +272,9 @@ def main(argv: list[str] | None = None) -> int:
     data = work / "data"
     shutil.copytree(ROOT / "data", data)
     out = work / "report"
-    times: dict[str, list[float]] = {k: [] for k in
-                                     ("cold", "warm", "one_csv", "baseline_a", "baseline_b", "floor", "import")}
+    times: dict[str, list[float]] = {
+        k: [] for k in ("cold", "warm", "one_csv", "baseline_a", "baseline_b", "floor", "import")
+    }
     one_csv_reruns = []
     try:
         build(out, data, args.jobs, force=True)  # prime caches (validation cache, fonts)
@@ -260,13 +304,17 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "created_by": CREATED_BY,
         "machine": {"cores": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
-        "jobs": args.jobs, "repeat": args.repeat, "notebooks": len(NOTEBOOKS),
+        "jobs": args.jobs,
+        "repeat": args.repeat,
+        "notebooks": len(NOTEBOOKS),
         "seconds": {k: {"median": med[k], "min": min(v), "max": max(v), "runs": v} for k, v in times.items()},
         "ratios": ratios,
         "one_csv_reran": one_csv_reruns[-1] if one_csv_reruns else [],
-        "packages": {p: version(p) for p in ("papermill", "nbclient", "nbconvert", "ipykernel", "pandas", "matplotlib")},
+        "packages": {
+            p: version(p) for p in ("papermill", "nbclient", "nbconvert", "ipykernel", "pandas", "matplotlib")
+        },
         "command": f"python benchmarks/build_bench.py --repeat {args.repeat:d} --jobs {args.jobs:d}"
-                   + (" --write" if args.write else ""),
+        + (" --write" if args.write else ""),
     }
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"{'scenario':<12} {'median s':>9} {'min':>7} {'max':>7}")

@@ -4,6 +4,7 @@ cProfile and print the time in saving, captions, data loading and drawing. A mea
 
     cd notebooks && ../.venv/bin/python ../benchmarks/profile_notebooks.py
 """
+
 import cProfile
 import pstats
 import time
@@ -16,13 +17,13 @@ matplotlib.use("Agg")
 
 pr = cProfile.Profile()
 t0 = time.perf_counter()
-for nb in sorted(Path('.').glob('0*.ipynb')):
+for nb in sorted(Path(".").glob("0*.ipynb")):
     n = nbformat.read(nb, as_version=4)
     g = {}
     for c in n.cells:
-        if c.cell_type == 'code':
+        if c.cell_type == "code":
             src = c.source
-            if 'parameters' in c.metadata.get('tags', []):
+            if "parameters" in c.metadata.get("tags", []):
                 src += "\nfigures_dir='/tmp/osa-profile-out'"
             pr.enable()
             exec(src, g)
@@ -30,12 +31,18 @@ for nb in sorted(Path('.').glob('0*.ipynb')):
 total = time.perf_counter() - t0
 st = pstats.Stats(pr)
 funcs = {k: v for k, v in st.stats.items()}
+
+
 def cum(name, file_part):
     return sum(v[3] for k, v in funcs.items() if k[2] == name and file_part in k[0])
+
+
 print(f"in-process total {total:.1f} s")
-for label, name, part in [("figures.save (PNG+SVG writing)", "save", "osa_utils/figures.py"),
-                          ("style.add_caption (layout draw)", "add_caption", "osa_utils/style.py"),
-                          ("data.load_table", "load_table", "osa_utils/data.py"),
-                          ("plots: drawing the charts", "threat_matrix", "plots/matrix.py")]:
+for label, name, part in [
+    ("figures.save (PNG+SVG writing)", "save", "osa_utils/figures.py"),
+    ("style.add_caption (layout draw)", "add_caption", "osa_utils/style.py"),
+    ("data.load_table", "load_table", "osa_utils/data.py"),
+    ("plots: drawing the charts", "threat_matrix", "plots/matrix.py"),
+]:
     print(f"{label:40s} {cum(name, part):6.1f} s")
-st.sort_stats('tottime').print_stats(8)
+st.sort_stats("tottime").print_stats(8)

@@ -8,6 +8,7 @@ to benchmarks/suite_results.json.
 
     python benchmarks/suite_bench.py --rounds 3
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,9 +53,14 @@ def suite() -> dict:
     last = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
     passed = re.search(r"(\d+) passed", last)
     failures = [l for l in proc.stdout.splitlines() if l.startswith(("FAILED", "ERROR"))]
-    return {"wall_s": round(wall, 2), "busy_cpu_s": round(cpu1 - cpu0, 1) if cpu0 is not None else None,
-            "returncode": proc.returncode, "passed": int(passed.group(1)) if passed else None, "summary": last,
-            "failures": failures}
+    return {
+        "wall_s": round(wall, 2),
+        "busy_cpu_s": round(cpu1 - cpu0, 1) if cpu0 is not None else None,
+        "returncode": proc.returncode,
+        "passed": int(passed.group(1)) if passed else None,
+        "summary": last,
+        "failures": failures,
+    }
 
 
 def main() -> int:
@@ -69,24 +75,35 @@ def main() -> int:
         after = baseline()
         run.update(baseline_before_s=round(before, 2), baseline_after_s=round(after, 2))
         rounds.append(run)
-        print(f"round {i + 1}: suite {run['wall_s']:.0f} s ({run['summary']}), busy CPU {run['busy_cpu_s']} s, "
-              f"baseline {before:.2f} / {after:.2f} s", *run["failures"], sep="\n  ", flush=True)
+        print(
+            f"round {i + 1}: suite {run['wall_s']:.0f} s ({run['summary']}), busy CPU {run['busy_cpu_s']} s, "
+            f"baseline {before:.2f} / {after:.2f} s",
+            *run["failures"],
+            sep="\n  ",
+            flush=True,
+        )
     walls = [r["wall_s"] for r in rounds]
     base = [b for r in rounds for b in (r["baseline_before_s"], r["baseline_after_s"])]
     result = {
         "command": " ".join(COMMAND[1:]) + "  (PYTHONDONTWRITEBYTECODE unset, as make test)",
         "machine": f"{os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}",
         "rounds": rounds,
-        "median_wall_s": statistics.median(walls), "min_wall_s": min(walls), "max_wall_s": max(walls),
+        "median_wall_s": statistics.median(walls),
+        "min_wall_s": min(walls),
+        "max_wall_s": max(walls),
         "median_busy_cpu_s": statistics.median(r["busy_cpu_s"] for r in rounds) if rounds[0]["busy_cpu_s"] else None,
-        "median_baseline_s": round(statistics.median(base), 2), "min_baseline_s": min(base), "max_baseline_s": max(base),
+        "median_baseline_s": round(statistics.median(base), 2),
+        "min_baseline_s": min(base),
+        "max_baseline_s": max(base),
         "ratio_suite_to_baseline": round(statistics.median(walls) / statistics.median(base), 1),
         "all_passed": all(r["returncode"] == 0 for r in rounds),
     }
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"median {result['median_wall_s']:.0f} s (min {min(walls):.0f}, max {max(walls):.0f}); "
-          f"baseline median {result['median_baseline_s']} s (range {min(base)}-{max(base)}); "
-          f"ratio {result['ratio_suite_to_baseline']}; written to {args.out}")
+    print(
+        f"median {result['median_wall_s']:.0f} s (min {min(walls):.0f}, max {max(walls):.0f}); "
+        f"baseline median {result['median_baseline_s']} s (range {min(base)}-{max(base)}); "
+        f"ratio {result['ratio_suite_to_baseline']}; written to {args.out}"
+    )
     return 0 if result["all_passed"] else 1
 
 

@@ -4,6 +4,7 @@ Data flows one way: CSV -> ``data`` -> ``model`` -> ``plots``/``tables`` -> note
 -> ``build`` -> ``report``.  Importing this package is cheap: heavy libraries
 (pandas, matplotlib, frictionless) are imported by the modules that use them.
 """
+
 from pathlib import Path
 
 __version__ = "0.1.0"

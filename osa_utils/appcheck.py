@@ -12,6 +12,7 @@ AI-based consumer applications for use within the EU"); the form has the columns
 the evidence the chapter gives for TikTok, WeChat and Face++ (``data/app_evidence.csv``).
 Nothing produced here is a finding of the report.
 """
+
 from __future__ import annotations
 
 import re
@@ -37,8 +38,10 @@ REFERENCE_APPS = ("TikTok", "WeChat", "Face++")
 #: Longest app name accepted (it goes into titles and column heads).
 MAX_APP_NAME = 60
 #: Levels of the checklist in printed order, with the words the chapter introduces them with.
-LEVELS = {"macro": "Macro level: the regulatory and political environment in China",
-          "micro": "Micro level: app/in-app features"}
+LEVELS = {
+    "macro": "Macro level: the regulatory and political environment in China",
+    "micro": "Micro level: app/in-app features",
+}
 
 
 #: The Table Schema of an app-check form.
@@ -76,18 +79,28 @@ def app_slug(app) -> str:
     import hashlib
     import unicodedata
 
-    if (not isinstance(app, str) or not app.strip() or len(app) > MAX_APP_NAME or "\n" in app or "\r" in app
-            or control_characters(app)):
+    if (
+        not isinstance(app, str)
+        or not app.strip()
+        or len(app) > MAX_APP_NAME
+        or "\n" in app
+        or "\r" in app
+        or control_characters(app)
+    ):
         shown = shorten(app, MAX_APP_NAME)
         bad = control_characters(app) if isinstance(app, str) else []
         why = f" (it holds control characters: {', '.join(bad)})" if bad else ""
-        raise ParameterError(f"parameter app_name={shown!r} is not allowed{why}; allowed values: the app's name on "
-                             f"one line, 1 to {MAX_APP_NAME} characters, without control characters, e.g. 'ExampleChat'")
+        raise ParameterError(
+            f"parameter app_name={shown!r} is not allowed{why}; allowed values: the app's name on "
+            f"one line, 1 to {MAX_APP_NAME} characters, without control characters, e.g. 'ExampleChat'"
+        )
     name = unicodedata.normalize("NFC", app)
     words = [c for c in name if unicodedata.category(c)[0] in "LN"]
     if not words:
-        raise ParameterError(f"parameter app_name={app!r} is not allowed; allowed values: a name with at least one "
-                             "letter or digit, in any script, e.g. 'WeChat (Weixin)' or '微信'")
+        raise ParameterError(
+            f"parameter app_name={app!r} is not allowed; allowed values: a name with at least one "
+            "letter or digit, in any script, e.g. 'WeChat (Weixin)' or '微信'"
+        )
 
     def ascii_form(text: str) -> str:  # 'Ü' -> 'u', 'ß' -> 'ss', '微' -> ''
         folded = unicodedata.normalize("NFKD", text.casefold())
@@ -120,11 +133,23 @@ def load_app_check(path, data_dir=None, sheet: str | None = None) -> pd.DataFram
     present = set(frame["criterion_id"])
     missing = [r for r in crit.itertuples() if r.criterion_id not in present]
     if missing:
-        raise data.DataValidationError([relocate(
-            data.Problem(path.name, None, "criterion_id", "criterion missing from the form",
-                         f"no row for {r.criterion_id!r} ({r.level} level: {r.name})",
-                         "one row per criterion of app_criteria.csv; add the row, with finding "
-                         "not_assessed if you did not check it"), frame.attrs) for r in missing])
+        raise data.DataValidationError(
+            [
+                relocate(
+                    data.Problem(
+                        path.name,
+                        None,
+                        "criterion_id",
+                        "criterion missing from the form",
+                        f"no row for {r.criterion_id!r} ({r.level} level: {r.name})",
+                        "one row per criterion of app_criteria.csv; add the row, with finding "
+                        "not_assessed if you did not check it",
+                    ),
+                    frame.attrs,
+                )
+                for r in missing
+            ]
+        )
     attrs = dict(frame.attrs)
     out = crit[["criterion_id", "level", "order", "name"]].merge(frame, on="criterion_id", how="left")
     out.attrs = attrs
@@ -137,23 +162,42 @@ def write_template(path, data_dir=None) -> Path:
     criterion's printed explanation (.xlsx)."""
     crit = criteria(data_dir)
     allowed = findings()
-    hint = (f"finding: one of {', '.join(allowed)}; evidence: your words; source_url: http(s):// address; "
-            "checked_on: YYYY-MM-DD")
+    hint = (
+        f"finding: one of {', '.join(allowed)}; evidence: your words; source_url: http(s):// address; "
+        "checked_on: YYYY-MM-DD"
+    )
     header = [f["name"] for f in schema()["fields"]]
     rows = [[r.criterion_id, r.name, "", "", "", "", hint] for r in crit.itertuples()]
-    help_rows = ([["finding", "meaning"],
-                  ["concern", "the evidence you found raises a concern under this criterion"],
-                  ["no_concern", "the evidence you found raises no concern under this criterion"],
-                  ["unclear", "evidence found, but it does not allow a judgement"],
-                  ["not_assessed", "not checked (every criterion keeps its row)"], [],
-                  ["source_url", "an http:// or https:// address, or empty"],
-                  ["checked_on", "the day you checked the evidence, YYYY-MM-DD"], [],
-                  ["criterion_id", "level", "criterion (as printed in chapter 8)", "explanation (verbatim)"]]
-                 + [[r.criterion_id, r.level, r.name + (" (name given by this collection: the report prints none)"
-                                                        if r.name_is_collections else ""), r.explanation]
-                    for r in crit.itertuples()])
+    help_rows = [
+        ["finding", "meaning"],
+        ["concern", "the evidence you found raises a concern under this criterion"],
+        ["no_concern", "the evidence you found raises no concern under this criterion"],
+        ["unclear", "evidence found, but it does not allow a judgement"],
+        ["not_assessed", "not checked (every criterion keeps its row)"],
+        [],
+        ["source_url", "an http:// or https:// address, or empty"],
+        ["checked_on", "the day you checked the evidence, YYYY-MM-DD"],
+        [],
+        ["criterion_id", "level", "criterion (as printed in chapter 8)", "explanation (verbatim)"],
+    ] + [
+        [
+            r.criterion_id,
+            r.level,
+            r.name + (" (name given by this collection: the report prints none)" if r.name_is_collections else ""),
+            r.explanation,
+        ]
+        for r in crit.itertuples()
+    ]
     n = len(rows) + 1
-    return write_form(path, header, rows, sheet="app_check", widths=(30, 50, 14, 60, 40, 12, 60),
-                      validations=[({"type": "list", "formula1": '"' + ",".join(allowed) + '"'}, f"C2:C{n}"),
-                                   ({"type": "date", "operator": "greaterThan", "formula1": "1"}, f"F2:F{n}")],
-                      help_rows=help_rows)
+    return write_form(
+        path,
+        header,
+        rows,
+        sheet="app_check",
+        widths=(30, 50, 14, 60, 40, 12, 60),
+        validations=[
+            ({"type": "list", "formula1": '"' + ",".join(allowed) + '"'}, f"C2:C{n}"),
+            ({"type": "date", "operator": "greaterThan", "formula1": "1"}, f"F2:F{n}"),
+        ],
+        help_rows=help_rows,
+    )

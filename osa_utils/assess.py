@@ -11,6 +11,7 @@ importance of 1 to 4) is a CSV with the columns of
 geopolitical context) are the user's own analysis; step 4 (the toolkit) is
 drawn from Figure 0.3.  Nothing produced here is a finding of the report.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,7 +25,6 @@ from .params import ParameterError
 from .text import control_characters, shorten
 
 if TYPE_CHECKING:  # pragma: no cover
-
     import pandas as pd
 
 #: The assessment form: step 2 of the method, one row per challenge.
@@ -97,26 +97,61 @@ def load_assessment(csv_path, data_dir=None, sheet: str | None = None) -> pd.Dat
     examples = frame.index[frame["note"].fillna("").str.strip().str.startswith(EXAMPLE_MARK)].tolist()
     if examples:
         rows = _row_numbers(path, sheet, frame, examples)
-        raise data.DataValidationError([relocate(
-            data.Problem(path.name, r, "note", "the blank form's example row is still in the form",
-                         "a note starting with 'EXAMPLE'", "your own challenge in this row, or the row deleted"),
-            frame.attrs) for r in rows])
+        raise data.DataValidationError(
+            [
+                relocate(
+                    data.Problem(
+                        path.name,
+                        r,
+                        "note",
+                        "the blank form's example row is still in the form",
+                        "a note starting with 'EXAMPLE'",
+                        "your own challenge in this row, or the row deleted",
+                    ),
+                    frame.attrs,
+                )
+                for r in rows
+            ]
+        )
     assessor = frame["assessor"].astype("string").map(lambda v: v if v is pd.NA else clean_text(v).strip())
     if assessor.notna().any() and assessor.isna().any() | (assessor == "").any():
         empty = frame.index[assessor.isna() | (assessor == "")].tolist()
-        raise data.DataValidationError([relocate(
-            data.Problem(path.name, r, "assessor", "empty assessor cell in a form with an assessor column",
-                         "an empty cell" if frame.loc[i, "assessor"] is pd.NA
-                         else repr(frame.loc[i, "assessor"]) + " (blank once spaces and zero-width characters "
-                                                               "are removed)",
-                         "the name of who scored the row (every row of a panel table names its assessor)"),
-            frame.attrs) for i, r in zip(empty, _row_numbers(path, sheet, frame, empty))])
+        raise data.DataValidationError(
+            [
+                relocate(
+                    data.Problem(
+                        path.name,
+                        r,
+                        "assessor",
+                        "empty assessor cell in a form with an assessor column",
+                        "an empty cell"
+                        if frame.loc[i, "assessor"] is pd.NA
+                        else repr(frame.loc[i, "assessor"]) + " (blank once spaces and zero-width characters "
+                        "are removed)",
+                        "the name of who scored the row (every row of a panel table names its assessor)",
+                    ),
+                    frame.attrs,
+                )
+                for i, r in zip(empty, _row_numbers(path, sheet, frame, empty))
+            ]
+        )
     if len(frame) > MAX_CHALLENGES:
         rows = _row_numbers(path, sheet, frame, [MAX_CHALLENGES])
-        raise data.DataValidationError([relocate(
-            data.Problem(path.name, rows[0], None, "more challenges than an assessment form may have",
-                         f"{len(frame)} challenges", f"at most {MAX_CHALLENGES} (one bar each in the profile chart)"),
-            frame.attrs)])
+        raise data.DataValidationError(
+            [
+                relocate(
+                    data.Problem(
+                        path.name,
+                        rows[0],
+                        None,
+                        "more challenges than an assessment form may have",
+                        f"{len(frame)} challenges",
+                        f"at most {MAX_CHALLENGES} (one bar each in the profile chart)",
+                    ),
+                    frame.attrs,
+                )
+            ]
+        )
     frame["item"] = pd.array(frame.groupby("dimension_id", sort=False).cumcount() + 1, dtype="Int64")
     return FORM.mark(frame, path)
 
@@ -140,8 +175,10 @@ def load_forms(paths, data_dir=None, sheet: str | None = None):
     frames = [load_assessment(p, data_dir, sheet) for p in paths]
     names = [clean_text(Path(p).stem).strip() for p in paths]
     if len(set(names)) != len(names):
-        raise ParameterError("two forms have the same file name (" + ", ".join(names) + "); each form is one "
-                             "assessor, named by its file name: rename them")
+        raise ParameterError(
+            "two forms have the same file name (" + ", ".join(names) + "); each form is one "
+            "assessor, named by its file name: rename them"
+        )
     long = combine(list(zip(names, frames)))
     assessors = list(dict.fromkeys(long["assessor"]))
     if len(assessors) < 2:
@@ -149,9 +186,12 @@ def load_forms(paths, data_dir=None, sheet: str | None = None):
     order = load_table("dimensions", data_dir).sort_values("order")["dimension_id"].tolist()
     summary = summarise(long, order)
     frame = summary.consensus
-    frame.attrs.update(source_file=", ".join(f.attrs["source_file"] for f in frames),
-                       is_example=all(f.attrs["is_example"] for f in frames),
-                       read="; ".join(f.attrs["read"] for f in frames), panel=assessors)
+    frame.attrs.update(
+        source_file=", ".join(f.attrs["source_file"] for f in frames),
+        is_example=all(f.attrs["is_example"] for f in frames),
+        read="; ".join(f.attrs["read"] for f in frames),
+        panel=assessors,
+    )
     return frame, summary
 
 
@@ -169,8 +209,11 @@ def _row_numbers(path: Path, sheet, frame, index: list[int]) -> list[int]:
 
     records, _, _ = read_user_records(path, schema(), sheet)
     header = records[0]
-    kept = [n for n, r in zip(range(2, len(records) + 1), records[1:])
-            if not (len(r) == len(header) and _unfilled(dict(zip(header, r))))]
+    kept = [
+        n
+        for n, r in zip(range(2, len(records) + 1), records[1:])
+        if not (len(r) == len(header) and _unfilled(dict(zip(header, r))))
+    ]
     return [kept[i] for i in index]
 
 
@@ -181,29 +224,59 @@ def write_template(path) -> Path:
 
     dims = load_table("dimensions")
     levels = load_table("threat_levels")
-    scale = "; ".join(f"{int(r.level)} = {r.label}" for r in levels.sort_values("level").itertuples()
-                      if r.level is not None and str(r.level) != "<NA>")
+    scale = "; ".join(
+        f"{int(r.level)} = {r.label}"
+        for r in levels.sort_values("level").itertuples()
+        if r.level is not None and str(r.level) != "<NA>"
+    )
     header = ["dimension_id", "challenge", "importance", "instrument", "note"]
-    rows = [[d.dimension_id, "", "", "", f"{d.label}: one row per challenge (copy the row); importance {scale}"]
-            for d in dims.sort_values("order").itertuples()]
-    example = [dims.sort_values("order").iloc[0]["dimension_id"],
-               "Dependence on a single foreign supplier of a critical component", "3",
-               "Diversification of suppliers",
-               f"{EXAMPLE_MARK}: replace this row with your own or delete it; it is not read as data"]
+    rows = [
+        [d.dimension_id, "", "", "", f"{d.label}: one row per challenge (copy the row); importance {scale}"]
+        for d in dims.sort_values("order").itertuples()
+    ]
+    example = [
+        dims.sort_values("order").iloc[0]["dimension_id"],
+        "Dependence on a single foreign supplier of a critical component",
+        "3",
+        "Diversification of suppliers",
+        f"{EXAMPLE_MARK}: replace this row with your own or delete it; it is not read as data",
+    ]
     ids = ",".join(dims["dimension_id"])
-    help_rows = ([["dimension_id", "dimension (Figure 0.1 column)"]]
-                 + [[d.dimension_id, d.label] for d in dims.sort_values("order").itertuples()]
-                 + [[], ["importance", scale],
-                    ["note", "free text; the row whose note starts with EXAMPLE must be replaced or deleted"]])
-    return write_form(path, header, [example] + rows, sheet="assessment", integers={2},
-                      validations=[({"type": "list", "formula1": f'"{ids}"'}, "A2:A500"),
-                                   ({"type": "whole", "operator": "between", "formula1": "1", "formula2": "4"},
-                                    "C2:C500")],
-                      widths=(20, 60, 11, 40, 70), help_rows=help_rows)
+    help_rows = (
+        [["dimension_id", "dimension (Figure 0.1 column)"]]
+        + [[d.dimension_id, d.label] for d in dims.sort_values("order").itertuples()]
+        + [
+            [],
+            ["importance", scale],
+            ["note", "free text; the row whose note starts with EXAMPLE must be replaced or deleted"],
+        ]
+    )
+    return write_form(
+        path,
+        header,
+        [example] + rows,
+        sheet="assessment",
+        integers={2},
+        validations=[
+            ({"type": "list", "formula1": f'"{ids}"'}, "A2:A500"),
+            ({"type": "whole", "operator": "between", "formula1": "1", "formula2": "4"}, "C2:C500"),
+        ],
+        widths=(20, 60, 11, 40, 70),
+        help_rows=help_rows,
+    )
 
 
-def write_form(path, header: list[str], rows: list[list[str]], *, sheet: str, integers=frozenset(),
-               validations=(), widths=(), help_rows=()) -> Path:
+def write_form(
+    path,
+    header: list[str],
+    rows: list[list[str]],
+    *,
+    sheet: str,
+    integers=frozenset(),
+    validations=(),
+    widths=(),
+    help_rows=(),
+) -> Path:
     """A blank form a user fills in, shared by the tools' ``--template``: CSV as the data package
     writes it, or (``.xlsx``) a workbook whose sheet *sheet* holds the form and sheet ``help`` the
     *help_rows*. In a workbook the columns *integers* (indexes) hold numbers, each
@@ -264,22 +337,28 @@ def _write_new_file(path: Path, content: bytes) -> None:
 
 def is_technology_id(value) -> bool:
     """True for a well-formed technology id: 1 to MAX_TECHNOLOGY_ID characters of TECHNOLOGY_ID_PATTERN."""
-    return isinstance(value, str) and bool(re.fullmatch(TECHNOLOGY_ID_PATTERN, value)) and len(value) <= MAX_TECHNOLOGY_ID
+    return (
+        isinstance(value, str) and bool(re.fullmatch(TECHNOLOGY_ID_PATTERN, value)) and len(value) <= MAX_TECHNOLOGY_ID
+    )
 
 
 def check_technology(technology_id, technology_label, data_dir=None) -> None:
     """ParameterError unless *technology_id* is a new id and *technology_label* is not empty."""
     if not is_technology_id(technology_id):
-        raise ParameterError(f"parameter technology_id={shorten(technology_id)!r} is not allowed; allowed values: "
-                             f"1 to {MAX_TECHNOLOGY_ID} lower-case letters, digits and '_' (pattern "
-                             f"{TECHNOLOGY_ID_PATTERN}), e.g. 'quantum_computing'")
+        raise ParameterError(
+            f"parameter technology_id={shorten(technology_id)!r} is not allowed; allowed values: "
+            f"1 to {MAX_TECHNOLOGY_ID} lower-case letters, digits and '_' (pattern "
+            f"{TECHNOLOGY_ID_PATTERN}), e.g. 'quantum_computing'"
+        )
     from .data import load_table
 
     known = load_table("technologies", data_dir)["technology_id"].tolist()
     if technology_id in known:
-        raise ParameterError(f"parameter technology_id={technology_id!r} is the id of a technology of the report "
-                             f"(technologies.csv: {', '.join(known)}); allowed values: a new id, e.g. "
-                             f"'{technology_id}_new'")
+        raise ParameterError(
+            f"parameter technology_id={technology_id!r} is the id of a technology of the report "
+            f"(technologies.csv: {', '.join(known)}); allowed values: a new id, e.g. "
+            f"'{technology_id}_new'"
+        )
     check_label(technology_label)
 
 
@@ -287,16 +366,19 @@ def check_label(technology_label) -> None:
     """ParameterError unless *technology_label* is a name on one line, 1 to MAX_LABEL characters,
     without control characters (it is printed in titles, tables and on the terminal)."""
     if not isinstance(technology_label, str) or not technology_label.strip():
-        raise ParameterError(f"parameter technology_label={technology_label!r} is not allowed; allowed values: "
-                             "a non-empty name of the technology, e.g. 'Quantum computing'")
+        raise ParameterError(
+            f"parameter technology_label={technology_label!r} is not allowed; allowed values: "
+            "a non-empty name of the technology, e.g. 'Quantum computing'"
+        )
     bad = control_characters(technology_label)
     if bad or len(technology_label) > MAX_LABEL:
         shown = shorten(technology_label)
-        why = f"it holds control characters ({', '.join(bad)})" if bad else \
-            f"it has {len(technology_label)} characters"
-        raise ParameterError(f"parameter technology_label={shown!r} is not allowed ({why}); allowed values: "
-                             f"a name on one line, 1 to {MAX_LABEL} characters, without control characters, "
-                             "e.g. 'Quantum computing'")
+        why = f"it holds control characters ({', '.join(bad)})" if bad else f"it has {len(technology_label)} characters"
+        raise ParameterError(
+            f"parameter technology_label={shown!r} is not allowed ({why}); allowed values: "
+            f"a name on one line, 1 to {MAX_LABEL} characters, without control characters, "
+            "e.g. 'Quantum computing'"
+        )
 
 
 def check_form_name(path) -> None:
@@ -304,5 +386,7 @@ def check_form_name(path) -> None:
     and written into every output's source line)."""
     bad = control_characters(Path(path).name)
     if bad:
-        raise ParameterError(f"the form's file name {Path(path).name!r} holds control characters "
-                             f"({', '.join(bad)}); allowed values: a file name without them: rename the file")
+        raise ParameterError(
+            f"the form's file name {Path(path).name!r} holds control characters "
+            f"({', '.join(bad)}); allowed values: a file name without them: rename the file"
+        )

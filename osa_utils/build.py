@@ -9,6 +9,7 @@ when complete, so an interrupted build leaves the previous report as it was. Eac
 of :mod:`osa_utils.batch`: the plan, the cache (what makes a notebook run again), the kernel, the
 workers and the progress display.
 """
+
 from __future__ import annotations
 
 import json
@@ -75,10 +76,21 @@ def prepare(data_dir: Path, out: Path, *, only=None, overrides=None, notebooks_d
     return Plan(data_dir, package, loc, everything, selected, params)
 
 
-def run(data_dir: Path, out: Path, *, jobs: int | None = None, force: bool = False,
-        only: list[str] | None = None, overrides: dict | None = None,
-        notebooks_dir: Path = NOTEBOOKS_DIR, report: bool = True, progress_stream=None,
-        wait: bool = False, timeout: float | None = DEFAULT_TIMEOUT, pdf: bool = False) -> BuildResult:
+def run(
+    data_dir: Path,
+    out: Path,
+    *,
+    jobs: int | None = None,
+    force: bool = False,
+    only: list[str] | None = None,
+    overrides: dict | None = None,
+    notebooks_dir: Path = NOTEBOOKS_DIR,
+    report: bool = True,
+    progress_stream=None,
+    wait: bool = False,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    pdf: bool = False,
+) -> BuildResult:
     """Execute the notebooks (with the cache) and publish OUT; see the module docstring.
 
     With *only*, the other notebooks keep their last results (cache, pages,
@@ -165,11 +177,16 @@ def _keep_others(plan: Plan, old_cache: Path, new_cache: Path) -> dict[str, Note
             continue
         copy_entry(old_cache / nb.stem, new_cache / nb.stem)
         results[nb.stem] = NotebookResult(
-            nb.stem, "kept", "not in this build (--only): kept from the report it updates",
-            entry.get("duration", 0.0), entry.get("error"), entry.get("reads", {}),
+            nb.stem,
+            "kept",
+            "not in this build (--only): kept from the report it updates",
+            entry.get("duration", 0.0),
+            entry.get("error"),
+            entry.get("reads", {}),
             stale_output=(new_cache / nb.stem / "last-good-figures").exists(),
             parameters=shown_parameters(entry["key"]["parameters"]),
-            failed_before=bool(entry.get("failed")))
+            failed_before=bool(entry.get("failed")),
+        )
     return results
 
 
@@ -183,16 +200,21 @@ def _reuse(plan: Plan, old_cache: Path, new_cache: Path, results: dict, progress
         reason = "--force" if plan.force else why_stale(entry, key)
         if reason is None and entry is not None:
             copy_entry(old_cache / name, new_cache / name)
-            results[name] = NotebookResult(name, "reused", "unchanged", entry["duration"], reads=entry["reads"],
-                                           parameters=shown_parameters(plan.params[name]))
+            results[name] = NotebookResult(
+                name,
+                "reused",
+                "unchanged",
+                entry["duration"],
+                reads=entry["reads"],
+                parameters=shown_parameters(plan.params[name]),
+            )
             progress.update(name, "reused", "unchanged")
         else:
             todo.append((nb, key, reason or "no cached run", entry))
     return todo
 
 
-def _execute(plan: Plan, todo: list[Todo], old_cache: Path, new_cache: Path, results: dict,
-             progress: Progress) -> None:
+def _execute(plan: Plan, todo: list[Todo], old_cache: Path, new_cache: Path, results: dict, progress: Progress) -> None:
     """Run *todo* on the workers and record each notebook as it finishes."""
     # Longest first (by the last recorded duration), so no long notebook starts last.
     todo.sort(key=lambda t: -(t[3] or {}).get("duration", 0.0))
@@ -203,8 +225,16 @@ def _execute(plan: Plan, todo: list[Todo], old_cache: Path, new_cache: Path, res
     tasks = {}
     for nb, *_ in todo:
         d = new_cache / nb.stem
-        tasks[nb.stem] = Task(str(nb), str(d / "executed.ipynb"), run_parameters(nb, plan.params[nb.stem], d / "figures"),
-                              str(d / "reads.log"), str(d / "executed.html"), env, cwd, plan.timeout)
+        tasks[nb.stem] = Task(
+            str(nb),
+            str(d / "executed.ipynb"),
+            run_parameters(nb, plan.params[nb.stem], d / "figures"),
+            str(d / "reads.log"),
+            str(d / "executed.html"),
+            env,
+            cwd,
+            plan.timeout,
+        )
     waiting = {t[0].stem: t for t in todo}
     runner = Runner(tasks, plan.jobs, plan.timeout, lambda name: progress.update(name, "running", waiting[name][2]))
     try:

@@ -34,6 +34,7 @@ Figures. :func:`figure_footnotes` gives the footnotes a figure rests on:
 
 Nothing here parses arguments; ``osa-report cite`` wires :func:`main`.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -73,11 +74,40 @@ from .citeworks import (
 from .data import DataPackage
 
 __all__ = [
-    "ALIASES", "BIBLATEX_TYPES", "BIBTEX_ESCAPES", "BIBTEX_TYPES", "BRACED_FIELDS", "COLLECTION", "CSL_FIELDS",
-    "FORMATS", "MONTHS", "REPORT", "REPORT_FIGURE_RULES", "RIS_TYPES", "SOURCE", "STYLES", "bibtex_name",
-    "bibtex_type", "braced", "csl_item", "escape_bibtex", "escape_url", "figure_footnotes",
-    "footnotes_without_work", "main", "own_entries", "render", "render_bibliography", "style_path", "tex",
-    "tex_quotes", "to_biblatex", "to_bibtex", "to_csl_json", "to_ris", "works",
+    "ALIASES",
+    "BIBLATEX_TYPES",
+    "BIBTEX_ESCAPES",
+    "BIBTEX_TYPES",
+    "BRACED_FIELDS",
+    "COLLECTION",
+    "CSL_FIELDS",
+    "FORMATS",
+    "MONTHS",
+    "REPORT",
+    "REPORT_FIGURE_RULES",
+    "RIS_TYPES",
+    "SOURCE",
+    "STYLES",
+    "bibtex_name",
+    "bibtex_type",
+    "braced",
+    "csl_item",
+    "escape_bibtex",
+    "escape_url",
+    "figure_footnotes",
+    "footnotes_without_work",
+    "main",
+    "own_entries",
+    "render",
+    "render_bibliography",
+    "style_path",
+    "tex",
+    "tex_quotes",
+    "to_biblatex",
+    "to_bibtex",
+    "to_csl_json",
+    "to_ris",
+    "works",
 ]
 
 FORMATS = ("bibtex", "biblatex", "csl-json", "ris")
@@ -85,8 +115,12 @@ ALIASES = {"bib": "bibtex", "csl": "csl-json", "json": "csl-json", "csljson": "c
 
 
 # --------------------------------------------------------------------------- entry point
-def main(fmt: str = "bibtex", figure_id: str | None = None, data_dir: DataPackage | str | Path | None = None,
-         footnote: int | None = None) -> str:
+def main(
+    fmt: str = "bibtex",
+    figure_id: str | None = None,
+    data_dir: DataPackage | str | Path | None = None,
+    footnote: int | None = None,
+) -> str:
     """The cited works (all, *figure_id*'s or *footnote*'s) as *fmt*: 'bibtex', 'biblatex', 'csl-json' or 'ris'.
 
     The whole bibliography (no figure, no footnote) ends with entries for the report itself and for

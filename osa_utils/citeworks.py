@@ -32,24 +32,30 @@ def _table(data: Data, name: str) -> pd.DataFrame:
     """Table *name* of *data*: the package's own frame, or loaded (and validated) from the folder."""
     return data.table(name) if isinstance(data, DataPackage) else load_table(name, data)
 
+
 #: The report itself, as printed on its cover (no URL: the report's text prints none of its own).
 REPORT = {
-    "id": "ruhlig2023europes", "type": "report",
+    "id": "ruhlig2023europes",
+    "type": "report",
     "title": "Europe's Strategic Technology Autonomy from China: Assessing Foundational and Emerging Technologies",
     "editors_list": [{"family": "Rühlig", "given": "Tim"}],
-    "publisher": "Digital Power China research consortium", "issued": "2023-01",
+    "publisher": "Digital Power China research consortium",
+    "issued": "2023-01",
     "export_note": "The report whose footnotes cite the other entries",
 }
 
 #: This collection. The one place it is described: a later CITATION.cff can feed it. Nothing here
 #: that the project does not state (no author list, DOI or URL).
 COLLECTION = {
-    "id": "osareport2026collection", "type": "dataset",
+    "id": "osareport2026collection",
+    "type": "dataset",
     "title": "The OSA report collection",
     "genre": "Jupyter notebook research collection",
     "issued": "2026",
-    "export_note": ("A reproducible edition of Rühlig (ed.) 2023: its tables and figures as validated CSV, "
-                    "one notebook per chapter and the code that regenerates the report"),
+    "export_note": (
+        "A reproducible edition of Rühlig (ed.) 2023: its tables and figures as validated CSV, "
+        "one notebook per chapter and the code that regenerates the report"
+    ),
 }
 
 
@@ -105,15 +111,19 @@ def figure_footnotes(figure_id: str, data_dir: Data = None, tables: dict | None 
     hit = figs[figs["figure_id"] == figure_id]
     if not len(hit):
         known = sorted(figs["figure_id"]) + sorted(sup["figure_id"])
-        raise KeyError(f"figure {figure_id!r} is neither in figures.csv nor in supplementary_figures.csv; "
-                       f"known: {', '.join(known)}")
+        raise KeyError(
+            f"figure {figure_id!r} is neither in figures.csv nor in supplementary_figures.csv; "
+            f"known: {', '.join(known)}"
+        )
     drawn_from = str(hit.iloc[0]["tables"]).split(";") if not is_missing(hit.iloc[0]["tables"]) else []
     if "key_figures" not in drawn_from:
         return []
     rule = REPORT_FIGURE_RULES.get(figure_id)
     if rule is None:
-        raise ValueError(f"figure {figure_id!r} is drawn from key_figures but osa_utils.cite has no rule "
-                         "saying which key figures it shows (add one to REPORT_FIGURE_RULES)")
+        raise ValueError(
+            f"figure {figure_id!r} is drawn from key_figures but osa_utils.cite has no rule "
+            "saying which key figures it shows (add one to REPORT_FIGURE_RULES)"
+        )
     rows = rule(table("key_figures"))
     if not len(rows):
         raise ValueError(f"the rule for figure {figure_id!r} selects no row of key_figures.csv")
@@ -146,8 +156,11 @@ def works(data: Data = None, figure_id: str | None = None, footnote: int | None 
         w["authors"], w["editors_list"], w["footnotes"] = [], [], []
         out[w["id"]] = w
     for n in names.sort_values(["source_id", "role", "position"]).to_dict("records"):
-        name = ({"literal": str(n["literal"])} if not is_missing(n["literal"]) else
-                {k: str(n[k]) for k in ("family", "given") if not is_missing(n[k])})
+        name = (
+            {"literal": str(n["literal"])}
+            if not is_missing(n["literal"])
+            else {k: str(n[k]) for k in ("family", "given") if not is_missing(n[k])}
+        )
         out[str(n["source_id"])]["authors" if n["role"] == "author" else "editors_list"].append(name)
     order: list[str] = []
     by_note: dict[int, list[str]] = {}
@@ -164,8 +177,7 @@ def works(data: Data = None, figure_id: str | None = None, footnote: int | None 
     if footnote is not None:
         known = {int(n) for n in _table(data, "references")["footnote"]}
         if int(footnote) not in known:
-            raise KeyError(f"footnote {footnote} does not exist; the report's footnotes are "
-                           f"{min(known)}–{max(known)}")
+            raise KeyError(f"footnote {footnote} does not exist; the report's footnotes are {min(known)}–{max(known)}")
         return [out[sid] for sid in by_note.get(int(footnote), [])]
     if figure_id is not None:
         wanted = set()
@@ -182,14 +194,32 @@ def footnotes_without_work(data: Data = None) -> list[int]:
 
 
 # --------------------------------------------------------------------------- the report and this collection
-_EMPTY_WORK = {"title": "", "title_translation": "", "container_title": "", "collection_title": "", "number": "",
-               "genre": "", "volume": "", "issue": "", "page": "", "publisher": "", "publisher_place": "",
-               "issued": "", "url": "", "doi": "", "accessed": "", "editors": "", "et_al": False, "note": "",
-               "authors": [], "editors_list": [], "footnotes": []}
+_EMPTY_WORK = {
+    "title": "",
+    "title_translation": "",
+    "container_title": "",
+    "collection_title": "",
+    "number": "",
+    "genre": "",
+    "volume": "",
+    "issue": "",
+    "page": "",
+    "publisher": "",
+    "publisher_place": "",
+    "issued": "",
+    "url": "",
+    "doi": "",
+    "accessed": "",
+    "editors": "",
+    "et_al": False,
+    "note": "",
+    "authors": [],
+    "editors_list": [],
+    "footnotes": [],
+}
 
 
 def own_entries() -> list[dict]:
     """Entries for the report itself (:data:`REPORT`) and for this collection (:data:`COLLECTION`),
     shaped like :func:`works`' works."""
     return [{**_EMPTY_WORK, **REPORT}, {**_EMPTY_WORK, **COLLECTION}]
-

@@ -22,6 +22,7 @@ This module is the public face: :func:`load_table`, :func:`load_package`, :func:
 :func:`check`, and :class:`DataPackage`, the package as a value (validated once, with the
 hash of every file), which the build hands to the report and the bibliography.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -57,11 +58,31 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = [
-    "BOM", "DESCRIPTOR", "FALSE_VALUES", "FIELD_TYPES", "TRUE_VALUES", "URL_SCHEME", "DataPackage",
-    "DataValidationError", "Problem", "as_package", "check", "check_records", "descriptor_problems",
-    "load_package", "load_table", "read_descriptor", "read_records", "resource", "validate",
+    "BOM",
+    "DESCRIPTOR",
+    "FALSE_VALUES",
+    "FIELD_TYPES",
+    "TRUE_VALUES",
+    "URL_SCHEME",
+    "DataPackage",
+    "DataValidationError",
+    "Problem",
+    "as_package",
+    "check",
+    "check_records",
+    "descriptor_problems",
+    "load_package",
+    "load_table",
+    "read_descriptor",
+    "read_records",
+    "resource",
+    "validate",
     # private, used by osa_utils.userdata (a user's own tables go through the same checks)
-    "_data_dir", "_foreign_key_problems", "_frame", "_locate_bad_bytes", "_parse",
+    "_data_dir",
+    "_foreign_key_problems",
+    "_frame",
+    "_locate_bad_bytes",
+    "_parse",
     "_resource_problems",
 ]
 
@@ -130,8 +151,9 @@ def _frame(p: _Parsed, res: dict) -> pd.DataFrame:
         elif t == "number":
             columns[f["name"]] = pd.array([None if v is None else float(v) for v in values], dtype="Float64")
         elif t == "boolean":
-            columns[f["name"]] = pd.array([None if v is None else v.lower() in TRUE_VALUES for v in values],
-                                          dtype="boolean")
+            columns[f["name"]] = pd.array(
+                [None if v is None else v.lower() in TRUE_VALUES for v in values], dtype="boolean"
+            )
         elif t == "date":
             columns[f["name"]] = pd.to_datetime(pd.Series(values, dtype="object"), format="%Y-%m-%d")
         else:

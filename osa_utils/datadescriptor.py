@@ -28,20 +28,41 @@ def read_descriptor(data_dir=None) -> dict:
     """The parsed ``datapackage.json`` (raises DataValidationError when unreadable)."""
     path = _data_dir(data_dir) / DESCRIPTOR
     if not path.is_file():
-        raise DataValidationError([Problem(DESCRIPTOR, None, None, "descriptor is missing",
-                                           "no file", f"{path}")], data_dir)
+        raise DataValidationError(
+            [Problem(DESCRIPTOR, None, None, "descriptor is missing", "no file", f"{path}")], data_dir
+        )
     try:
         text = path.read_text(encoding="utf-8")
         descriptor = json.loads(text)
     except RecursionError:
-        raise DataValidationError([Problem(DESCRIPTOR, None, None, "descriptor is nested too deeply to read",
-                                           "JSON nested beyond Python's limit",
-                                           "a Frictionless Data Package descriptor")], data_dir) from None
+        raise DataValidationError(
+            [
+                Problem(
+                    DESCRIPTOR,
+                    None,
+                    None,
+                    "descriptor is nested too deeply to read",
+                    "JSON nested beyond Python's limit",
+                    "a Frictionless Data Package descriptor",
+                )
+            ],
+            data_dir,
+        ) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         row = getattr(exc, "lineno", None)
-        raise DataValidationError([Problem(DESCRIPTOR, row, None, "descriptor is not valid JSON",
-                                           str(exc), "a Frictionless Data Package descriptor")],
-                                  data_dir) from None
+        raise DataValidationError(
+            [
+                Problem(
+                    DESCRIPTOR,
+                    row,
+                    None,
+                    "descriptor is not valid JSON",
+                    str(exc),
+                    "a Frictionless Data Package descriptor",
+                )
+            ],
+            data_dir,
+        ) from None
     # The structural checks depend on the text only: remembered per text (a notebook reads the
     # descriptor once per table it loads). Where the paths resolve is checked on every read.
     problems = list(_structure_problems(text)) + _resolve_problems(descriptor, _data_dir(data_dir))
@@ -57,8 +78,23 @@ def _structure_problems(text: str) -> tuple:
 
 
 #: Field types of Table Schema (v1); anything else in a descriptor is a typo.
-FIELD_TYPES = ("string", "number", "integer", "boolean", "object", "array", "date", "time", "datetime",
-               "year", "yearmonth", "duration", "geopoint", "geojson", "any")
+FIELD_TYPES = (
+    "string",
+    "number",
+    "integer",
+    "boolean",
+    "object",
+    "array",
+    "date",
+    "time",
+    "datetime",
+    "year",
+    "yearmonth",
+    "duration",
+    "geopoint",
+    "geojson",
+    "any",
+)
 
 
 def _dproblem(where: str, problem: str, found, expected: str) -> Problem:
@@ -74,12 +110,18 @@ def descriptor_problems(descriptor, data_dir: Path | None = None) -> list[Proble
     (symlinks included) outside *data_dir* is refused without being opened.
     """
     if not isinstance(descriptor, dict):
-        return [_dproblem("", "descriptor is not a JSON object", type(descriptor).__name__,
-                          "an object with a 'resources' list")]
+        return [
+            _dproblem(
+                "", "descriptor is not a JSON object", type(descriptor).__name__, "an object with a 'resources' list"
+            )
+        ]
     resources = descriptor.get("resources")
     if not isinstance(resources, list) or not resources:
-        return [_dproblem("resources", "descriptor has no resources", repr(resources)[:60],
-                          "a non-empty list of table resources")]
+        return [
+            _dproblem(
+                "resources", "descriptor has no resources", repr(resources)[:60], "a non-empty list of table resources"
+            )
+        ]
     problems: list[Problem] = []
     names: dict[str, dict] = {}
     for i, res in enumerate(resources):
@@ -97,21 +139,33 @@ def descriptor_problems(descriptor, data_dir: Path | None = None) -> list[Proble
         problems += _path_problems(res.get("path"), f"{at}.path")
         min_rows = res.get("osa:minRows", 0)
         if isinstance(min_rows, bool) or not isinstance(min_rows, int) or min_rows < 0:
-            problems.append(_dproblem(f"{at}.osa:minRows", "minimum row count is not a whole number",
-                                      repr(min_rows), "an integer >= 0"))
+            problems.append(
+                _dproblem(
+                    f"{at}.osa:minRows", "minimum row count is not a whole number", repr(min_rows), "an integer >= 0"
+                )
+            )
         schema = res.get("schema")
         fields = schema.get("fields") if isinstance(schema, dict) else None
         if not isinstance(fields, list) or not fields:
-            problems.append(_dproblem(f"{at}.schema.fields", "resource has no fields", repr(fields)[:60],
-                                      "a list of fields, each with a name and a type"))
+            problems.append(
+                _dproblem(
+                    f"{at}.schema.fields",
+                    "resource has no fields",
+                    repr(fields)[:60],
+                    "a list of fields, each with a name and a type",
+                )
+            )
             continue
         for j, f in enumerate(fields):
             fat = f"{at}.schema.fields[{j}]"
             if not isinstance(f, dict) or not isinstance(f.get("name"), str) or not f.get("name"):
                 problems.append(_dproblem(fat, "field has no name", repr(f)[:60], "an object with a 'name'"))
             elif f.get("type", "string") not in FIELD_TYPES:
-                problems.append(_dproblem(f"{fat}.type", "unknown field type", repr(f.get("type")),
-                                          "one of " + ", ".join(FIELD_TYPES)))
+                problems.append(
+                    _dproblem(
+                        f"{fat}.type", "unknown field type", repr(f.get("type")), "one of " + ", ".join(FIELD_TYPES)
+                    )
+                )
             else:
                 problems += _constraint_problems(f, fat)
     for name, res in names.items():
@@ -125,15 +179,27 @@ def _constraint_problems(f: dict, where: str) -> list[Problem]:
     """A field's constraints that cannot be applied: not an object, or a pattern that is no regex."""
     c = f.get("constraints", {})
     if not isinstance(c, dict):
-        return [_dproblem(f"{where}.constraints", "constraints are not an object", repr(c)[:60],
-                          "an object such as {'required': true}")]
+        return [
+            _dproblem(
+                f"{where}.constraints",
+                "constraints are not an object",
+                repr(c)[:60],
+                "an object such as {'required': true}",
+            )
+        ]
     pattern = c.get("pattern")
     if pattern is not None:
         try:
             re.compile(pattern)
         except (re.error, TypeError) as exc:
-            return [_dproblem(f"{where}.constraints.pattern", "pattern is not a regular expression",
-                              repr(pattern)[:60], f"a valid regular expression ({exc})")]
+            return [
+                _dproblem(
+                    f"{where}.constraints.pattern",
+                    "pattern is not a regular expression",
+                    repr(pattern)[:60],
+                    f"a valid regular expression ({exc})",
+                )
+            ]
     return []
 
 
@@ -163,9 +229,14 @@ def _resolve_problems(descriptor, data_dir: Path) -> list[Problem]:
             continue  # reported by the structural checks, never opened
         target = os.path.realpath(os.path.join(root, path))
         if os.path.commonpath([root, target]) != root:
-            problems.append(_dproblem(f"resources[{i}].path",
-                                      "resource path resolves outside the data folder (not opened)",
-                                      f"{path!r} -> {target}", _PATH_EXPECTED))
+            problems.append(
+                _dproblem(
+                    f"resources[{i}].path",
+                    "resource path resolves outside the data folder (not opened)",
+                    f"{path!r} -> {target}",
+                    _PATH_EXPECTED,
+                )
+            )
     return problems
 
 
@@ -184,32 +255,61 @@ def _key_problems(name: str, res: dict, names: dict, i: int) -> list[Problem]:
     problems = []
     pk = as_list(schema.get("primaryKey", []))
     if pk is None or any(k not in own for k in pk):
-        problems.append(_dproblem(f"{at}.primaryKey", "primary key names a field the table lacks",
-                                  repr(schema.get("primaryKey")), "field names of " + name))
-    for k, fk in enumerate(schema.get("foreignKeys", []) if isinstance(schema.get("foreignKeys", []), list) else [None]):
+        problems.append(
+            _dproblem(
+                f"{at}.primaryKey",
+                "primary key names a field the table lacks",
+                repr(schema.get("primaryKey")),
+                "field names of " + name,
+            )
+        )
+    for k, fk in enumerate(
+        schema.get("foreignKeys", []) if isinstance(schema.get("foreignKeys", []), list) else [None]
+    ):
         kat = f"{at}.foreignKeys[{k}]"
         ref = fk.get("reference") if isinstance(fk, dict) else None
         fields = as_list(fk.get("fields")) if isinstance(fk, dict) else None
         if not isinstance(ref, dict) or fields is None:
-            problems.append(_dproblem(kat, "foreign key is malformed", repr(fk)[:60],
-                                      "{'fields': [...], 'reference': {'resource': ..., 'fields': [...]}}"))
+            problems.append(
+                _dproblem(
+                    kat,
+                    "foreign key is malformed",
+                    repr(fk)[:60],
+                    "{'fields': [...], 'reference': {'resource': ..., 'fields': [...]}}",
+                )
+            )
             continue
         target_name = ref.get("resource") or name
         target = names.get(target_name)
         ref_fields = as_list(ref.get("fields"))
         if target is None:
-            problems.append(_dproblem(f"{kat}.reference.resource", "foreign key to a table that does not exist",
-                                      repr(target_name), "one of " + ", ".join(sorted(names))))
+            problems.append(
+                _dproblem(
+                    f"{kat}.reference.resource",
+                    "foreign key to a table that does not exist",
+                    repr(target_name),
+                    "one of " + ", ".join(sorted(names)),
+                )
+            )
             continue
         tschema: dict = target["schema"] if isinstance(target.get("schema"), dict) else {}
         tfields: list = tschema["fields"] if isinstance(tschema.get("fields"), list) else []
         theirs = {f.get("name") for f in tfields if isinstance(f, dict)}
         if any(f not in own for f in fields):
-            problems.append(_dproblem(f"{kat}.fields", "foreign key names a field the table lacks",
-                                      repr(fields), "field names of " + name))
+            problems.append(
+                _dproblem(
+                    f"{kat}.fields", "foreign key names a field the table lacks", repr(fields), "field names of " + name
+                )
+            )
         if ref_fields is None or len(ref_fields) != len(fields) or any(f not in theirs for f in ref_fields):
-            problems.append(_dproblem(f"{kat}.reference.fields", "foreign key names a field the referenced "
-                                      "table lacks", repr(ref.get("fields")), "field names of " + target_name))
+            problems.append(
+                _dproblem(
+                    f"{kat}.reference.fields",
+                    "foreign key names a field the referenced table lacks",
+                    repr(ref.get("fields")),
+                    "field names of " + target_name,
+                )
+            )
     return problems
 
 
@@ -233,4 +333,3 @@ def _dependencies(descriptor: dict, names: Iterable[str]) -> list[str]:
             ref = fk["reference"].get("resource") or name
             todo.append(ref)
     return [r["name"] for r in descriptor["resources"] if r["name"] in want]
-

@@ -46,4 +46,3 @@ class DataValidationError(OSAError, ValueError):
         where = f" in {data_dir}" if data_dir else ""
         lines = "\n".join(str(p) for p in self.problems)
         super().__init__(f"{len(self.problems)} data problem(s){where}:\n{lines}")
-

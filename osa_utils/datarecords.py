@@ -40,45 +40,80 @@ def _check_file(res: dict, data_dir: Path) -> tuple[_Parsed, list[Problem]]:
     expected = [f["name"] for f in res.get("schema", {}).get("fields", [])]
     path = data_dir / fname
     if not path.is_file():
-        problems.append(Problem(fname, None, None, "file is missing", "no such file",
-                                f"the table {res['name']!r} described in {DESCRIPTOR}"))
+        problems.append(
+            Problem(
+                fname,
+                None,
+                None,
+                "file is missing",
+                "no such file",
+                f"the table {res['name']!r} described in {DESCRIPTOR}",
+            )
+        )
         return parsed, problems
     raw = path.read_bytes()
     digest = hashlib.sha256(raw).hexdigest()
     if raw.startswith(BOM):
-        problems.append(Problem(fname, 1, None, "file starts with a UTF-8 byte-order mark", "BOM",
-                                "UTF-8 without BOM (in Excel: save as 'CSV UTF-8', then remove the BOM)"))
-        raw = raw[len(BOM):]
+        problems.append(
+            Problem(
+                fname,
+                1,
+                None,
+                "file starts with a UTF-8 byte-order mark",
+                "BOM",
+                "UTF-8 without BOM (in Excel: save as 'CSV UTF-8', then remove the BOM)",
+            )
+        )
+        raw = raw[len(BOM) :]
     if not raw.strip():
-        problems.append(Problem(fname, 1, None, "file is empty", "no header row",
-                                "a header row: " + ",".join(expected)))
+        problems.append(
+            Problem(fname, 1, None, "file is empty", "no header row", "a header row: " + ",".join(expected))
+        )
         return parsed, problems
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, column = _locate_bad_bytes(raw, exc.start)
-        problems.append(Problem(fname, line, column, "bytes that are not UTF-8",
-                                f"byte 0x{raw[exc.start]:02x} at offset {exc.start}",
-                                "UTF-8 text (re-save the file with UTF-8 encoding)"))
+        problems.append(
+            Problem(
+                fname,
+                line,
+                column,
+                "bytes that are not UTF-8",
+                f"byte 0x{raw[exc.start]:02x} at offset {exc.start}",
+                "UTF-8 text (re-save the file with UTF-8 encoding)",
+            )
+        )
         return parsed, problems
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        problems.append(Problem(fname, line, None, "NUL byte in the file", "\\x00",
-                                "text without NUL bytes (a binary file, or one saved in UTF-16?)"))
+        problems.append(
+            Problem(
+                fname,
+                line,
+                None,
+                "NUL byte in the file",
+                "\\x00",
+                "text without NUL bytes (a binary file, or one saved in UTF-16?)",
+            )
+        )
         return parsed, problems
     if "\r" in text:
         line = text[: text.index("\r")].count("\n") + 1
-        problems.append(Problem(fname, line, None, "Windows or old Mac line ends", "\\r\\n",
-                                "Unix line ends (\\n)"))
+        problems.append(Problem(fname, line, None, "Windows or old Mac line ends", "\\r\\n", "Unix line ends (\\n)"))
     records, quote_problem = read_records(fname, text)
     more_parsed, more = check_records(res, fname, records, quote_problem)
     more_parsed.sha256 = digest
     return more_parsed, problems + more
 
 
-def check_records(res: dict, fname: str, records: list[list[str]],
-                  quote_problem: Problem | None = None,
-                  numbers: list[int] | None = None) -> tuple[_Parsed, list[Problem]]:
+def check_records(
+    res: dict,
+    fname: str,
+    records: list[list[str]],
+    quote_problem: Problem | None = None,
+    numbers: list[int] | None = None,
+) -> tuple[_Parsed, list[Problem]]:
     """The checks of a parsed table: header, field counts, empty rows, cells, minimum rows.
 
     *records* are the table's records, header first; *quote_problem* is what
@@ -90,8 +125,10 @@ def check_records(res: dict, fname: str, records: list[list[str]],
     problems: list[Problem] = []
     expected = [f["name"] for f in res.get("schema", {}).get("fields", [])]
     if not records:
-        problems.append(quote_problem or Problem(fname, 1, None, "file is empty", "no header row",
-                                                 "a header row: " + ",".join(expected)))
+        problems.append(
+            quote_problem
+            or Problem(fname, 1, None, "file is empty", "no header row", "a header row: " + ",".join(expected))
+        )
         return parsed, problems
     header, body = records[0], records[1:]
     width = len(header)  # field counts are checked against the header as written
@@ -100,8 +137,16 @@ def check_records(res: dict, fname: str, records: list[list[str]],
         if not row or all(not c.strip() for c in row) and len(row) <= 1:
             problems.append(Problem(fname, number, None, "empty row", "no cells", f"{width} cells"))
         elif len(row) != width:
-            problems.append(Problem(fname, number, None, "ragged row", f"{len(row)} cells",
-                                    f"{width} cells, one per column of the header"))
+            problems.append(
+                Problem(
+                    fname,
+                    number,
+                    None,
+                    "ragged row",
+                    f"{len(row)} cells",
+                    f"{width} cells, one per column of the header",
+                )
+            )
         else:
             good.append(row)
             good_numbers.append(number)
@@ -117,12 +162,22 @@ def check_records(res: dict, fname: str, records: list[list[str]],
         problems += _cell_problems(res, parsed)
         min_rows = res.get("osa:minRows", 0)
         if not body:
-            problems.append(Problem(fname, 2, None, "table has a header and no rows", "0 rows",
-                                    f"at least {max(min_rows, 1)} row(s)"))
+            problems.append(
+                Problem(
+                    fname, 2, None, "table has a header and no rows", "0 rows", f"at least {max(min_rows, 1)} row(s)"
+                )
+            )
         elif len(body) < min_rows:
-            problems.append(Problem(fname, len(body) + 2, None, "table is shorter than it may be",
-                                    f"{len(body)} rows",
-                                    f"at least {min_rows} rows (osa:minRows in {DESCRIPTOR}); truncated?"))
+            problems.append(
+                Problem(
+                    fname,
+                    len(body) + 2,
+                    None,
+                    "table is shorter than it may be",
+                    f"{len(body)} rows",
+                    f"at least {min_rows} rows (osa:minRows in {DESCRIPTOR}); truncated?",
+                )
+            )
     return parsed, problems
 
 
@@ -149,17 +204,31 @@ def read_records(fname: str, text: str, delimiter: str = ",") -> tuple[list[list
             if "unexpected end of data" in msg or "EOF" in msg:
                 lines = len(_lines(text))
                 return records, Problem(
-                    fname, row, None, "quote opened and never closed",
-                    f"a cell starting with a quote on line {start} that runs to the end of the file "
-                    f"(line {lines})", 'a closing quote; a quote inside a quoted cell is written twice ("")')
+                    fname,
+                    row,
+                    None,
+                    "quote opened and never closed",
+                    f"a cell starting with a quote on line {start} that runs to the end of the file (line {lines})",
+                    'a closing quote; a quote inside a quoted cell is written twice ("")',
+                )
             if "expected after" in msg:
-                column = _quote_column(_lines(text)[start - 1:reader.line_num], header, delimiter)
+                column = _quote_column(_lines(text)[start - 1 : reader.line_num], header, delimiter)
                 return records, Problem(
-                    fname, row, column, "stray character after a closing quote",
+                    fname,
+                    row,
+                    column,
+                    "stray character after a closing quote",
                     f"text after a quoted cell on line {reader.line_num}",
-                    'a delimiter right after the closing quote, or the whole cell quoted with "" inside')
-            return records, Problem(fname, row, None, "unreadable CSV record", f"{msg} on line {reader.line_num}",
-                                    "a well-formed CSV record")
+                    'a delimiter right after the closing quote, or the whole cell quoted with "" inside',
+                )
+            return records, Problem(
+                fname,
+                row,
+                None,
+                "unreadable CSV record",
+                f"{msg} on line {reader.line_num}",
+                "a well-formed CSV record",
+            )
 
 
 def _lines(text: str) -> list[str]:
@@ -207,13 +276,22 @@ def _cell_problems(res: dict, p: _Parsed) -> list[Problem]:
         for row, number in zip(p.rows, p.row_numbers):
             value = row[i]
             if required and value and not value.strip():
-                problems.append(Problem(p.file, number, f["name"], "required cell holds only whitespace",
-                                        repr(value), "a value"))
+                problems.append(
+                    Problem(p.file, number, f["name"], "required cell holds only whitespace", repr(value), "a value")
+                )
             if url and value:
                 m = URL_SCHEME.match(value.strip())
                 if m and m.group(1).lower() not in ("http", "https"):
-                    problems.append(Problem(p.file, number, f["name"], "URL with a scheme other than http(s)",
-                                            repr(m.group(0)), "http://, https:// or a bare domain as printed"))
+                    problems.append(
+                        Problem(
+                            p.file,
+                            number,
+                            f["name"],
+                            "URL with a scheme other than http(s)",
+                            repr(m.group(0)),
+                            "http://, https:// or a bare domain as printed",
+                        )
+                    )
     return problems
 
 
@@ -272,14 +350,12 @@ def _check_header(fname: str, header: list[str], expected: list[str]) -> list[Pr
             renamed |= {c, expected[i]}
     for c in missing:
         if c not in renamed:
-            problems.append(Problem(fname, 1, c, "missing column", "no such column",
-                                    f"column {expected.index(c) + 1} named {c!r}"))
+            problems.append(
+                Problem(fname, 1, c, "missing column", "no such column", f"column {expected.index(c) + 1} named {c!r}")
+            )
     for c in extra:
         if c not in renamed:
-            problems.append(Problem(fname, 1, c, "extra column", repr(c),
-                                    "only the columns " + ",".join(expected)))
+            problems.append(Problem(fname, 1, c, "extra column", repr(c), "only the columns " + ",".join(expected)))
     if not missing and not extra and not dupes:
-        problems.append(Problem(fname, 1, None, "columns in the wrong order", ",".join(header),
-                                ",".join(expected)))
+        problems.append(Problem(fname, 1, None, "columns in the wrong order", ",".join(header), ",".join(expected)))
     return problems
-

@@ -46,8 +46,9 @@ def _resource_problems(res: dict, p: _Parsed) -> list[Problem]:
     this module's source: in memory, and on disk under the user's cache folder,
     so notebooks in fresh kernels do not validate unchanged files again.
     """
-    key = hashlib.sha256(json.dumps([res["schema"], p.header, p.rows], ensure_ascii=False).encode()
-                         + _SELF_HASH).hexdigest()
+    key = hashlib.sha256(
+        json.dumps([res["schema"], p.header, p.rows], ensure_ascii=False).encode() + _SELF_HASH
+    ).hexdigest()
     cache = user_cache_dir("valid-resources", "OSA_NO_VALIDATION_CACHE")
     marker = cache / key if cache is not None else None
     if key in _VALID or (marker is not None and marker.exists()):
@@ -55,8 +56,9 @@ def _resource_problems(res: dict, p: _Parsed) -> list[Problem]:
         return []
     fl = _frictionless()
     schema = {k: v for k, v in res["schema"].items() if k != "foreignKeys"}
-    report = fl.Resource(name=res["name"], data=[p.header] + p.rows,
-                         schema=fl.Schema.from_descriptor(schema)).validate(limit_errors=10**9)
+    report = fl.Resource(name=res["name"], data=[p.header] + p.rows, schema=fl.Schema.from_descriptor(schema)).validate(
+        limit_errors=10**9
+    )
     problems = [q for q in (_problem_from_error(e, p, res) for e in report.tasks[0].errors) if q is not None]
     if not problems:
         _VALID.add(key)
@@ -91,9 +93,16 @@ def _foreign_key_problems(descriptor: dict, parsed: dict[str, _Parsed]) -> list[
                 values = tuple(row[i] for i in idx)
                 if all(v == "" for v in values) or values in known:
                     continue
-                problems.append(Problem(p.file, number, ",".join(fields), "unknown reference",
-                                        ",".join(repr(v) for v in values),
-                                        f"a {','.join(ref_fields)} listed in {ref.file}"))
+                problems.append(
+                    Problem(
+                        p.file,
+                        number,
+                        ",".join(fields),
+                        "unknown reference",
+                        ",".join(repr(v) for v in values),
+                        f"a {','.join(ref_fields)} listed in {ref.file}",
+                    )
+                )
     return problems
 
 
@@ -117,14 +126,22 @@ def _problem_from_error(err, p: _Parsed, res: dict) -> Problem | None:
         if '"required"' in note:
             return Problem(p.file, row, column, "empty required cell", "empty cell", "a value")
         if '"enum"' in note:
-            return Problem(p.file, row, column, "value not allowed", repr(cell),
-                           "one of " + ", ".join(map(str, c.get("enum", []))))
+            return Problem(
+                p.file, row, column, "value not allowed", repr(cell), "one of " + ", ".join(map(str, c.get("enum", [])))
+            )
         if '"minimum"' in note or '"maximum"' in note:
-            return Problem(p.file, row, column, "value out of range", repr(cell),
-                           f"{c.get('minimum', '-inf')} to {c.get('maximum', 'inf')}")
+            return Problem(
+                p.file,
+                row,
+                column,
+                "value out of range",
+                repr(cell),
+                f"{c.get('minimum', '-inf')} to {c.get('maximum', 'inf')}",
+            )
         if '"pattern"' in note:
-            return Problem(p.file, row, column, "value does not match the pattern", repr(cell),
-                           f"pattern {c.get('pattern')}")
+            return Problem(
+                p.file, row, column, "value does not match the pattern", repr(cell), f"pattern {c.get('pattern')}"
+            )
         return Problem(p.file, row, column, "constraint violated", repr(cell), note)
     if kind == "unique-error":
         pk = res["schema"].get("primaryKey", [])
@@ -135,8 +152,7 @@ def _problem_from_error(err, p: _Parsed, res: dict) -> Problem | None:
         pk = res["schema"].get("primaryKey", [])
         pk = [pk] if isinstance(pk, str) else pk
         values = _values(p, row_number, pk)
-        return Problem(p.file, row, ",".join(pk), "duplicate key", values,
-                       "a key no other row has")
+        return Problem(p.file, row, ",".join(pk), "duplicate key", values, "a key no other row has")
     if kind == "blank-row":
         return Problem(p.file, row, None, "empty row", "no values", "a value in each required cell")
     return Problem(p.file, row, column, kind, repr(cell) if cell else "", err.note)
@@ -147,4 +163,3 @@ def _values(p: _Parsed, row_number: int | None, fields: list[str]) -> str:
         return "?"
     row = p.rows[row_number - 2]
     return ",".join(repr(row[p.header.index(f)]) for f in fields if f in p.header)
-

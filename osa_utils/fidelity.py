@@ -15,6 +15,7 @@ A cell may elide text the extraction put in the middle of a printed sentence (a
 footnote block, a page break) with `` […] ``; each piece must then occur, in
 order.
 """
+
 from __future__ import annotations
 
 import os

@@ -6,6 +6,7 @@ Saving is deterministic: no timestamps or software versions in the files, a
 fixed ``svg.hashsalt`` and glyphs drawn as paths, so the same data and
 parameters give the same bytes.
 """
+
 from __future__ import annotations
 
 import io
@@ -59,10 +60,11 @@ class FigureInfo:
         (the report's figcaption, the notebook's Markdown), not into the image.
         """
         used = ", ".join(f"{t}.csv" for t in (tables if tables is not None else self.tables))
-        where = {"supplementary": f"text of {REPORT_REF}",
-                 "synthesis": f"tables of {REPORT_REF}",
-                 "derived_chart": f"{self.based_on} of {REPORT_REF}"}.get(
-            self.status, f"{self.number_printed.rstrip('.')} of {REPORT_REF}")
+        where = {
+            "supplementary": f"text of {REPORT_REF}",
+            "synthesis": f"tables of {REPORT_REF}",
+            "derived_chart": f"{self.based_on} of {REPORT_REF}",
+        }.get(self.status, f"{self.number_printed.rstrip('.')} of {REPORT_REF}")
         line = f"Source: {where}. Data: {used or 'none'}."
         return line + (f" {extra}" if extra else "")
 
@@ -97,14 +99,22 @@ def figure_info(figure_id: str, data_dir=None) -> FigureInfo:
             if table == "supplementary_figures" and status is None:  # an older package without the column
                 status = "synthesis" if figure_id.startswith("x") else "supplementary"
             number = r.get("number_printed") or f"Figure {figure_id.upper()}"
-            return FigureInfo(figure_id, str(number), str(r.get("caption") or ""), str(status),
-                              str(r.get("status_reason") or ""), tables)
+            return FigureInfo(
+                figure_id,
+                str(number),
+                str(r.get("caption") or ""),
+                str(status),
+                str(r.get("status_reason") or ""),
+                tables,
+            )
     raise KeyError(f"figure {figure_id!r} is neither in figures.csv nor in supplementary_figures.csv")
 
 
-METADATA = {"png": {"Software": None},
-            "svg": {"Date": None, "Creator": None},
-            "pdf": {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None}}
+METADATA = {
+    "png": {"Software": None},
+    "svg": {"Date": None, "Creator": None},
+    "pdf": {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None},
+}
 
 
 def render(fig, fmt: str, dpi: int, bbox=None) -> bytes:
@@ -170,8 +180,10 @@ def render_checked(fig, bbox, dpi: int) -> tuple[bytes, list[str]]:
             continue
         if ext.x0 < x0 - 0.5 or ext.y0 < y0 - 0.5 or ext.x1 > x1 + 0.5 or ext.y1 > y1 + 0.5:
             short = " ".join(text.split())
-            problems.append(f"text {short[:60]!r} leaves the canvas (extent {ext.x0:.0f}..{ext.x1:.0f} x "
-                            f"{ext.y0:.0f}..{ext.y1:.0f} px, canvas {x0:.0f}..{x1:.0f} x {y0:.0f}..{y1:.0f})")
+            problems.append(
+                f"text {short[:60]!r} leaves the canvas (extent {ext.x0:.0f}..{ext.x1:.0f} x "
+                f"{ext.y0:.0f}..{ext.y1:.0f} px, canvas {x0:.0f}..{x1:.0f} x {y0:.0f}..{y1:.0f})"
+            )
     return png, problems + edge_ink(png)
 
 
@@ -184,8 +196,9 @@ def edge_ink(png: bytes, edge: int = EDGE_PX) -> list[str]:
     # background: white, savefig.facecolor of the collection's style; ink differs by more than 8/255
     ink = (255 - rgb).max(axis=-1) > 8
     sides = {"top": ink[:edge, :], "bottom": ink[-edge:, :], "left": ink[:, :edge], "right": ink[:, -edge:]}
-    return [f"ink within {edge} px of the {side} edge ({int(part.sum())} px)" for side, part in sides.items()
-            if part.any()]
+    return [
+        f"ink within {edge} px of the {side} edge ({int(part.sum())} px)" for side, part in sides.items() if part.any()
+    ]
 
 
 #: Internal identifiers that must not appear in an image (key figure ids, module paths).
@@ -196,8 +209,11 @@ def internal_names(fig) -> list[str]:
     """A problem for each text drawn on *fig* that shows an internal identifier."""
     from matplotlib.text import Text
 
-    return [f"internal identifier in the image: {t.get_text()[:60]!r}" for t in fig.findobj(Text)
-            if t.get_visible() and INTERNAL.search(t.get_text())]
+    return [
+        f"internal identifier in the image: {t.get_text()[:60]!r}"
+        for t in fig.findobj(Text)
+        if t.get_visible() and INTERNAL.search(t.get_text())
+    ]
 
 
 def save(fig, figure_id: str, figures_dir, formats=("png", "svg"), dpi: int = 150) -> list[Path]:
@@ -264,7 +280,11 @@ def display_figure(fig, figure_id: str, paths: list[Path], dpi: int = 150, capti
         meta = outputmeta.figure(figure_id, [p.name for p in paths], dpi, **(caption or {}))
         display(Image(data=data, format="png"), metadata=meta)
         if caption and (caption.get("note") or caption.get("status_text")):
-            words = [f"*{caption['status_text'][0].upper()}{caption['status_text'][1:]}.*"
-                     if caption.get("status_text") else "", caption.get("note") or ""]
+            words = [
+                f"*{caption['status_text'][0].upper()}{caption['status_text'][1:]}.*"
+                if caption.get("status_text")
+                else "",
+                caption.get("note") or "",
+            ]
             display(Markdown(" ".join(w for w in words if w)), metadata=outputmeta.caption_note(figure_id))
     plt.close(fig)

@@ -63,8 +63,9 @@ class UserForm:
         """The shipped examples of this form, in name order."""
         return sorted(EXAMPLES_DIR.glob(self.example_glob))
 
-    def read(self, path, data_dir=None, sheet: str | None = None,
-             skip: Callable[[dict[str, str]], bool] | None = None) -> pd.DataFrame:
+    def read(
+        self, path, data_dir=None, sheet: str | None = None, skip: Callable[[dict[str, str]], bool] | None = None
+    ) -> pd.DataFrame:
         """The form checked against its schema (:func:`osa_utils.userdata.load_user_table`: CSV or
         .xlsx, ``file:row:column`` problems as a DataValidationError); *skip* leaves rows out."""
         path = Path(path)

@@ -3,6 +3,7 @@ and the chapter 3 counting method.
 
 Pure functions of DataFrames from :mod:`osa_utils.data`; nothing here reads files.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -37,8 +38,9 @@ def derive_matrix(threat_matrix_printed: pd.DataFrame, risk_challenges: pd.DataF
     levels (no risk table), the printed number of dots is kept with level <NA>.
     Raises ModelError when a chapter table and the printed dot count disagree.
     """
-    levels = (risk_challenges.groupby(["technology_id", "dimension_id"])["importance"]
-              .agg(lambda s: sorted({int(v) for v in s.dropna()}, reverse=True)))
+    levels = risk_challenges.groupby(["technology_id", "dimension_id"])["importance"].agg(
+        lambda s: sorted({int(v) for v in s.dropna()}, reverse=True)
+    )
     rows = []
     for r in threat_matrix_printed.itertuples(index=False):
         key = (r.technology_id, r.dimension_id)
@@ -46,8 +48,10 @@ def derive_matrix(threat_matrix_printed: pd.DataFrame, risk_challenges: pd.DataF
         if key in levels.index:
             lv = levels[key]
             if len(lv) != n:
-                raise ModelError(f"{r.technology_id}/{r.dimension_id}: the risk table has {len(lv)} distinct "
-                                 f"levels {lv}, Figure 0.1 prints {n} dot(s)")
+                raise ModelError(
+                    f"{r.technology_id}/{r.dimension_id}: the risk table has {len(lv)} distinct "
+                    f"levels {lv}, Figure 0.1 prints {n} dot(s)"
+                )
             rows += [(r.technology_id, r.dimension_id, i + 1, v, True) for i, v in enumerate(lv)]
         else:
             rows += [(r.technology_id, r.dimension_id, i + 1, pd.NA, False) for i in range(n)]
@@ -59,8 +63,13 @@ def derive_matrix(threat_matrix_printed: pd.DataFrame, risk_challenges: pd.DataF
 
 def add_assessment(matrix: pd.DataFrame, challenges: pd.DataFrame, technology_id: str) -> pd.DataFrame:
     """Append a new technology's dots (from its own challenges) to a derived matrix."""
-    printed = (challenges.groupby("dimension_id")["importance"].nunique().rename("notifications")
-               .reset_index().assign(technology_id=technology_id))
+    printed = (
+        challenges.groupby("dimension_id")["importance"]
+        .nunique()
+        .rename("notifications")
+        .reset_index()
+        .assign(technology_id=technology_id)
+    )
     extra = derive_matrix(printed, challenges.assign(technology_id=technology_id))
     return pd.concat([matrix, extra], ignore_index=True)
 
@@ -99,8 +108,10 @@ def fractional_counts(authorships: pd.DataFrame, paper="paper_id", region="regio
     """
     missing = [c for c in (paper, region) if c not in authorships]
     if missing:
-        raise ModelError(f"authorships table lacks column(s) {missing}; expected one row per author "
-                         f"with columns {paper!r} and {region!r}")
+        raise ModelError(
+            f"authorships table lacks column(s) {missing}; expected one row per author "
+            f"with columns {paper!r} and {region!r}"
+        )
     import re
 
     from .text import clean_text

@@ -12,6 +12,7 @@ the saved file. This module is the facade: the parameters, data access and
 showing/saving are :class:`osa_utils.sections.base.Base`; the chart families are
 the mixins of :mod:`osa_utils.sections`, one module each.
 """
+
 from __future__ import annotations
 
 from .sections.assessment import AssessmentMixin
@@ -25,6 +26,7 @@ from .sections.whatif import WhatIfMixin
 __all__ = ["Chapter"]
 
 
-class Chapter(AssessmentMixin, WhatIfMixin, CrossChapterMixin, KeyFiguresMixin, MethodsMixin, ComparisonsMixin,
-              CoreMixin):
+class Chapter(
+    AssessmentMixin, WhatIfMixin, CrossChapterMixin, KeyFiguresMixin, MethodsMixin, ComparisonsMixin, CoreMixin
+):
     """Everything a chapter notebook needs (every mixin stands on sections.base.Base)."""

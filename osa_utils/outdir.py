@@ -26,6 +26,7 @@ when asked). Under the lock, leftovers of killed builds of the same OUT
 (``.OUT.tmp-*``, ``.OUT.v-*`` not in use, ``.OUT.link-*``) are removed, and only
 those that carry the marker: nothing the tool did not create is touched.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -77,25 +78,35 @@ def check(out, data_dir=None, *, kind: str = "report") -> Path:
     if loc.is_symlink():
         target = _link_target(loc)
         if target is None:
-            raise OutputError(f"--out {out} is a symlink that osa-report did not make (it points to "
-                              f"{os.readlink(loc)}); remove it or choose another --out")
+            raise OutputError(
+                f"--out {out} is a symlink that osa-report did not make (it points to "
+                f"{os.readlink(loc)}); remove it or choose another --out"
+            )
         if kind != "report":
-            raise OutputError(f"--out {out} is a report made by osa-report build; {kind.replace('_', ' ')} "
-                              "output goes into a folder of its own")
+            raise OutputError(
+                f"--out {out} is a report made by osa-report build; {kind.replace('_', ' ')} "
+                "output goes into a folder of its own"
+            )
         return loc
     if loc.exists() and not loc.is_dir():
         raise OutputError(f"--out {out} is a file, not a folder; choose a folder, e.g. --out report")
     if loc.is_dir() and any(loc.iterdir()) and not (loc / MARKER).is_file():
-        raise OutputError(f"--out {out} already holds files that osa-report did not write (it has no "
-                          f"{MARKER}); nothing was changed. Choose a new or empty folder, or move those "
-                          "files away first")
+        raise OutputError(
+            f"--out {out} already holds files that osa-report did not write (it has no "
+            f"{MARKER}); nothing was changed. Choose a new or empty folder, or move those "
+            "files away first"
+        )
     made_for = _marker_kind(loc) if loc.is_dir() else None
     if made_for == VERSION_KIND:
-        raise OutputError(f"--out {out} is one version of a report that osa-report keeps behind a symlink "
-                          "beside it; give that symlink (e.g. --out report) instead")
+        raise OutputError(
+            f"--out {out} is one version of a report that osa-report keeps behind a symlink "
+            "beside it; give that symlink (e.g. --out report) instead"
+        )
     if loc.is_dir() and any(loc.iterdir()) and made_for != kind:
-        raise OutputError(f"--out {out} holds the output of another osa-report command ({made_for or 'unknown'}), "
-                          f"not {kind.replace('_', ' ')} output; nothing was changed. Choose a folder of its own")
+        raise OutputError(
+            f"--out {out} holds the output of another osa-report command ({made_for or 'unknown'}), "
+            f"not {kind.replace('_', ' ')} output; nothing was changed. Choose a folder of its own"
+        )
     return loc
 
 
@@ -115,8 +126,12 @@ def protected(path, data_dir=None, *, figures_itself: bool = False) -> tuple[str
     targets = {loc, loc.resolve()}
     root = PROJECT_ROOT.resolve()
     protected_above = [(root, "the repository root"), (Path.home().resolve(), "your home folder")]
-    protected_below = [(root / "notebooks", "the notebooks folder"), (root / "osa_utils", "the osa_utils package"),
-                       (root / ".venv", "the virtual environment"), (root / ".git", "git's own folder")]
+    protected_below = [
+        (root / "notebooks", "the notebooks folder"),
+        (root / "osa_utils", "the osa_utils package"),
+        (root / ".venv", "the virtual environment"),
+        (root / ".git", "git's own folder"),
+    ]
     if data_dir is not None:
         protected_below.insert(0, (Path(data_dir).resolve(), "the data folder"))
     figures = root / "figures"
@@ -149,9 +164,11 @@ def _check_writable(out, loc: Path, kind: str) -> None:
         name_max = 255
     longest = len(os.fsencode(loc.name)) + _NAME_EXTRA["report" if kind == "report" else "other"]
     if longest > name_max:
-        raise OutputError(f"--out {out}: the name {loc.name[:40]}... is too long ({len(os.fsencode(loc.name))} "
-                          f"bytes): osa-report makes files named after it beside it, which must fit in {name_max} "
-                          f"bytes; choose a name of at most {name_max - longest + len(os.fsencode(loc.name))} bytes")
+        raise OutputError(
+            f"--out {out}: the name {loc.name[:40]}... is too long ({len(os.fsencode(loc.name))} "
+            f"bytes): osa-report makes files named after it beside it, which must fit in {name_max} "
+            f"bytes; choose a name of at most {name_max - longest + len(os.fsencode(loc.name))} bytes"
+        )
     folders = [existing] + ([loc] if loc.is_dir() and not loc.is_symlink() else [])
     for folder in folders:
         if not os.access(folder, os.W_OK | os.X_OK):
@@ -180,7 +197,7 @@ def _link_target(loc: Path) -> Path | None:
         raw = os.readlink(loc)
     except OSError:
         return None
-    target = (loc.parent / raw)
+    target = loc.parent / raw
     if Path(raw).parent != Path(".") or not raw.startswith(f".{loc.name}.v-"):
         return None
     return target if (target / MARKER).is_file() or not target.exists() else None
@@ -188,10 +205,13 @@ def _link_target(loc: Path) -> Path | None:
 
 def marker_text(kind: str, files: list[str] | None = None) -> str:
     """The marker's content: deterministic (no dates, no pids), so committed output stays byte-stable."""
-    note = ("Written by osa-report: this folder may be replaced by the next run. Do not keep your own files here."
-            if kind != "notebook_output" else  # output/ of notebooks run by hand (params.DEFAULT_FIGURES_KIND)
-            "Made by a notebook of the OSA report collection: the notebooks write their fig-*/tab-* files here; "
-            "make clean removes those and keeps your own files.")
+    note = (
+        "Written by osa-report: this folder may be replaced by the next run. Do not keep your own files here."
+        if kind != "notebook_output"
+        # output/ of notebooks run by hand (params.DEFAULT_FIGURES_KIND)
+        else "Made by a notebook of the OSA report collection: the notebooks write their fig-*/tab-* files here; "
+        "make clean removes those and keeps your own files."
+    )
     data: dict[str, str | list[str]] = {"created_by": "osa-report", "kind": kind, "note": note}
     if files is not None:
         data["files"] = sorted(files)
@@ -219,8 +239,9 @@ def lock(loc: Path, *, wait: bool = False, say=print):
         holder = _acquire_or_holder(fl, info)
         if holder is not None:
             if not wait:
-                raise BusyError(f"another build{holder} is writing {loc}; wait for it to finish, or run again "
-                                "with --wait")
+                raise BusyError(
+                    f"another build{holder} is writing {loc}; wait for it to finish, or run again with --wait"
+                )
             say(f"waiting for another build{holder} writing {loc} to finish ...")
             fl.acquire()
     except OSError as exc:

@@ -13,6 +13,7 @@
 * :func:`export_html` makes the page of an executed notebook (the build's workers, which
   :func:`warm_up` prepares).
 """
+
 from __future__ import annotations
 
 import functools
@@ -20,15 +21,70 @@ import re
 from pathlib import Path
 
 #: No scripts, no remote anything; inline styles and embedded images only.
-CSP = ("default-src 'none'; script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; "
-       "frame-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:")
+CSP = (
+    "default-src 'none'; script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; "
+    "frame-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:"
+)
 
 #: Tags kept from notebook Markdown, notebook outputs and data (text of the rest is kept).
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del", "details",
-    "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins",
-    "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span", "strong", "sub", "summary", "sup",
-    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul", "var", "section", "nav", "article",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "cite",
+    "code",
+    "col",
+    "colgroup",
+    "dd",
+    "del",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "samp",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "u",
+    "ul",
+    "var",
+    "section",
+    "nav",
+    "article",
 }
 ALLOWED_ATTRIBUTES = {
     "*": {"class", "id", "title", "lang", "dir"},
@@ -57,10 +113,16 @@ def sanitize(fragment: str) -> str:
     """*fragment* with everything outside the allow-list removed (see the module docstring)."""
     import nh3
 
-    return nh3.clean(fragment, tags=ALLOWED_TAGS, clean_content_tags={"script", "style", "template", "iframe",
-                                                                         "object", "embed", "noscript"},
-                     attributes=ALLOWED_ATTRIBUTES, attribute_filter=_attribute_filter,
-                     url_schemes={*LINK_SCHEMES, "data"}, link_rel=None, strip_comments=True)
+    return nh3.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style", "template", "iframe", "object", "embed", "noscript"},
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_attribute_filter,
+        url_schemes={*LINK_SCHEMES, "data"},
+        link_rel=None,
+        strip_comments=True,
+    )
 
 
 def safe(fragment: str):
@@ -82,9 +144,14 @@ def environment():
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
     from markupsafe import Markup
 
-    env = Environment(loader=PackageLoader("osa_utils", "templates"),
-                      autoescape=select_autoescape(default=True, default_for_string=True),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env = Environment(
+        loader=PackageLoader("osa_utils", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
     env.globals["CSP"] = Markup(CSP)  # our constant: single quotes kept as written
     return env
 
@@ -121,8 +188,9 @@ def notebook_page(nb, name: str) -> str:
     from markupsafe import Markup
 
     body, _ = _html_exporter().from_notebook_node(nb)
-    return render("chapter.html.j2", title=f"{name} (executed notebook)", name=name, body=safe(body),
-                  code_css=Markup(code_css()))
+    return render(
+        "chapter.html.j2", title=f"{name} (executed notebook)", name=name, body=safe(body), code_css=Markup(code_css())
+    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -148,11 +216,17 @@ def warm_up() -> None:
     cell = nbformat.v4.new_code_cell("import math\nprint(math.pi)  # a comment\nx = [1, 'a', None]", execution_count=1)
     cell.outputs = [
         nbformat.v4.new_output("stream", name="stdout", text="3.14\n"),
-        nbformat.v4.new_output("display_data", data={"text/plain": "x", "text/html": "<b>x</b>",
-                                                     "text/markdown": "*x*", "image/png": "iVBORw0KGgo="}),
+        nbformat.v4.new_output(
+            "display_data",
+            data={"text/plain": "x", "text/html": "<b>x</b>", "text/markdown": "*x*", "image/png": "iVBORw0KGgo="},
+        ),
         nbformat.v4.new_output("execute_result", data={"text/plain": "1"}, execution_count=1),
         nbformat.v4.new_output("error", ename="ValueError", evalue="v", traceback=["\x1b[31mValueError\x1b[0m: v"]),
     ]
-    nb.cells = [nbformat.v4.new_markdown_cell("# Title\n\nSome *text*, `code` and a [link](https://example.org).\n\n"
-                                              "| a | b |\n|---|---|\n| 1 | 2 |"), cell]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell(
+            "# Title\n\nSome *text*, `code` and a [link](https://example.org).\n\n| a | b |\n|---|---|\n| 1 | 2 |"
+        ),
+        cell,
+    ]
     notebook_page(nb, "warm-up")

@@ -21,6 +21,7 @@ with an ``assessor`` column (:func:`combine`), and summarises them
 
 Nothing here is a finding of the report.
 """
+
 from __future__ import annotations
 
 import math
@@ -55,8 +56,10 @@ def _joined(raw: pd.Series, clean: pd.Series, what: str) -> list[str]:
     for value, spellings in plain.groupby(clean.values):
         distinct = list(dict.fromkeys(spellings))
         if len(distinct) > 1:
-            notes.append(f"{what} {' and '.join(ascii(s) for s in distinct)} read as one ({value!r}): text is "
-                         "compared after Unicode NFC normalisation, with zero-width characters removed")
+            notes.append(
+                f"{what} {' and '.join(ascii(s) for s in distinct)} read as one ({value!r}): text is "
+                "compared after Unicode NFC normalisation, with zero-width characters removed"
+            )
     return notes
 
 
@@ -86,11 +89,15 @@ def combine(forms: list[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
     raw_assessor = long["assessor"].astype(str)
     long["assessor"] = raw_assessor.map(_name)
     if (long["assessor"] == "").any():
-        raise PanelError("an assessor name is empty once spaces and zero-width characters are removed; name who "
-                         "scored every row")
+        raise PanelError(
+            "an assessor name is empty once spaces and zero-width characters are removed; name who scored every row"
+        )
     long["key"] = long["dimension_id"].astype(str) + "\x1f" + long["challenge"].map(_key)
-    folded = long["dimension_id"].astype(str) + "\x1f" + long["challenge"].map(
-        lambda t: re.sub(r"\s+", " ", str(t)).strip().casefold())
+    folded = (
+        long["dimension_id"].astype(str)
+        + "\x1f"
+        + long["challenge"].map(lambda t: re.sub(r"\s+", " ", str(t)).strip().casefold())
+    )
     notes = _joined(raw_assessor, long["assessor"], "assessor names")
     for _, g in long.groupby("key", sort=False):  # challenges joined only by normalisation
         if folded[g.index].nunique() > 1:
@@ -100,8 +107,10 @@ def combine(forms: list[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
     dupes = long[long.duplicated(["assessor", "key"], keep=False)]
     if len(dupes):
         first = dupes.iloc[0]
-        raise PanelError(f"assessor {first['assessor']!r} scores the challenge {first['challenge']!r} "
-                         f"({first['dimension_id']}) more than once; give each challenge one row per assessor")
+        raise PanelError(
+            f"assessor {first['assessor']!r} scores the challenge {first['challenge']!r} "
+            f"({first['dimension_id']}) more than once; give each challenge one row per assessor"
+        )
     return long
 
 
@@ -133,24 +142,39 @@ def summarise(long: pd.DataFrame, dimension_order: list[str] | None = None) -> P
         values = sorted(scores.values())
         median = float(pd.Series(values).median())
         instruments = [str(i) for i in g["instrument"].dropna() if str(i).strip()]
-        rows.append({"key": key, "dimension_id": g["dimension_id"].iloc[0], "challenge": _name(g["challenge"].iloc[0]),
-                     "instrument": "; ".join(dict.fromkeys(instruments)) or pd.NA,
-                     "n": len(values), "median": median, "level": round_median(median),
-                     "min": values[0], "max": values[-1], "range": values[-1] - values[0],
-                     "scores": scores, "first": first})
+        rows.append(
+            {
+                "key": key,
+                "dimension_id": g["dimension_id"].iloc[0],
+                "challenge": _name(g["challenge"].iloc[0]),
+                "instrument": "; ".join(dict.fromkeys(instruments)) or pd.NA,
+                "n": len(values),
+                "median": median,
+                "level": round_median(median),
+                "min": values[0],
+                "max": values[-1],
+                "range": values[-1] - values[0],
+                "scores": scores,
+                "first": first,
+            }
+        )
     c = pd.DataFrame(rows)
     order = {d: i for i, d in enumerate(dimension_order or [])}
     c["_dim"] = c["dimension_id"].map(lambda d: order.get(d, len(order)))
     c["_pos"] = range(len(c))
-    c = c.sort_values(["range", "n", "_dim", "_pos"], ascending=[False, False, True, True]).drop(
-        columns=["_dim", "_pos"]).reset_index(drop=True)
+    c = (
+        c.sort_values(["range", "n", "_dim", "_pos"], ascending=[False, False, True, True])
+        .drop(columns=["_dim", "_pos"])
+        .reset_index(drop=True)
+    )
     multi = c[c["n"] >= 2]
     alpha = None
     if len(assessors) >= 2 and len(multi) >= 1:
         data = [[multi["scores"].iloc[u].get(a, math.nan) for u in range(len(multi))] for a in assessors]
         alpha = ordinal_alpha(data, value_domain=[1, 2, 3, 4])
-    return PanelSummary(assessors, c, alpha, len(multi), c[c["n"] < 2].reset_index(drop=True),
-                        list(long.attrs.get("notes", [])))
+    return PanelSummary(
+        assessors, c, alpha, len(multi), c[c["n"] < 2].reset_index(drop=True), list(long.attrs.get("notes", []))
+    )
 
 
 def ordinal_alpha(reliability_data, value_domain=None) -> float | None:
@@ -170,6 +194,7 @@ def ordinal_alpha(reliability_data, value_domain=None) -> float | None:
         return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        value = float(krippendorff.alpha(reliability_data=data, level_of_measurement="ordinal",
-                                         value_domain=value_domain))
+        value = float(
+            krippendorff.alpha(reliability_data=data, level_of_measurement="ordinal", value_domain=value_domain)
+        )
     return None if math.isnan(value) else value

@@ -10,6 +10,7 @@ kernels wherever they are): ``data_dir=None`` is the data package of the checkou
 (git-ignored). Where ``osa_utils`` is not installed from a checkout (a non-editable install),
 there is no such default and the message says to pass the parameter.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -67,8 +68,9 @@ class Params:
 
 def _name_lang(value) -> str:
     if value not in NAME_LANGS:
-        raise ParameterError(f"parameter name_lang={value!r} is not allowed; allowed values: "
-                             + ", ".join(repr(v) for v in NAME_LANGS))
+        raise ParameterError(
+            f"parameter name_lang={value!r} is not allowed; allowed values: " + ", ".join(repr(v) for v in NAME_LANGS)
+        )
     return value
 
 
@@ -81,16 +83,22 @@ def _formats(value) -> tuple[str, ...]:
         fmts = ()
     bad = [f for f in fmts if f not in FORMATS]
     if not fmts or bad:
-        raise ParameterError(f"parameter formats={value!r} is not allowed; give a comma-separated "
-                             "list of: " + ", ".join(FORMATS))
+        raise ParameterError(
+            f"parameter formats={value!r} is not allowed; give a comma-separated list of: " + ", ".join(FORMATS)
+        )
     return tuple(dict.fromkeys(fmts))
 
 
 def _dpi(value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value \
-            or not DPI_RANGE[0] <= value <= DPI_RANGE[1]:
-        raise ParameterError(f"parameter dpi={value!r} is not allowed; allowed values: an integer from "
-                             f"{DPI_RANGE[0]} to {DPI_RANGE[1]}")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or int(value) != value
+        or not DPI_RANGE[0] <= value <= DPI_RANGE[1]
+    ):
+        raise ParameterError(
+            f"parameter dpi={value!r} is not allowed; allowed values: an integer from {DPI_RANGE[0]} to {DPI_RANGE[1]}"
+        )
     return int(value)
 
 
@@ -99,8 +107,10 @@ MATRIX_COLOURS = ("derived", "printed")
 
 def _matrix_colours(value) -> str:
     if value not in MATRIX_COLOURS:
-        raise ParameterError(f"parameter matrix_colours={value!r} is not allowed; allowed values: "
-                             + ", ".join(repr(v) for v in MATRIX_COLOURS))
+        raise ParameterError(
+            f"parameter matrix_colours={value!r} is not allowed; allowed values: "
+            + ", ".join(repr(v) for v in MATRIX_COLOURS)
+        )
     return value
 
 
@@ -122,11 +132,15 @@ def _matrix_user_levels(value):
         path = Path(value).expanduser()
         if path.is_file():
             return path
-        raise ParameterError(f"parameter matrix_user_levels={str(value)!r}: {_not_a_file(path)}; "
-                             "allowed values: None or the path of a CSV/.xlsx file with one row per dot "
-                             "(technology_id, dimension_id, level)")
-    raise ParameterError(f"parameter matrix_user_levels={value!r} is not allowed; allowed values: None or the "
-                         "path of a CSV/.xlsx file with one row per dot (technology_id, dimension_id, level)")
+        raise ParameterError(
+            f"parameter matrix_user_levels={str(value)!r}: {_not_a_file(path)}; "
+            "allowed values: None or the path of a CSV/.xlsx file with one row per dot "
+            "(technology_id, dimension_id, level)"
+        )
+    raise ParameterError(
+        f"parameter matrix_user_levels={value!r} is not allowed; allowed values: None or the "
+        "path of a CSV/.xlsx file with one row per dot (technology_id, dimension_id, level)"
+    )
 
 
 def _interactive(value) -> bool:
@@ -144,8 +158,12 @@ def _path_or_none(name: str, what: str, many: bool = False):
     def check(value):
         if value is None or (isinstance(value, (str, os.PathLike)) and str(value).strip()):
             return value
-        if many and isinstance(value, (list, tuple)) and value \
-                and all(isinstance(v, (str, os.PathLike)) and str(v).strip() for v in value):
+        if (
+            many
+            and isinstance(value, (list, tuple))
+            and value
+            and all(isinstance(v, (str, os.PathLike)) and str(v).strip() for v in value)
+        ):
             return value
         raise ParameterError(f"parameter {name}={value!r} is not allowed; allowed values: {allowed}")
 
@@ -156,8 +174,10 @@ def _sheet(name: str):
     def check(value):
         if value is None or (isinstance(value, str) and value.strip()):
             return value
-        raise ParameterError(f"parameter {name}={value!r} is not allowed; allowed values: None (the first "
-                             "sheet) or the name of a sheet of the .xlsx form")
+        raise ParameterError(
+            f"parameter {name}={value!r} is not allowed; allowed values: None (the first "
+            "sheet) or the name of a sheet of the .xlsx form"
+        )
 
     return check
 
@@ -165,12 +185,18 @@ def _sheet(name: str):
 #: The checks of the notebooks' parameters, by name (matrix_colours, matrix_user_levels: notebooks
 #: 00 and 01; interactive: 09; assessment_*: new_assessment; app_check_*: tools/app_check). The
 #: build runs them on every -p before any kernel starts.
-CHECKS = {"name_lang": _name_lang, "formats": _formats, "dpi": _dpi, "matrix_colours": _matrix_colours,
-          "matrix_user_levels": _matrix_user_levels, "interactive": _interactive,
-          "assessment_csv": _path_or_none("assessment_csv", "an assessment form (.csv or .xlsx)", many=True),
-          "assessment_sheet": _sheet("assessment_sheet"),
-          "app_check_form": _path_or_none("app_check_form", "an app-check form (.csv or .xlsx)"),
-          "app_check_sheet": _sheet("app_check_sheet")}
+CHECKS = {
+    "name_lang": _name_lang,
+    "formats": _formats,
+    "dpi": _dpi,
+    "matrix_colours": _matrix_colours,
+    "matrix_user_levels": _matrix_user_levels,
+    "interactive": _interactive,
+    "assessment_csv": _path_or_none("assessment_csv", "an assessment form (.csv or .xlsx)", many=True),
+    "assessment_sheet": _sheet("assessment_sheet"),
+    "app_check_form": _path_or_none("app_check_form", "an app-check form (.csv or .xlsx)"),
+    "app_check_sheet": _sheet("app_check_sheet"),
+}
 
 
 def check_value(name: str, value):
@@ -198,9 +224,11 @@ def is_checkout() -> bool:
 
 
 def _no_checkout(name: str, example: str) -> ParameterError:
-    return ParameterError(f"parameter {name}=None: this osa_utils is not installed from a checkout of the "
-                          f"collection ({Path(__file__).resolve().parent}), so there is no default; pass "
-                          f"{name} (e.g. papermill ... -p {name} {example})")
+    return ParameterError(
+        f"parameter {name}=None: this osa_utils is not installed from a checkout of the "
+        f"collection ({Path(__file__).resolve().parent}), so there is no default; pass "
+        f"{name} (e.g. papermill ... -p {name} {example})"
+    )
 
 
 def _data_dir(value) -> Path:
@@ -209,14 +237,18 @@ def _data_dir(value) -> Path:
             raise _no_checkout("data_dir", "/path/to/data")
         return DEFAULT_DATA_DIR
     if not isinstance(value, (str, os.PathLike)) or not str(value).strip():
-        raise ParameterError(f"parameter data_dir={value!r} is not allowed; allowed values: None (the "
-                             "collection's data/) or a folder with a datapackage.json")
+        raise ParameterError(
+            f"parameter data_dir={value!r} is not allowed; allowed values: None (the "
+            "collection's data/) or a folder with a datapackage.json"
+        )
     data = Path(value).expanduser()
     if not (data / "datapackage.json").is_file():
         where = "" if data.is_absolute() else f", relative to the folder the notebook runs in ({Path.cwd()})"
-        raise ParameterError(f"parameter data_dir={str(value)!r} is not a data package folder (no "
-                             f"datapackage.json in {data.resolve()}{where}); allowed values: None (the "
-                             "collection's data/) or a folder like it")
+        raise ParameterError(
+            f"parameter data_dir={str(value)!r} is not a data package folder (no "
+            f"datapackage.json in {data.resolve()}{where}); allowed values: None (the "
+            "collection's data/) or a folder like it"
+        )
     return data
 
 
@@ -245,17 +277,27 @@ def _writable_folder(value, name: str, data_dir=None) -> Path:
     removing them again: nothing is left behind). *name* is the parameter (or the option) the
     messages name."""
     if not isinstance(value, (str, os.PathLike)) or not str(value).strip():
-        raise ParameterError(f"parameter {name}={value!r} is not allowed; allowed values: None (the "
-                             "collection's output/) or a folder to write figures and tables into")
+        raise ParameterError(
+            f"parameter {name}={value!r} is not allowed; allowed values: None (the "
+            "collection's output/) or a folder to write figures and tables into"
+        )
     path = Path(value).expanduser()
     called = _called(name, value)
-    allowed = ("choose a folder you can write" if name.startswith("-")
-               else "allowed values: None (the collection's output/) or a folder you can write")
+    allowed = (
+        "choose a folder you can write"
+        if name.startswith("-")
+        else "allowed values: None (the collection's output/) or a folder you can write"
+    )
     why = _protected(path, data_dir)
     if why is not None:
-        raise ParameterError(f"{called} {why}; nothing was written there; "
-                             + ("choose a folder of its own" if name.startswith("-")
-                                else "allowed values: None (the collection's output/) or a folder of its own"))
+        raise ParameterError(
+            f"{called} {why}; nothing was written there; "
+            + (
+                "choose a folder of its own"
+                if name.startswith("-")
+                else "allowed values: None (the collection's output/) or a folder of its own"
+            )
+        )
     if path.exists():
         if not path.is_dir():
             raise ParameterError(f"{called} is a file, not a folder; {allowed}")
@@ -291,15 +333,18 @@ def _default_figures_dir(subfolder: str = "") -> Path:
     except FileExistsError:
         pass
     except OSError as exc:
-        raise ParameterError(f"parameter figures_dir=None: the default folder {root} cannot be made "
-                             f"({exc.strerror or exc}); pass figures_dir") from None
+        raise ParameterError(
+            f"parameter figures_dir=None: the default folder {root} cannot be made "
+            f"({exc.strerror or exc}); pass figures_dir"
+        ) from None
     else:  # made here: marked as the tool's (`make clean` removes only the notebooks' files in it)
         (root / MARKER).write_text(marker_text(DEFAULT_FIGURES_KIND), encoding="utf-8")
     return _writable_folder(root / subfolder if subfolder else root, "figures_dir")
 
 
-def check_figures_dir(figures_dir=None, output_dir=None, subfolder: str = "", *, data_dir=None,
-                      name: str | None = None) -> Path:
+def check_figures_dir(
+    figures_dir=None, output_dir=None, subfolder: str = "", *, data_dir=None, name: str | None = None
+) -> Path:
     """The output folder: ``figures_dir``, or its older name ``output_dir`` (tools/app_check,
     new_assessment); None for both is the collection's ``output/`` (``/subfolder``). Never a
     protected place (the data folder *data_dir* or the collection's data/, notebooks/, the committed
@@ -307,8 +352,10 @@ def check_figures_dir(figures_dir=None, output_dir=None, subfolder: str = "", *,
     command's option gave it); default the parameter's name."""
     if output_dir is not None:
         if figures_dir is not None and str(figures_dir) != str(output_dir):
-            raise ParameterError(f"parameters figures_dir={str(figures_dir)!r} and output_dir={str(output_dir)!r} "
-                                 "differ; output_dir is the old name of figures_dir: give one of them")
+            raise ParameterError(
+                f"parameters figures_dir={str(figures_dir)!r} and output_dir={str(output_dir)!r} "
+                "differ; output_dir is the old name of figures_dir: give one of them"
+            )
         return _writable_folder(output_dir, name or "output_dir", data_dir)
     if figures_dir is None:
         return _default_figures_dir(subfolder)
@@ -329,13 +376,25 @@ def input_file(name: str, value, example: str):
     for p in paths:
         path = Path(p).expanduser()
         if not path.is_file():
-            raise ParameterError(f"parameter {name}={str(p)!r}: {_not_a_file(path)}; allowed values: "
-                                 "None (the worked example) or the path of a form (.csv or .xlsx)")
+            raise ParameterError(
+                f"parameter {name}={str(p)!r}: {_not_a_file(path)}; allowed values: "
+                "None (the worked example) or the path of a form (.csv or .xlsx)"
+            )
     return Path(value).expanduser() if isinstance(value, (str, os.PathLike)) else [Path(p).expanduser() for p in value]
 
 
-def check_params(data_dir=None, figures_dir=None, formats="png,svg", dpi=150, name_lang="en", *,
-                 output_dir=None, subfolder: str = "", figures_name: str | None = None, **more) -> Params:
+def check_params(
+    data_dir=None,
+    figures_dir=None,
+    formats="png,svg",
+    dpi=150,
+    name_lang="en",
+    *,
+    output_dir=None,
+    subfolder: str = "",
+    figures_name: str | None = None,
+    **more,
+) -> Params:
     """Validate the standard notebook parameters and return them normalized.
 
     *output_dir* is the old name of *figures_dir*; *subfolder* is the default output's subfolder

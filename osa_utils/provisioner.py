@@ -10,6 +10,7 @@ private folder (:func:`osa_utils.batch.kernel.ipc_folder`, the build's): no port
 argv, same ``ipykernel_launcher``). Where IPC cannot work (Windows, a too long ``$TMPDIR``) or
 the client configured the transport or address itself, the kernel runs over TCP as before.
 """
+
 from __future__ import annotations
 
 import json
@@ -44,8 +45,13 @@ class IPCProvisioner(LocalProvisioner):
 
     async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
         km = self.parent
-        if (km is not None and self.ipc_folder is None and km.transport == "tcp"
-                and not _configured(km, "transport") and not _configured(km, "ip")):
+        if (
+            km is not None
+            and self.ipc_folder is None
+            and km.transport == "tcp"
+            and not _configured(km, "transport")
+            and not _configured(km, "ip")
+        ):
             folder = kernel.ipc_folder()
             if folder is not None:
                 self.ipc_folder = folder

@@ -8,6 +8,7 @@ collection's tables) and Markdown rendered to HTML pass :func:`osa_utils.pages.s
 The data comes in as one :class:`osa_utils.data.DataPackage` (validated once, with its files'
 hashes), which the page, its References and the list of data files all read.
 """
+
 from __future__ import annotations
 
 import base64
@@ -44,8 +45,12 @@ STATUS_LABEL = {
 #: size is the same in every figure (9 pt text at 96 px/in is 12 CSS px).
 REPORT_PX_PER_INCH = 96
 
-STATE_LABEL = {"ran": "ran", "reused": "reused from cache", "failed": "FAILED",
-               "kept": "kept from an earlier build (not in this one)"}
+STATE_LABEL = {
+    "ran": "ran",
+    "reused": "reused from cache",
+    "failed": "FAILED",
+    "kept": "kept from an earlier build (not in this one)",
+}
 
 
 def sha256(path: Path) -> str:
@@ -66,9 +71,14 @@ def _figure_status(tables: dict) -> dict:
     st = {r.figure_id: r.status for r in tables["figures"].itertuples()}
     if "supplementary_figures" in tables:
         sup = tables["supplementary_figures"]
-        st.update({r["figure_id"]: (_text(r.get("status")) or
-                                    ("synthesis" if r["figure_id"].startswith("x") else "supplementary"))
-                   for r in sup.to_dict("records")})
+        st.update(
+            {
+                r["figure_id"]: (
+                    _text(r.get("status")) or ("synthesis" if r["figure_id"].startswith("x") else "supplementary")
+                )
+                for r in sup.to_dict("records")
+            }
+        )
     return st
 
 
@@ -81,9 +91,9 @@ def png_size(data: bytes) -> tuple[int, int, float | None]:
     width, height = struct.unpack(">II", data[16:24])
     dpi, pos = None, 8
     while pos + 8 <= len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
         if kind == b"pHYs" and length >= 9:
-            x, _, unit = struct.unpack(">IIB", data[pos + 8:pos + 17])
+            x, _, unit = struct.unpack(">IIB", data[pos + 8 : pos + 17])
             dpi = float(round(x * 0.0254)) if unit == 1 else None  # stored per metre: 150 dpi -> 5906 -> 150
             break
         if kind in (b"IDAT", b"IEND"):
@@ -115,8 +125,12 @@ def output_part(out: dict, status: dict, footnotes: dict) -> dict | None:
     if otype == "stream":
         return {"kind": "pre", "text": _joined(out.get("text", ""))}
     fid = str(osa.get("figure_id") or "")
-    common = {"fid": fid, "files": outputmeta.files(out), "status": status.get(fid),
-              "footnotes": footnotes.get(fid) or []}
+    common = {
+        "fid": fid,
+        "files": outputmeta.files(out),
+        "status": status.get(fid),
+        "footnotes": footnotes.get(fid) or [],
+    }
     if "image/png" in data:
         png = _joined(data["image/png"]).strip()
         try:
@@ -125,9 +139,14 @@ def output_part(out: dict, status: dict, footnotes: dict) -> dict | None:
             return {"kind": "pre", "text": "[an image output that is not valid base64 was left out]"}
         dpi = osa.get("dpi") if isinstance(osa.get("dpi"), (int, float)) else None
         caption = {k: _text(osa.get(k)) for k in ("caption", "source", "status_text", "note", "alt")}
-        return {"kind": "figure", "src": f"data:image/png;base64,{png}", "width": display_width(raw, dpi),
-                **common, **caption,
-                "alt": caption["alt"] or (f"Figure {fid}" if fid else "figure")}
+        return {
+            "kind": "figure",
+            "src": f"data:image/png;base64,{png}",
+            "width": display_width(raw, dpi),
+            **common,
+            **caption,
+            "alt": caption["alt"] or (f"Figure {fid}" if fid else "figure"),
+        }
     if "text/html" in data and osa.get("table"):
         return {"kind": "table", "html": safe(_joined(data["text/html"])), **common}
     if "text/markdown" in data:
@@ -159,12 +178,23 @@ def chapter(nb: dict, result, status: dict, footnotes: dict) -> dict:
     error = None
     if failed:
         e = result.error or {}
-        error = {"cell": e.get("cell"), "ename": _text(e.get("ename")), "evalue": _text(e.get("evalue")),
-                 "source": _text(e.get("source"))}
-    return {"name": result.name, "title": title, "state_label": STATE_LABEL.get(result.state, result.state),
-            "duration": float(result.duration or 0.0), "failed": failed, "error": error,
-            "stale_output": result.stale_output, "parameters": getattr(result, "parameters", {}) or {},
-            "parts": parts}
+        error = {
+            "cell": e.get("cell"),
+            "ename": _text(e.get("ename")),
+            "evalue": _text(e.get("evalue")),
+            "source": _text(e.get("source")),
+        }
+    return {
+        "name": result.name,
+        "title": title,
+        "state_label": STATE_LABEL.get(result.state, result.state),
+        "duration": float(result.duration or 0.0),
+        "failed": failed,
+        "error": error,
+        "stale_output": result.stale_output,
+        "parameters": getattr(result, "parameters", {}) or {},
+        "parts": parts,
+    }
 
 
 def build_notice(results) -> list[str]:
@@ -173,14 +203,17 @@ def build_notice(results) -> list[str]:
     kept = [r.name for r in results if r.state == "kept"]
     if kept:
         ran = [r.name for r in results if r.state != "kept"]
-        lines.append(f"This build ran {', '.join(ran)} (--only); the other chapters ({', '.join(kept)}) are "
-                     "kept from the report it updated.")
+        lines.append(
+            f"This build ran {', '.join(ran)} (--only); the other chapters ({', '.join(kept)}) are "
+            "kept from the report it updated."
+        )
     shown: dict[str, list[str]] = {}
     for r in results:
         shown.setdefault(repr(sorted((getattr(r, "parameters", {}) or {}).items())), []).append(r.name)
     if len(shown) > 1:
-        lines.append("The chapters were not all built with the same parameters: see the parameters line of "
-                     "each chapter.")
+        lines.append(
+            "The chapters were not all built with the same parameters: see the parameters line of each chapter."
+        )
     return lines
 
 
@@ -193,10 +226,15 @@ def build_metadata(results, package: DataPackage | Path) -> dict:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                                cwd=Path(__file__).parent, timeout=5).stdout.strip() or "unknown"
-        dirty = subprocess.run(["git", "status", "--porcelain"], capture_output=True, text=True,
-                               cwd=Path(__file__).parent, timeout=5).stdout.strip()
+        commit = (
+            subprocess.run(
+                ["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=Path(__file__).parent, timeout=5
+            ).stdout.strip()
+            or "unknown"
+        )
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain"], capture_output=True, text=True, cwd=Path(__file__).parent, timeout=5
+        ).stdout.strip()
         commit += " (with uncommitted changes)" if dirty else ""
     except (OSError, subprocess.SubprocessError):
         commit = "unknown"
@@ -205,10 +243,23 @@ def build_metadata(results, package: DataPackage | Path) -> dict:
         with contextlib.suppress(PackageNotFoundError):
             pkgs.append(f"{name} {version(name)}")
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return {"now": now, "commit": commit, "python": platform.python_version(), "packages": pkgs,
-            "data_dir": str(package.path if isinstance(package, DataPackage) else package),
-            "results": [{"name": r.name, "state": r.state, "reason": r.reason, "duration": float(r.duration or 0),
-                         "parameters": getattr(r, "parameters", {}) or {}} for r in results]}
+    return {
+        "now": now,
+        "commit": commit,
+        "python": platform.python_version(),
+        "packages": pkgs,
+        "data_dir": str(package.path if isinstance(package, DataPackage) else package),
+        "results": [
+            {
+                "name": r.name,
+                "state": r.state,
+                "reason": r.reason,
+                "duration": float(r.duration or 0),
+                "parameters": getattr(r, "parameters", {}) or {},
+            }
+            for r in results
+        ],
+    }
 
 
 #: The markup a footnote of references.csv carries as extracted (see tools/extract_references.py):
@@ -219,7 +270,8 @@ _CITATION_MARKUP = re.compile(
     r"<<(?P<dbl>https?://[^\s<>]+)>>"
     r"|<\[(?P<text>https?://[^\s\]]+)\]\((?P<target>https?://[^\s]+?)\)>"
     r"|<(?P<url>https?://[^\s<>]+)>"
-    r"|\*(?P<em>[^\s*](?:[^*]*[^\s*])?)\*")
+    r"|\*(?P<em>[^\s*](?:[^*]*[^\s*])?)\*"
+)
 
 
 def citation_html(text: str):
@@ -236,7 +288,7 @@ def citation_html(text: str):
 
     out, pos = [], 0
     for m in _CITATION_MARKUP.finditer(text):
-        out.append(str(escape(text[pos:m.start()])))
+        out.append(str(escape(text[pos : m.start()])))
         if m.group("em") is not None:
             out.append(f"<em>{escape(m.group('em'))}</em>")
         else:
@@ -253,17 +305,22 @@ def references_context(package: DataPackage) -> tuple[list[dict], list[dict]]:
     rendered by citeproc-py from the structured data (:func:`osa_utils.cite.render_bibliography`)."""
     from .pages import safe
 
-    works = [{"id": w["id"], "html": safe(w["html"]), "footnotes": w["footnotes"]}
-             for w in render_bibliography(package)]
+    works = [
+        {"id": w["id"], "html": safe(w["html"]), "footnotes": w["footnotes"]} for w in render_bibliography(package)
+    ]
     tables = package.tables
     number = {w["id"]: i for i, w in enumerate(works, start=1)}
     cites: dict[int, list[str]] = {}
     for row in tables["footnote_sources"].sort_values(["footnote", "position"]).to_dict("records"):
         cites.setdefault(int(row["footnote"]), []).append(row["source_id"])
-    references = [{"footnote": int(r["footnote"]), "citation": citation_html(_text(r["citation"])),
-                   "works": [{"id": sid, "number": number[sid]} for sid in cites.get(int(r["footnote"]), [])
-                             if sid in number]}
-                  for r in tables["references"].to_dict("records")]
+    references = [
+        {
+            "footnote": int(r["footnote"]),
+            "citation": citation_html(_text(r["citation"])),
+            "works": [{"id": sid, "number": number[sid]} for sid in cites.get(int(r["footnote"]), []) if sid in number],
+        }
+        for r in tables["references"].to_dict("records")
+    ]
     return references, works
 
 
@@ -295,18 +352,37 @@ def write_report(out: Path, package: DataPackage | Path, results) -> Path:
         except (OSError, ValueError):
             nb = {"cells": []}
         chapters.append(chapter(nb, r, status, footnotes))
-    resources = [{"name": res["name"], "path": res["path"], "description": res.get("description", ""),
-                  "sources": [s.get("title", "") for s in res.get("sources", [])],
-                  "rows": len(tables[res["name"]]), "sha256": package.hashes[res["path"]],
-                  "fields": [{"name": f["name"], "type": f.get("type", "string"),
-                              "description": f.get("description", "")} for f in res["schema"]["fields"]]}
-                 for res in descriptor["resources"]]
+    resources = [
+        {
+            "name": res["name"],
+            "path": res["path"],
+            "description": res.get("description", ""),
+            "sources": [s.get("title", "") for s in res.get("sources", [])],
+            "rows": len(tables[res["name"]]),
+            "sha256": package.hashes[res["path"]],
+            "fields": [
+                {"name": f["name"], "type": f.get("type", "string"), "description": f.get("description", "")}
+                for f in res["schema"]["fields"]
+            ],
+        }
+        for res in descriptor["resources"]
+    ]
     references, works = references_context(package)
-    html = render("report.html.j2", title=REPORT["title"], report=REPORT, status_label=STATUS_LABEL,
-                  chapters=chapters, build_notice=build_notice(results), figures=_records(tables["figures"]),
-                  collection=_records(tables["supplementary_figures"]) if "supplementary_figures" in tables else [],
-                  errata=_records(tables["errata"]), references=references, works=works, resources=resources,
-                  build=build_metadata(results, package))
+    html = render(
+        "report.html.j2",
+        title=REPORT["title"],
+        report=REPORT,
+        status_label=STATUS_LABEL,
+        chapters=chapters,
+        build_notice=build_notice(results),
+        figures=_records(tables["figures"]),
+        collection=_records(tables["supplementary_figures"]) if "supplementary_figures" in tables else [],
+        errata=_records(tables["errata"]),
+        references=references,
+        works=works,
+        resources=resources,
+        build=build_metadata(results, package),
+    )
     index = Path(out) / "index.html"
     index.write_text(html, encoding="utf-8")
     return index
@@ -322,8 +398,16 @@ def find_chromium() -> str | None:
     return None
 
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 #: Seconds Chromium may take to print the report (environment variable OSA_PDF_TIMEOUT overrides
@@ -350,8 +434,10 @@ def pdf_timeout() -> float:
     except ValueError:
         value = math.nan
     if not (value > 0 and math.isfinite(value)):
-        raise PdfError(f"OSA_PDF_TIMEOUT={text!r} is not allowed; allowed values: a positive number of seconds "
-                       f"Chromium may take to print the PDF, e.g. 300 (unset: {PDF_TIMEOUT})")
+        raise PdfError(
+            f"OSA_PDF_TIMEOUT={text!r} is not allowed; allowed values: a positive number of seconds "
+            f"Chromium may take to print the PDF, e.g. 300 (unset: {PDF_TIMEOUT})"
+        )
     return value
 
 
@@ -384,19 +470,28 @@ def print_pdf(index: Path, pdf: Path, timeout: float | None = None) -> str:
         timeout = pdf_timeout()
     exe = find_chromium()
     if exe is None:
-        raise PdfError(f"PDF not written: no Chromium found (Debian: apt-get install chromium); the HTML report "
-                       f"was built: {index}")
+        raise PdfError(
+            f"PDF not written: no Chromium found (Debian: apt-get install chromium); the HTML report was built: {index}"
+        )
     with tempfile.TemporaryDirectory(prefix="osa-pdf-") as work:
         printed = Path(work) / "report.pdf"
-        cmd = [exe, *CHROMIUM_FLAGS, f"--user-data-dir={Path(work) / 'profile'}", "--no-pdf-header-footer",
-               "--generate-pdf-document-outline", f"--print-to-pdf={printed}", Path(index).resolve().as_uri()]
+        cmd = [
+            exe,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={Path(work) / 'profile'}",
+            "--no-pdf-header-footer",
+            "--generate-pdf-document-outline",
+            f"--print-to-pdf={printed}",
+            Path(index).resolve().as_uri(),
+        ]
         with open(Path(work) / "chromium.log", "wb") as log:
             try:
-                proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                        start_new_session=True)
+                proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
             except OSError as exc:
-                raise PdfError(f"PDF not written: cannot start Chromium ({exe}): {exc.strerror or exc}; the HTML "
-                               f"report was built: {index}") from None
+                raise PdfError(
+                    f"PDF not written: cannot start Chromium ({exe}): {exc.strerror or exc}; the HTML "
+                    f"report was built: {index}"
+                ) from None
             try:
                 rc = proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
@@ -406,11 +501,15 @@ def print_pdf(index: Path, pdf: Path, timeout: float | None = None) -> str:
                     os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
         if rc is None:
-            raise PdfError(f"PDF not written: Chromium did not finish within {timeout:g} s and was stopped; the "
-                           f"HTML report was built: {index}")
+            raise PdfError(
+                f"PDF not written: Chromium did not finish within {timeout:g} s and was stopped; the "
+                f"HTML report was built: {index}"
+            )
         if rc != 0 or not _is_pdf(printed):
-            raise PdfError(f"PDF not written: Chromium ({exe}) exited with {rc} without writing a PDF; the HTML "
-                           f"report was built: {index}")
+            raise PdfError(
+                f"PDF not written: Chromium ({exe}) exited with {rc} without writing a PDF; the HTML "
+                f"report was built: {index}"
+            )
         tmp = pdf.with_name(f".{pdf.name}.tmp-{os.getpid()}")
         try:
             shutil.copyfile(printed, tmp)
@@ -418,6 +517,7 @@ def print_pdf(index: Path, pdf: Path, timeout: float | None = None) -> str:
         except OSError as exc:
             with contextlib.suppress(OSError):
                 tmp.unlink()
-            raise PdfError(f"PDF not written: cannot write {pdf}: {exc.strerror or exc}; the HTML report was "
-                           f"built: {index}") from None
+            raise PdfError(
+                f"PDF not written: cannot write {pdf}: {exc.strerror or exc}; the HTML report was built: {index}"
+            ) from None
     return f"PDF written to {pdf}"

@@ -5,6 +5,7 @@ with matplotlib) for Latin text, Noto Sans CJK (Debian's ``fonts-noto-cjk``)
 added as a fallback when Chinese names are shown. macOS and Windows have their
 own CJK fonts (PingFang, Microsoft YaHei, ...), used when no Noto font is there.
 """
+
 from __future__ import annotations
 
 import textwrap
@@ -26,10 +27,24 @@ MUTED = "#555555"
 BASE_FONT = "DejaVu Sans"
 #: Fonts with Chinese glyphs, first installed one wins. Linux (Noto first, so output there
 #: stays byte-identical), then macOS, then Windows.
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK TC", "Source Han Sans SC",
-             "WenQuanYi Zen Hei", "Droid Sans Fallback",
-             "PingFang SC", "Hiragino Sans GB", "Heiti SC", "STHeiti", "Songti SC", "Arial Unicode MS",
-             "Microsoft YaHei", "SimHei", "DengXian", "SimSun")
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Noto Sans CJK TC",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "Droid Sans Fallback",
+    "PingFang SC",
+    "Hiragino Sans GB",
+    "Heiti SC",
+    "STHeiti",
+    "Songti SC",
+    "Arial Unicode MS",
+    "Microsoft YaHei",
+    "SimHei",
+    "DengXian",
+    "SimSun",
+)
 SVG_HASHSALT = "osa-report"
 
 
@@ -84,7 +99,8 @@ def find_cjk_font(rebuild: bool = False) -> str:
     raise FontMissingError(
         "Chinese actor names need a CJK font and none is installed. Install Debian's fonts-noto-cjk "
         "(sudo apt-get install fonts-noto-cjk; other systems: the 'Noto Sans CJK' fonts; macOS's "
-        "PingFang SC and Windows' Microsoft YaHei work too), then run again, or use name_lang='en'.")
+        "PingFang SC and Windows' Microsoft YaHei work too), then run again, or use name_lang='en'."
+    )
 
 
 def apply(cjk: bool = False) -> None:
@@ -98,28 +114,30 @@ def apply(cjk: bool = False) -> None:
             family = [BASE_FONT, find_cjk_font()]
         except FontMissingError:
             family = [BASE_FONT]
-    matplotlib.rcParams.update({
-        "font.family": family,
-        "font.size": 9,
-        "axes.titlesize": 10,
-        "axes.labelsize": 9,
-        "axes.edgecolor": MUTED,
-        "axes.labelcolor": TEXT,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "xtick.color": TEXT,
-        "ytick.color": TEXT,
-        "figure.facecolor": "white",
-        "savefig.facecolor": "white",
-        "svg.hashsalt": SVG_HASHSALT,
-        "svg.fonttype": "path",
-        "pdf.fonttype": 42,
-        "path.simplify": True,
-        "axes.unicode_minus": False,
-        # Text is text: a "$" in a label ("US$5 billion to US$13bn", a user's "$5 to $10") must not
-        # switch matplotlib into maths notation and silently change what is printed.
-        "text.parse_math": False,
-    })
+    matplotlib.rcParams.update(
+        {
+            "font.family": family,
+            "font.size": 9,
+            "axes.titlesize": 10,
+            "axes.labelsize": 9,
+            "axes.edgecolor": MUTED,
+            "axes.labelcolor": TEXT,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "xtick.color": TEXT,
+            "ytick.color": TEXT,
+            "figure.facecolor": "white",
+            "savefig.facecolor": "white",
+            "svg.hashsalt": SVG_HASHSALT,
+            "svg.fonttype": "path",
+            "pdf.fonttype": 42,
+            "path.simplify": True,
+            "axes.unicode_minus": False,
+            # Text is text: a "$" in a label ("US$5 billion to US$13bn", a user's "$5 to $10") must not
+            # switch matplotlib into maths notation and silently change what is printed.
+            "text.parse_math": False,
+        }
+    )
 
 
 def wrap(text: str, width: int) -> str:
@@ -139,6 +157,14 @@ def add_caption(fig, header: str, source: str, note: str = "") -> None:
     fw, fh = fig.get_size_inches()
     bbox = fig.get_tightbbox(fig.canvas.get_renderer())  # inches
     x0 = min(bbox.x0, 0.05) / fw
-    fig.text(x0, (bbox.y1 + 0.12) / fh, wrap(header, head_chars), ha="left", va="bottom", fontsize=10,
-             fontweight="bold", color=TEXT)
+    fig.text(
+        x0,
+        (bbox.y1 + 0.12) / fh,
+        wrap(header, head_chars),
+        ha="left",
+        va="bottom",
+        fontsize=10,
+        fontweight="bold",
+        color=TEXT,
+    )
     fig.text(x0, (bbox.y0 - 0.1) / fh, foot, ha="left", va="top", fontsize=7, color=MUTED)

@@ -3,6 +3,7 @@
 A cell is a string or a list of strings (a bulleted cell). Every string is
 HTML-escaped, so a cell holding markup shows as text.
 """
+
 from __future__ import annotations
 
 import csv
@@ -19,15 +20,18 @@ TABLE_CSS = (
     ".osa-table th,.osa-table td{border:1px solid #bbb;padding:.3rem .5rem;vertical-align:top;text-align:left}"
     ".osa-table th{background:#eef1f4;font-weight:600}.osa-table ul{margin:0;padding-left:1.1rem}"
     ".osa-table td.num{text-align:center}.osa-caption{font-weight:700;margin:.6rem 0 .2rem}"
-    ".osa-source{font-size:.78rem;color:#555;margin:.2rem 0 1rem}")
+    ".osa-source{font-size:.78rem;color:#555;margin:.2rem 0 1rem}"
+)
 
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 #: Said in every CSV written for people in which a cell was neutralised.
-NEUTRALISED = ("Cells that began with =, +, -, @, a tab or a carriage return are written with a ' before them, "
-               "so a spreadsheet shows them as text, never runs them as a formula (OWASP's rule for CSV "
-               "injection); the .html table of the same name keeps them as written.")
+NEUTRALISED = (
+    "Cells that began with =, +, -, @, a tab or a carriage return are written with a ' before them, "
+    "so a spreadsheet shows them as text, never runs them as a formula (OWASP's rule for CSV "
+    "injection); the .html table of the same name keeps them as written."
+)
 
 
 def neutralise(value: str) -> str:
@@ -72,14 +76,27 @@ class Table:
                 items = [_text(c) for c in cell] if isinstance(cell, (list, tuple)) else [_text(cell)]
                 cells.append({"items": [c for c in items if c], "numeric": i in self.numeric})
             rows.append(cells)
-        return render("table.html.j2", css=Markup(TABLE_CSS), header=self.header, columns=self.columns,
-                      rows=rows, source=self.source, note=self.note)
+        return render(
+            "table.html.j2",
+            css=Markup(TABLE_CSS),
+            header=self.header,
+            columns=self.columns,
+            rows=rows,
+            source=self.source,
+            note=self.note,
+        )
 
     def csv_records(self) -> list[list[str]]:
         """Header and rows as the CSV holds them: list cells joined with ' • ' (the printed bullet)."""
         return [list(self.columns)] + [
-            [" • ".join(str(c) for c in cell) if isinstance(cell, (list, tuple)) else
-             ("" if cell is None or str(cell) == "<NA>" else str(cell)) for cell in row] for row in self.rows]
+            [
+                " • ".join(str(c) for c in cell)
+                if isinstance(cell, (list, tuple))
+                else ("" if cell is None or str(cell) == "<NA>" else str(cell))
+                for cell in row
+            ]
+            for row in self.rows
+        ]
 
     def to_csv(self, neutralise_formulas: bool = False) -> str:
         """Long-form CSV: list cells joined with ' • ' (the printed bullet). With *neutralise_formulas*
@@ -102,8 +119,7 @@ def save_table(table: Table, figure_id: str, figures_dir) -> list[Path]:
 
     out = Path(figures_dir)
     base = stem(figure_id, "tab")
-    return [write_text(out / f"{base}.csv", table.to_csv()),
-            write_text(out / f"{base}.html", table.to_html())]
+    return [write_text(out / f"{base}.csv", table.to_csv()), write_text(out / f"{base}.html", table.to_html())]
 
 
 def display_table(table: Table, figure_id: str, paths) -> None:

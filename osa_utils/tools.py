@@ -51,9 +51,20 @@ class Tool:
     form_parameter: str
     form_expected: str
 
-    def run(self, forms: list, output_dir, data_dir, formats: str, dpi: int, name_lang: str, executed_notebook, *,
-            check_names: Callable[[Path], object], load: Callable[[list[Path], Path], object],
-            parameters: Callable[[list[Path]], dict[str, Any]]) -> list[Path]:
+    def run(
+        self,
+        forms: list,
+        output_dir,
+        data_dir,
+        formats: str,
+        dpi: int,
+        name_lang: str,
+        executed_notebook,
+        *,
+        check_names: Callable[[Path], object],
+        load: Callable[[list[Path], Path], object],
+        parameters: Callable[[list[Path]], dict[str, Any]],
+    ) -> list[Path]:
         """Check everything before the kernel starts, in this order: the output folder
         (:func:`osa_utils.outdir.check`, as a ParameterError), the standard parameters, the tool's own
         names (*check_names*, given the data folder), each form's path and file name, the forms
@@ -71,28 +82,54 @@ class Tool:
         paths = []
         for form in forms:
             if not_a_file(form):
-                raise ParameterError(f"parameter {self.form_parameter}={str(form)!r} is not a file; allowed values: "
-                                     + self.form_expected)
+                raise ParameterError(
+                    f"parameter {self.form_parameter}={str(form)!r} is not a file; allowed values: "
+                    + self.form_expected
+                )
             path = Path(form).resolve()
             check_form_name(form)
             if path.name != Path(form).name:  # a link: the name the outputs print is its target's
                 check_form_name(path)
             paths.append(path)
         load(paths, ddir)  # a bad form stops here, before the kernel
-        values = {**parameters(paths), "output_dir": str(out), "data_dir": str(ddir),
-                  "formats": ",".join(params.formats), "dpi": params.dpi, "name_lang": params.name_lang}
+        values = {
+            **parameters(paths),
+            "output_dir": str(out),
+            "data_dir": str(ddir),
+            "formats": ",".join(params.formats),
+            "dpi": params.dpi,
+            "name_lang": params.name_lang,
+        }
         return execute_tool(self.notebook, values, paths[0], out, self.kind, executed_notebook)
 
 
-ASSESSMENT = Tool("assessment", NOTEBOOK, "csv_path", "an assessment form (.csv or .xlsx; columns dimension_id, "
-                  "challenge, importance, instrument)")
-APP_CHECK = Tool("app_check", APP_CHECK_NOTEBOOK, "app_check_form", "an app-check form (.csv or .xlsx; write a blank "
-                 "one with osa-report app-check --template FILE)")
+ASSESSMENT = Tool(
+    "assessment",
+    NOTEBOOK,
+    "csv_path",
+    "an assessment form (.csv or .xlsx; columns dimension_id, challenge, importance, instrument)",
+)
+APP_CHECK = Tool(
+    "app_check",
+    APP_CHECK_NOTEBOOK,
+    "app_check_form",
+    "an app-check form (.csv or .xlsx; write a blank one with osa-report app-check --template FILE)",
+)
 
 
-def run_assessment(csv_path, technology_id: str, technology_label: str, output_dir, data_dir=None,
-                   formats: str = "png,svg", dpi: int = 150, *, name_lang: str = "en",
-                   executed_notebook=None, sheet: str | None = None) -> list[Path]:
+def run_assessment(
+    csv_path,
+    technology_id: str,
+    technology_label: str,
+    output_dir,
+    data_dir=None,
+    formats: str = "png,svg",
+    dpi: int = 150,
+    *,
+    name_lang: str = "en",
+    executed_notebook=None,
+    sheet: str | None = None,
+) -> list[Path]:
     """Execute ``notebooks/new_assessment.ipynb`` on the form *csv_path* (or a list of forms, a panel)
     and return the files it wrote.
 
@@ -111,17 +148,40 @@ def run_assessment(csv_path, technology_id: str, technology_label: str, output_d
             raise ParameterError(str(exc)) from None
 
     def parameters(forms: list[Path]) -> dict[str, Any]:
-        return {"assessment_csv": str(forms[0]) if len(forms) == 1 else [str(f) for f in forms],
-                "assessment_sheet": sheet, "technology_id": technology_id, "technology_label": technology_label}
+        return {
+            "assessment_csv": str(forms[0]) if len(forms) == 1 else [str(f) for f in forms],
+            "assessment_sheet": sheet,
+            "technology_id": technology_id,
+            "technology_label": technology_label,
+        }
 
     forms = [csv_path] if isinstance(csv_path, (str, Path)) else list(csv_path)
-    return ASSESSMENT.run(forms, output_dir, data_dir, formats, dpi, name_lang, executed_notebook,
-                    check_names=lambda ddir: check_technology(technology_id, technology_label, ddir),
-                    load=load, parameters=parameters)
+    return ASSESSMENT.run(
+        forms,
+        output_dir,
+        data_dir,
+        formats,
+        dpi,
+        name_lang,
+        executed_notebook,
+        check_names=lambda ddir: check_technology(technology_id, technology_label, ddir),
+        load=load,
+        parameters=parameters,
+    )
 
 
-def run_app_check(form, app: str, output_dir, data_dir=None, formats: str = "png,svg", dpi: int = 150, *,
-                  name_lang: str = "en", executed_notebook=None, sheet: str | None = None) -> list[Path]:
+def run_app_check(
+    form,
+    app: str,
+    output_dir,
+    data_dir=None,
+    formats: str = "png,svg",
+    dpi: int = 150,
+    *,
+    name_lang: str = "en",
+    executed_notebook=None,
+    sheet: str | None = None,
+) -> list[Path]:
     """Execute ``notebooks/tools/app_check.ipynb`` on the form and return the files it wrote.
 
     Everything is checked before the kernel starts: the parameters (ParameterError naming the
@@ -134,13 +194,23 @@ def run_app_check(form, app: str, output_dir, data_dir=None, formats: str = "png
     def parameters(forms: list[Path]) -> dict[str, Any]:
         return {"app_check_form": str(forms[0]), "app_check_sheet": sheet, "app_name": app}
 
-    return APP_CHECK.run([form], output_dir, data_dir, formats, dpi, name_lang, executed_notebook,
-                    check_names=lambda ddir: app_slug(app),
-                    load=lambda forms, ddir: load_app_check(forms[0], ddir, sheet), parameters=parameters)
+    return APP_CHECK.run(
+        [form],
+        output_dir,
+        data_dir,
+        formats,
+        dpi,
+        name_lang,
+        executed_notebook,
+        check_names=lambda ddir: app_slug(app),
+        load=lambda forms, ddir: load_app_check(forms[0], ddir, sheet),
+        parameters=parameters,
+    )
 
 
-def execute_tool(notebook: Path, parameters: dict, form: Path, out: Path, kind: str,
-                 executed_notebook=None) -> list[Path]:
+def execute_tool(
+    notebook: Path, parameters: dict, form: Path, out: Path, kind: str, executed_notebook=None
+) -> list[Path]:
     """Run a tool's notebook (its form and *out* checked by the caller) and return the files it wrote.
 
     *out* gets the tool's marker (``kind``) first; the kernel's stderr goes to a log, not the
@@ -172,14 +242,17 @@ def _execute(notebook: Path, parameters: dict, form: Path, out: Path, kind: str,
         return _written(executed, out)
 
 
-def _notebook_error(error: NotebookError, csv: Path, notebook: Path = NOTEBOOK,
-                    what: str = "assessment") -> AssessmentError:
+def _notebook_error(
+    error: NotebookError, csv: Path, notebook: Path = NOTEBOOK, what: str = "assessment"
+) -> AssessmentError:
     """*error* (a :class:`osa_utils.batch.kernel.NotebookError` raised by a cell) as the tool reports it."""
     lines = [l for l in error.message.splitlines() if l.strip()]
     shown = lines[:MAX_PROBLEM_LINES]
     more = f"\n... and {len(lines) - len(shown)} more line(s)" if len(lines) > len(shown) else ""
-    message = (f"the {what} of {csv.name} stopped in cell {error.cell} of notebook {notebook.name} with "
-               f"{error.ename}:\n" + "\n".join(shown) + more)
+    message = (
+        f"the {what} of {csv.name} stopped in cell {error.cell} of notebook {notebook.name} with "
+        f"{error.ename}:\n" + "\n".join(shown) + more
+    )
     return AssessmentError(message, error.ename, lines, error.cell)
 
 

@@ -27,6 +27,7 @@ named with *sheet*.
 
 The data package itself stays strict (UTF-8 without BOM, LF, commas).
 """
+
 from __future__ import annotations
 
 import csv
@@ -46,7 +47,6 @@ from .workbook import MAX_CELL_BYTES, MAX_COLUMNS, MAX_ROWS, problem, read_workb
 from .workbook import MAX_UNPACKED_BYTES as MAX_UNPACKED_BYTES  # re-exported: a form's limits
 
 if TYPE_CHECKING:  # pragma: no cover
-
     import pandas as pd
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -55,6 +55,8 @@ DELIMITERS = (",", ";")
 MAX_FILE_BYTES = 10 * 1024 * 1024
 #: What other spreadsheet files are, by their first bytes or suffix, with what to do instead.
 SAVE_AS = "save it as .xlsx or as 'CSV UTF-8' and give that file"
+
+
 def markdown_text(text) -> str:
     """*text* shown as itself in Markdown: every ASCII punctuation character backslash-escaped
     (CommonMark), control characters as escapes (a file name holding ``<img ...>`` or ``[x](...)``)."""
@@ -77,10 +79,18 @@ class ReadInfo:
     def description(self) -> str:
         if self.kind == "xlsx":
             return f"{self.file}: Excel workbook, sheet {self.sheet!r}" + "".join(f"; {n}" for n in self.notes)
-        ends = {"LF": "LF line ends", "CRLF": "Windows (CRLF) line ends", "CR": "old Mac (CR only) line ends",
-                "mixed": "mixed line ends (LF, CRLF and/or CR)"}[self.line_ends]
-        parts = ["CSV", {",": "comma-separated", ";": "semicolon-separated"}[self.delimiter],
-                 "UTF-8 with a byte-order mark" if self.bom else "UTF-8", ends]
+        ends = {
+            "LF": "LF line ends",
+            "CRLF": "Windows (CRLF) line ends",
+            "CR": "old Mac (CR only) line ends",
+            "mixed": "mixed line ends (LF, CRLF and/or CR)",
+        }[self.line_ends]
+        parts = [
+            "CSV",
+            {",": "comma-separated", ";": "semicolon-separated"}[self.delimiter],
+            "UTF-8 with a byte-order mark" if self.bom else "UTF-8",
+            ends,
+        ]
         return f"{self.file}: " + ", ".join(parts) + "".join(f"; {n}" for n in self.notes)
 
 
@@ -133,23 +143,47 @@ def _utf16(raw: bytes) -> bool:
 
 def _decode(path: Path, raw: bytes, info: ReadInfo) -> str:
     if _utf16(raw):
-        raise problem(path, "UTF-16 text (Excel's 'Unicode text'), not UTF-8",
-                       "a UTF-16 byte-order mark" if raw.startswith((b"\xff\xfe", b"\xfe\xff"))
-                       else "a NUL byte beside every character", "UTF-8 text (in Excel: save as 'CSV UTF-8')")
+        raise problem(
+            path,
+            "UTF-16 text (Excel's 'Unicode text'), not UTF-8",
+            "a UTF-16 byte-order mark"
+            if raw.startswith((b"\xff\xfe", b"\xfe\xff"))
+            else "a NUL byte beside every character",
+            "UTF-8 text (in Excel: save as 'CSV UTF-8')",
+        )
     if raw.startswith(D.BOM):
         info.bom = True
-        raw = raw[len(D.BOM):]
+        raw = raw[len(D.BOM) :]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, column = D._locate_bad_bytes(raw, exc.start)
-        raise D.DataValidationError([D.Problem(path.name, line, column, "bytes that are not UTF-8",
-                                               f"byte 0x{raw[exc.start]:02x} at offset {exc.start}",
-                                               "UTF-8 text (in Excel: save as 'CSV UTF-8')")]) from None
+        raise D.DataValidationError(
+            [
+                D.Problem(
+                    path.name,
+                    line,
+                    column,
+                    "bytes that are not UTF-8",
+                    f"byte 0x{raw[exc.start]:02x} at offset {exc.start}",
+                    "UTF-8 text (in Excel: save as 'CSV UTF-8')",
+                )
+            ]
+        ) from None
     if "\x00" in text:
         line, column = D._locate_bad_bytes(raw.replace(b"\x00", b"\xff"), raw.index(b"\x00"))
-        raise D.DataValidationError([D.Problem(path.name, line, column, "NUL byte in the file", "\\x00",
-                                               "text without NUL bytes (a binary file, or one saved in UTF-16?)")])
+        raise D.DataValidationError(
+            [
+                D.Problem(
+                    path.name,
+                    line,
+                    column,
+                    "NUL byte in the file",
+                    "\\x00",
+                    "text without NUL bytes (a binary file, or one saved in UTF-16?)",
+                )
+            ]
+        )
     return text  # line ends as they are: the csv module reads CR, LF and CRLF (see _row_ends)
 
 
@@ -158,7 +192,7 @@ LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 def _row_ends(text: str, delimiter: str) -> str:
-    """"LF", "CRLF", "CR" or "mixed": the line ends that end records, as the csv module reads them.
+    """ "LF", "CRLF", "CR" or "mixed": the line ends that end records, as the csv module reads them.
 
     A line break inside a quoted cell (Excel writes LF there even in a CRLF file) is part of the
     cell, not a line end of the file. The physical lines are those of ``io.StringIO(text, newline="")``
@@ -204,8 +238,7 @@ def _schema_order(records: list[list[str]], schema: dict) -> list[list[str]]:
     order = sorted(range(len(header)), key=lambda i: names.index(header[i]))
     if order == list(range(len(header))):
         return records
-    return [[header[i] for i in order]] + [[r[i] for i in order] if len(r) == len(header) else r
-                                                     for r in records[1:]]
+    return [[header[i] for i in order]] + [[r[i] for i in order] if len(r) == len(header) else r for r in records[1:]]
 
 
 def _too_many_rows(path: Path, text: str, delimiter: str, max_rows: int) -> None:
@@ -217,8 +250,13 @@ def _too_many_rows(path: Path, text: str, delimiter: str, max_rows: int) -> None
     try:
         for n, _ in enumerate(reader, start=1):
             if n > max_rows + 1:
-                raise problem(path, "file longer than a form may be", f"a record at row {n}",
-                               f"at most {max_rows} rows below the header", row=n)
+                raise problem(
+                    path,
+                    "file longer than a form may be",
+                    f"a record at row {n}",
+                    f"at most {max_rows} rows below the header",
+                    row=n,
+                )
     except csv.Error:
         return  # the full parse names the problem
 
@@ -230,17 +268,36 @@ def _cell_size_problems(fname: str, records: list[list[str]], letters: bool = Fa
     problems = []
     for number, record in enumerate(records, start=1):
         if len(record) > MAX_COLUMNS:
-            problems.append(D.Problem(fname, number, None, "row wider than a form may be", f"{len(record)} cells",
-                                      f"at most {MAX_COLUMNS} columns"))
+            problems.append(
+                D.Problem(
+                    fname,
+                    number,
+                    None,
+                    "row wider than a form may be",
+                    f"{len(record)} cells",
+                    f"at most {MAX_COLUMNS} columns",
+                )
+            )
             continue
         for i, cell in enumerate(record):
             size = len(cell.encode("utf-8", "surrogatepass"))
             if size > MAX_CELL_BYTES:
                 name = header[i] if i < len(header) and number != 1 else ""
-                where = (f"{column_letter(i)} ({name})" if name else column_letter(i)) if letters else \
-                    (name or f"column {i + 1}")
-                problems.append(D.Problem(fname, number, where, "cell too long",
-                                          f"{size} bytes", f"at most {MAX_CELL_BYTES} bytes (UTF-8) in a cell"))
+                where = (
+                    (f"{column_letter(i)} ({name})" if name else column_letter(i))
+                    if letters
+                    else (name or f"column {i + 1}")
+                )
+                problems.append(
+                    D.Problem(
+                        fname,
+                        number,
+                        where,
+                        "cell too long",
+                        f"{size} bytes",
+                        f"at most {MAX_CELL_BYTES} bytes (UTF-8) in a cell",
+                    )
+                )
     return problems
 
 
@@ -271,8 +328,9 @@ def check_form_path(path) -> str | None:
     return None
 
 
-def read_user_records(path, schema: dict, sheet: str | None = None,
-                      max_rows: int = MAX_ROWS) -> tuple[list[list[str]], D.Problem | None, ReadInfo]:
+def read_user_records(
+    path, schema: dict, sheet: str | None = None, max_rows: int = MAX_ROWS
+) -> tuple[list[list[str]], D.Problem | None, ReadInfo]:
     """The file's records (header first), a quote problem if the parse stopped, and how it was read."""
     path = Path(path)
     what = not_a_file(path)
@@ -286,8 +344,7 @@ def read_user_records(path, schema: dict, sheet: str | None = None,
             head = fh.read(8)
         size = path.stat().st_size
     except OSError as exc:
-        raise problem(path, "file cannot be read", exc.strerror or type(exc).__name__,
-                       "a file you may read") from None
+        raise problem(path, "file cannot be read", exc.strerror or type(exc).__name__, "a file you may read") from None
     other = _sniff(path, head)
     if other:
         raise problem(path, f"file is {other}", f"{path.suffix or 'no suffix'}, {size} bytes", SAVE_AS)
@@ -296,24 +353,38 @@ def read_user_records(path, schema: dict, sheet: str | None = None,
         try:
             records, name = read_workbook(path, sheet, max_rows, notes)
         except OSError as exc:
-            raise problem(path, "file cannot be read", exc.strerror or type(exc).__name__,
-                           "a file you may read") from None
+            raise problem(
+                path, "file cannot be read", exc.strerror or type(exc).__name__, "a file you may read"
+            ) from None
         problems = _cell_size_problems(f"{path.name}[{name}]", records, letters=True)
         if problems:
             raise D.DataValidationError(problems)
         return records, None, ReadInfo(path.name, "xlsx", sheet=name, notes=notes)
     if sheet is not None:
-        raise D.DataValidationError([D.Problem(path.name, None, None, "a sheet was given for a CSV file",
-                                               f"--sheet {sheet}", "a sheet name only with an .xlsx file")])
+        raise D.DataValidationError(
+            [
+                D.Problem(
+                    path.name,
+                    None,
+                    None,
+                    "a sheet was given for a CSV file",
+                    f"--sheet {sheet}",
+                    "a sheet name only with an .xlsx file",
+                )
+            ]
+        )
     if size > MAX_FILE_BYTES:
-        raise problem(path, "file larger than a form may be", f"{size / 1e6:.1f} MB",
-                       f"at most {MAX_FILE_BYTES // 2**20} MB ({max_rows} rows, {MAX_CELL_BYTES} bytes a cell)")
+        raise problem(
+            path,
+            "file larger than a form may be",
+            f"{size / 1e6:.1f} MB",
+            f"at most {MAX_FILE_BYTES // 2**20} MB ({max_rows} rows, {MAX_CELL_BYTES} bytes a cell)",
+        )
     info = ReadInfo(path.name, "csv")
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise problem(path, "file cannot be read", exc.strerror or type(exc).__name__,
-                       "a file you may read") from None
+        raise problem(path, "file cannot be read", exc.strerror or type(exc).__name__, "a file you may read") from None
     text = _decode(path, raw, info)
     info.delimiter = _detect_delimiter(text, expected)
     _too_many_rows(path, text, info.delimiter, max_rows)
@@ -335,8 +406,9 @@ def _locate_xlsx(problem: D.Problem, header: list[str], info: ReadInfo) -> D.Pro
     if column:
         letters = [f"{column_letter(header.index(c))} ({c})" if c in header else c for c in column.split(",")]
         column = ",".join(letters)
-    return D.Problem(f"{info.file}[{info.sheet}]", problem.row, column, problem.problem, problem.found,
-                     problem.expected)
+    return D.Problem(
+        f"{info.file}[{info.sheet}]", problem.row, column, problem.problem, problem.found, problem.expected
+    )
 
 
 def non_ascii_named(text: str) -> str:
@@ -353,13 +425,25 @@ def _non_ascii(problem: D.Problem) -> D.Problem:
     named = non_ascii_named(problem.found)
     if not named or not (problem.column or "").endswith("_id"):
         return problem
-    return D.Problem(problem.file, problem.row, problem.column, problem.problem,
-                     f"{problem.found.encode('ascii', 'backslashreplace').decode('ascii')}, which holds "
-                     f"non-ASCII {named}", problem.expected)
+    return D.Problem(
+        problem.file,
+        problem.row,
+        problem.column,
+        problem.problem,
+        f"{problem.found.encode('ascii', 'backslashreplace').decode('ascii')}, which holds non-ASCII {named}",
+        problem.expected,
+    )
 
 
-def load_user_table(path, schema: dict, data_dir=None, name: str | None = None,
-                    sheet: str | None = None, skip=None, max_rows: int = MAX_ROWS) -> pd.DataFrame:
+def load_user_table(
+    path,
+    schema: dict,
+    data_dir=None,
+    name: str | None = None,
+    sheet: str | None = None,
+    skip=None,
+    max_rows: int = MAX_ROWS,
+) -> pd.DataFrame:
     """A user's table checked against *schema* (a Table Schema whose foreign keys may point into the
     package, e.g. ``dimensions``): a typed frame, or DataValidationError listing every problem.
 
@@ -374,8 +458,11 @@ def load_user_table(path, schema: dict, data_dir=None, name: str | None = None,
     path = Path(path)
     ddir = D._data_dir(data_dir)
     descriptor = D.read_descriptor(ddir)
-    res = {"name": name or "external-" + re.sub(r"[^-a-z0-9._]", "-", path.stem.lower()),
-           "path": path.name, "schema": schema}
+    res = {
+        "name": name or "external-" + re.sub(r"[^-a-z0-9._]", "-", path.stem.lower()),
+        "path": path.name,
+        "schema": schema,
+    }
     records, quote_problem, info = read_user_records(path, schema, sheet, max_rows)
     original_header = list(records[0]) if records else []
     records = _schema_order(records, schema)
@@ -383,20 +470,21 @@ def load_user_table(path, schema: dict, data_dir=None, name: str | None = None,
     skipped = 0
     if skip is not None and records:
         header = records[0]
-        kept = [(n, r) for n, r in zip(numbers, records[1:])
-                if not (len(r) == len(header) and skip(dict(zip(header, r))))]
+        kept = [
+            (n, r) for n, r in zip(numbers, records[1:]) if not (len(r) == len(header) and skip(dict(zip(header, r))))
+        ]
         skipped = len(records) - 1 - len(kept)
         records = [header] + [r for _, r in kept]
         numbers = [n for n, _ in kept]
     parsed, problems = D.check_records(res, path.name, records, quote_problem, numbers)
     if parsed.usable:
         problems += D._resource_problems(res, parsed)
-        refs = [fk["reference"]["resource"] for fk in schema.get("foreignKeys", [])
-                if fk["reference"].get("resource")]
+        refs = [fk["reference"]["resource"] for fk in schema.get("foreignKeys", []) if fk["reference"].get("resource")]
         package = D._parse(ddir, refs) if refs else {}
         combined = {"resources": descriptor["resources"] + [res]}
-        problems += [p for p in D._foreign_key_problems(combined, {**package, res["name"]: parsed})
-                     if p.file == path.name]
+        problems += [
+            p for p in D._foreign_key_problems(combined, {**package, res["name"]: parsed}) if p.file == path.name
+        ]
         readlog.record([ddir / D.DESCRIPTOR] + [ddir / D.resource(descriptor, n)["path"] for n in package])
     if problems:
         problems = [_non_ascii(p) for p in problems]
@@ -407,7 +495,9 @@ def load_user_table(path, schema: dict, data_dir=None, name: str | None = None,
     frame.attrs["read"] = info.description
     frame.attrs["skipped"] = skipped
     frame.attrs["canonical_csv"] = canonical_csv([parsed.header] + parsed.rows)
-    frame.attrs["xlsx"] = {"file": f"{info.file}[{info.sheet}]", "header": original_header} if info.kind == "xlsx" else None
+    frame.attrs["xlsx"] = (
+        {"file": f"{info.file}[{info.sheet}]", "header": original_header} if info.kind == "xlsx" else None
+    )
     return frame
 
 
@@ -417,8 +507,9 @@ def relocate(problem: D.Problem, attrs: dict) -> D.Problem:
     x = attrs.get("xlsx")
     if not x:
         return problem
-    return _locate_xlsx(problem, x["header"], ReadInfo(x["file"].split("[")[0], "xlsx",
-                                                          sheet=x["file"].split("[", 1)[1][:-1]))
+    return _locate_xlsx(
+        problem, x["header"], ReadInfo(x["file"].split("[")[0], "xlsx", sheet=x["file"].split("[", 1)[1][:-1])
+    )
 
 
 def canonical_csv(records: list[list[str]]) -> str:

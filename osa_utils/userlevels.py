@@ -18,6 +18,7 @@ tables (:func:`osa_utils.userdata.load_user_table`: CSV with ``,`` or ``;``, BOM
   (the report prints one dot per distinct degree of threat);
 * cells not given stay "level not stated in the text".
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -62,8 +63,9 @@ def load_user_levels(path, data_dir=None, sheet: str | None = None) -> pd.DataFr
     matrix = derive_matrix(D.load_table("threat_matrix_printed", data_dir), D.load_table("risk_challenges", data_dir))
     open_cells = matrix[~matrix["level_known"].astype(bool)]
     dots = open_cells.groupby(["technology_id", "dimension_id"]).size().to_dict()
-    open_techs = list(dict.fromkeys(t for t in techs.sort_values("order")["technology_id"]
-                                    if t in set(open_cells["technology_id"])))
+    open_techs = list(
+        dict.fromkeys(t for t in techs.sort_values("order")["technology_id"] if t in set(open_cells["technology_id"]))
+    )
     figure_of = {r.technology_id: r.risk_table_figure for r in techs.itertuples()}
     name = path.name
     problems = []
@@ -74,32 +76,53 @@ def load_user_levels(path, data_dir=None, sheet: str | None = None) -> pd.DataFr
             continue
         refused.add(r.Index)
         fig = figure_of.get(r.technology_id)
-        why = (f"its levels are derived from its risk table (Figure {fig})" if fig is not None and str(fig) != "<NA>"
-               else "its levels are derived from the text")
-        problems.append(D.Problem(
-            name, int(r.row), "technology_id",
-            f"technology {r.technology_id!r} has its levels in the report: {why}; a user's reading is "
-            "accepted only where the text gives no level and is never drawn over the report's",
-            repr(r.technology_id), "one of " + ", ".join(open_techs)))
+        why = (
+            f"its levels are derived from its risk table (Figure {fig})"
+            if fig is not None and str(fig) != "<NA>"
+            else "its levels are derived from the text"
+        )
+        problems.append(
+            D.Problem(
+                name,
+                int(r.row),
+                "technology_id",
+                f"technology {r.technology_id!r} has its levels in the report: {why}; a user's reading is "
+                "accepted only where the text gives no level and is never drawn over the report's",
+                repr(r.technology_id),
+                "one of " + ", ".join(open_techs),
+            )
+        )
     rest = frame.drop(index=sorted(refused))
     for (t, d), cell in rest.groupby(["technology_id", "dimension_id"], sort=False):
         n = dots[(t, d)]
         rows = [int(v) for v in cell["row"]]
         if len(cell) != n:
-            problems.append(D.Problem(
-                name, rows[0], "level",
-                f"cell {t}/{d} has {len(cell)} level(s) (rows {', '.join(map(str, rows))}) but Figure 0.1 prints "
-                f"{n} dot(s) there: give one row per printed dot",
-                f"{len(cell)} level(s)", f"{n} dot(s)"))
+            problems.append(
+                D.Problem(
+                    name,
+                    rows[0],
+                    "level",
+                    f"cell {t}/{d} has {len(cell)} level(s) (rows {', '.join(map(str, rows))}) but Figure 0.1 prints "
+                    f"{n} dot(s) there: give one row per printed dot",
+                    f"{len(cell)} level(s)",
+                    f"{n} dot(s)",
+                )
+            )
             continue
         seen: dict[int, int] = {}
         for lv, row in zip(cell["level"], rows):
             if int(lv) in seen:
-                problems.append(D.Problem(
-                    name, row, "level",
-                    f"cell {t}/{d} already has level {int(lv)} (row {seen[int(lv)]}): Figure 0.1 prints one dot "
-                    "per distinct degree of threat",
-                    str(int(lv)), "a level different from the cell's other levels"))
+                problems.append(
+                    D.Problem(
+                        name,
+                        row,
+                        "level",
+                        f"cell {t}/{d} already has level {int(lv)} (row {seen[int(lv)]}): Figure 0.1 prints one dot "
+                        "per distinct degree of threat",
+                        str(int(lv)),
+                        "a level different from the cell's other levels",
+                    )
+                )
             seen.setdefault(int(lv), row)
     if problems:
         problems = sorted((relocate(p, frame.attrs) for p in problems), key=lambda p: (p.row or 0, p.column or ""))

@@ -58,8 +58,9 @@ def _pixel_difference(a: Path, b: Path) -> str:
         try:
             images.append(imread(path))
         except Exception as exc:  # noqa: BLE001 - PIL raises several kinds for a broken file
-            raise _Unreadable(f"{which} cannot be read as PNG ({path}: {type(exc).__name__}: "
-                              f"{str(exc)[:100]})") from None
+            raise _Unreadable(
+                f"{which} cannot be read as PNG ({path}: {type(exc).__name__}: {str(exc)[:100]})"
+            ) from None
     x, y = images
     if x.shape[:2] != y.shape[:2]:
         return f"size {x.shape[1]}x{x.shape[0]} vs {y.shape[1]}x{y.shape[0]}"

@@ -56,16 +56,20 @@ def _check_unpacked_size(path: Path) -> None:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
-        raise problem(path, "not a readable Excel workbook", type(exc).__name__,
-                       "an .xlsx file saved by a spreadsheet") from None
+        raise problem(
+            path, "not a readable Excel workbook", type(exc).__name__, "an .xlsx file saved by a spreadsheet"
+        ) from None
     total = sum(i.file_size for i in infos)
     if total > MAX_UNPACKED_BYTES:
         big = max(infos, key=lambda i: i.file_size)
-        raise problem(path, "workbook too large once unpacked",
-                       f"{total / 1e6:.0f} MB unpacked ({big.filename}: {big.file_size / 1e6:.0f} MB) from "
-                       f"{path.stat().st_size / 1e3:.0f} KB",
-                       f"at most {MAX_UNPACKED_BYTES // 2**20} MB (a form of at most {MAX_ROWS} rows, "
-                       f"{MAX_CELL_BYTES} bytes a cell)")
+        raise problem(
+            path,
+            "workbook too large once unpacked",
+            f"{total / 1e6:.0f} MB unpacked ({big.filename}: {big.file_size / 1e6:.0f} MB) from "
+            f"{path.stat().st_size / 1e3:.0f} KB",
+            f"at most {MAX_UNPACKED_BYTES // 2**20} MB (a form of at most {MAX_ROWS} rows, "
+            f"{MAX_CELL_BYTES} bytes a cell)",
+        )
 
 
 def _pick_sheet(path: Path, book, sheet: str | None) -> tuple[Any, list[str]]:
@@ -79,12 +83,19 @@ def _pick_sheet(path: Path, book, sheet: str | None) -> tuple[Any, list[str]]:
         return ws, ([f"the sheet is {ws.sheet_state} in the workbook"] if ws.sheet_state != "visible" else [])
     visible = [book[n] for n in names if book[n].sheet_state == "visible"]
     if not visible:
-        raise problem(path, "no visible sheet", "only hidden sheets: " + ", ".join(map(repr, names)),
-                       "a visible sheet, or --sheet NAME")
+        raise problem(
+            path,
+            "no visible sheet",
+            "only hidden sheets: " + ", ".join(map(repr, names)),
+            "a visible sheet, or --sheet NAME",
+        )
     ws = visible[0]
     hidden = [n for n in names[: names.index(ws.title)]]
-    notes = [f"hidden sheet(s) {', '.join(map(repr, hidden))} before it not read (--sheet NAME reads one)"] \
-        if hidden else []
+    notes = (
+        [f"hidden sheet(s) {', '.join(map(repr, hidden))} before it not read (--sheet NAME reads one)"]
+        if hidden
+        else []
+    )
     return ws, notes
 
 
@@ -100,8 +111,9 @@ def _open_workbook(path: Path, data_only: bool):
             warnings.simplefilter("ignore")
             return load_workbook(path, read_only=True, data_only=data_only)
     except Exception as exc:  # noqa: BLE001 - a user's file: any failure is a message
-        raise problem(path, "not a readable Excel workbook", type(exc).__name__,
-                       "an .xlsx file saved by a spreadsheet") from None
+        raise problem(
+            path, "not a readable Excel workbook", type(exc).__name__, "an .xlsx file saved by a spreadsheet"
+        ) from None
 
 
 def _sheet_cells(ws) -> Iterator[tuple[int, int, object, str]]:
@@ -131,12 +143,19 @@ def _dimension(ws) -> str:
 def _error_cell(where: str, r: int, c: int, value) -> D.Problem:
     from openpyxl.utils import get_column_letter
 
-    return D.Problem(where, r, get_column_letter(c), "error value in the cell", str(value),
-                     "a value (the formula's error is not data)")
+    return D.Problem(
+        where,
+        r,
+        get_column_letter(c),
+        "error value in the cell",
+        str(value),
+        "a value (the formula's error is not data)",
+    )
 
 
-def read_workbook(path: Path, sheet: str | None = None, max_rows: int = MAX_ROWS,
-                  notes: list[str] | None = None) -> tuple[list[list[str]], str]:
+def read_workbook(
+    path: Path, sheet: str | None = None, max_rows: int = MAX_ROWS, notes: list[str] | None = None
+) -> tuple[list[list[str]], str]:
     """Records (header first) of a workbook's sheet, as text; trailing empty rows and columns dropped.
 
     Read in openpyxl's read-only (streaming) mode within the limits; the first visible sheet unless
@@ -158,19 +177,36 @@ def read_workbook(path: Path, sheet: str | None = None, max_rows: int = MAX_ROWS
         formulas: list[tuple[int, int]] = []
         for r, c, value, kind in _sheet_cells(ws):
             if r > max_rows + 1:
-                raise D.DataValidationError([D.Problem(
-                    where, r, None, "sheet longer than a form may be", f"a row at {r} (sheet dimension {stated})",
-                    f"at most {max_rows} rows below the header; delete the rows below the form")])
+                raise D.DataValidationError(
+                    [
+                        D.Problem(
+                            where,
+                            r,
+                            None,
+                            "sheet longer than a form may be",
+                            f"a row at {r} (sheet dimension {stated})",
+                            f"at most {max_rows} rows below the header; delete the rows below the form",
+                        )
+                    ]
+                )
             if kind == "f":
                 formulas.append((r, c))
                 continue
             if value is None or value == "":
                 continue
             if c > MAX_COLUMNS:
-                raise D.DataValidationError([D.Problem(
-                    where, r, get_column_letter(c), "cell beyond the columns a form may have",
-                    f"a value in column {get_column_letter(c)}",
-                    f"at most {MAX_COLUMNS} columns (A to {get_column_letter(MAX_COLUMNS)})")])
+                raise D.DataValidationError(
+                    [
+                        D.Problem(
+                            where,
+                            r,
+                            get_column_letter(c),
+                            "cell beyond the columns a form may have",
+                            f"a value in column {get_column_letter(c)}",
+                            f"at most {MAX_COLUMNS} columns (A to {get_column_letter(MAX_COLUMNS)})",
+                        )
+                    ]
+                )
             if kind == "e":
                 problems.append(_error_cell(where, r, c, value))
                 continue
@@ -189,8 +225,9 @@ def read_workbook(path: Path, sheet: str | None = None, max_rows: int = MAX_ROWS
     return records, title
 
 
-def _saved_values(path: Path, title: str, where: str, formulas: list[tuple[int, int]],
-                  grid: dict[int, dict[int, str]]) -> list[D.Problem]:
+def _saved_values(
+    path: Path, title: str, where: str, formulas: list[tuple[int, int]], grid: dict[int, dict[int, str]]
+) -> list[D.Problem]:
     """The saved values of the cells *formulas* put into *grid*; problems for error values and for
     formulas without a saved value."""
     from openpyxl.utils import get_column_letter
@@ -216,8 +253,14 @@ def _saved_values(path: Path, title: str, where: str, formulas: list[tuple[int, 
         book.close()
     for r, c in formulas:
         if (r, c) not in saved:
-            problems.append(D.Problem(where, r, get_column_letter(c), "formula without a saved value",
-                                      "a formula whose result the file does not hold (saved by a "
-                                      "program that does not calculate)",
-                                      "a value: open and save the file in a spreadsheet, or type the value"))
+            problems.append(
+                D.Problem(
+                    where,
+                    r,
+                    get_column_letter(c),
+                    "formula without a saved value",
+                    "a formula whose result the file does not hold (saved by a program that does not calculate)",
+                    "a value: open and save the file in a spreadsheet, or type the value",
+                )
+            )
     return problems

@@ -1,4 +1,5 @@
 """Shared fixtures: the real data package, a scratch copy of it, and the report text."""
+
 from __future__ import annotations
 
 import os
@@ -60,8 +61,9 @@ def source():
 
     path = source_path()
     if path is None:
-        reason = ("report text not found: set OSA_SOURCE_TEXT or place it at "
-                  "../shared/reference/000_c1b4ff3702dc90eb.txt")
+        reason = (
+            "report text not found: set OSA_SOURCE_TEXT or place it at ../shared/reference/000_c1b4ff3702dc90eb.txt"
+        )
         if os.environ.get("OSA_REQUIRE_SOURCE"):
             pytest.fail(reason)
         pytest.skip(reason)
@@ -153,8 +155,9 @@ ZH_NOTEBOOKS = ["03_6g", "09_cross_chapter"]
 @pytest.fixture(scope="session")
 def built_zh(tmp_path_factory):
     # Chinese names are what this build checks: PNG only, at screen resolution, to keep it quick.
-    return _shared_build(tmp_path_factory, "built_zh", only=ZH_NOTEBOOKS,
-                         overrides={"name_lang": "zh", "formats": "png", "dpi": 72})
+    return _shared_build(
+        tmp_path_factory, "built_zh", only=ZH_NOTEBOOKS, overrides={"name_lang": "zh", "formats": "png", "dpi": 72}
+    )
 
 
 def skip_unless_ci(reason: str) -> None:

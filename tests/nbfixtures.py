@@ -1,4 +1,5 @@
 """Small fixture notebooks for build tests (imported by the test modules)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -33,6 +34,8 @@ def assigned_names(source: str) -> set[str]:
 
     names = set()
     for node in ast.parse(source).body:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        targets = (
+            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        )
         names |= {t.id for t in targets if isinstance(t, ast.Name)}
     return names

@@ -3,6 +3,7 @@
 The form is read by the one reader of user tables, every criterion must be present, bad cells
 are located as file:row:column, the chapter's columns never show a verdict the text does not
 state, a bad form is refused before any kernel, and every output says whose assessment it is."""
+
 from __future__ import annotations
 
 import csv
@@ -81,8 +82,9 @@ def test_template_round_trip(tmp_path, suffix):
     with pytest.raises(DataValidationError) as info:
         load_app_check(form)
     where = "form.csv:{n}:finding" if suffix == ".csv" else "form.xlsx[app_check]:{n}:C (finding)"
-    assert _problems(info) == [f"{where.format(n=n)}: empty required cell (found empty cell, expected a value)"
-                               for n in range(2, 14)]
+    assert _problems(info) == [
+        f"{where.format(n=n)}: empty required cell (found empty cell, expected a value)" for n in range(2, 14)
+    ]
     today = datetime.date(2025, 2, 3)
     if suffix == ".csv":
         rows = _rows(form)
@@ -105,7 +107,10 @@ def test_template_round_trip(tmp_path, suffix):
         assert all(f in help_text for f in findings()) and "YYYY-MM-DD" in help_text
         for i in range(len(crit)):
             ws.cell(row=i + 2, column=3, value=findings()[i % 4])
-        ws["E2"], ws["F2"] = "https://example.org/policy", datetime.datetime(2025, 2, 3)  # a date cell, as Excel keeps it
+        ws["E2"], ws["F2"] = (
+            "https://example.org/policy",
+            datetime.datetime(2025, 2, 3),
+        )  # a date cell, as Excel keeps it
         wb.save(form)
     frame = load_app_check(form)
     assert frame["finding"].tolist() == [findings()[i % 4] for i in range(len(crit))]
@@ -119,19 +124,21 @@ def test_a_missing_criterion_is_named(tmp_path):
         load_app_check(_write(tmp_path / "short.csv", rows))
     text = _problems(info)
     assert len(text) == 2
-    assert text[0].startswith("short.csv::criterion_id: criterion missing from the form (found no row for "
-                              "'legal_data_requests' (macro level: Legal requests for data under the National "
-                              "Security Law)")
+    assert text[0].startswith(
+        "short.csv::criterion_id: criterion missing from the form (found no row for "
+        "'legal_data_requests' (macro level: Legal requests for data under the National "
+        "Security Law)"
+    )
     assert "'content_censorship' (micro level: Content censorship)" in text[1]
 
 
 def test_bad_finding_url_and_date_are_located(tmp_path):
     rows = _example_rows()
-    rows[2][2] = "maybe"                      # row 3
-    rows[3][4] = "javascript:alert(1)"        # row 4: not http(s)
-    rows[4][4] = "ftp://example.org/x"        # row 5: not http(s)
-    rows[5][5] = "15/01/2025"                 # row 6: not ISO
-    rows[6][5] = "2025-02-30"                 # row 7: no such day
+    rows[2][2] = "maybe"  # row 3
+    rows[3][4] = "javascript:alert(1)"  # row 4: not http(s)
+    rows[4][4] = "ftp://example.org/x"  # row 5: not http(s)
+    rows[5][5] = "15/01/2025"  # row 6: not ISO
+    rows[6][5] = "2025-02-30"  # row 7: no such day
     with pytest.raises(DataValidationError) as info:
         load_app_check(_write(tmp_path / "bad.csv", rows))
     assert _problems(info) == [
@@ -142,7 +149,8 @@ def test_bad_finding_url_and_date_are_located(tmp_path):
         r"bad.csv:5:source_url: value does not match the pattern (found 'ftp://example.org/x', expected pattern "
         r"^https?://\S+$)",
         "bad.csv:6:checked_on: wrong type (found '15/01/2025', expected date)",
-        "bad.csv:7:checked_on: wrong type (found '2025-02-30', expected date)"]
+        "bad.csv:7:checked_on: wrong type (found '2025-02-30', expected date)",
+    ]
 
 
 def test_bad_cells_of_a_workbook_name_sheet_row_and_column_letter(tmp_path):
@@ -173,8 +181,10 @@ def test_bad_cells_of_a_workbook_name_sheet_row_and_column_letter(tmp_path):
     wb.save(tmp_path / "short.xlsx")
     with pytest.raises(DataValidationError) as info:
         load_app_check(tmp_path / "short.xlsx", sheet="Form")
-    assert _problems(info)[0].startswith("short.xlsx[Form]::A (criterion_id): criterion missing from the form "
-                                         "(found no row for 'platform_democratization'")
+    assert _problems(info)[0].startswith(
+        "short.xlsx[Form]::A (criterion_id): criterion missing from the form "
+        "(found no row for 'platform_democratization'"
+    )
 
 
 def test_a_duplicate_or_unknown_criterion_is_refused(tmp_path):
@@ -233,8 +243,9 @@ def test_cli_takes_an_app_name_in_any_script(tmp_path, name):
     out = tmp_path / "theirs"
     out.mkdir()
     (out / "keep.txt").write_text("mine", encoding="utf-8")
-    proc = subprocess.run(CLI + ["app-check", str(EXAMPLE), "--app", name, "--out", str(out)], capture_output=True,
-                          text=True)
+    proc = subprocess.run(
+        CLI + ["app-check", str(EXAMPLE), "--app", name, "--out", str(out)], capture_output=True, text=True
+    )
     assert proc.returncode == 2, proc.stderr
     assert "parameter app_name" not in proc.stderr and "letter or digit" not in proc.stderr, proc.stderr
     assert "already holds files that osa-report did not write" in proc.stderr
@@ -323,9 +334,14 @@ def test_outputs_of_a_users_own_form_say_whose_assessment_they_are(tmp_path):
     ac.findings_chart(form, "MyApp")
     ac.finding_counts(form, "MyApp")
     names = sorted(p.name for p in ac.written)
-    assert names == ["fig-appcheck-myapp-grid.png", "fig-appcheck-myapp-grid.svg", "tab-appcheck-myapp-counts.csv",
-                     "tab-appcheck-myapp-counts.html", "tab-appcheck-myapp-findings.csv",
-                     "tab-appcheck-myapp-findings.html"]
+    assert names == [
+        "fig-appcheck-myapp-grid.png",
+        "fig-appcheck-myapp-grid.svg",
+        "tab-appcheck-myapp-counts.csv",
+        "tab-appcheck-myapp-counts.html",
+        "tab-appcheck-myapp-findings.csv",
+        "tab-appcheck-myapp-findings.html",
+    ]
     for p in ac.written:
         if p.suffix != ".png":
             text = p.read_text(encoding="utf-8")
@@ -340,23 +356,27 @@ def test_cli_rejects_a_bad_form_before_any_kernel(tmp_path):
     rows[3][2] = "bad"
     bad = _write(tmp_path / "bad.csv", rows)
     out = tmp_path / "out"
-    proc = subprocess.run(CLI + ["app-check", str(bad), "--app", "X", "--out", str(out)], capture_output=True,
-                          text=True)
+    proc = subprocess.run(
+        CLI + ["app-check", str(bad), "--app", "X", "--out", str(out)], capture_output=True, text=True
+    )
     assert proc.returncode == 1
     assert "bad.csv:4:finding: value not allowed (found 'bad'" in proc.stderr
     assert "Traceback" not in proc.stderr and not out.exists()
 
 
-@pytest.mark.parametrize("argv,message", [
-    (["--app", "X"], "give the form, --app NAME and --out DIR"),
-    (["{form}", "--out", "{out}"], "give the form, --app NAME and --out DIR"),
-    (["{form}", "--app", "", "--out", "{out}"], "app_name"),
-    (["{form}", "--app", "X", "--out", "{out}", "--dpi", "5"], "dpi"),
-    (["{form}", "--app", "X", "--out", "{out}", "--formats", "gif"], "formats"),
-    (["{missing}", "--app", "X", "--out", "{out}"], "is not a file"),
-    (["{form}", "--app", "X", "--out", "{foreign}"], "did not write"),
-    (["{form}", "--app", "X", "--out", "{form}"], "is a file"),
-])
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["--app", "X"], "give the form, --app NAME and --out DIR"),
+        (["{form}", "--out", "{out}"], "give the form, --app NAME and --out DIR"),
+        (["{form}", "--app", "", "--out", "{out}"], "app_name"),
+        (["{form}", "--app", "X", "--out", "{out}", "--dpi", "5"], "dpi"),
+        (["{form}", "--app", "X", "--out", "{out}", "--formats", "gif"], "formats"),
+        (["{missing}", "--app", "X", "--out", "{out}"], "is not a file"),
+        (["{form}", "--app", "X", "--out", "{foreign}"], "did not write"),
+        (["{form}", "--app", "X", "--out", "{form}"], "is a file"),
+    ],
+)
 def test_cli_wrong_command_lines_exit_2(tmp_path, argv, message):
     foreign = tmp_path / "foreign"
     foreign.mkdir()
@@ -373,11 +393,11 @@ def test_cli_template(tmp_path):
     for name in ("blank.csv", "blank.xlsx"):
         proc = subprocess.run(CLI + ["app-check", "--template", str(tmp_path / name)], capture_output=True, text=True)
         assert proc.returncode == 0 and (tmp_path / name).is_file(), proc.stderr
-    again = subprocess.run(CLI + ["app-check", "--template", str(tmp_path / "blank.csv")], capture_output=True,
-                           text=True)
+    again = subprocess.run(
+        CLI + ["app-check", "--template", str(tmp_path / "blank.csv")], capture_output=True, text=True
+    )
     assert again.returncode == 2 and "exists" in again.stderr
-    odd = subprocess.run(CLI + ["app-check", "--template", str(tmp_path / "blank.txt")], capture_output=True,
-                         text=True)
+    odd = subprocess.run(CLI + ["app-check", "--template", str(tmp_path / "blank.txt")], capture_output=True, text=True)
     assert odd.returncode == 2 and ".csv or .xlsx" in odd.stderr and not (tmp_path / "blank.txt").exists()
 
 
@@ -397,16 +417,27 @@ def test_the_example_end_to_end_through_the_cli(tmp_path):
     from osa_utils.figures import edge_ink
 
     out = tmp_path / "out"
-    proc = subprocess.run(CLI + ["app-check", str(EXAMPLE), "--app", "ExampleChat (fictional)", "--out", str(out)],
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        CLI + ["app-check", str(EXAMPLE), "--app", "ExampleChat (fictional)", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "read app_check_example.csv: CSV, comma-separated" in proc.stderr and "Traceback" not in proc.stderr
     stem = "appcheck-examplechat_fictional"
-    outputs = [f"tab-{stem}-findings.csv", f"tab-{stem}-findings.html", f"fig-{stem}-grid.png",
-               f"fig-{stem}-grid.svg", f"tab-{stem}-counts.csv", f"tab-{stem}-counts.html"]
+    outputs = [
+        f"tab-{stem}-findings.csv",
+        f"tab-{stem}-findings.html",
+        f"fig-{stem}-grid.png",
+        f"fig-{stem}-grid.svg",
+        f"tab-{stem}-counts.csv",
+        f"tab-{stem}-counts.html",
+    ]
     assert proc.stdout.split() == [str(out / n) for n in outputs]
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        outputs + [".osa-report.json", "app_check-examplechat_fictional.ipynb"])
+        outputs + [".osa-report.json", "app_check-examplechat_fictional.ipynb"]
+    )
     for name in outputs:
         if name.endswith(".png"):
             continue
@@ -422,8 +453,12 @@ def test_the_example_end_to_end_through_the_cli(tmp_path):
     assert len(shown) == 1 and shown[0]["metadata"]["osa"]["files"] == [f"fig-{stem}-grid.png", f"fig-{stem}-grid.svg"]
     # a second run into the same folder is allowed (the tool made it) and gives the same bytes
     before = {n: (out / n).read_bytes() for n in outputs}
-    again = subprocess.run(CLI + ["app-check", str(EXAMPLE), "--app", "ExampleChat (fictional)", "--out", str(out)],
-                           capture_output=True, text=True, timeout=300)
+    again = subprocess.run(
+        CLI + ["app-check", str(EXAMPLE), "--app", "ExampleChat (fictional)", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert again.returncode == 0, again.stderr
     assert {n: (out / n).read_bytes() for n in outputs} == before
 
@@ -432,6 +467,7 @@ def test_the_example_end_to_end_through_the_cli(tmp_path):
 def test_notebook_and_twin_in_sync_and_without_outputs():
     ipynb = nbformat.read(NOTEBOOK, as_version=4)
     py = jupytext.read(TWIN)
+
     def strip(nb):
         return [(c.cell_type, c.source.strip(), sorted(c.metadata.get("tags", []))) for c in nb.cells]
 
@@ -453,7 +489,16 @@ def test_notebook_first_cells_and_place_outside_the_build():
     names = assigned_names(second.source)
     assert set(declared_parameters(NOTEBOOK)) == names
     # figures_dir as in the chapters; output_dir, its old name, still accepted
-    assert {"app_check_form", "app_name", "figures_dir", "output_dir", "data_dir", "formats", "dpi", "name_lang"} <= names
+    assert {
+        "app_check_form",
+        "app_name",
+        "figures_dir",
+        "output_dir",
+        "data_dir",
+        "formats",
+        "dpi",
+        "name_lang",
+    } <= names
     assert NOTEBOOK.parent == PROJECT_ROOT / "notebooks" / "tools"
     assert "app_check" not in {p.stem for p in discover(PROJECT_ROOT / "notebooks")}
 

@@ -3,6 +3,7 @@
 The notebook runs twice through papermill (the shipped example; one bad CSV);
 everything else runs in this process, so the file takes well under a minute.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,14 +22,17 @@ EXAMPLE = PROJECT_ROOT / "data" / "examples" / "assessment_quantum.csv"
 LABEL = "Quantum computing (illustration)"
 HEADER = b"dimension_id,challenge,importance,instrument\n"
 #: A technology the report does not cover, assessed by "a user": 3 rows over 2 dimensions.
-OWN_CSV = HEADER + (b"supply_chain,Dependence on Chinese cell and precursor suppliers,4,Diversification incentives\n"
-                    b"supply_chain,Few non-Chinese refiners of graphite,3,\n"
-                    b"competitiveness,Scale advantage of Chinese gigafactories,2,R&D investment\n")
+OWN_CSV = HEADER + (
+    b"supply_chain,Dependence on Chinese cell and precursor suppliers,4,Diversification incentives\n"
+    b"supply_chain,Few non-Chinese refiners of graphite,3,\n"
+    b"competitiveness,Scale advantage of Chinese gigafactories,2,R&D investment\n"
+)
 
 
 def _outputs(tid: str, formats=("png", "svg")) -> set[str]:
-    return ({f"fig-assessment-{tid}-{k}.{f}" for k in ("matrix", "profile") for f in formats}
-            | {f"tab-assessment-{tid}-{k}.{f}" for k in ("risks", "instruments") for f in ("csv", "html")})
+    return {f"fig-assessment-{tid}-{k}.{f}" for k in ("matrix", "profile") for f in formats} | {
+        f"tab-assessment-{tid}-{k}.{f}" for k in ("risks", "instruments") for f in ("csv", "html")
+    }
 
 
 @pytest.fixture(scope="module")
@@ -75,10 +79,18 @@ def test_notebook_is_written_like_the_chapters():
     defaults = {k: v for k, v in namespace.items() if not k.startswith("__")}
     defaults.pop("__annotations__", None)
     # None: the worked example, the collection's data/ and output/assessment, wherever the kernel runs
-    assert defaults == {"assessment_csv": None, "assessment_sheet": None,
-                        "technology_id": "quantum_example", "technology_label": LABEL,
-                        "figures_dir": None, "output_dir": None, "data_dir": None, "formats": "png,svg",
-                        "dpi": 150, "name_lang": "en"}
+    assert defaults == {
+        "assessment_csv": None,
+        "assessment_sheet": None,
+        "technology_id": "quantum_example",
+        "technology_label": LABEL,
+        "figures_dir": None,
+        "output_dir": None,
+        "data_dir": None,
+        "formats": "png,svg",
+        "dpi": 150,
+        "name_lang": "en",
+    }
 
 
 def test_example_notebook_writes_the_four_outputs(example_run):
@@ -94,8 +106,11 @@ def test_example_notebook_writes_the_four_outputs(example_run):
     assert risks.iloc[1, 2] == "4 / 3"  # national security: one score per challenge, in file order
     tools = pd.read_csv(out / "tab-assessment-quantum_example-instruments.csv", dtype=str)
     # scored 3 or 4: supply chains (3), national security (4), competitiveness (3); not values (2)
-    assert tools.iloc[:, 0].tolist() == ["Resilience of supply chains", "Criticality/national security",
-                                         "Technological competitiveness"]
+    assert tools.iloc[:, 0].tolist() == [
+        "Resilience of supply chains",
+        "Criticality/national security",
+        "Technological competitiveness",
+    ]
     assert "Regulation • Certification • Standardization • Like-minded sourcing" in tools.iloc[:, 3].tolist()
 
 
@@ -150,25 +165,43 @@ def test_matrix_has_an_eighth_row_marked_as_not_from_the_report(chapter):
     assert last["label"] == f"{LABEL} {ROW_SUFFIX}" and "not from the report" in last["label"]
     new = m[m["technology_id"] == "quantum_example"]
     assert new.groupby("dimension_id")["level"].apply(list).to_dict() == {
-        "supply_chain": [3, 2], "national_security": [4, 3], "values_sustainability": [2],
-        "competitiveness": [3, 2]}
+        "supply_chain": [3, 2],
+        "national_security": [4, 3],
+        "values_sustainability": [2],
+        "competitiveness": [3, 2],
+    }
     report_rows = m[m["technology_id"] != "quantum_example"].reset_index(drop=True)
     pd.testing.assert_frame_equal(report_rows, chapter.derived_matrix())  # the report's rows are untouched
 
 
 # --------------------------------------------------------------------------- bad input
 BAD_ROWS = {
-    "missing column": (b"dimension_id,challenge,instrument\nsupply_chain,x,\n",
-                       "bad.csv:1:importance: missing column"),
-    "wrong type": (HEADER + b"supply_chain,x,high,\n", "bad.csv:2:importance: wrong type (found 'high', expected integer)"),
-    "importance 0": (HEADER + b"supply_chain,x,0,\n", "bad.csv:2:importance: value out of range (found '0', expected 1 to 4)"),
-    "importance 5": (HEADER + b"supply_chain,x,5,\n", "bad.csv:2:importance: value out of range (found '5', expected 1 to 4)"),
-    "unknown dimension": (HEADER + b"supply_chain,x,2,\nsupply_chian,y,2,\n",
-                          "bad.csv:3:dimension_id: unknown reference (found 'supply_chian'"),
+    "missing column": (b"dimension_id,challenge,instrument\nsupply_chain,x,\n", "bad.csv:1:importance: missing column"),
+    "wrong type": (
+        HEADER + b"supply_chain,x,high,\n",
+        "bad.csv:2:importance: wrong type (found 'high', expected integer)",
+    ),
+    "importance 0": (
+        HEADER + b"supply_chain,x,0,\n",
+        "bad.csv:2:importance: value out of range (found '0', expected 1 to 4)",
+    ),
+    "importance 5": (
+        HEADER + b"supply_chain,x,5,\n",
+        "bad.csv:2:importance: value out of range (found '5', expected 1 to 4)",
+    ),
+    "unknown dimension": (
+        HEADER + b"supply_chain,x,2,\nsupply_chian,y,2,\n",
+        "bad.csv:3:dimension_id: unknown reference (found 'supply_chian'",
+    ),
     "empty challenge": (HEADER + b"supply_chain,,2,\n", "bad.csv:2:challenge: empty required cell"),
-    "ragged row": (HEADER + b"supply_chain,x,2,\nsupply_chain,y,2,a,b\n",
-                   "bad.csv:3: ragged row (found 5 cells, expected 4 cells"),
-    "non-UTF-8": (HEADER + b"supply_chain,caf\xe9,2,\n", "bad.csv:2:challenge: bytes that are not UTF-8 (found byte 0xe9"),
+    "ragged row": (
+        HEADER + b"supply_chain,x,2,\nsupply_chain,y,2,a,b\n",
+        "bad.csv:3: ragged row (found 5 cells, expected 4 cells",
+    ),
+    "non-UTF-8": (
+        HEADER + b"supply_chain,caf\xe9,2,\n",
+        "bad.csv:2:challenge: bytes that are not UTF-8 (found byte 0xe9",
+    ),
     "quote left open": (HEADER + b'supply_chain,"x,2,\n', "bad.csv:2: quote opened and never closed"),
 }
 
@@ -190,7 +223,10 @@ def test_every_problem_is_listed_not_only_the_first(tmp_path):
     with pytest.raises(DataValidationError) as info:
         load_assessment(bad)
     assert sorted((p.row, p.column) for p in info.value.problems) == [
-        (2, "importance"), (3, "dimension_id"), (4, "challenge")]
+        (2, "importance"),
+        (3, "dimension_id"),
+        (4, "challenge"),
+    ]
 
 
 # --------------------------------------------------------------------------- parameters
@@ -201,8 +237,15 @@ def test_technology_id_of_the_report_is_refused(tmp_path, tid):
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("tid,label,name", [("Quantum", "Q", "technology_id"), ("quantum-x", "Q", "technology_id"),
-                                            ("", "Q", "technology_id"), ("quantum", "  ", "technology_label")])
+@pytest.mark.parametrize(
+    "tid,label,name",
+    [
+        ("Quantum", "Q", "technology_id"),
+        ("quantum-x", "Q", "technology_id"),
+        ("", "Q", "technology_id"),
+        ("quantum", "  ", "technology_label"),
+    ],
+)
 def test_bad_technology_parameters(tid, label, name):
     with pytest.raises(ParameterError, match=f"parameter {name}="):
         check_technology(tid, label)

@@ -1,5 +1,6 @@
 """osa-report build on a small collection of fixture notebooks: cache, failure
 isolation, atomic output, escaping, parameters."""
+
 from __future__ import annotations
 
 import json
@@ -96,8 +97,10 @@ def test_reads_are_recorded_not_listed(history):
 
 
 def test_parameter_change_reruns(history):
-    assert _states(history["parameter"]) == {"a_tech": ("ran", "parameters changed"),
-                                             "b_dims": ("ran", "parameters changed")}
+    assert _states(history["parameter"]) == {
+        "a_tech": ("ran", "parameters changed"),
+        "b_dims": ("ran", "parameters changed"),
+    }
 
 
 def test_force_reruns(history):
@@ -106,7 +109,9 @@ def test_force_reruns(history):
 
 def test_osa_utils_change_reruns_all(history):
     assert _states(history["osa_utils"]) == {
-        "a_tech": ("ran", "osa_utils changed"), "b_dims": ("ran", "osa_utils changed")}
+        "a_tech": ("ran", "osa_utils changed"),
+        "b_dims": ("ran", "osa_utils changed"),
+    }
 
 
 def test_unknown_parameter_is_an_error(collection):
@@ -129,9 +134,26 @@ def test_failing_notebook_does_not_stop_the_others(collection):
     _notebook(nbs / "c_fail.ipynb", 'raise ValueError("deliberate failure")')
     temp = out.parent / ("long-temporary-folder-" + "t" * 90)
     temp.mkdir()
-    proc = subprocess.run([sys.executable, "-m", "osa_utils.cli", "build", "--data-dir", str(data), "--out", str(out),
-                           "--notebooks-dir", str(nbs), "--jobs", "1"], capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "TMPDIR": str(temp)})
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "osa_utils.cli",
+            "build",
+            "--data-dir",
+            str(data),
+            "--out",
+            str(out),
+            "--notebooks-dir",
+            str(nbs),
+            "--jobs",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "TMPDIR": str(temp)},
+    )
     assert proc.returncode == 1, proc.stderr
     assert "c_fail failed in cell 3: ValueError: deliberate failure" in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -148,8 +170,10 @@ def test_the_workers_come_from_where_they_can(tmp_path):
     long = tmp_path / ("t" * 100)
     long.mkdir()
     shown = {}
-    for name, env in (("default", {k: v for k, v in os.environ.items() if k != "TMPDIR"}),
-                      ("long", {**os.environ, "TMPDIR": str(long)})):
+    for name, env in (
+        ("default", {k: v for k, v in os.environ.items() if k != "TMPDIR"}),
+        ("long", {**os.environ, "TMPDIR": str(long)}),
+    ):
         proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
         assert proc.returncode == 0, proc.stderr
         shown[name] = proc.stdout.strip()
@@ -180,8 +204,23 @@ def test_invalid_data_builds_nothing(collection):
     run(data, out, notebooks_dir=nbs, jobs=1, only=["a_tech"])  # a previous report (one kernel is enough)
     before = (out / "index.html").read_bytes()
     (data / "technologies.csv").write_text("broken\n", encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "osa_utils.cli", "build", "--data-dir", str(data), "--out", str(out),
-                           "--notebooks-dir", str(nbs)], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "osa_utils.cli",
+            "build",
+            "--data-dir",
+            str(data),
+            "--out",
+            str(out),
+            "--notebooks-dir",
+            str(nbs),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 1 and "technologies.csv:1" in proc.stderr
     assert (out / "index.html").read_bytes() == before
 
@@ -194,23 +233,50 @@ def test_interrupted_build_leaves_the_previous_report(collection, sig, request):
     # Only this notebook runs (and waits), the report's others are kept. It starts a process of its
     # own naming a file with -f, as a kernel's command line names its connection file: the stopped
     # build removes the kernel's file, never that one.
-    _notebook(nbs / "d_slow.ipynb", "import subprocess, sys, time\n"
-              "own = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(30)', '-f', keep])\n"
-              "time.sleep(pause)", params="pause = 0\nkeep = ''\n")
+    _notebook(
+        nbs / "d_slow.ipynb",
+        "import subprocess, sys, time\n"
+        "own = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(30)', '-f', keep])\n"
+        "time.sleep(pause)",
+        params="pause = 0\nkeep = ''\n",
+    )
     # As from a terminal, where Ctrl-C interrupts: Python's own SIGINT handler even when this test
     # runs with SIGINT ignored (a background job's commands ignore it, and exec keeps that).
-    terminal = ("import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
-                "from osa_utils.cli import main; sys.exit(main())")
+    terminal = (
+        "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+        "from osa_utils.cli import main; sys.exit(main())"
+    )
     # where the kernel's folder (connection file, sockets) goes: short, so that sockets fit in it
     temp = Path(tempfile.mkdtemp(prefix="osa-t-"))
     request.addfinalizer(lambda: shutil.rmtree(temp, ignore_errors=True))
     keep = temp / "users-own.json"
     keep.write_text("{}", encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "-c", terminal, "build", "--data-dir", str(data), "--out",
-                             str(out), "--notebooks-dir", str(nbs), "--only", "d_slow", "-p", "pause", "60",
-                             "-p", "keep", str(keep)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
-                            env={**os.environ, "TMPDIR": str(temp)})
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            terminal,
+            "build",
+            "--data-dir",
+            str(data),
+            "--out",
+            str(out),
+            "--notebooks-dir",
+            str(nbs),
+            "--only",
+            "d_slow",
+            "-p",
+            "pause",
+            "60",
+            "-p",
+            "keep",
+            str(keep),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        env={**os.environ, "TMPDIR": str(temp)},
+    )
     deadline = time.time() + 60
     while time.time() < deadline and not list(out.parent.glob(f".{out.name}.v-*/.cache/d_slow/reads.log")):
         time.sleep(0.2)
@@ -234,9 +300,11 @@ def test_csv_markup_is_escaped_in_the_report(collection):
     nbs, data, out = collection
     _edit_cell(data / "errata.csv", 2, "issue", "<script>alert(1)</script>")
     _edit_cell(data / "actors.csv", 2, "description", "<script>alert(1)</script>")
-    _notebook(nbs / "e_actors.ipynb",
-              'from osa_utils.notebook import Chapter\nch = Chapter(data_dir, "figs", "png", 60, "en")\n'
-              'ch.actor_table("2.1")')
+    _notebook(
+        nbs / "e_actors.ipynb",
+        'from osa_utils.notebook import Chapter\nch = Chapter(data_dir, "figs", "png", 60, "en")\n'
+        'ch.actor_table("2.1")',
+    )
     result = run(data, out, notebooks_dir=nbs, jobs=1)
     assert not result.failed
     html = (out / "index.html").read_text(encoding="utf-8")
@@ -248,8 +316,11 @@ def test_kernels_see_the_environment_of_each_build(collection, monkeypatch):
     """A variable set between two builds of one process reaches the second build's kernels (the
     build passes its environment to each task, whatever start method made the workers)."""
     nbs, data, out = collection
-    _notebook(nbs / "c_env.ipynb", 'import os\nprint("MARK=" + os.environ.get("OSA_TEST_MARK", "unset"))',
-              params="round_ = 0\n")
+    _notebook(
+        nbs / "c_env.ipynb",
+        'import os\nprint("MARK=" + os.environ.get("OSA_TEST_MARK", "unset"))',
+        params="round_ = 0\n",
+    )
     shown = lambda: json.loads((out / "notebooks" / "c_env.ipynb").read_text(encoding="utf-8"))  # noqa: E731
     text = lambda nb: "".join("".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", []))  # noqa: E731
     monkeypatch.delenv("OSA_TEST_MARK", raising=False)
@@ -268,8 +339,7 @@ def test_a_template_only_change_is_a_change_of_osa_utils(tmp_path, monkeypatch):
 
     from osa_utils import PROJECT_ROOT
 
-    shutil.copytree(PROJECT_ROOT / "osa_utils", tmp_path / "osa_utils",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(PROJECT_ROOT / "osa_utils", tmp_path / "osa_utils", ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(cache, "PROJECT_ROOT", tmp_path)
     before = cache.package_hash()
     css = tmp_path / "osa_utils" / "templates" / "style.css"

@@ -7,6 +7,7 @@ bind mount when run as root, where chmod does not stop writes; chmod otherwise),
 (a small tmpfs, root only: skipped where mounts are not permitted), or, where neither is possible,
 OSError(ENOSPC) raised at the OS boundary (``os.link``/``shutil.copyfile``) in the CLI's own process.
 """
+
 from __future__ import annotations
 
 import errno
@@ -30,8 +31,9 @@ CLI = [sys.executable, "-m", "osa_utils.cli"]
 
 
 def _cli(*args, env=None, timeout=300):
-    return subprocess.run(CLI + [str(a) for a in args], capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        CLI + [str(a) for a in args], capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})}
+    )
 
 
 def _tree(folder: Path) -> dict:
@@ -70,13 +72,36 @@ def test_a_csv_edited_while_its_notebook_runs_is_not_cached_as_read(collection, 
     nbs, data, out = collection
     (nbs / "a_tech.ipynb").unlink()
     read, go = tmp_path / "read", tmp_path / "go"
-    notebook(nbs / "b_dims.ipynb", READS_DIMENSIONS + "\nimport pathlib, time\n"
-             "pathlib.Path(read_flag).touch()\n"
-             "for _ in range(1200):\n    if pathlib.Path(go_flag).exists(): break\n    time.sleep(0.1)",
-             params="read_flag = ''\ngo_flag = ''\n")
-    proc = subprocess.Popen(CLI + ["build", "--data-dir", str(data), "--out", str(out), "--notebooks-dir", str(nbs),
-                                   "--jobs", "1", "-p", "read_flag", str(read), "-p", "go_flag", str(go)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    notebook(
+        nbs / "b_dims.ipynb",
+        READS_DIMENSIONS + "\nimport pathlib, time\n"
+        "pathlib.Path(read_flag).touch()\n"
+        "for _ in range(1200):\n    if pathlib.Path(go_flag).exists(): break\n    time.sleep(0.1)",
+        params="read_flag = ''\ngo_flag = ''\n",
+    )
+    proc = subprocess.Popen(
+        CLI
+        + [
+            "build",
+            "--data-dir",
+            str(data),
+            "--out",
+            str(out),
+            "--notebooks-dir",
+            str(nbs),
+            "--jobs",
+            "1",
+            "-p",
+            "read_flag",
+            str(read),
+            "-p",
+            "go_flag",
+            str(go),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         for _ in range(1200):
             if read.exists() or proc.poll() is not None:
@@ -95,7 +120,8 @@ def test_a_csv_edited_while_its_notebook_runs_is_not_cached_as_read(collection, 
     assert "dimensions.csv changed while it ran" in stderr
     again = run(data, out, notebooks_dir=nbs, jobs=1, overrides={"read_flag": str(read), "go_flag": str(go)})
     assert {r.name: (r.state, r.reason) for r in again.results} == {
-        "b_dims": ("ran", "data changed while it last ran: dimensions.csv")}
+        "b_dims": ("ran", "data changed while it last ran: dimensions.csv")
+    }
     third = run(data, out, notebooks_dir=nbs, jobs=1, overrides={"read_flag": str(read), "go_flag": str(go)})
     assert [r.state for r in third.results] == ["reused"], "a run with stable data is cached as before"
 
@@ -119,8 +145,22 @@ def test_pdf_is_printed_under_the_lock_into_the_builds_own_version(collection, m
         return f"PDF written to {pdf}"
 
     monkeypatch.setattr(report, "print_pdf", fake_print_pdf)
-    rc = cli.main(["build", "--data-dir", str(data), "--out", str(out), "--notebooks-dir", str(nbs),
-                   "--only", "a_tech", "--jobs", "1", "--pdf"])
+    rc = cli.main(
+        [
+            "build",
+            "--data-dir",
+            str(data),
+            "--out",
+            str(out),
+            "--notebooks-dir",
+            str(nbs),
+            "--only",
+            "a_tech",
+            "--jobs",
+            "1",
+            "--pdf",
+        ]
+    )
     printed = capsys.readouterr().out
     assert rc == 0
     assert seen["lock held"], "the PDF was printed after the lock was released"
@@ -136,11 +176,14 @@ def test_kernel_folders_of_killed_runs_are_removed_by_the_next_build(collection,
     """A killed run leaves $TMPDIR/osa-kernel-* with kernel.json (the kernel's HMAC key): the next
     build removes those it marked as its own whose process is gone, and no other."""
     nbs, data, out = collection
-    code = ("import sys, time; from osa_utils.batch.kernel import kernel_options\n"
-            "with kernel_options() as o:\n"
-            "    print(o['config']['KernelManager']['connection_file'], flush=True); time.sleep(60)")
-    killed = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
-                              env={**os.environ, "TMPDIR": str(temp)})
+    code = (
+        "import sys, time; from osa_utils.batch.kernel import kernel_options\n"
+        "with kernel_options() as o:\n"
+        "    print(o['config']['KernelManager']['connection_file'], flush=True); time.sleep(60)"
+    )
+    killed = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(temp)}
+    )
     connection = Path(killed.stdout.readline().strip())
     connection.write_text('{"key": "secret"}', encoding="utf-8")  # as jupyter_client writes it
     killed.kill()
@@ -150,12 +193,25 @@ def test_kernel_folders_of_killed_runs_are_removed_by_the_next_build(collection,
     foreign = temp / "osa-kernel-users-own"  # a look-alike without our marker
     foreign.mkdir()
     (foreign / "kernel.json").write_text("{}", encoding="utf-8")
-    alive = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
-                             env={**os.environ, "TMPDIR": str(temp)})  # ours, and its process still runs
+    alive = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(temp)}
+    )  # ours, and its process still runs
     try:
         running = Path(alive.stdout.readline().strip()).parent
-        proc = _cli("build", "--data-dir", data, "--out", out, "--notebooks-dir", nbs, "--only", "a_tech",
-                    "--jobs", "1", env={"TMPDIR": str(temp)})
+        proc = _cli(
+            "build",
+            "--data-dir",
+            data,
+            "--out",
+            out,
+            "--notebooks-dir",
+            nbs,
+            "--only",
+            "a_tech",
+            "--jobs",
+            "1",
+            env={"TMPDIR": str(temp)},
+        )
     finally:
         alive.kill()
         alive.wait(timeout=30)
@@ -182,8 +238,25 @@ def test_a_notebook_that_never_ends_times_out_and_the_build_goes_on(collection, 
     notebook(nbs / "c_loop.ipynb", "while True:\n    pass")
     notebook(nbs / "d_dead.ipynb", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")
     notebook(nbs / "e_memory.ipynb", "raise MemoryError()")
-    proc = _cli("build", "--data-dir", data, "--out", out, "--notebooks-dir", nbs, "--jobs", "2", "--timeout", "3",
-                "--only", "a_tech", "c_loop", "d_dead", "e_memory", env={"TMPDIR": str(temp)})
+    proc = _cli(
+        "build",
+        "--data-dir",
+        data,
+        "--out",
+        out,
+        "--notebooks-dir",
+        nbs,
+        "--jobs",
+        "2",
+        "--timeout",
+        "3",
+        "--only",
+        "a_tech",
+        "c_loop",
+        "d_dead",
+        "e_memory",
+        env={"TMPDIR": str(temp)},
+    )
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr
     assert "notebook c_loop timed out after 3 s; its kernel was stopped (it was running cell 3)" in proc.stderr
@@ -201,8 +274,22 @@ def test_a_timeout_that_passes_before_the_kernel_starts_still_stops_it(collectio
     nbs, data, out = collection
     marker = temp / "reached-the-end"
     notebook(nbs / "c_late.ipynb", f"import time\ntime.sleep(3)\nopen({str(marker)!r}, 'w').close()")
-    proc = _cli("build", "--data-dir", data, "--out", out, "--notebooks-dir", nbs, "--jobs", "1",
-                "--timeout", "0.01", "--only", "c_late", env={"TMPDIR": str(temp)})
+    proc = _cli(
+        "build",
+        "--data-dir",
+        data,
+        "--out",
+        out,
+        "--notebooks-dir",
+        nbs,
+        "--jobs",
+        "1",
+        "--timeout",
+        "0.01",
+        "--only",
+        "c_late",
+        env={"TMPDIR": str(temp)},
+    )
     assert proc.returncode == 1, proc.stderr
     assert "notebook c_late timed out after 0.01 s" in proc.stderr
     time.sleep(4)  # had the kernel lived on, its cell would have finished by now
@@ -217,15 +304,37 @@ def test_a_stopped_worker_times_out_too(collection, temp):
 
     nbs, data, out = collection
     notebook(nbs / "c_slow.ipynb", "import time\ntime.sleep(sleep)")
-    proc = subprocess.Popen(CLI + ["build", "--data-dir", str(data), "--out", str(out), "--notebooks-dir", str(nbs),
-                                   "--only", "c_slow", "-p", "sleep", "300", "--jobs", "1", "--timeout", "2"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "TMPDIR": str(temp)})
+    proc = subprocess.Popen(
+        CLI
+        + [
+            "build",
+            "--data-dir",
+            str(data),
+            "--out",
+            str(out),
+            "--notebooks-dir",
+            str(nbs),
+            "--only",
+            "c_slow",
+            "-p",
+            "sleep",
+            "300",
+            "--jobs",
+            "1",
+            "--timeout",
+            "2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TMPDIR": str(temp)},
+    )
     worker = None
     try:
         for _ in range(600):
-            kernels = [p for p in psutil.Process(proc.pid).children(recursive=True)
-                       if "ipykernel" in " ".join(p.cmdline())]
+            kernels = [
+                p for p in psutil.Process(proc.pid).children(recursive=True) if "ipykernel" in " ".join(p.cmdline())
+            ]
             if kernels:
                 worker = kernels[0].parent()
                 break
@@ -270,12 +379,15 @@ def read_only(tmp_path):
         subprocess.run(["umount", str(folder)], check=False)
 
 
-@pytest.mark.parametrize("command", [
-    ["build", "--only", "08_ai_ethics"],
-    ["figures"],
-    ["assess", "data/examples/assessment_quantum.csv", "--id", "q_x", "--label", "Q"],
-    ["app-check", "data/examples/app_check_example.csv", "--app", "X"],
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["build", "--only", "08_ai_ethics"],
+        ["figures"],
+        ["assess", "data/examples/assessment_quantum.csv", "--id", "q_x", "--label", "Q"],
+        ["app-check", "data/examples/app_check_example.csv", "--app", "X"],
+    ],
+)
 def test_a_read_only_out_is_one_line_and_exit_2(read_only, command):
     """assess and app-check made OUT in a read-only folder half-way: a traceback (build and figures
     already said so in one line when they could not make their lock file)."""
@@ -283,8 +395,9 @@ def test_a_read_only_out_is_one_line_and_exit_2(read_only, command):
 
     before = sorted(p.name for p in read_only.rglob("*"))
     for out in (read_only / "out", read_only / "sub"):
-        proc = subprocess.run(CLI + [*command, "--out", str(out)], capture_output=True, text=True, timeout=120,
-                              cwd=PROJECT_ROOT)
+        proc = subprocess.run(
+            CLI + [*command, "--out", str(out)], capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT
+        )
         assert proc.returncode == 2, proc.stderr
         line = _one_line_error(proc)
         assert str(read_only) in line
@@ -323,10 +436,28 @@ def test_a_full_disk_during_the_build_is_one_line_and_leaves_the_previous_report
     nbs, data, out = collection
     run(data, out, notebooks_dir=nbs, jobs=1, only=["a_tech"])  # the previous report
     before, beside = _tree(out), _beside(out)
-    proc = subprocess.run([sys.executable, "-c", DISK_FULL, "build", "--data-dir", str(data), "--out", str(out),
-                           "--notebooks-dir", str(nbs), "--only", "b_dims", "--jobs", "1"],
-                          capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "OSA_TEST_FULL": str(out.parent), "TMPDIR": str(temp)})
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            DISK_FULL,
+            "build",
+            "--data-dir",
+            str(data),
+            "--out",
+            str(out),
+            "--notebooks-dir",
+            str(nbs),
+            "--only",
+            "b_dims",
+            "--jobs",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "OSA_TEST_FULL": str(out.parent), "TMPDIR": str(temp)},
+    )
     assert proc.returncode == 1
     line = _one_line_error(proc)
     assert "No space left on device" in line and "the previous report is unchanged" in line
@@ -341,9 +472,13 @@ def test_a_full_temporary_folder_for_verify_leaves_no_scratch(tmp_path, temp):
     nbs = tmp_path / "notebooks"
     nbs.mkdir()
     notebook(nbs / "figs.ipynb", FIGURE_NOTEBOOK, params='figures_dir = "out"\n')
-    proc = subprocess.run([sys.executable, "-c", DISK_FULL, "verify", "--notebooks-dir", str(nbs), "--jobs", "1"],
-                          capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "OSA_TEST_FULL": str(temp), "TMPDIR": str(temp)})
+    proc = subprocess.run(
+        [sys.executable, "-c", DISK_FULL, "verify", "--notebooks-dir", str(nbs), "--jobs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "OSA_TEST_FULL": str(temp), "TMPDIR": str(temp)},
+    )
     assert proc.returncode == 1
     assert "No space left on device" in _one_line_error(proc)
     assert list(temp.iterdir()) == [], "verify's scratch folder was left behind"
@@ -383,8 +518,19 @@ def test_a_really_full_disk_in_the_cache_is_one_line(collection, small_disk, tem
             assert exc.errno == errno.ENOSPC
         fh.truncate(max(0, filler.stat().st_size - room))
     for _ in range(2):  # twice: the first failure leaves nothing that makes the second different
-        proc = _cli("build", "--data-dir", data, "--out", out, "--notebooks-dir", nbs, "--jobs", "1", "--force",
-                    env={"TMPDIR": str(temp)})
+        proc = _cli(
+            "build",
+            "--data-dir",
+            data,
+            "--out",
+            out,
+            "--notebooks-dir",
+            nbs,
+            "--jobs",
+            "1",
+            "--force",
+            env={"TMPDIR": str(temp)},
+        )
         assert proc.returncode == 1
         assert "No space left on device" in _one_line_error(proc)
         assert _tree(out) == before and _beside(out) == beside
@@ -401,17 +547,37 @@ def test_ctrl_c_while_the_fork_server_starts_prints_no_traceback(collection):
     if not sys.platform.startswith("linux"):
         pytest.skip("the fork server is used on Linux only")
     nbs, data, out = collection
-    terminal = ("import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
-                "from osa_utils.cli import main; sys.exit(main())")
-    proc = subprocess.Popen([sys.executable, "-c", terminal, "build", "--data-dir", str(data), "--out", str(out),
-                             "--notebooks-dir", str(nbs), "--jobs", "1"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    terminal = (
+        "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+        "from osa_utils.cli import main; sys.exit(main())"
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            terminal,
+            "build",
+            "--data-dir",
+            str(data),
+            "--out",
+            str(out),
+            "--notebooks-dir",
+            str(nbs),
+            "--jobs",
+            "1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     server = None
     try:
         for _ in range(3000):
             try:
-                server = next((p for p in psutil.Process(proc.pid).children()
-                               if "forkserver" in " ".join(p.cmdline())), None)
+                server = next(
+                    (p for p in psutil.Process(proc.pid).children() if "forkserver" in " ".join(p.cmdline())), None
+                )
             except psutil.Error:
                 break
             if server is not None:

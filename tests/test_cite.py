@@ -5,6 +5,7 @@ the csv module) and from the CSL 1.0.2 specification, never copied from the modu
 BibTeX and biblatex are read back with bibtexparser 1.x, CSL-JSON rendered with citeproc-py; the
 imports with pandoc, rispy and bibtexparser's default settings are in test_cite_clients.py.
 """
+
 from __future__ import annotations
 
 import csv
@@ -22,42 +23,221 @@ from osa_utils import cite, citerender
 # --------------------------------------------------------------------------- CSL 1.0.2
 # From the CSL 1.0.2 specification, Appendix III (Types) and Appendix IV (Variables).
 CSL_TYPES = {
-    "article", "article-journal", "article-magazine", "article-newspaper", "bill", "book", "broadcast", "chapter",
-    "classic", "collection", "dataset", "document", "entry", "entry-dictionary", "entry-encyclopedia", "event",
-    "figure", "graphic", "hearing", "interview", "legal_case", "legislation", "manuscript", "map", "motion_picture",
-    "musical_score", "pamphlet", "paper-conference", "patent", "performance", "periodical", "personal_communication",
-    "post", "post-weblog", "regulation", "report", "review", "review-book", "software", "song", "speech", "standard",
-    "thesis", "treaty", "webpage",
+    "article",
+    "article-journal",
+    "article-magazine",
+    "article-newspaper",
+    "bill",
+    "book",
+    "broadcast",
+    "chapter",
+    "classic",
+    "collection",
+    "dataset",
+    "document",
+    "entry",
+    "entry-dictionary",
+    "entry-encyclopedia",
+    "event",
+    "figure",
+    "graphic",
+    "hearing",
+    "interview",
+    "legal_case",
+    "legislation",
+    "manuscript",
+    "map",
+    "motion_picture",
+    "musical_score",
+    "pamphlet",
+    "paper-conference",
+    "patent",
+    "performance",
+    "periodical",
+    "personal_communication",
+    "post",
+    "post-weblog",
+    "regulation",
+    "report",
+    "review",
+    "review-book",
+    "software",
+    "song",
+    "speech",
+    "standard",
+    "thesis",
+    "treaty",
+    "webpage",
 }
 CSL_STANDARD = {
-    "abstract", "annote", "archive", "archive_collection", "archive_location", "archive-place", "authority",
-    "call-number", "citation-key", "citation-label", "collection-title", "container-title", "container-title-short",
-    "dimensions", "division", "DOI", "event", "event-title", "event-place", "genre", "ISBN", "ISSN", "jurisdiction",
-    "keyword", "language", "license", "medium", "note", "original-publisher", "original-publisher-place",
-    "original-title", "part-title", "PMCID", "PMID", "publisher", "publisher-place", "references", "reviewed-genre",
-    "reviewed-title", "scale", "source", "status", "title", "title-short", "URL", "volume-title", "year-suffix",
+    "abstract",
+    "annote",
+    "archive",
+    "archive_collection",
+    "archive_location",
+    "archive-place",
+    "authority",
+    "call-number",
+    "citation-key",
+    "citation-label",
+    "collection-title",
+    "container-title",
+    "container-title-short",
+    "dimensions",
+    "division",
+    "DOI",
+    "event",
+    "event-title",
+    "event-place",
+    "genre",
+    "ISBN",
+    "ISSN",
+    "jurisdiction",
+    "keyword",
+    "language",
+    "license",
+    "medium",
+    "note",
+    "original-publisher",
+    "original-publisher-place",
+    "original-title",
+    "part-title",
+    "PMCID",
+    "PMID",
+    "publisher",
+    "publisher-place",
+    "references",
+    "reviewed-genre",
+    "reviewed-title",
+    "scale",
+    "source",
+    "status",
+    "title",
+    "title-short",
+    "URL",
+    "volume-title",
+    "year-suffix",
 }
 CSL_NUMBER = {
-    "chapter-number", "citation-number", "collection-number", "edition", "first-reference-note-number", "issue",
-    "locator", "number", "number-of-pages", "number-of-volumes", "page", "page-first", "part-number",
-    "printing-number", "section", "supplement-number", "version", "volume",
+    "chapter-number",
+    "citation-number",
+    "collection-number",
+    "edition",
+    "first-reference-note-number",
+    "issue",
+    "locator",
+    "number",
+    "number-of-pages",
+    "number-of-volumes",
+    "page",
+    "page-first",
+    "part-number",
+    "printing-number",
+    "section",
+    "supplement-number",
+    "version",
+    "volume",
 }
 CSL_DATE = {"accessed", "available-date", "event-date", "issued", "original-date", "submitted"}
 CSL_NAME = {
-    "author", "chair", "collection-editor", "compiler", "composer", "container-author", "contributor", "curator",
-    "director", "editor", "editorial-director", "editor-translator", "executive-producer", "guest", "host",
-    "illustrator", "interviewer", "narrator", "organizer", "original-author", "performer", "producer", "recipient",
-    "reviewed-author", "script-writer", "series-creator", "translator",
+    "author",
+    "chair",
+    "collection-editor",
+    "compiler",
+    "composer",
+    "container-author",
+    "contributor",
+    "curator",
+    "director",
+    "editor",
+    "editorial-director",
+    "editor-translator",
+    "executive-producer",
+    "guest",
+    "host",
+    "illustrator",
+    "interviewer",
+    "narrator",
+    "organizer",
+    "original-author",
+    "performer",
+    "producer",
+    "recipient",
+    "reviewed-author",
+    "script-writer",
+    "series-creator",
+    "translator",
 }
-CSL_NAME_PARTS = {"family", "given", "dropping-particle", "non-dropping-particle", "suffix", "comma-suffix",
-                  "static-ordering", "literal", "parse-names"}
+CSL_NAME_PARTS = {
+    "family",
+    "given",
+    "dropping-particle",
+    "non-dropping-particle",
+    "suffix",
+    "comma-suffix",
+    "static-ordering",
+    "literal",
+    "parse-names",
+}
 CSL_DATE_PARTS = {"date-parts", "season", "circa", "literal", "raw"}
 
-RIS_TYPES = {"ABST", "ADVS", "AGGR", "ANCIENT", "ART", "BILL", "BLOG", "BOOK", "CASE", "CHAP", "CHART", "CLSWK",
-             "COMP", "CONF", "CPAPER", "CTLG", "DATA", "DBASE", "DICT", "EBOOK", "ECHAP", "EDBOOK", "EJOUR", "ELEC",
-             "ENCYC", "EQUA", "FIGURE", "GEN", "GOVDOC", "GRANT", "HEAR", "ICOMM", "INPR", "JFULL", "JOUR", "LEGAL",
-             "MANSCPT", "MAP", "MGZN", "MPCT", "MULTI", "MUSIC", "NEWS", "PAMP", "PAT", "PCOMM", "RPRT", "SER",
-             "SLIDE", "SOUND", "STAND", "STAT", "THES", "UNPB", "VIDEO"}
+RIS_TYPES = {
+    "ABST",
+    "ADVS",
+    "AGGR",
+    "ANCIENT",
+    "ART",
+    "BILL",
+    "BLOG",
+    "BOOK",
+    "CASE",
+    "CHAP",
+    "CHART",
+    "CLSWK",
+    "COMP",
+    "CONF",
+    "CPAPER",
+    "CTLG",
+    "DATA",
+    "DBASE",
+    "DICT",
+    "EBOOK",
+    "ECHAP",
+    "EDBOOK",
+    "EJOUR",
+    "ELEC",
+    "ENCYC",
+    "EQUA",
+    "FIGURE",
+    "GEN",
+    "GOVDOC",
+    "GRANT",
+    "HEAR",
+    "ICOMM",
+    "INPR",
+    "JFULL",
+    "JOUR",
+    "LEGAL",
+    "MANSCPT",
+    "MAP",
+    "MGZN",
+    "MPCT",
+    "MULTI",
+    "MUSIC",
+    "NEWS",
+    "PAMP",
+    "PAT",
+    "PCOMM",
+    "RPRT",
+    "SER",
+    "SLIDE",
+    "SOUND",
+    "STAND",
+    "STAT",
+    "THES",
+    "UNPB",
+    "VIDEO",
+}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -136,10 +316,17 @@ def parse_classic(text: str) -> dict[str, dict]:
 
 # Undo the escaping independently of the module: one left-to-right pass, so '\textbackslash{}%'
 # cannot be misread as an escaped '%'; LaTeX quotes (``x'' and `x') back to the straight ones printed.
-_UNESCAPE = {"textbackslash": "\\", "textbraceleft": "{", "textbraceright": "}",
-             "textasciitilde": "~", "textasciicircum": "^"}
-_ESCAPED = re.compile(r"\\(textbackslash|textbraceleft|textbraceright|textasciitilde|textasciicircum)\{\}"
-                      r"|\\([%&#_$])|(``|''|`)")
+_UNESCAPE = {
+    "textbackslash": "\\",
+    "textbraceleft": "{",
+    "textbraceright": "}",
+    "textasciitilde": "~",
+    "textasciicircum": "^",
+}
+_ESCAPED = re.compile(
+    r"\\(textbackslash|textbraceleft|textbraceright|textasciitilde|textasciicircum)\{\}"
+    r"|\\([%&#_$])|(``|''|`)"
+)
 
 
 def unescape(value: str) -> str:
@@ -242,10 +429,19 @@ def test_csl_json_fields_equal_the_data(csl, sources, names, cited_by):
         assert item["type"] == s["type"]
         title = s["title"] + (f" [{s['title_translation']}]" if s["title_translation"] else "")
         assert item.get("title", "") == title.strip()
-        for col, var in (("container_title", "container-title"), ("publisher", "publisher"), ("page", "page"),
-                         ("publisher_place", "publisher-place"), ("url", "URL"), ("doi", "DOI"),
-                         ("volume", "volume"), ("issue", "issue"), ("number", "number"), ("genre", "genre"),
-                         ("collection_title", "collection-title")):
+        for col, var in (
+            ("container_title", "container-title"),
+            ("publisher", "publisher"),
+            ("page", "page"),
+            ("publisher_place", "publisher-place"),
+            ("url", "URL"),
+            ("doi", "DOI"),
+            ("volume", "volume"),
+            ("issue", "issue"),
+            ("number", "number"),
+            ("genre", "genre"),
+            ("collection_title", "collection-title"),
+        ):
             assert item.get(var, "") == s[col], (item["id"], var)
         for col in ("issued", "accessed"):
             if s[col]:
@@ -253,8 +449,10 @@ def test_csl_json_fields_equal_the_data(csl, sources, names, cited_by):
             else:
                 assert col not in item
         for role, var in (("author", "author"), ("editor", "editor")):
-            got = [n.get("literal") or (f"{n['family']}, {n['given']}" if n.get("given") else n["family"])
-                   for n in item.get(var, [])]
+            got = [
+                n.get("literal") or (f"{n['family']}, {n['given']}" if n.get("given") else n["family"])
+                for n in item.get(var, [])
+            ]
             assert got == expected_names(names, item["id"], role), (item["id"], role)
         notes = sorted(cited_by[item["id"]])
         assert item["note"].startswith("Cited in Rühlig (ed.) 2023, note")
@@ -287,10 +485,36 @@ def test_a_merged_work_lists_every_footnote_citing_it(csl):
 # --------------------------------------------------------------------------- BibTeX (classic) and biblatex
 #: BibTeX's standard entry types (those of its standard styles), from the BibTeX documentation
 #: (Patashnik, "BibTeXing", 1988): the only ones bibtexparser 1.x keeps with its default settings.
-BIBTEX_STANDARD_TYPES = {"article", "book", "booklet", "conference", "inbook", "incollection", "inproceedings",
-                         "manual", "mastersthesis", "misc", "phdthesis", "proceedings", "techreport", "unpublished"}
-MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-               "November", "December"]
+BIBTEX_STANDARD_TYPES = {
+    "article",
+    "book",
+    "booklet",
+    "conference",
+    "inbook",
+    "incollection",
+    "inproceedings",
+    "manual",
+    "mastersthesis",
+    "misc",
+    "phdthesis",
+    "proceedings",
+    "techreport",
+    "unpublished",
+}
+MONTH_NAMES = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def test_data_holds_no_latex_quote_marks(sources):
@@ -309,7 +533,16 @@ def test_bibtex_parses_with_one_entry_per_work(bibtex, biblatex, classic_entries
             assert brace_depths_ok(block if block.startswith("@") else "@" + block)
     assert {e["ENTRYTYPE"] for e in classic_entries.values()} <= BIBTEX_STANDARD_TYPES
     assert {e["ENTRYTYPE"] for e in biblatex_entries.values()} <= {
-        "article", "book", "incollection", "inproceedings", "report", "online", "unpublished", "misc", "dataset"}
+        "article",
+        "book",
+        "incollection",
+        "inproceedings",
+        "report",
+        "online",
+        "unpublished",
+        "misc",
+        "dataset",
+    }
 
 
 def _check_common(e, s, names, sid):
@@ -395,15 +628,19 @@ def test_biblatex_fields_round_trip_to_the_data(biblatex_entries, sources, names
 def test_organisations_with_and_are_braced_whole(classic_entries, biblatex_entries, sources):
     """biblatex, biber and pandoc read publisher, institution, organization and location as lists
     split at ' and ': 'Belfer Center for Science and International Relations' must be one name."""
-    with_and = {(sid, s[col]) for sid, s in sources.items() for col in ("publisher", "container_title")
-                if " and " in s[col]}
+    with_and = {
+        (sid, s[col]) for sid, s in sources.items() for col in ("publisher", "container_title") if " and " in s[col]
+    }
     assert len(with_and) >= 5, with_and  # the data has them: keep the test meaningful
     for parsed in (classic_entries, biblatex_entries):
         for field in ("publisher", "institution", "organization", "location", "address"):
             for e in parsed.values():
                 if field in e:
-                    assert brace_depths_ok(e[field]) and e[field].startswith("{") and e[field].endswith("}"), \
-                        (e["ID"], field, e[field])
+                    assert brace_depths_ok(e[field]) and e[field].startswith("{") and e[field].endswith("}"), (
+                        e["ID"],
+                        field,
+                        e[field],
+                    )
                     inner = e[field][1:-1]
                     assert brace_depths_ok(inner), (e["ID"], field)  # braced as one group, not '{a} and {b}'
 
@@ -412,8 +649,10 @@ def test_organisations_with_and_are_braced_whole(classic_entries, biblatex_entri
 def test_bibtex_special_characters_are_escaped(bibtex, biblatex, classic_entries, biblatex_entries, sources):
     found = {ch: sid for sid, s in sorted(sources.items()) for ch in "&%$#_" if ch in s["title"] + s["container_title"]}
     assert {"&", "%", "$"} <= set(found), found  # the data has them; keep the test meaningful
-    for text, parsed, fields in ((bibtex, classic_entries, ("title", "journal", "booktitle")),
-                                 (biblatex, biblatex_entries, ("title", "journaltitle", "booktitle"))):
+    for text, parsed, fields in (
+        (bibtex, classic_entries, ("title", "journal", "booktitle")),
+        (biblatex, biblatex_entries, ("title", "journaltitle", "booktitle")),
+    ):
         for ch, sid in found.items():
             e = parsed[sid]
             for field in fields:
@@ -440,11 +679,31 @@ def test_opening_quotes_are_latex_quotes(classic_entries, biblatex_entries, sour
 def test_constructed_entry_with_every_special_character_round_trips(fmt):
     text = r"A {b} }unbalanced{ 100% & R#D a_b $5 back\slash ~tilde^caret “Ünïcødé” — 中文" + " 'q' \"dq\""
     url = "https://example.org/a_b%20c?x=1&y=2#frag~z"
-    w = {"id": "test1999x", "type": "report", "title": text, "title_translation": "", "container_title": "",
-         "collection_title": "", "number": "", "genre": "", "volume": "", "issue": "", "page": "", "publisher": "P & Q",
-         "publisher_place": "", "issued": "1999-12", "url": url, "doi": "10.1000/a_b%c#d", "accessed": "2022-12-16",
-         "editors": "", "et_al": True, "note": "", "footnotes": [5, 9],
-         "authors": [{"family": "Hung", "given": "Ho-fung"}, {"literal": "A & B {Group}"}], "editors_list": []}
+    w = {
+        "id": "test1999x",
+        "type": "report",
+        "title": text,
+        "title_translation": "",
+        "container_title": "",
+        "collection_title": "",
+        "number": "",
+        "genre": "",
+        "volume": "",
+        "issue": "",
+        "page": "",
+        "publisher": "P & Q",
+        "publisher_place": "",
+        "issued": "1999-12",
+        "url": url,
+        "doi": "10.1000/a_b%c#d",
+        "accessed": "2022-12-16",
+        "editors": "",
+        "et_al": True,
+        "note": "",
+        "footnotes": [5, 9],
+        "authors": [{"family": "Hung", "given": "Ho-fung"}, {"literal": "A & B {Group}"}],
+        "editors_list": [],
+    }
     out = cite.to_bibtex([w]) if fmt == "bibtex" else cite.to_biblatex([w])
     assert brace_depths_ok(out)
     e = (parse_classic if fmt == "bibtex" else parse_bibtex)(out)["test1999x"]
@@ -515,7 +774,11 @@ def test_footnote_exports_its_works_in_printed_order(data_dir):
     items = json.loads(cite.main("csl-json", data_dir=data_dir, footnote=139))
     assert [i["id"] for i in items] == ["bilotta2021international", "bansal2021china", "heath2022watch"]
     assert set(parse_bibtex(cite.main("bibtex", data_dir=data_dir, footnote=63))) == {
-        "nokiandwhite", "ericssonnd6g", "samsungndnext", "huaweind6g"}
+        "nokiandwhite",
+        "ericssonnd6g",
+        "samsungndnext",
+        "huaweind6g",
+    }
 
 
 def test_footnote_citing_no_work_exports_nothing(data_dir):

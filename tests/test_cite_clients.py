@@ -6,6 +6,7 @@ sources.csv and source_authors.csv (read with the csv module): every work plus t
 the report and this collection, URLs as the same string, organisations whole, opening quotes as
 opening quotes, "et al." kept. Also: a full or closed standard output is a one-line error.
 """
+
 from __future__ import annotations
 
 import html
@@ -28,7 +29,12 @@ CLI = [sys.executable, "-m", "osa_utils.cli", "cite"]
 OWN_IDS = {"ruhlig2023europes", "osareport2026collection"}
 #: Export format -> file name pandoc is given (pandoc picks its reader by the extension: .bib is
 #: read as biblatex, .bibtex as BibTeX; a user's file is usually .bib, so BibTeX is read both ways).
-PANDOC_FILES = {"bibtex": ["refs.bib", "refs.bibtex"], "biblatex": ["refs-biblatex.bib"], "csl-json": ["refs.json"], "ris": ["refs.ris"]}
+PANDOC_FILES = {
+    "bibtex": ["refs.bib", "refs.bibtex"],
+    "biblatex": ["refs-biblatex.bib"],
+    "csl-json": ["refs.json"],
+    "ris": ["refs.ris"],
+}
 
 #: The fixture of test_cite, shared (assigned, not imported by name: the tests' parameters take its name).
 sources = test_cite.sources
@@ -75,8 +81,13 @@ def pandoc(exports, tmp_path_factory):
     for fmt, names in PANDOC_FILES.items():
         for name in names:
             (folder / name).write_text(exports[fmt], encoding="utf-8")
-            proc = subprocess.run([exe, str(doc), "--citeproc", "--bibliography", str(folder / name), "-t", "html",
-                                   "--wrap=none"], capture_output=True, text=True, timeout=300, cwd=folder)
+            proc = subprocess.run(
+                [exe, str(doc), "--citeproc", "--bibliography", str(folder / name), "-t", "html", "--wrap=none"],
+                capture_output=True,
+                text=True,
+                timeout=300,
+                cwd=folder,
+            )
             assert proc.returncode == 0, proc.stderr
             assert "[WARNING]" not in proc.stderr, (name, proc.stderr)
             out[name] = _entries(proc.stdout)
@@ -119,8 +130,9 @@ def test_pandoc_links_the_printed_urls(pandoc, sources, name):
 def test_pandoc_keeps_organisations_whole(pandoc, sources, literal_names, name):
     """'Belfer Center for Science and International Relations', not '… Science; International Relations'."""
     entries = pandoc[name]
-    orgs = {(sid, s[col]) for sid, s in sources.items() for col in ("publisher", "container_title")
-            if " and " in s[col]}
+    orgs = {
+        (sid, s[col]) for sid, s in sources.items() for col in ("publisher", "container_title") if " and " in s[col]
+    }
     assert len(orgs) >= 5, orgs  # the data has them: keep the test meaningful
     shown = 0
     for sid, org in orgs:
@@ -161,8 +173,12 @@ def test_pandoc_reads_the_et_al_note_from_csl_json(exports, sources, tmp_path):
     """CSL-JSON has no 'et al.' marker: the note says so, and survives pandoc's CSL-JSON reader."""
     path = tmp_path / "refs.json"
     path.write_text(exports["csl-json"], encoding="utf-8")
-    proc = subprocess.run([pypandoc.get_pandoc_path(), "-f", "csljson", "-t", "csljson", str(path)],
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [pypandoc.get_pandoc_path(), "-f", "csljson", "-t", "csljson", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     items = {i["id"]: i for i in json.loads(proc.stdout)}
     assert set(items) == {*sources, *OWN_IDS}
@@ -187,8 +203,12 @@ def test_pandoc_keeps_the_printed_case_of_container_and_series_titles(exports, s
     printed translation of a title are the printed text of sources.csv, case and all."""
     path = tmp_path / ("refs.bib" if reader == "biblatex" else "refs.bibtex")
     path.write_text(exports[fmt], encoding="utf-8")
-    proc = subprocess.run([pypandoc.get_pandoc_path(), "-f", reader, "-t", "csljson", str(path)],
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [pypandoc.get_pandoc_path(), "-f", reader, "-t", "csljson", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     items = {i["id"]: i for i in json.loads(proc.stdout)}
     checked = cased = 0
@@ -213,8 +233,10 @@ def test_pandoc_keeps_the_printed_case_of_container_and_series_titles(exports, s
 def test_pandoc_renders_the_report_and_the_collection(pandoc, name):
     report = pandoc[name]["ruhlig2023europes"]
     assert report.startswith("Rühlig, Tim, ed. 2023."), report
-    assert "Europe's Strategic Technology Autonomy from China: Assessing Foundational and Emerging Technologies" \
-        .lower() in report.replace("’", "'").lower()  # typeset as ’ except from plain RIS
+    assert (
+        "Europe's Strategic Technology Autonomy from China: Assessing Foundational and Emerging Technologies".lower()
+        in report.replace("’", "'").lower()
+    )  # typeset as ’ except from plain RIS
     assert "Digital Power China research consortium" in report and "<" not in report  # no link: none printed
     collection = pandoc[name]["osareport2026collection"]
     assert "the osa report collection" in collection.lower() and "2026" in collection and "<" not in collection
@@ -230,7 +252,8 @@ def test_rispy_reads_every_record(exports, sources, data_dir):
     for r in sorted(_rows(data_dir, "source_authors"), key=lambda r: int(r["position"])):
         if r["role"] == "author":
             authors.setdefault(r["source_id"], []).append(
-                r["literal"] or (f"{r['family']}, {r['given']}" if r["given"] else r["family"]))
+                r["literal"] or (f"{r['family']}, {r['given']}" if r["given"] else r["family"])
+            )
     for sid, s in sources.items():
         rec = by_id[sid]
         assert rec.get("urls", []) == ([s["url"]] if s["url"] else []), sid
@@ -257,8 +280,13 @@ def test_cite_into_a_full_device_is_one_line_and_exit_1():
 
 
 def test_cite_with_stdout_closed_is_one_line_and_exit_1():
-    proc = subprocess.run(["sh", "-c", 'exec "$@" >&-', "sh", *CLI, "--format", "ris"], stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True, timeout=300)
+    proc = subprocess.run(
+        ["sh", "-c", 'exec "$@" >&-', "sh", *CLI, "--format", "ris"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 1, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "standard output" in lines[0] and "Traceback" not in proc.stderr, proc.stderr

@@ -2,6 +2,7 @@
 
 What needs no process of its own runs in this one, through click's test runner (:func:`_invoke`);
 what runs a kernel runs ``python -m osa_utils.cli`` (:func:`_run`)."""
+
 from __future__ import annotations
 
 import json
@@ -51,15 +52,21 @@ def test_cite_unknown_figure():
 @pytest.mark.slow
 def test_assess_on_a_csv_written_here(tmp_path):
     csv = tmp_path / "batteries.csv"
-    csv.write_text("dimension_id,challenge,importance,instrument\n"
-                   "supply_chain,Dependence on Chinese cathode materials,4,Diversification incentives\n"
-                   "national_security,Remote access to battery management systems,3,\n"
-                   "competitiveness,Scale of Chinese cell makers,4,R&D investment\n", encoding="utf-8")
+    csv.write_text(
+        "dimension_id,challenge,importance,instrument\n"
+        "supply_chain,Dependence on Chinese cathode materials,4,Diversification incentives\n"
+        "national_security,Remote access to battery management systems,3,\n"
+        "competitiveness,Scale of Chinese cell makers,4,R&D investment\n",
+        encoding="utf-8",
+    )
     out = _run("assess", str(csv), "--id", "batteries", "--label", "EV batteries", "--out", str(tmp_path / "o"))
     assert out.returncode == 0, out.stderr
     names = {p.name for p in (tmp_path / "o").iterdir()}
-    assert {"fig-assessment-batteries-matrix.png", "tab-assessment-batteries-risks.csv",
-            "tab-assessment-batteries-instruments.csv"} <= names
+    assert {
+        "fig-assessment-batteries-matrix.png",
+        "tab-assessment-batteries-risks.csv",
+        "tab-assessment-batteries-instruments.csv",
+    } <= names
 
 
 @pytest.mark.slow
@@ -75,8 +82,9 @@ def test_assess_bad_csv_names_file_row_column(tmp_path):
 
 
 def test_assess_rejects_a_report_technology_id(tmp_path):
-    out = _invoke("assess", "data/examples/assessment_quantum.csv", "--id", "6g", "--label", "x",
-                  "--out", str(tmp_path / "o"))
+    out = _invoke(
+        "assess", "data/examples/assessment_quantum.csv", "--id", "6g", "--label", "x", "--out", str(tmp_path / "o")
+    )
     assert out.exit_code == 2 and "technology_id='6g'" in out.stderr
 
 
@@ -109,8 +117,13 @@ def test_figures_and_verify_report_every_kind_of_difference(tmp_path):
     ref = tmp_path / "figures"
     out = _run("figures", "--notebooks-dir", str(nbs), "--out", str(ref), "--jobs", "1")
     assert out.returncode == 0, out.stderr
-    assert sorted(p.name for p in ref.iterdir()) == [".osa-report.json", "fig-a.png", "fig-b.png",
-                                                    "tab-a.csv", "tab-b.csv"]
+    assert sorted(p.name for p in ref.iterdir()) == [
+        ".osa-report.json",
+        "fig-a.png",
+        "fig-b.png",
+        "tab-a.csv",
+        "tab-b.csv",
+    ]
     same = _run("verify", "--notebooks-dir", str(nbs), "--figures", str(ref), "--jobs", "1")
     assert same.returncode == 0 and "4 identical, 0 different" in same.stdout, same.stdout + same.stderr
     img = Image.open(ref / "fig-a.png").convert("RGB")
@@ -129,7 +142,9 @@ def test_figures_and_verify_report_every_kind_of_difference(tmp_path):
     assert "identical" in lines["tab-a.csv"]
 
 
-@pytest.mark.parametrize("args", [["--only", "a", "b"], ["a", "b"], ["--only", "a", "--only", "b"], ["a", "--only", "b"]])
+@pytest.mark.parametrize(
+    "args", [["--only", "a", "b"], ["a", "b"], ["--only", "a", "--only", "b"], ["a", "--only", "b"]]
+)
 def test_only_takes_several_names_as_before_or_as_arguments(args, monkeypatch, tmp_path):
     """`--only A B` (argparse's nargs="+") keeps working: the names after --only are the command's
     arguments, which may also be given without it."""
@@ -152,11 +167,18 @@ def test_every_error_keeps_its_builtin_base_and_its_exit_status():
     line gave it before, and still the builtin it was (existing `except ValueError` clauses)."""
     from osa_utils import assess, build, data, errors, model, outdir, panel, params, report, style
 
-    expected = {params.ParameterError: (ValueError, 2), outdir.OutputError: (ValueError, 2),
-                outdir.BusyError: (RuntimeError, 3), panel.PanelError: (ValueError, 2),
-                assess.AssessmentError: (RuntimeError, 1), report.PdfError: (RuntimeError, 2),
-                model.ModelError: (ValueError, 1), style.FontMissingError: (RuntimeError, 1),
-                data.DataValidationError: (ValueError, 1), build.BuildError: (RuntimeError, 2)}
+    expected = {
+        params.ParameterError: (ValueError, 2),
+        outdir.OutputError: (ValueError, 2),
+        outdir.BusyError: (RuntimeError, 3),
+        panel.PanelError: (ValueError, 2),
+        assess.AssessmentError: (RuntimeError, 1),
+        report.PdfError: (RuntimeError, 2),
+        model.ModelError: (ValueError, 1),
+        style.FontMissingError: (RuntimeError, 1),
+        data.DataValidationError: (ValueError, 1),
+        build.BuildError: (RuntimeError, 2),
+    }
     for cls, (builtin, status) in expected.items():
         assert issubclass(cls, errors.OSAError) and issubclass(cls, builtin), cls
         assert cls.exit_code == status, cls
@@ -175,7 +197,8 @@ def test_a_stopped_notebook_is_printed_as_it_is_and_bad_data_one_problem_a_line(
     form = "data/examples/assessment_quantum.csv"
     out = _invoke("assess", form, "--id", "q", "--label", "Q", "--out", tmp_path / "o")
     assert out.exit_code == 1 and out.stderr.splitlines()[-1].startswith(
-        "the assessment of q.csv stopped in cell 4 of notebook x.ipynb with E:"), out.stderr
+        "the assessment of q.csv stopped in cell 4 of notebook x.ipynb with E:"
+    ), out.stderr
     assert "error:" not in out.stderr, out.stderr
 
     def bad(*args, **kwargs):
@@ -184,4 +207,6 @@ def test_a_stopped_notebook_is_printed_as_it_is_and_bad_data_one_problem_a_line(
     monkeypatch.setattr(assess, "run_assessment", bad)
     out = _invoke("assess", form, "--id", "q", "--label", "Q", "--out", tmp_path / "o")
     assert out.exit_code == 1 and out.stderr.splitlines()[-2:] == [
-        str(data.Problem("t.csv", 2, "c", "bad")), "1 data problem(s): nothing was run"], out.stderr
+        str(data.Problem("t.csv", 2, "c", "bad")),
+        "1 data problem(s): nothing was run",
+    ], out.stderr

@@ -3,6 +3,7 @@ control characters in what the user typed: one line, the documented exit status,
 nothing half-made left behind, nothing printed raw. Through ``osa-report`` in a subprocess where the
 process itself is the point (its standard descriptors, the kernels it starts), else in this process
 through click's test runner."""
+
 from __future__ import annotations
 
 import os
@@ -31,8 +32,15 @@ def _osa(*args, stdout=subprocess.PIPE, shell_redirect: str | None = None, env=N
     if shell_redirect:
         cmd = ["sh", "-c", f'exec "$@" {shell_redirect}', "sh", *cmd]
         stdout = None if "&-" in shell_redirect or "/dev/full" in shell_redirect else stdout
-    return subprocess.run(cmd, stdout=stdout, stderr=subprocess.PIPE, text=True, cwd=PROJECT_ROOT,
-                          env={**os.environ, **(env or {})}, timeout=timeout)
+    return subprocess.run(
+        cmd,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **(env or {})},
+        timeout=timeout,
+    )
 
 
 def _invoke(*args, env=None):
@@ -83,8 +91,10 @@ def read_only(tmp_path):
 
 
 # --------------------------------------------------------------------------- a full disk: --out
-TOOLS = {"assess": [EXAMPLES / "assessment_quantum.csv", "--id", "q", "--label", "q"],
-         "app-check": [EXAMPLES / "app_check_example.csv", "--app", "ExampleChat"]}
+TOOLS = {
+    "assess": [EXAMPLES / "assessment_quantum.csv", "--id", "q", "--label", "q"],
+    "app-check": [EXAMPLES / "app_check_example.csv", "--app", "ExampleChat"],
+}
 
 
 @pytest.mark.parametrize("tool", TOOLS)
@@ -139,8 +149,9 @@ def test_validate_into_a_closed_or_full_stdout_is_one_line_and_exit_1(redirect):
 
 def test_assess_with_stdout_closed_stops_before_the_kernel_with_one_line(tmp_path):
     """Stopped before any kernel: a bad --id with stdout closed is still the usual usage error."""
-    proc = _osa("assess", *TOOLS["assess"][:1], "--id", "Bad", "--label", "q", "--out", tmp_path / "o",
-                shell_redirect=">&-")
+    proc = _osa(
+        "assess", *TOOLS["assess"][:1], "--id", "Bad", "--label", "q", "--out", tmp_path / "o", shell_redirect=">&-"
+    )
     assert proc.returncode == 2 and "--id" in _one_error(proc)
     assert not (tmp_path / "o").exists()
 
@@ -148,10 +159,17 @@ def test_assess_with_stdout_closed_stops_before_the_kernel_with_one_line(tmp_pat
 def test_a_closed_stdout_is_replaced_by_a_descriptor_the_kernels_inherit():
     """The null device main() opens on a closed descriptor 1 must survive exec (os.open's are closed on
     exec): else every kernel started its Python without stdout and died before replying to kernel_info."""
-    code = ("import subprocess, sys\nfrom osa_utils.cli.stdout import open_std_fds\nopen_std_fds()\n"
-            "sys.exit(subprocess.run([sys.executable, '-c', 'import sys; sys.exit(sys.stdout is None)']).returncode)")
-    proc = subprocess.run(["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-c", code], cwd=PROJECT_ROOT,
-                          stderr=subprocess.PIPE, text=True, timeout=120)
+    code = (
+        "import subprocess, sys\nfrom osa_utils.cli.stdout import open_std_fds\nopen_std_fds()\n"
+        "sys.exit(subprocess.run([sys.executable, '-c', 'import sys; sys.exit(sys.stdout is None)']).returncode)"
+    )
+    proc = subprocess.run(
+        ["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-c", code],
+        cwd=PROJECT_ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, "a process started by osa-report had no standard output\n" + proc.stderr
 
 
@@ -213,10 +231,19 @@ def test_summary_names_the_failed_chapter_as_failed_not_as_kept():
     from osa_utils.batch.progress import summary
     from osa_utils.build import BuildResult, NotebookResult
 
-    text = summary(BuildResult(Path("r"), [NotebookResult("03_6g", "kept", "not selected"),
-                                           NotebookResult("00_executive_summary", "failed", "timed out")]))
-    assert text == ("0 notebook(s) ran, 0 reused, 1 failed: 00_executive_summary; "
-                    "1 other chapter(s) kept from the report it updates"), text
+    text = summary(
+        BuildResult(
+            Path("r"),
+            [
+                NotebookResult("03_6g", "kept", "not selected"),
+                NotebookResult("00_executive_summary", "failed", "timed out"),
+            ],
+        )
+    )
+    assert text == (
+        "0 notebook(s) ran, 0 reused, 1 failed: 00_executive_summary; "
+        "1 other chapter(s) kept from the report it updates"
+    ), text
 
 
 def test_pdf_failure_names_the_published_report_not_the_version_folder(tmp_path, monkeypatch):

@@ -1,4 +1,5 @@
 """Comparison tables and reconstructed diagrams (osa_utils.sections.comparisons): files, printed labels, values."""
+
 from __future__ import annotations
 
 import csv
@@ -10,8 +11,12 @@ import pytest
 from osa_utils import DEFAULT_DATA_DIR
 from osa_utils.tables import Table
 
-PRINTED_FIG03_LABELS = ["Resilience of supply chains", "Criticality/national security",
-                        "Defence of values/sustainability", "Technological competitiveness"]
+PRINTED_FIG03_LABELS = [
+    "Resilience of supply chains",
+    "Criticality/national security",
+    "Defence of values/sustainability",
+    "Technological competitiveness",
+]
 
 
 def _csv(path):
@@ -44,8 +49,11 @@ def test_policy_goals_table(chapter, out):
     for fid in ("0-3", "1-3"):
         assert (out / f"tab-{fid}.csv").is_file() and (out / f"tab-{fid}.html").is_file()
     header, rows = _csv(out / "tab-0-3.csv")
-    assert header == ["DIMENSION OF OPEN STRATEGIC AUTONOMY", "PREDOMINANT POLICY GOAL",
-                      "TYPE OF POLICY INSTRUMENTS THAT TEND TO BE MOST EFFECTIVE"]
+    assert header == [
+        "DIMENSION OF OPEN STRATEGIC AUTONOMY",
+        "PREDOMINANT POLICY GOAL",
+        "TYPE OF POLICY INSTRUMENTS THAT TEND TO BE MOST EFFECTIVE",
+    ]
     assert [r[0] for r in rows] == PRINTED_FIG03_LABELS
     dims = chapter.t("dimensions").sort_values("order")
     pi = chapter.t("policy_instruments")
@@ -157,9 +165,15 @@ def test_pilots_timeline_file_and_header(chapter, out, monkeypatch):
 def test_timeline_bars_and_open_end():
     from osa_utils.plots.timeline import ONGOING_LABEL, pilots_timeline
 
-    tiny = pd.DataFrame({"row": [2, 1], "name": ["OPEN ONE", "CLOSED ONE"], "time": ["2020–", "2019–2020"],
-                         "start_year": pd.array([2020, 2019], dtype="Int64"),
-                         "end_year": pd.array([None, 2020], dtype="Int64")})
+    tiny = pd.DataFrame(
+        {
+            "row": [2, 1],
+            "name": ["OPEN ONE", "CLOSED ONE"],
+            "time": ["2020–", "2019–2020"],
+            "start_year": pd.array([2020, 2019], dtype="Int64"),
+            "end_year": pd.array([None, 2020], dtype="Int64"),
+        }
+    )
     fig = pilots_timeline(tiny)
     ax = fig.axes[0]
     bars = list(ax.containers[0])

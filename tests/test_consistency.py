@@ -1,4 +1,5 @@
 """The tables agree with each other and with what the report prints."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -143,8 +144,13 @@ def test_key_figures_hold_the_required_statements(package):
 def test_threat_level_labels_are_the_legend(package, descriptor):
     """All five printed legend entries; 'not applicable' has no number, so the table is keyed by label."""
     tl = package["threat_levels"].sort_values("legend_order")
-    assert tl["label"].tolist() == ["very high degree of threat", "high degree of threat",
-                                    "moderate degree of threat", "low degree of threat", "not applicable"]
+    assert tl["label"].tolist() == [
+        "very high degree of threat",
+        "high degree of threat",
+        "moderate degree of threat",
+        "low degree of threat",
+        "not applicable",
+    ]
     assert tl["level"].iloc[:4].tolist() == [4, 3, 2, 1] and pd.isna(tl["level"].iloc[4])
     res = {r["name"]: r for r in descriptor["resources"]}["threat_levels"]
     assert res["schema"]["primaryKey"] == ["label"]
@@ -159,12 +165,15 @@ def test_one_identity_per_figure(package):
     assert set(sup["status"]) <= {"supplementary", "derived_chart", "synthesis"}
     derived = sup[sup["status"] == "derived_chart"]
     bases = {i[: -len("-chart")] for i in derived.index}
-    assert bases == {"2.1", "2.2", "3.3", "3.4", "4.1", "4.2", "5.2", "5.4", "6.1", "6.2", "7.1", "7.2", "8.2",
-                     "box1"}
+    assert bases == {"2.1", "2.2", "3.3", "3.4", "4.1", "4.2", "5.2", "5.4", "6.1", "6.2", "7.1", "7.2", "8.2", "box1"}
     for cid, r in derived.iterrows():
         base = cid[: -len("-chart")]
         assert cid.endswith("-chart") and figs.loc[base, "kind"] in ("table", "box"), cid
-        title = "Chart of Box 1 (this collection)" if base == "box1" else f"Chart of Figure {base}'s table (this collection)"
+        title = (
+            "Chart of Box 1 (this collection)"
+            if base == "box1"
+            else f"Chart of Figure {base}'s table (this collection)"
+        )
         assert r["caption"].startswith(title), cid
         assert int(r["chapter"]) == int(figs.loc[base, "chapter"])
     for fid, r in sup.iterrows():

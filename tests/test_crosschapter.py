@@ -1,5 +1,6 @@
 """Cross-chapter views (notebook 09_cross_chapter): recurring actors, the network, threat
 profiles, the instrument keyword rule and the what-if explorer."""
+
 from __future__ import annotations
 
 import matplotlib
@@ -45,8 +46,11 @@ def test_recurring_actors_count_per_organisation_huawei_in_four_chapters(ch, pac
     assert dict(f["chapters"]) == {k: int(v) for k, v in expected[expected > 1].items()}
     # 'Huawei & Huawei Cloud' (Figure 3.3) counts for Huawei, beside Figures 4.1, 6.1 and 7.1
     assert f.loc["huawei", "chapters"] == 4
-    listed = {t for t in ["chip_design", "6g", "blockchain", "ecny", "v2x", "smart_cities", "ai_ethics"]
-              if t in f.columns and isinstance(f.loc["huawei", t], str)}
+    listed = {
+        t
+        for t in ["chip_design", "6g", "blockchain", "ecny", "v2x", "smart_cities", "ai_ethics"]
+        if t in f.columns and isinstance(f.loc["huawei", t], str)
+    }
     assert listed == {"6g", "blockchain", "v2x", "smart_cities"}
     assert f.loc["huawei", "actor"] == "Huawei" and "(as Huawei & Huawei Cloud)" in f.loc["huawei", "6g"]
     # the NDRC's departments (Figure 3.3) count for the NDRC
@@ -139,26 +143,30 @@ def test_heatmap_cells_equal_the_max_importance(package):
 
 def test_heatmap_writes_the_range_where_a_cell_has_several_challenges(package):
     rc = package["risk_challenges"]
-    texts = [t.get_text() for t in P.importance_heatmap(rc, package["technologies"],
-                                                          package["dimensions"]).axes[0].texts]
+    texts = [
+        t.get_text() for t in P.importance_heatmap(rc, package["technologies"], package["dimensions"]).axes[0].texts
+    ]
     b = rc[(rc["technology_id"] == "blockchain") & (rc["dimension_id"] == "competitiveness")]
     lo, hi = int(b["importance"].min()), int(b["importance"].max())
     assert lo != hi and any(f"range {lo}–{hi}" in t for t in texts)
 
 
 # --------------------------------------------------------------------------- instrument rule
-@pytest.mark.parametrize("text,expected", [
-    ("EU Chips Act", "Industrial policy"),
-    ("Transatlantic Cooperation on Standards", "Standardization"),  # first match in the rule's order
-    ("Incentivize diversification (e.g. by means of procurement)", "Diversification incentives, e.g. procurement"),
-    ("Diplomatic engagement with third countries", "Cooperation with third parties, e.g. Free Trade Agreements"),
-    ("Implement GDPR requirements for BSN services as appropriate", "Regulation"),
-    ("Track PLA ambitions and share information with like-minded partners", "Like-minded cooperation"),
-    ("Invest in blockchain research and broad industrialization/application", "R&D investment"),
-    ("FIWARE", None),
-    ("", None),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("EU Chips Act", "Industrial policy"),
+        ("Transatlantic Cooperation on Standards", "Standardization"),  # first match in the rule's order
+        ("Incentivize diversification (e.g. by means of procurement)", "Diversification incentives, e.g. procurement"),
+        ("Diplomatic engagement with third countries", "Cooperation with third parties, e.g. Free Trade Agreements"),
+        ("Implement GDPR requirements for BSN services as appropriate", "Regulation"),
+        ("Track PLA ambitions and share information with like-minded partners", "Like-minded cooperation"),
+        ("Invest in blockchain research and broad industrialization/application", "R&D investment"),
+        ("FIWARE", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_instrument_type_rule(text, expected):
     assert P.instrument_type(text) == expected
 
@@ -197,8 +205,12 @@ def test_explorer_static_writes_no_file(ch):
 def test_whatif_is_labelled_and_never_saved(ch, package):
     rc = package["risk_challenges"]
     r = rc.iloc[0]
-    fig_m, fig_h, what = ch.whatif_figures(package["technologies"]["technology_id"], package["dimensions"]["dimension_id"],
-                                           (r["technology_id"], r["dimension_id"], int(r["item"])), 4)
+    fig_m, fig_h, what = ch.whatif_figures(
+        package["technologies"]["technology_id"],
+        package["dimensions"]["dimension_id"],
+        (r["technology_id"], r["dimension_id"], int(r["item"])),
+        4,
+    )
     for fig in (fig_m, fig_h):
         assert any("What-if: not the report's assessment" in t.get_text() for t in fig.texts)
     assert ch.written == [] and not ch.params.figures_dir.exists()

@@ -7,6 +7,7 @@ organisation counted as separate actors, a state platform grouped as a company,
 a package the stock Frictionless validator rejects, and evidence texts of the
 errata that did not say exactly what the report prints.
 """
+
 from __future__ import annotations
 
 import re
@@ -36,9 +37,11 @@ def test_every_url_fragment_of_the_text_is_in_a_footnote(package, source_lines):
     """Every URL (or URL tail left on its own line by a page break) the text prints is part of
     some footnote's citation: none is cut off, as footnote 187's was."""
     citations = " ".join(package["references"]["citation"])
-    token = re.compile(r"(?:https?://|www\.)[^\s<>\[\]()]+"
-                       r"|\b[\w.-]+\.(?:com|org|net|cn|eu|de|html?|pdf)/[^\s<>()\[\]]*"
-                       r"|\b[\w-]+/[\w/-]+/[^\s<>()\[\]]*")
+    token = re.compile(
+        r"(?:https?://|www\.)[^\s<>\[\]()]+"
+        r"|\b[\w.-]+\.(?:com|org|net|cn|eu|de|html?|pdf)/[^\s<>()\[\]]*"
+        r"|\b[\w-]+/[\w/-]+/[^\s<>()\[\]]*"
+    )
     lost = []
     for i, line in enumerate(source_lines, start=1):
         for m in token.finditer(line):
@@ -54,7 +57,7 @@ def test_every_url_is_complete_in_its_citation(package):
         assert url in cit, fn
         # a bare domain is only right where the citation prints nothing after it
         if re.fullmatch(r"(https?://)?[^/]+/?", url):
-            after = cit[cit.index(url) + len(url):]
+            after = cit[cit.index(url) + len(url) :]
             assert not re.match(r">*\.? *\S*/", after), (fn, url)
 
 
@@ -63,8 +66,13 @@ def test_extract_references_reproduces_references_csv(tmp_path, data_dir, source
 
     out = tmp_path / "references.csv"
     env = {"OSA_SOURCE_TEXT": str(source_path()), "PATH": ""}
-    run = subprocess.run([sys.executable, str(project_root / "tools" / "extract_references.py"), str(out)],
-                         capture_output=True, text=True, env=env, timeout=120)
+    run = subprocess.run(
+        [sys.executable, str(project_root / "tools" / "extract_references.py"), str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     assert out.read_bytes() == (data_dir / "references.csv").read_bytes()
 
@@ -78,8 +86,13 @@ def test_extract_references_stops_on_a_url_tail_no_footnote_takes(tmp_path, sour
     copy = tmp_path / "tools" / "extract_references.py"
     copy.parent.mkdir()
     copy.write_text(script.replace("    187: [1897, 1919],\n", ""), encoding="utf-8")
-    run = subprocess.run([sys.executable, str(copy), str(tmp_path / "out.csv")], capture_output=True, text=True,
-                         env={"OSA_SOURCE_TEXT": str(source_path()), "PATH": ""}, timeout=120)
+    run = subprocess.run(
+        [sys.executable, str(copy), str(tmp_path / "out.csv")],
+        capture_output=True,
+        text=True,
+        env={"OSA_SOURCE_TEXT": str(source_path()), "PATH": ""},
+        timeout=120,
+    )
     assert run.returncode != 0 and "1919" in run.stderr
     assert not (tmp_path / "out.csv").exists()
 
@@ -172,8 +185,9 @@ def test_units_name_their_organisation(package, descriptor):
     res = next(r for r in descriptor["resources"] if r["name"] == "actors")
     names = [f["name"] for f in res["schema"]["fields"]]
     assert names.index("parent_actor_id") == names.index("actor_id") + 1
-    assert {"fields": ["parent_actor_id"], "reference": {"resource": "", "fields": ["actor_id"]}} \
-        in res["schema"]["foreignKeys"]
+    assert {"fields": ["parent_actor_id"], "reference": {"resource": "", "fields": ["actor_id"]}} in res["schema"][
+        "foreignKeys"
+    ]
 
 
 def test_an_unknown_parent_is_refused(data_copy):
@@ -182,8 +196,9 @@ def test_an_unknown_parent_is_refused(data_copy):
     p = data_copy / "actors.csv"
     text = p.read_text(encoding="utf-8")
     assert ",huawei_and_huawei_cloud,huawei," in text
-    p.write_text(text.replace(",huawei_and_huawei_cloud,huawei,", ",huawei_and_huawei_cloud,huawei_group,"),
-                 encoding="utf-8")
+    p.write_text(
+        text.replace(",huawei_and_huawei_cloud,huawei,", ",huawei_and_huawei_cloud,huawei_group,"), encoding="utf-8"
+    )
     problems = check(data_copy)
     assert any(pr.file == "actors.csv" and "parent_actor_id" in str(pr.column) for pr in problems), problems
 
@@ -214,8 +229,9 @@ def test_imt2020_promotion_group_is_not_a_company(package):
 def test_every_resource_declares_its_csv_dialect(descriptor, data_dir):
     for res in descriptor["resources"]:
         d = res.get("dialect")
-        assert d == {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True,
-                     "lineTerminator": "\n"}, res["name"]
+        assert d == {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True, "lineTerminator": "\n"}, (
+            res["name"]
+        )
         raw = (data_dir / res["path"]).read_bytes()
         assert b"\r\n" not in raw and raw.endswith(b"\n"), res["path"]
 
@@ -224,8 +240,9 @@ def test_stock_frictionless_validate_reports_valid(project_root):
     exe = Path(sys.executable).parent / "frictionless"
     if not exe.exists():
         pytest.skip(f"no frictionless executable beside {sys.executable}")
-    run = subprocess.run([str(exe), "validate", "data/datapackage.json"], cwd=project_root,
-                         capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        [str(exe), "validate", "data/datapackage.json"], cwd=project_root, capture_output=True, text=True, timeout=600
+    )
     out = run.stdout + run.stderr
     assert run.returncode == 0, out[-3000:]
     assert "INVALID" not in out and "VALID" in out
@@ -247,14 +264,17 @@ def test_every_erratum_quotes_the_report_exactly(package, source):
     assert not bad, "\n".join(bad)
 
 
-@pytest.mark.parametrize("eid,wrong", [
-    ("e5", "Every other bank in the table"),  # BOCOM, MYbank, WeBank... are not initials in order
-    ("e10", "'State Key Laboratory'/国家重点实验室"),  # row 1 prints 國家重點實驗室
-    ("e15", "The same sentence says"),  # 2019 is in the sentence before
-    ("e16", "chapters 4 and 6 print"),  # the chapter 4 text prints no '(NDRC)'
-    ("e17", "Chapter 4 and Figure 4.1 print 'Cyberspace Administration of China (CAC)'"),  # Figure 4.1 has no (CAC)
-    ("e24", "Footnote 177's URL ends"),  # its first URL is electronicdesign.com
-])
+@pytest.mark.parametrize(
+    "eid,wrong",
+    [
+        ("e5", "Every other bank in the table"),  # BOCOM, MYbank, WeBank... are not initials in order
+        ("e10", "'State Key Laboratory'/国家重点实验室"),  # row 1 prints 國家重點實驗室
+        ("e15", "The same sentence says"),  # 2019 is in the sentence before
+        ("e16", "chapters 4 and 6 print"),  # the chapter 4 text prints no '(NDRC)'
+        ("e17", "Chapter 4 and Figure 4.1 print 'Cyberspace Administration of China (CAC)'"),  # Figure 4.1 has no (CAC)
+        ("e24", "Footnote 177's URL ends"),  # its first URL is electronicdesign.com
+    ],
+)
 def test_evidence_texts_that_misquoted_are_corrected(package, eid, wrong):
     assert wrong not in _errata(package).loc[eid, "evidence"]
 
@@ -266,13 +286,20 @@ def test_figure_4_1_prints_no_cac_abbreviation(source_lines):
 
 
 NEW_ERRATA = {  # id: printed
-    "e37": "Megavii (facial recognition)", "e38": "Hofung Hung",
+    "e37": "Megavii (facial recognition)",
+    "e38": "Hofung Hung",
     "e39": "Center for Security and Emerging Technology (CEST)",
     "e40": "The Center for Security and Emerging Technologies",
-    "e41": "China Academy of Information and Communication Technology (CAICT)", "e42": "MERICs",
-    "e43": "Cyber Administration of China", "e44": "China Cyberspace Administration", "e45": "Sensetime",
-    "e46": "Bytedance", "e47": "CETC's HikVision", "e48": "Alipay and WechatPay",
-    "e49": "German Council on Foreign Relation", "e50": "Swedish Institution of International Affairs",
+    "e41": "China Academy of Information and Communication Technology (CAICT)",
+    "e42": "MERICs",
+    "e43": "Cyber Administration of China",
+    "e44": "China Cyberspace Administration",
+    "e45": "Sensetime",
+    "e46": "Bytedance",
+    "e47": "CETC's HikVision",
+    "e48": "Alipay and WechatPay",
+    "e49": "German Council on Foreign Relation",
+    "e50": "Swedish Institution of International Affairs",
     "e51": "Tik Tok",
 }
 
@@ -283,8 +310,19 @@ def test_slips_found_by_the_sweep_are_listed(package, source):
         assert errata.loc[eid, "printed"] == printed
         assert source.contains(printed), eid
     # the other spelling the evidence relies on is printed too
-    for other in ("Megvii", "Ho-fung Hung", "Center for Security and Emerging Technology",
-                  "China Academy of Information and Communications Technology (CAICT)", "MERICS",
-                  "Cyberspace Administration of China", "SenseTime", "ByteDance", "CETC/Hikvision", "WeChatPay",
-                  "German Council on Foreign Relations", "Swedish Institute of International Affairs", "TikTok"):
+    for other in (
+        "Megvii",
+        "Ho-fung Hung",
+        "Center for Security and Emerging Technology",
+        "China Academy of Information and Communications Technology (CAICT)",
+        "MERICS",
+        "Cyberspace Administration of China",
+        "SenseTime",
+        "ByteDance",
+        "CETC/Hikvision",
+        "WeChatPay",
+        "German Council on Foreign Relations",
+        "Swedish Institute of International Affairs",
+        "TikTok",
+    ):
         assert source.contains(other), other

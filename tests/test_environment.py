@@ -1,4 +1,5 @@
 """The pins in pyproject.toml, constraints.txt and environment.yml are one list."""
+
 import re
 import tomllib
 
@@ -36,16 +37,18 @@ def test_supported_pythons_agree(project_root):
     """The Makefile's list (which .ci/run also reads) is the range environment.yml and pyproject allow."""
     make = re.search(r"^PY_SUPPORTED := (.+)$", (project_root / "Makefile").read_text(), re.M).group(1).split()
     env = yaml.safe_load((project_root / "environment.yml").read_text())
-    low, high = re.fullmatch(r"python>=3\.(\d+),<3\.(\d+)",
-                             next(d for d in env["dependencies"] if str(d).startswith("python"))).groups()
+    low, high = re.fullmatch(
+        r"python>=3\.(\d+),<3\.(\d+)", next(d for d in env["dependencies"] if str(d).startswith("python"))
+    ).groups()
     assert make == [f"3.{minor}" for minor in range(int(low), int(high))]
     meta = tomllib.loads((project_root / "pyproject.toml").read_text())["project"]
     assert meta["requires-python"] == f">={make[0]}"
 
 
 def test_constraints_pin_everything(project_root):
-    lines = [l for l in (project_root / "constraints.txt").read_text().splitlines()
-             if l.strip() and not l.startswith("#")]
+    lines = [
+        l for l in (project_root / "constraints.txt").read_text().splitlines() if l.strip() and not l.startswith("#")
+    ]
     assert lines and all("==" in l for l in lines), "constraints.txt holds only exact pins"
 
 

@@ -3,6 +3,7 @@
 Needs the report text (OSA_SOURCE_TEXT, default ../shared/reference/...): skipped
 without it, failed without it in CI (OSA_REQUIRE_SOURCE=1, set by .ci/run).
 """
+
 from __future__ import annotations
 
 import re
@@ -26,8 +27,18 @@ def _verbatim(descriptor):
 
 def test_verbatim_fields_are_declared(descriptor):
     declared = {t for t, _ in _verbatim(descriptor)}
-    for table in ["actors", "risk_challenges", "risk_instruments", "policy_instruments", "key_figures",
-                  "references", "figures", "technologies", "dimensions", "errata"]:
+    for table in [
+        "actors",
+        "risk_challenges",
+        "risk_instruments",
+        "policy_instruments",
+        "key_figures",
+        "references",
+        "figures",
+        "technologies",
+        "dimensions",
+        "errata",
+    ]:
         assert table in declared, f"{table} has no osa:verbatim field"
 
 
@@ -73,7 +84,7 @@ def _figure01_rows(lines, caption_prefix):
     end = next(i for i, l in enumerate(lines) if l.startswith(caption_prefix))
     start = max(i for i in range(end) if "TECHNOLOGY" in lines[i])
     rows = {}
-    for line in lines[start + 1:end]:
+    for line in lines[start + 1 : end]:
         cells = [c.strip() for c in line.split("\t") if c.strip()]
         if len(cells) == 5 and all(set(c) == {"●"} for c in cells[1:]):
             rows[cells[0]] = [len(c) for c in cells[1:]]

@@ -8,6 +8,7 @@ failure fails that notebook. Parameter variants (Figure 0.1 with printed colours
 with a short and a long label) run in this process with ``save`` wrapped; the PNGs of the build are
 scanned for edge ink too, so a figure drawn by some other path is covered as well.
 """
+
 from __future__ import annotations
 
 import matplotlib

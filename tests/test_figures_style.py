@@ -1,4 +1,5 @@
 """Parameters, fonts and deterministic saving (osa_utils.params, .style, .figures, .tables)."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,14 +10,17 @@ from osa_utils.params import ParameterError, check_params
 from osa_utils.tables import Table
 
 
-@pytest.mark.parametrize("kwargs,needle", [
-    ({"name_lang": "de"}, "name_lang='de' is not allowed; allowed values: 'en', 'zh', 'en+zh'"),
-    ({"formats": "png,gif"}, "formats='png,gif'"),
-    ({"formats": ""}, "formats=''"),
-    ({"dpi": 0}, "dpi=0"),
-    ({"dpi": "150"}, "dpi='150'"),
-    ({"data_dir": "/nonexistent"}, "data_dir='/nonexistent'"),
-])
+@pytest.mark.parametrize(
+    "kwargs,needle",
+    [
+        ({"name_lang": "de"}, "name_lang='de' is not allowed; allowed values: 'en', 'zh', 'en+zh'"),
+        ({"formats": "png,gif"}, "formats='png,gif'"),
+        ({"formats": ""}, "formats=''"),
+        ({"dpi": 0}, "dpi=0"),
+        ({"dpi": "150"}, "dpi='150'"),
+        ({"data_dir": "/nonexistent"}, "data_dir='/nonexistent'"),
+    ],
+)
 def test_bad_parameters_are_named(tmp_path, kwargs, needle):
     args = {"data_dir": DEFAULT_DATA_DIR, "figures_dir": tmp_path, **kwargs}
     with pytest.raises(ParameterError) as info:
@@ -73,7 +77,9 @@ def test_stems():
 
 def test_figure_info_reads_the_printed_caption():
     info = figure_info("2.1", DEFAULT_DATA_DIR)
-    assert info.header == "Figure 2.1 – An overview of the technical and political actors driving China's 6G development"
+    assert (
+        info.header == "Figure 2.1 – An overview of the technical and political actors driving China's 6G development"
+    )
     assert "actors.csv" in info.source_line() and info.status_text.startswith("reproduced")
     # one source line: report, figure, data files; the status goes to the caption text, not the image
     assert "Status" not in info.source_line() and "\n" not in info.source_line()

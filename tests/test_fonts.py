@@ -1,4 +1,5 @@
 """A CJK font installed after matplotlib wrote its font cache is still found (osa_utils.style)."""
+
 from __future__ import annotations
 
 import copy
@@ -46,8 +47,10 @@ def test_font_installed_after_the_cache_was_written_is_found(tmp_path):
     assert not set(stale.stdout.split("\n")) & set(style.CJK_FONTS), "the cache should be stale here"
 
     run = _python(FIND_AFTER_APPLY, env)
-    assert run.returncode == 0, ("apply(cjk=True) did not find the font the stale cache lacks (this test "
-                                 "needs a CJK font installed; CI installs fonts-noto-cjk):\n" + run.stderr[-2000:])
+    assert run.returncode == 0, (
+        "apply(cjk=True) did not find the font the stale cache lacks (this test "
+        "needs a CJK font installed; CI installs fonts-noto-cjk):\n" + run.stderr[-2000:]
+    )
     name, path = run.stdout.split("\n")[:2]
     assert name in style.CJK_FONTS and os.path.isfile(path)
 
@@ -111,10 +114,18 @@ def test_every_character_of_the_data_has_a_glyph_in_the_collection_fonts(package
     from matplotlib import font_manager
     from matplotlib.ft2font import FT2Font
 
-    fonts = [FT2Font(font_manager.findfont(font_manager.FontProperties(family=name), fallback_to_default=False))
-             for name in (style.BASE_FONT, style.find_cjk_font(rebuild=True))]
-    chars = {c for df in package.values() for col in df.columns
-             for v in df[col].dropna().astype(str) for c in v if ord(c) > 127 and c.isprintable()}
+    fonts = [
+        FT2Font(font_manager.findfont(font_manager.FontProperties(family=name), fallback_to_default=False))
+        for name in (style.BASE_FONT, style.find_cjk_font(rebuild=True))
+    ]
+    chars = {
+        c
+        for df in package.values()
+        for col in df.columns
+        for v in df[col].dropna().astype(str)
+        for c in v
+        if ord(c) > 127 and c.isprintable()
+    }
     assert any("\u4e00" <= c <= "\u9fff" for c in chars), "the data has Chinese names to check"
     missing = sorted(c for c in chars if not any(f.get_char_index(ord(c)) for f in fonts))
     assert missing == [], f"no glyph for {''.join(missing)!r} ({', '.join(f'U+{ord(c):04X}' for c in missing)})"

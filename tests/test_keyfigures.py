@@ -1,4 +1,5 @@
 """Box 1, Figure 5.3 and the supplementary charts: every number drawn is a key_figures.csv row."""
+
 from __future__ import annotations
 
 import re
@@ -47,8 +48,11 @@ def _texts(fig):
 
 
 def _box1(kf):
-    return (S.rows_by_id(kf, S.BOX1_SHARES), S.rows_by_id(kf, [S.BOX1_IMPORT_SHARE]).iloc[0],
-            S.rows_by_id(kf, [S.BOX1_TOTAL]).iloc[0])
+    return (
+        S.rows_by_id(kf, S.BOX1_SHARES),
+        S.rows_by_id(kf, [S.BOX1_IMPORT_SHARE]).iloc[0],
+        S.rows_by_id(kf, [S.BOX1_TOTAL]).iloc[0],
+    )
 
 
 # --------------------------------------------------------------------------- data
@@ -75,8 +79,11 @@ def test_supplementary_ids_and_chapters(sup, kf):
 def test_box1_and_usdc_rows_are_the_right_ones(kf):
     shares, imp, total = _box1(kf)
     assert shares["unit"].eq("percent").all() and shares["footnote"].eq(7).all()
-    assert [q for q in shares["quote"]] == ["16 per cent are raw materials", "50 per cent are intermediate goods",
-                                           "about 27 per cent are final products"]
+    assert [q for q in shares["quote"]] == [
+        "16 per cent are raw materials",
+        "50 per cent are intermediate goods",
+        "about 27 per cent are final products",
+    ]
     assert "52 per cent" in imp["quote"] and "137 products" in total["quote"]
     usdc = S.rows_by_id(kf, S.USDC_ROWS)
     assert usdc["footnote"].eq(S.USDC_FOOTNOTE).all()
@@ -159,11 +166,21 @@ def test_format_value_keeps_qualifier_and_unit():
     row = {"value": 0.3333, "unit": "fraction", "qualifier": "exact", "note": "Printed 'one-third' (x)."}
     assert P.format_value(row) == "one-third (= 33.3%)"
     # the qualifier keeps its enum value in the data; the label prints the text's own word
-    row = {"value": 85.0, "unit": "percent", "qualifier": "about", "note": "",
-           "quote": "China controls around 85% of the global rare earth processing capacity"}
+    row = {
+        "value": 85.0,
+        "unit": "percent",
+        "qualifier": "about",
+        "note": "",
+        "quote": "China controls around 85% of the global rare earth processing capacity",
+    }
     assert P.format_value(row) == "around 85%"
-    row = {"value": 8.08, "unit": "million", "qualifier": "more than", "note": "",
-           "quote": "The e-CNY has been used in over 8.08 million individual transactions"}
+    row = {
+        "value": 8.08,
+        "unit": "million",
+        "qualifier": "more than",
+        "note": "",
+        "quote": "The e-CNY has been used in over 8.08 million individual transactions",
+    }
     assert P.format_value(row) == "over 8.08 million"
     assert P.format_value({"value": 4.9, "unit": "USD billion", "qualifier": "exact", "note": ""}) == "USD 4.9 billion"
 
@@ -172,6 +189,7 @@ def test_quantities_compared_share_one_axis_and_unit(kf, sup):
     """s3.2: 1.85 million and 256,074 base stations on one axis (the million converted); s3.4: one-third and
     85% on one per-cent axis; the footnote-134 chart: the volumes without a printed currency and USD 4 billion
     in separate panels, each titled as not comparable."""
+
     def chart(fid):
         ids = sup.set_index("figure_id").loc[fid, "key_figure_ids"].split(";")
         return P.key_figure_panels(S.rows_by_id(kf, ids))
@@ -199,11 +217,34 @@ def test_quantities_compared_share_one_axis_and_unit(kf, sup):
 def test_a_wide_range_gets_a_labelled_log_axis():
     import pandas as pd
 
-    rows = pd.DataFrame([
-        {"key_figure_id": "kfa", "entity": "A", "indicator": "x", "value": 5.0, "unit": "count", "qualifier": "exact",
-         "period": None, "footnote": None, "quote": "", "note": ""},
-        {"key_figure_id": "kfb", "entity": "B", "indicator": "x", "value": 2.0, "unit": "million", "qualifier": "exact",
-         "period": None, "footnote": None, "quote": "", "note": ""}])
+    rows = pd.DataFrame(
+        [
+            {
+                "key_figure_id": "kfa",
+                "entity": "A",
+                "indicator": "x",
+                "value": 5.0,
+                "unit": "count",
+                "qualifier": "exact",
+                "period": None,
+                "footnote": None,
+                "quote": "",
+                "note": "",
+            },
+            {
+                "key_figure_id": "kfb",
+                "entity": "B",
+                "indicator": "x",
+                "value": 2.0,
+                "unit": "million",
+                "qualifier": "exact",
+                "period": None,
+                "footnote": None,
+                "quote": "",
+                "note": "",
+            },
+        ]
+    )
     fig = P.key_figure_panels(rows)
     assert len(fig.axes) == 1 and fig.axes[0].get_xscale() == "log"
     assert "log scale" in fig.axes[0].get_xlabel()
@@ -253,8 +294,14 @@ def test_each_method_writes_its_files(tmp_path, data_dir, sup):
     stem = "fig-" + fid.replace(".", "-")
     assert written_by(lambda: ch.supplementary(fid)) == {f"{stem}.png", f"{stem}.svg"}
     on_disk = {p.name for p in tmp_path.iterdir()}
-    assert on_disk == {"fig-box1-chart.png", "fig-box1-chart.svg", "fig-s5-4.png", "fig-s5-4.svg", f"{stem}.png",
-                       f"{stem}.svg"}
+    assert on_disk == {
+        "fig-box1-chart.png",
+        "fig-box1-chart.svg",
+        "fig-s5-4.png",
+        "fig-s5-4.svg",
+        f"{stem}.png",
+        f"{stem}.svg",
+    }
     assert all((tmp_path / n).stat().st_size > 0 for n in on_disk)
     with pytest.raises(KeyError):
         ch.supplementary("s9.9")

@@ -7,6 +7,7 @@ so `git status` there says what a visit changed and the developer's tree is neve
 - the what-if explorer of 09_cross_chapter redraws a non-blank image after every change of every
   control, with no error output.
 """
+
 from __future__ import annotations
 
 import io
@@ -36,8 +37,16 @@ MIN_VARIANCE = 100.0
 
 def _copy_repo(dst: Path) -> Path:
     """The tracked and untracked-but-not-ignored files of the working tree, committed in a new repo."""
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                            cwd=PROJECT_ROOT, capture_output=True, check=True).stdout.decode().split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for name in filter(None, listed):
         src = PROJECT_ROOT / name
         if src.is_file():
@@ -53,8 +62,18 @@ def _copy_repo(dst: Path) -> Path:
 def _lab_command(repo: Path) -> list[str]:
     """The command `make lab` runs (make -n, with this test's venv), its config path in the scratch copy."""
     env = {k: v for k, v in os.environ.items() if k not in ("JUPYTER_CONFIG_PATH", "MAKEFLAGS", "MFLAGS")}
-    dry = subprocess.run(["make", "-n", "-s", "lab", f"VENV={sys.prefix}"], cwd=PROJECT_ROOT, capture_output=True,
-                         text=True, env=env, check=True).stdout.strip().splitlines()
+    dry = (
+        subprocess.run(
+            ["make", "-n", "-s", "lab", f"VENV={sys.prefix}"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
+        .stdout.strip()
+        .splitlines()
+    )
     cmd = shlex.split(dry[-1])
     config = [i for i, a in enumerate(cmd) if a.startswith("JUPYTER_CONFIG_PATH=")]
     assert cmd[0] == "env" and config and "lab" in cmd, f"`make -n lab` ends with: {dry[-1]}"
@@ -76,14 +95,23 @@ def lab(tmp_path_factory):
     cmd = _lab_command(repo)
     runtime, log = tmp / "runtime", tmp / "lab.log"
     # Lab's own state (workspaces, user settings, the news answer) in the test's folders, not ~/.jupyter
-    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime), "JUPYTER_CONFIG_DIR": str(tmp / "user-config"),
-           "JUPYTER_DATA_DIR": str(tmp / "user-data")}
+    env = {
+        **os.environ,
+        "JUPYTER_RUNTIME_DIR": str(runtime),
+        "JUPYTER_CONFIG_DIR": str(tmp / "user-config"),
+        "JUPYTER_DATA_DIR": str(tmp / "user-data"),
+    }
     env.pop("JUPYTER_CONFIG_PATH", None)
     # the kernels import osa_utils of the scratch copy (before the editable install's), so its data/
     # and output/ are the copy's: the visit writes nothing into the developer's checkout
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(repo), os.environ.get("PYTHONPATH")]))
-    args = cmd + ["--no-browser", "--port=0", "--ServerApp.port_retries=0", "--ip=127.0.0.1",
-                  f"--IdentityProvider.token={TOKEN}"]
+    args = cmd + [
+        "--no-browser",
+        "--port=0",
+        "--ServerApp.port_retries=0",
+        "--ip=127.0.0.1",
+        f"--IdentityProvider.token={TOKEN}",
+    ]
     with log.open("w") as out:
         proc = subprocess.Popen(args, cwd=repo, stdout=out, stderr=subprocess.STDOUT, env=env)
     # the server's pid is jupyter's (env execs it), so its jpserver-PID.json names the port it chose
@@ -102,8 +130,7 @@ def lab(tmp_path_factory):
 
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=exe,
-                                        args=[f for f in CHROMIUM_FLAGS if f != "--headless"])
+            browser = p.chromium.launch(executable_path=exe, args=[f for f in CHROMIUM_FLAGS if f != "--headless"])
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(60_000)
             page.goto(url)
@@ -161,8 +188,10 @@ def _run_all(page, log: Path):
             page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
             clicks, last_click = clicks + 1, time.time()
         time.sleep(0.5)
-    pytest.fail(f"Run All ({clicks} click(s)) did not finish within {RUN_ALL} s; prompts: {state}"
-                f"\n--- Lab log (end) ---\n{log.read_text(errors='replace')[-3000:]}")
+    pytest.fail(
+        f"Run All ({clicks} click(s)) did not finish within {RUN_ALL} s; prompts: {state}"
+        f"\n--- Lab log (end) ---\n{log.read_text(errors='replace')[-3000:]}"
+    )
 
 
 def _errors(scope) -> list[str]:
@@ -196,8 +225,9 @@ def test_a_visit_leaves_the_tree_clean_and_lists_each_notebook_once(lab):
             time.sleep(0.2)
     page.wait_for_timeout(1000)  # the last save's .py twin
     assert page.get_by_text("Jupyter news").count() == 0, "the news pop-up is shown"
-    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=repo,
-                            capture_output=True, text=True, check=True).stdout
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout
     diff = subprocess.run(["git", "diff", "--stat"], cwd=repo, capture_output=True, text=True).stdout
     assert status == "", f"a visit changed the tree:\n{status}\n{diff}"
     # the notebooks ran on the scratch copy: their figures are in its (git-ignored) output/
@@ -232,11 +262,13 @@ def test_explorer_redraws_a_chart_after_every_change(lab):
         page.keyboard.press("Enter")
 
     # technologies by index: 0 chip design, 1 6G, 2 blockchain, 3 e-CNY (no risk table), 4 V2X, ...
-    changes = [("technologies 6G, blockchain", lambda: techs.select_option(index=[1, 2])),
-               ("technologies chip design, V2X, smart cities", lambda: techs.select_option(index=[0, 4, 5])),
-               ("dimensions 1, 3", lambda: dims.select_option(index=[0, 2])),
-               ("dimensions all", lambda: dims.select_option(index=[0, 1, 2, 3])),
-               ("technologies all", lambda: techs.select_option(index=list(range(7))))]
+    changes = [
+        ("technologies 6G, blockchain", lambda: techs.select_option(index=[1, 2])),
+        ("technologies chip design, V2X, smart cities", lambda: techs.select_option(index=[0, 4, 5])),
+        ("dimensions 1, 3", lambda: dims.select_option(index=[0, 2])),
+        ("dimensions all", lambda: dims.select_option(index=[0, 1, 2, 3])),
+        ("technologies all", lambda: techs.select_option(index=list(range(7)))),
+    ]
     for i in (3, 4, n_challenges // 2, 1):
         changes.append((f"challenge {i}", lambda i=i: challenge.select_option(index=i)))
         for to in ("low", "high"):
@@ -247,11 +279,15 @@ def test_explorer_redraws_a_chart_after_every_change(lab):
         before = out.locator("img").evaluate_all("imgs => imgs.map(i => i.src)")
         change()
         # the redraw is in when the images differ from before and the kernel is idle
-        page.wait_for_function("""([el, before]) => {
+        page.wait_for_function(
+            """([el, before]) => {
             const now = [...el.querySelectorAll('img')].map(i => i.src);
             return now.length > 0 && JSON.stringify(now) !== JSON.stringify(before) &&
                    [...now].every((_, k) => el.querySelectorAll('img')[k].complete);
-        }""", arg=[out.element_handle(), before], timeout=REDRAW * 1000)
+        }""",
+            arg=[out.element_handle(), before],
+            timeout=REDRAW * 1000,
+        )
         page.wait_for_selector(IDLE)
         imgs = out.locator("img")
         assert imgs.count() == 2, f"{label}: {imgs.count()} images, expected the matrix and the heat map"

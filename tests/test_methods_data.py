@@ -8,6 +8,7 @@ every recommendations section has rows and every row's dimension has a basis or 
 reason. Each check is a function returning a list of problems, so the tests at the end
 can show it fails on a corrupted copy.
 """
+
 from __future__ import annotations
 
 import re
@@ -41,7 +42,7 @@ def _footnotes(cell) -> list[int]:
 def _section(lines: list[str], heading: str, end: str = "Authors:") -> list[str]:
     start = lines.index(heading)
     stop = next(i for i in range(start + 1, len(lines)) if lines[i].startswith(end))
-    return lines[start + 1:stop]
+    return lines[start + 1 : stop]
 
 
 def printed_criteria(lines: list[str]) -> dict[str, int]:
@@ -49,12 +50,17 @@ def printed_criteria(lines: list[str]) -> dict[str, int]:
     micro list's last bullet one per italic name (it names three criteria)."""
     body = _section(lines, CHECKLIST, end="Policy recommendations for the EU")
     split = next(i for i, line in enumerate(body) if line.startswith("At the micro-level"))
+
     def bullets(part):
         # top-level bullets; the algorithm's sub-list of factors is indented, except its last
         # item, which follows a page break: an item whose previous text line ends in ';' is a sub-item
         text = [line for line in part if line.strip()]
-        return [line for k, line in enumerate(text)
-                if line.startswith("- ") and not (k and text[k - 1].rstrip().endswith(";"))]
+        return [
+            line
+            for k, line in enumerate(text)
+            if line.startswith("- ") and not (k and text[k - 1].rstrip().endswith(";"))
+        ]
+
     macro, micro = bullets(body[:split]), bullets(body[split:])
     last = micro[-1]
     return {"macro": len(macro), "micro": len(micro) - 1 + len(re.findall(r"\*[^*]+\*", last))}
@@ -69,7 +75,9 @@ def criteria_problems(crit: pd.DataFrame, source) -> list[str]:
             out.append(f"{level}: order is not 1..{len(orders)}: {orders}")
     own = crit[crit["name_is_collections"].astype(bool)]
     if list(own["criterion_id"]) != ["legal_data_requests"]:
-        out.append(f"exactly the first macro criterion has a name of this collection's, found {list(own['criterion_id'])}")
+        out.append(
+            f"exactly the first macro criterion has a name of this collection's, found {list(own['criterion_id'])}"
+        )
     for _, r in own.iterrows():
         if not (r["level"] == "macro" and int(r["order"]) == 1 and "collection" in _s(r["note"])):
             out.append(f"{r['criterion_id']}: a collection's name must be the first macro criterion's, with a note")
@@ -201,13 +209,16 @@ def test_every_evidence_row_has_a_quote_from_its_criterion(package):
     assert evidence_problems(package["app_evidence"], package["app_criteria"]) == []
 
 
-@pytest.mark.parametrize("criterion, app, finding", [
-    ("content_censorship", "TikTok", "has not thus far been clearly detected"),
-    ("content_censorship", "WeChat", "has not thus far been clearly detected"),
-    ("platform_democratization", "TikTok", "yet to set up such structures"),
-    ("platform_democratization", "WeChat", "yet to set up such structures"),
-    ("platform_democratization", "Face++", "yet to set up such structures"),
-])
+@pytest.mark.parametrize(
+    "criterion, app, finding",
+    [
+        ("content_censorship", "TikTok", "has not thus far been clearly detected"),
+        ("content_censorship", "WeChat", "has not thus far been clearly detected"),
+        ("platform_democratization", "TikTok", "yet to set up such structures"),
+        ("platform_democratization", "WeChat", "yet to set up such structures"),
+        ("platform_democratization", "Face++", "yet to set up such structures"),
+    ],
+)
 def test_stated_findings_quoted_in_the_issue(package, criterion, app, finding):
     ev = package["app_evidence"].set_index(["criterion_id", "app"])
     assert ev.loc[(criterion, app), "stated_finding"] == finding
@@ -232,8 +243,11 @@ def test_findings_are_only_where_stated(package):
     for finding in with_finding["stated_finding"]:
         assert finding.lower() not in {"concern", "no_concern", "unclear", "yes", "no"}
     # examples of what might happen carry no finding
-    examples = ev[ev["criterion_id"].isin(["legal_data_requests", "repressive_surveillance_use",
-                                           "partner_country_bans", "cross_border_obstacles"])]
+    examples = ev[
+        ev["criterion_id"].isin(
+            ["legal_data_requests", "repressive_surveillance_use", "partner_country_bans", "cross_border_obstacles"]
+        )
+    ]
     assert examples["stated_finding"].isna().all()
 
 
@@ -257,8 +271,14 @@ def test_counts_per_chapter(package, source_lines):
     rec = package["recommendations"]
     counts = rec["chapter"].value_counts().to_dict()
     # bullets as printed: chapters 5, 6 and 8 (one row per bullet or lead)
-    for ch, heading in [(5, "Policy recommendations"), (6, "Recommendations for EU and EU member state policymakers"),
-                        (8, "Policy recommendations for the EU / EU member states in relation to the different dimensions of strategic autonomy")]:
+    for ch, heading in [
+        (5, "Policy recommendations"),
+        (6, "Recommendations for EU and EU member state policymakers"),
+        (
+            8,
+            "Policy recommendations for the EU / EU member states in relation to the different dimensions of strategic autonomy",
+        ),
+    ]:
         bullets = [line for line in _section(source_lines, heading) if re.match(r"- \S", line)]
         assert counts[ch] == len(bullets), (ch, len(bullets))
     # headings as printed lines: chapters 2 and 7
@@ -279,10 +299,16 @@ def test_chapter_5_recommendations_carry_their_dimensions(package):
 def test_dimension_headings_tie_chapters_4_6_7(package):
     rec = package["recommendations"].set_index("recommendation_id")
     assert list(rec.loc[["r4_01", "r4_02", "r4_03", "r4_04"], "dimension_id"]) == [
-        "supply_chain", "national_security", "values_sustainability", "competitiveness"]
+        "supply_chain",
+        "national_security",
+        "values_sustainability",
+        "competitiveness",
+    ]
     ch6 = rec[rec["chapter"] == 6]
-    assert ch6["dimension_id"].tolist() == ["supply_chain"] * 3 + ["national_security"] + [
-        "values_sustainability"] * 2 + ["competitiveness"] * 2
+    assert (
+        ch6["dimension_id"].tolist()
+        == ["supply_chain"] * 3 + ["national_security"] + ["values_sustainability"] * 2 + ["competitiveness"] * 2
+    )
     assert (ch6["dimension_basis"] == "heading").all()
 
 

@@ -4,6 +4,7 @@ table and chart, and the per-dimension view of the recommendations (x9.6).
 Tables and the chart are checked against the data they are drawn from (recommendations.csv,
 app_criteria.csv, app_evidence.csv, risk_instruments.csv), and the ids against supplementary_figures.csv.
 """
+
 from __future__ import annotations
 
 import re
@@ -110,8 +111,10 @@ def test_criteria_table_as_printed(ch, package, monkeypatch):
     assert seen["fid"] == "8-criteria" and len(table.rows) == len(crit) == 12
     assert [r[2] for r in table.rows] == crit.sort_values(["level", "order"])["explanation"].tolist()
     marked = [r[1] for r in table.rows if "name given by this collection" in r[1]]
-    assert marked == [crit.loc[crit["name_is_collections"], "name"].iloc[0]
-                      + " [name given by this collection: the report prints none]"]
+    assert marked == [
+        crit.loc[crit["name_is_collections"], "name"].iloc[0]
+        + " [name given by this collection: the report prints none]"
+    ]
     assert "reproduced" not in seen["kw"]["status_text"]
 
 
@@ -150,8 +153,9 @@ def test_checklist_chart_cells_match_app_evidence(ch, package, monkeypatch):
     for c in package["app_criteria"]["criterion_id"]:
         for a in REFERENCE_APPS:
             hit = ev[(ev["criterion_id"] == c) & (ev["app"] == a)]
-            expected[(c, a)] = ("none" if hit.empty else
-                                "stated" if pd.notna(hit.iloc[0]["stated_finding"]) else "evidence")
+            expected[(c, a)] = (
+                "none" if hit.empty else "stated" if pd.notna(hit.iloc[0]["stated_finding"]) else "evidence"
+            )
     drawn = _grid_cells(seen["fig"], criteria(), list(REFERENCE_APPS))
     assert drawn == expected
     assert ch.checklist_cells() == expected
@@ -201,13 +205,16 @@ def test_new_ids_are_registered_and_never_reproduced(package, ch):
     sup = package["supplementary_figures"].set_index("figure_id")
     figs = set(package["figures"]["figure_id"])
     expected = {f"{c}-recommendations": ("supplementary", "table", c) for c in CHAPTERS}
-    expected |= {"8-criteria": ("supplementary", "table", 8), "s8.1": ("supplementary", "chart", 8),
-                 "x9.6": ("synthesis", "table", None)}
+    expected |= {
+        "8-criteria": ("supplementary", "table", 8),
+        "s8.1": ("supplementary", "chart", 8),
+        "x9.6": ("synthesis", "table", None),
+    }
     for fid, (status, kind, chapter) in expected.items():
         assert fid in sup.index and fid not in figs, fid
         r = sup.loc[fid]
         assert (r["status"], r["kind"]) == (status, kind), fid
-        assert (pd.isna(r["chapter"]) if chapter is None else int(r["chapter"]) == chapter), fid
+        assert pd.isna(r["chapter"]) if chapter is None else int(r["chapter"]) == chapter, fid
         info = ch.info(fid)
         assert not info.of_report and "reproduced" not in info.status_text, fid
         assert "this collection" in r["caption"] or fid == "x9.6" or "this collection" in r["note"], fid
@@ -232,14 +239,15 @@ def test_per_dimension_view_lists_each_recommendation_exactly_under_its_dimensio
     rec = package["recommendations"].set_index("recommendation_id")
     placed: dict[str, list[tuple[str, str]]] = {}
     for dim, _types, chapter, items, _instruments in table.rows:
-        for item in (items if isinstance(items, list) else []):
+        for item in items if isinstance(items, list) else []:
             ids = REC_ID.findall(item)
             assert len(ids) == 1, item
             placed.setdefault(ids[0], []).append((dim, chapter.split()[0]))
     assert set(placed) == set(rec.index)  # every recommendation is listed
     for rid, r in rec.iterrows():
         tied = ([r["dimension_id"]] if pd.notna(r["dimension_id"]) else []) + (
-            str(r["other_dimension_ids"]).split(";") if pd.notna(r["other_dimension_ids"]) else [])
+            str(r["other_dimension_ids"]).split(";") if pd.notna(r["other_dimension_ids"]) else []
+        )
         want = sorted((labels[d], str(r["chapter"])) for d in tied) if tied else [(UNTIED_LABEL, str(r["chapter"]))]
         assert sorted(placed[rid]) == want, rid
     # the untied ones carry the chapter's reason

@@ -1,4 +1,5 @@
 """osa_utils.model: the derived Figure 0.1 matrix, the fractional counting method, names."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -45,8 +46,13 @@ def test_derive_matrix_detects_disagreement(package):
 
 def test_add_assessment_appends_a_row():
     base = pd.DataFrame(columns=["technology_id", "dimension_id", "dot", "level", "level_known"])
-    ch = pd.DataFrame({"dimension_id": ["supply_chain", "supply_chain", "competitiveness"],
-                       "importance": [3, 1, 4], "item": [1, 2, 1]})
+    ch = pd.DataFrame(
+        {
+            "dimension_id": ["supply_chain", "supply_chain", "competitiveness"],
+            "importance": [3, 1, 4],
+            "item": [1, 2, 1],
+        }
+    )
     m = model.add_assessment(base, ch, "quantum")
     assert m.query("dimension_id == 'supply_chain'")["level"].tolist() == [3, 1]
     assert len(m) == 3

@@ -1,5 +1,6 @@
 """The chapter notebooks: clean in git, twins in sync, parameters checked, every
 figure produced by exactly one notebook, output equal to the committed figures/."""
+
 from __future__ import annotations
 
 import csv
@@ -84,18 +85,24 @@ def test_chapter_title_and_authors_as_printed(package):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name,value,allowed", [("name_lang", "fr", "'en', 'zh', 'en+zh'"),
-                                                 ("formats", "gif", "png, svg, pdf"),
-                                                 ("dpi", 5000, "50 to 600")])
+@pytest.mark.parametrize(
+    "name,value,allowed",
+    [("name_lang", "fr", "'en', 'zh', 'en+zh'"), ("formats", "gif", "png, svg, pdf"), ("dpi", 5000, "50 to 600")],
+)
 def test_invalid_parameter_stops_the_notebook(tmp_path, name, value, allowed):
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     nb = PROJECT_ROOT / "notebooks" / "08_ai_ethics.ipynb"
     with pytest.raises(PapermillExecutionError) as info:
-        papermill.execute_notebook(str(nb), str(tmp_path / "out.ipynb"),
-                                   parameters={name: value, "figures_dir": str(tmp_path / "output")},
-                                   cwd=str(nb.parent), progress_bar=False, kernel_name="python3")
+        papermill.execute_notebook(
+            str(nb),
+            str(tmp_path / "out.ipynb"),
+            parameters={name: value, "figures_dir": str(tmp_path / "output")},
+            cwd=str(nb.parent),
+            progress_bar=False,
+            kernel_name="python3",
+        )
     assert info.value.ename == "ParameterError"
     assert name in info.value.evalue and allowed in info.value.evalue
     nbformat.read(tmp_path / "out.ipynb", as_version=4)  # the executed notebook was written and reads
@@ -119,16 +126,19 @@ def test_chapter_and_cross_chapter_views_execute_with_chinese_names(built_zh):
     assert sorted(r.name for r in built_zh.results if r.state == "ran") == ZH_NOTEBOOKS
     html = (built_zh.out / "figures" / "tab-3-3.html").read_text(encoding="utf-8")
     assert "中国信息通信研究院" in html and "China Academy of Information" not in html
-    shown = [c for nb in ZH_NOTEBOOKS for c in nbformat.read(PROJECT_ROOT / "notebooks" / f"{nb}.ipynb", as_version=4).cells
-             if c.cell_type == "code"]
+    shown = [
+        c
+        for nb in ZH_NOTEBOOKS
+        for c in nbformat.read(PROJECT_ROOT / "notebooks" / f"{nb}.ipynb", as_version=4).cells
+        if c.cell_type == "code"
+    ]
     for call in ("ch.actor_table(", "ch.actor_chart(", "ch.recurring_actors(", "ch.actor_network("):
         assert any(call in c.source for c in shown), call
 
 
 def _produced(result) -> dict[str, set[str]]:
     """Notebook -> file names it wrote."""
-    return {r.name: {p.name for p in (result.out / ".cache" / r.name / "figures").iterdir()}
-            for r in result.results}
+    return {r.name: {p.name for p in (result.out / ".cache" / r.name / "figures").iterdir()} for r in result.results}
 
 
 @pytest.mark.slow
@@ -137,8 +147,9 @@ def test_manifest(built, package):
     figs = package["figures"]
     supp = package["supplementary_figures"]
     # a box of the report is prose: only this collection's chart of it ('box1-chart') is written
-    expected = set(figs[(figs["status"] != "not_reproducible") & (figs["kind"] != "box")]["figure_id"]) \
-        | set(supp["figure_id"])
+    expected = set(figs[(figs["status"] != "not_reproducible") & (figs["kind"] != "box")]["figure_id"]) | set(
+        supp["figure_id"]
+    )
     stems = {stem(f): f for f in expected} | {stem(f, "tab"): f for f in expected}
     owners: dict[str, set[str]] = {}
     for nb, files in produced.items():
@@ -170,8 +181,11 @@ def test_no_empty_sections():
     from osa_utils.sections.keyfigures import DEDICATED_CHARTS
 
     sup = load_table("supplementary_figures")
-    charted = {int(c) for c, s, i, k in zip(sup["chapter"], sup["status"], sup["figure_id"], sup["key_figure_ids"])
-               if s == "supplementary" and i not in DEDICATED_CHARTS and not pd.isna(c) and not pd.isna(k)}
+    charted = {
+        int(c)
+        for c, s, i, k in zip(sup["chapter"], sup["status"], sup["figure_id"], sup["key_figure_ids"])
+        if s == "supplementary" and i not in DEDICATED_CHARTS and not pd.isna(c) and not pd.isna(k)
+    }
     for path in NOTEBOOKS:
         text = path.with_suffix(".py").read_text(encoding="utf-8")
         if "Numbers the text states but the report does not chart" in text:
@@ -198,8 +212,7 @@ def test_output_matches_committed_figures(built):
 
 @pytest.mark.slow
 def test_two_runs_give_identical_bytes(built, tmp_path):
-    again = run(DEFAULT_DATA_DIR, tmp_path / "again", jobs=1, only=["02_chip_design"], force=True,
-                report=False)
+    again = run(DEFAULT_DATA_DIR, tmp_path / "again", jobs=1, only=["02_chip_design"], force=True, report=False)
     for f in (again.out / "figures").iterdir():
         assert f.read_bytes() == (built.out / "figures" / f.name).read_bytes(), f.name
 
@@ -215,8 +228,12 @@ def test_matrix_colours_is_checked_before_any_kernel_starts(tmp_path):
     with pytest.raises(ParameterError, match="'derived', 'printed'"):
         check_value("matrix_colours", "rainbow")
     out = tmp_path / "report"
-    proc = subprocess.run([sys.executable, "-m", "osa_utils.cli", "build", "-p", "matrix_colours", "rainbow",
-                           "--out", str(out)], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "osa_utils.cli", "build", "-p", "matrix_colours", "rainbow", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2 and "matrix_colours" in proc.stderr, proc.stderr
     assert not out.exists()
     for name in ("00_executive_summary", "01_introduction"):  # the parameter of the notebooks drawing Figure 0.1

@@ -1,4 +1,5 @@
 """Every HTML page the tool writes is inert and offline (issue 9, part F; finding 2)."""
+
 from __future__ import annotations
 
 import csv
@@ -25,27 +26,33 @@ def active_content(html: str) -> list[str]:
                 if name.startswith("on"):
                     found.append(f"{tag}[{name}]")
                 if name in ("src", "href", "action", "srcset") and (
-                        v.startswith(("javascript:", "http:", "https:", "//")) and not (tag == "a" and name == "href")
-                        or v.startswith("javascript:")):
+                    v.startswith(("javascript:", "http:", "https:", "//"))
+                    and not (tag == "a" and name == "href")
+                    or v.startswith("javascript:")
+                ):
                     found.append(f"{tag}[{name}={v[:40]}]")
 
     P().feed(html)
     return found
 
 
-PAYLOAD = "<script>alert(1)</script><img src=x onerror=alert(2)><a href=\"javascript:alert(3)\">x</a>"
+PAYLOAD = '<script>alert(1)</script><img src=x onerror=alert(2)><a href="javascript:alert(3)">x</a>'
 
 
 def test_sanitizer_keeps_the_collections_markup_and_drops_active_content():
     png = "data:image/png;base64,iVBORw0KGgo="
-    ours = (f'<figure id="fig-2-2" class="x"><img alt="Figure 2.2" src="{png}"><figcaption class="source">'
-            '<span class="status status-reproduced">reproduced</span> <a href="#fn-7">7</a> '
-            '<a href="notebooks/02.html">nb</a> <a href="https://example.org/">w</a></figcaption></figure>'
-            '<table class="osa-table"><tbody><tr><td class="num">4</td></tr></tbody></table>')
+    ours = (
+        f'<figure id="fig-2-2" class="x"><img alt="Figure 2.2" src="{png}"><figcaption class="source">'
+        '<span class="status status-reproduced">reproduced</span> <a href="#fn-7">7</a> '
+        '<a href="notebooks/02.html">nb</a> <a href="https://example.org/">w</a></figcaption></figure>'
+        '<table class="osa-table"><tbody><tr><td class="num">4</td></tr></tbody></table>'
+    )
     assert sanitize(ours) == ours
-    cleaned = sanitize(PAYLOAD + '<img src="data:text/html;base64,PHNjcmlwdD4=">'
-                       '<img src="https://cdn.example/x.png"><div onclick="x()" style="color:red">t</div>'
-                       "<style>body{}</style><iframe src='https://x'></iframe>")
+    cleaned = sanitize(
+        PAYLOAD + '<img src="data:text/html;base64,PHNjcmlwdD4=">'
+        '<img src="https://cdn.example/x.png"><div onclick="x()" style="color:red">t</div>'
+        "<style>body{}</style><iframe src='https://x'></iframe>"
+    )
     for bad in ("<script", "onerror", "javascript:", "data:text", "https://cdn", "onclick", "style", "iframe"):
         assert bad not in cleaned, bad
     assert "alert(1)" not in cleaned  # the script's text is gone, not only its tags
@@ -87,8 +94,7 @@ def test_injected_markup_in_the_data_stays_inert_in_every_page(data_copy, tmp_pa
 
     _set_status_reason(data_copy, "3.1", PAYLOAD)
     # the payload is text: PNG at screen resolution is enough to carry it into every page
-    result = run(data_copy, tmp_path / "report", only=["03_6g"], jobs=1,
-                 overrides={"formats": "png", "dpi": 72})
+    result = run(data_copy, tmp_path / "report", only=["03_6g"], jobs=1, overrides={"formats": "png", "dpi": 72})
     assert not result.failed
     pages = [result.out / "index.html", *sorted((result.out / "notebooks").glob("*.html"))]
     for page in pages:

@@ -1,4 +1,5 @@
 """Panel assessments (issue 13, part 4): medians, ranges, Krippendorff's ordinal alpha."""
+
 from __future__ import annotations
 
 import math
@@ -13,10 +14,12 @@ def test_krippendorffs_own_worked_example():
     """Krippendorff (2011), 'Computing Krippendorff's Alpha-Reliability', section C: 4 observers,
     12 units, missing values; the published ordinal alpha is 0.815."""
     nan = math.nan
-    data = [[1, 2, 3, 3, 2, 1, 4, 1, 2, nan, nan, nan],
-            [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nan, 3],
-            [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nan],
-            [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan]]
+    data = [
+        [1, 2, 3, 3, 2, 1, 4, 1, 2, nan, nan, nan],
+        [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nan, 3],
+        [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nan],
+        [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan],
+    ]
     assert round(ordinal_alpha(data), 3) == 0.815
 
 
@@ -37,12 +40,27 @@ def _form(rows):
 
 
 def test_three_assessors():
-    a = _form([("supply_chain", "Rare earths", 4), ("national_security", "Remote access", 3),
-               ("competitiveness", "Talent", 2)])
-    b = _form([("supply_chain", "rare  earths ", 3), ("national_security", "Remote access", 1),
-               ("competitiveness", "Talent", 2)])
-    c = _form([("supply_chain", "Rare earths", 4), ("national_security", "Remote access", 2),
-               ("values_sustainability", "Surveillance exports", 4)])
+    a = _form(
+        [
+            ("supply_chain", "Rare earths", 4),
+            ("national_security", "Remote access", 3),
+            ("competitiveness", "Talent", 2),
+        ]
+    )
+    b = _form(
+        [
+            ("supply_chain", "rare  earths ", 3),
+            ("national_security", "Remote access", 1),
+            ("competitiveness", "Talent", 2),
+        ]
+    )
+    c = _form(
+        [
+            ("supply_chain", "Rare earths", 4),
+            ("national_security", "Remote access", 2),
+            ("values_sustainability", "Surveillance exports", 4),
+        ]
+    )
     s = summarise(combine([("A", a), ("B", b), ("C", c)]), ["supply_chain", "national_security"])
     assert s.assessors == ["A", "B", "C"]
     top = s.challenges.iloc[0]
@@ -91,14 +109,31 @@ def test_three_assessor_example_from_the_command_line(tmp_path):
     from osa_utils import PROJECT_ROOT
 
     out = tmp_path / "panel"
-    proc = subprocess.run([sys.executable, "-m", "osa_utils.cli", "assess",
-                           str(PROJECT_ROOT / "data/examples/assessment_quantum_panel.csv"), "--id", "quantum_panel",
-                           "--label", "Quantum computing (panel)", "--out", str(out), "--formats", "png"],
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "osa_utils.cli",
+            "assess",
+            str(PROJECT_ROOT / "data/examples/assessment_quantum_panel.csv"),
+            "--id",
+            "quantum_panel",
+            "--label",
+            "Quantum computing (panel)",
+            "--out",
+            str(out),
+            "--formats",
+            "png",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     table = (out / "tab-assessment-quantum_panel-panel.csv").read_text(encoding="utf-8")
-    assert table.splitlines()[0].startswith("DIMENSION,CHALLENGE,SCORE: ASSESSOR A,SCORE: ASSESSOR B,SCORE: ASSESSOR C,"
-                                            "MEDIAN,RANGE,PANEL LEVEL")
+    assert table.splitlines()[0].startswith(
+        "DIMENSION,CHALLENGE,SCORE: ASSESSOR A,SCORE: ASSESSOR B,SCORE: ASSESSOR C,MEDIAN,RANGE,PANEL LEVEL"
+    )
     assert "Krippendorff's alpha (ordinal) = 0.464" in table and "rounded up" in table
     assert "Illustration with user-supplied data: not a finding of the report." in table
     assert (out / "fig-assessment-quantum_panel-panel.png").exists()

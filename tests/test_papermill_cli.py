@@ -6,6 +6,7 @@ their parameters carry types papermill shows, a bad parameter ends the run with 
 line naming it (the notebook's cell frame, no frames of osa_utils), and the kernel runs over Unix
 sockets (the venv's kernelspec names osa_utils.provisioner): no "running over TCP" warning.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,7 @@ DEFAULT_FIGURES_DIR = PROJECT_ROOT / "output"  # osa_utils.params.DEFAULT_FIGURE
 
 
 def papermill(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([PAPERMILL, *args, "--no-progress-bar"], cwd=cwd, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run([PAPERMILL, *args, "--no-progress-bar"], cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
 def _ran(proc, executed: Path) -> None:
@@ -41,8 +41,10 @@ def _ran(proc, executed: Path) -> None:
 def test_a_chapter_runs_from_the_repository_root(tmp_path):
     """The tester's command (from the root, default data_dir); outputs where -p figures_dir says."""
     out = tmp_path / "figs"
-    proc = papermill(["notebooks/01_introduction.ipynb", str(tmp_path / "out.ipynb"), *CHEAP,
-                      "-p", "figures_dir", str(out)], cwd=PROJECT_ROOT)
+    proc = papermill(
+        ["notebooks/01_introduction.ipynb", str(tmp_path / "out.ipynb"), *CHEAP, "-p", "figures_dir", str(out)],
+        cwd=PROJECT_ROOT,
+    )
     _ran(proc, tmp_path / "out.ipynb")
     assert (out / "fig-1-1.png").is_file() and (out / "fig-1-2.png").is_file()
     assert not list(out.glob("*.svg")), "-p formats png was used"
@@ -62,14 +64,20 @@ def test_a_chapter_runs_from_another_folder_into_the_collections_output(tmp_path
     assert "/output/" in (PROJECT_ROOT / ".gitignore").read_text(encoding="utf-8").split()
 
 
-@pytest.mark.parametrize("notebook,args,name,cwd", [
-    ("03_6g", ["-p", "data_dir", "../data", "-p", "name_lang", "zh"], "data_dir", "tmp"),
-    ("04_blockchain", ["-p", "figures_dir", "/proc/x"], "figures_dir", "root"),
-    ("new_assessment", ["-p", "assessment_csv", "5"], "assessment_csv", "tmp"),
-], ids=["data_dir", "figures_dir", "assessment_csv"])
+@pytest.mark.parametrize(
+    "notebook,args,name,cwd",
+    [
+        ("03_6g", ["-p", "data_dir", "../data", "-p", "name_lang", "zh"], "data_dir", "tmp"),
+        ("04_blockchain", ["-p", "figures_dir", "/proc/x"], "figures_dir", "root"),
+        ("new_assessment", ["-p", "assessment_csv", "5"], "assessment_csv", "tmp"),
+    ],
+    ids=["data_dir", "figures_dir", "assessment_csv"],
+)
 def test_a_bad_parameter_is_one_parameter_error_line_from_the_first_code_cell(tmp_path, notebook, args, name, cwd):
-    proc = papermill([str(NOTEBOOKS / f"{notebook}.ipynb"), str(tmp_path / "out.ipynb"), *args],
-                     cwd=tmp_path if cwd == "tmp" else PROJECT_ROOT)
+    proc = papermill(
+        [str(NOTEBOOKS / f"{notebook}.ipynb"), str(tmp_path / "out.ipynb"), *args],
+        cwd=tmp_path if cwd == "tmp" else PROJECT_ROOT,
+    )
     assert proc.returncode == 1
     lines = [l for l in proc.stderr.splitlines() if re.match(r"\w*(Error|Exception): ", l)]
     assert lines == [lines[0]] and lines[0].startswith(f"ParameterError: parameter {name}="), lines
@@ -78,19 +86,33 @@ def test_a_bad_parameter_is_one_parameter_error_line_from_the_first_code_cell(tm
     assert cell.count("\n") < 20, cell
     assert "TCP" not in proc.stderr
     nb = nbformat.read(tmp_path / "out.ipynb", as_version=4)
-    code = [c for c in nb.cells if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", [])
-            and "injected-parameters" not in c.metadata.get("tags", [])]
+    code = [
+        c
+        for c in nb.cells
+        if c.cell_type == "code"
+        and "parameters" not in c.metadata.get("tags", [])
+        and "injected-parameters" not in c.metadata.get("tags", [])
+    ]
     failed = [i for i, c in enumerate(code) if any(o.output_type == "error" for o in c.outputs)]
     assert failed == [0], "raised in the first code cell after the parameters"
 
 
 def test_help_notebook_shows_every_parameters_type():
-    proc = subprocess.run([PAPERMILL, "--help-notebook", str(NOTEBOOKS / "04_blockchain.ipynb")],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [PAPERMILL, "--help-notebook", str(NOTEBOOKS / "04_blockchain.ipynb")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "Unknown type" not in proc.stdout, proc.stdout
-    for shown in ("data_dir: Optional[str] (default None)", "figures_dir: Optional[str] (default None)",
-                  'formats: str (default "png,svg")', "dpi: int (default 150)", 'name_lang: str (default "en")'):
+    for shown in (
+        "data_dir: Optional[str] (default None)",
+        "figures_dir: Optional[str] (default None)",
+        'formats: str (default "png,svg")',
+        "dpi: int (default 150)",
+        'name_lang: str (default "en")',
+    ):
         assert shown in proc.stdout, proc.stdout
 
 

@@ -3,6 +3,7 @@
 One fixture notebook is built once (the References section comes from data/, not from the
 notebooks); the PDF tests then run the real CLI again on it (reused from the cache: no kernel).
 """
+
 from __future__ import annotations
 
 import os
@@ -91,9 +92,12 @@ def test_footnote_markup_is_rendered_on_the_page(small_report):
     assert notes[2]["links"] == ["https://hbr.org/2014/03/why-china-cant-innovate"]
     assert notes[2]["text"].rstrip().endswith("March 2014, <https://hbr.org/2014/03/why-china-cant-innovate>.")
     # a single <https://…> and a markdown link <[…](…)> of the extraction: links too, printed form shown
-    assert notes[4]["links"] == ["https://www.belfercenter.org/sites/default/files/GreatTechRivalry_ChinavsUS_211207.pdf"]
-    assert notes[25]["links"] == ["https://www.eu.dk/samling/20211/kommissionsforslag/kom(2021)0350/forslag/"
-                                  "1779363/2388551.pdf"]
+    assert notes[4]["links"] == [
+        "https://www.belfercenter.org/sites/default/files/GreatTechRivalry_ChinavsUS_211207.pdf"
+    ]
+    assert notes[25]["links"] == [
+        "https://www.eu.dk/samling/20211/kommissionsforslag/kom(2021)0350/forslag/1779363/2388551.pdf"
+    ]
     assert "<https://www.eu.dk/samling/20211/kommissionsforslag/kom(2021)0350/" in notes[25]["text"]
     assert "<doi: 10.1109/MWC.001.1900333>" in notes[65]["text"] and notes[65]["links"] == []
     for n, note in notes.items():
@@ -110,8 +114,12 @@ def test_footnote_markup_stays_inert():
 
     from osa_utils.report import citation_html
 
-    html = str(citation_html('*<script>alert(1)</script>* <<javascript:alert(2)>> <https://a.example/"onclick=x> '
-                             "<img src=x onerror=alert(3)> *a & b* <<http://b.example/?q=1&r=2>>"))
+    html = str(
+        citation_html(
+            '*<script>alert(1)</script>* <<javascript:alert(2)>> <https://a.example/"onclick=x> '
+            "<img src=x onerror=alert(3)> *a & b* <<http://b.example/?q=1&r=2>>"
+        )
+    )
     assert active_content(html) == []
     assert "<script" not in html and "<img" not in html
     assert "<em>&lt;script&gt;alert(1)&lt;/script&gt;</em>" in html
@@ -134,9 +142,25 @@ def _chromium_or_skip() -> str:
 def _build_pdf(out: Path, nbs: Path, env=None) -> subprocess.CompletedProcess:
     from osa_utils import DEFAULT_DATA_DIR
 
-    return subprocess.run([*CLI, "build", "--data-dir", str(DEFAULT_DATA_DIR), "--notebooks-dir", str(nbs),
-                           "--out", str(out), "--jobs", "1", "--pdf"],
-                          capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=300)
+    return subprocess.run(
+        [
+            *CLI,
+            "build",
+            "--data-dir",
+            str(DEFAULT_DATA_DIR),
+            "--notebooks-dir",
+            str(nbs),
+            "--out",
+            str(out),
+            "--jobs",
+            "1",
+            "--pdf",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+    )
 
 
 def test_pdf_is_a4_with_an_outline_and_the_footnotes_links(small_report):
@@ -159,10 +183,12 @@ def _fake_chromium(folder: Path) -> Path:
     """A 'chromium' that starts a child, writes half a PDF and hangs."""
     folder.mkdir()
     exe = folder / "chromium"
-    exe.write_text('#!/bin/sh\n'
-                   'for a in "$@"; do case "$a" in --print-to-pdf=*) printf "%%PDF-1.4 half" > "${a#*=}";; esac; done\n'
-                   f'sleep 300 & echo $! > "{folder}/child.pid"\n'
-                   'exec sleep 300\n')
+    exe.write_text(
+        "#!/bin/sh\n"
+        'for a in "$@"; do case "$a" in --print-to-pdf=*) printf "%%PDF-1.4 half" > "${a#*=}";; esac; done\n'
+        f'sleep 300 & echo $! > "{folder}/child.pid"\n'
+        "exec sleep 300\n"
+    )
     exe.chmod(exe.stat().st_mode | stat.S_IEXEC)
     return exe
 
@@ -182,8 +208,7 @@ def test_a_hung_chromium_is_stopped_with_a_one_line_message(small_report, tmp_pa
     out, nbs = small_report
     fake = _fake_chromium(tmp_path / "bin")
     before = {p.name for p in out.iterdir()}
-    proc = _build_pdf(out, nbs, env={"PATH": f"{fake.parent}{os.pathsep}{os.environ['PATH']}",
-                                     "OSA_PDF_TIMEOUT": "3"})
+    proc = _build_pdf(out, nbs, env={"PATH": f"{fake.parent}{os.pathsep}{os.environ['PATH']}", "OSA_PDF_TIMEOUT": "3"})
     assert proc.returncode == 1, (proc.stdout, proc.stderr)
     assert "Traceback" not in proc.stderr
     errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]

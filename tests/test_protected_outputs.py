@@ -5,6 +5,7 @@ writes (the rule of ``--out``, osa_utils.outdir.protected: the repository, home,
 notebooks/, osa_utils/, ...) nor into the committed figures/ (only ``make figures`` replaces them,
 through a scratch build). ``assess``/``app-check`` name ``--out``, the option the user typed.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -25,8 +26,11 @@ FIGURES = PROJECT_ROOT / "figures"
 
 
 def _tree(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _run(args, **kw) -> subprocess.CompletedProcess:
@@ -38,17 +42,34 @@ def _invoke(*args):
     return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
 
-@pytest.mark.parametrize("target,words", [
-    (FIGURES, "is or lies inside the committed reference figures"),
-    (FIGURES / "sub", "is or lies inside the committed reference figures"),  # second attack run: was written
-    (DEFAULT_DATA_DIR, "is, lies inside or contains the data folder"),
-], ids=["figures", "figures-sub", "data"])
+@pytest.mark.parametrize(
+    "target,words",
+    [
+        (FIGURES, "is or lies inside the committed reference figures"),
+        (FIGURES / "sub", "is or lies inside the committed reference figures"),  # second attack run: was written
+        (DEFAULT_DATA_DIR, "is, lies inside or contains the data folder"),
+    ],
+    ids=["figures", "figures-sub", "data"],
+)
 def test_papermill_cannot_write_into_the_committed_figures_or_the_data(tmp_path, target, words):
     """The tester's commands: papermill with -p figures_dir <repo>/figures (or data/) stops at the first
     code cell with one ParameterError line; figures/ and data/ stay as they were."""
     before = {f: _tree(f) for f in (FIGURES, DEFAULT_DATA_DIR)}
-    proc = _run([PAPERMILL, str(PROJECT_ROOT / "notebooks" / "04_blockchain.ipynb"), str(tmp_path / "t.ipynb"),
-                 "-p", "figures_dir", str(target), "-p", "name_lang", "zh", "--no-progress-bar"], cwd=tmp_path)
+    proc = _run(
+        [
+            PAPERMILL,
+            str(PROJECT_ROOT / "notebooks" / "04_blockchain.ipynb"),
+            str(tmp_path / "t.ipynb"),
+            "-p",
+            "figures_dir",
+            str(target),
+            "-p",
+            "name_lang",
+            "zh",
+            "--no-progress-bar",
+        ],
+        cwd=tmp_path,
+    )
     assert proc.returncode == 1, proc.stderr[-2000:]
     lines = [l for l in proc.stderr.splitlines() if re.match(r"\w*(Error|Exception): ", l)]
     assert len(lines) == 1 and lines[0].startswith(f"ParameterError: parameter figures_dir={str(target)!r} "), lines
@@ -57,17 +78,21 @@ def test_papermill_cannot_write_into_the_committed_figures_or_the_data(tmp_path,
     assert not (FIGURES / "sub").exists()
 
 
-@pytest.mark.parametrize("where,words", [
-    (lambda tmp: FIGURES, "committed reference figures"),
-    (lambda tmp: FIGURES / "sub", "committed reference figures"),
-    (lambda tmp: DEFAULT_DATA_DIR / "sub", "the data folder"),
-    (lambda tmp: PROJECT_ROOT / "notebooks" / "out", "the notebooks folder"),
-    (lambda tmp: PROJECT_ROOT / "osa_utils", "the osa_utils package"),
-    (lambda tmp: PROJECT_ROOT, "the repository root"),
-    (lambda tmp: Path.home(), "your home folder"),
-    (lambda tmp: tmp / "mydata", "the data folder"),  # the notebook's own data_dir
-    (lambda tmp: tmp, "the data folder"),  # contains it
-], ids=["figures", "figures-sub", "data-sub", "notebooks", "osa_utils", "root", "home", "own-data", "contains-data"])
+@pytest.mark.parametrize(
+    "where,words",
+    [
+        (lambda tmp: FIGURES, "committed reference figures"),
+        (lambda tmp: FIGURES / "sub", "committed reference figures"),
+        (lambda tmp: DEFAULT_DATA_DIR / "sub", "the data folder"),
+        (lambda tmp: PROJECT_ROOT / "notebooks" / "out", "the notebooks folder"),
+        (lambda tmp: PROJECT_ROOT / "osa_utils", "the osa_utils package"),
+        (lambda tmp: PROJECT_ROOT, "the repository root"),
+        (lambda tmp: Path.home(), "your home folder"),
+        (lambda tmp: tmp / "mydata", "the data folder"),  # the notebook's own data_dir
+        (lambda tmp: tmp, "the data folder"),  # contains it
+    ],
+    ids=["figures", "figures-sub", "data-sub", "notebooks", "osa_utils", "root", "home", "own-data", "contains-data"],
+)
 def test_figures_dir_refuses_the_places_out_refuses(tmp_path, where, words):
     own = tmp_path / "mydata"
     own.mkdir()
@@ -112,8 +137,10 @@ def test_make_figures_passes_a_scratch_folder_not_the_committed_one(tmp_path):
     seen = tmp_path / "seen.txt"
     import os
 
-    proc = _run(CLI + ["figures", "--notebooks-dir", str(nbs), "--out", str(ref), "--jobs", "1"],
-                env={**os.environ, "SEEN": str(seen)})
+    proc = _run(
+        CLI + ["figures", "--notebooks-dir", str(nbs), "--out", str(ref), "--jobs", "1"],
+        env={**os.environ, "SEEN": str(seen)},
+    )
     assert proc.returncode == 0, proc.stderr
     assert (ref / "tab-a.csv").read_text() == "a\n1\n"
     used = Path(seen.read_text())
@@ -122,8 +149,10 @@ def test_make_figures_passes_a_scratch_folder_not_the_committed_one(tmp_path):
 
 @pytest.mark.parametrize("command", ["assess", "app-check"])
 def test_assess_and_app_check_name_out_not_figures_dir(tmp_path, command, monkeypatch):
-    form = {"assess": ["data/examples/assessment_quantum.csv", "--id", "x", "--label", "y"],
-            "app-check": ["data/examples/app_check_example.csv", "--app", "x"]}[command]
+    form = {
+        "assess": ["data/examples/assessment_quantum.csv", "--id", "x", "--label", "y"],
+        "app-check": ["data/examples/app_check_example.csv", "--app", "x"],
+    }[command]
     monkeypatch.chdir(PROJECT_ROOT)
     proc = _invoke(command, *form, "--out", "/proc/foo")
     assert proc.exit_code == 2, proc.stderr

@@ -1,4 +1,5 @@
 """The regenerated report of the real collection, opened in a real browser."""
+
 from __future__ import annotations
 
 import os
@@ -20,7 +21,7 @@ def test_report_sections(built, package):
     # every reproducible figure is in the report, with its status badge
     figs = package["figures"]
     for f in figs[figs["status"] != "not_reproducible"].itertuples():
-        base = f.figure_id.replace('.', '-')
+        base = f.figure_id.replace(".", "-")
         if f.kind == "box":  # prose in the report: only this collection's chart of it is shown
             assert f"fig-{base}-chart." in html, f.figure_id
         else:
@@ -62,7 +63,8 @@ def test_report_in_a_real_browser(built, tmp_path_factory):
         images = page.evaluate("Array.from(document.images).map(i => [i.alt, i.complete && i.naturalWidth > 0])")
         broken_toc = page.evaluate(
             "Array.from(document.querySelectorAll('#toc a')).map(a => a.getAttribute('href'))"
-            ".filter(h => !h.startsWith('#') || !document.getElementById(h.slice(1)))")
+            ".filter(h => !h.startsWith('#') || !document.getElementById(h.slice(1)))"
+        )
         page.screenshot(path=str(shot), full_page=False)
         browser.close()
     assert len(images) >= 25
@@ -78,8 +80,10 @@ def _blocks(html: str) -> list[tuple[str, str, str]]:
     import re
 
     out = [("fig", m.group(1), m.group(0)) for m in re.finditer(r'<figure id="fig-([^"]+)">.*?</figure>', html, re.S)]
-    out += [("tab", m.group(1), m.group(0))
-            for m in re.finditer(r'<div class="table" id="tab-([^"]+)">.*?<p class="source">.*?</p></div>', html, re.S)]
+    out += [
+        ("tab", m.group(1), m.group(0))
+        for m in re.finditer(r'<div class="table" id="tab-([^"]+)">.*?<p class="source">.*?</p></div>', html, re.S)
+    ]
     return out
 
 

@@ -3,6 +3,7 @@ per output, a killed build leaves nothing running, --only updates, bad input sto
 
 The finding each test covers is named in its docstring ("finding N" of the issue).
 """
+
 from __future__ import annotations
 
 import json
@@ -55,9 +56,15 @@ def test_out_with_foreign_files_is_refused(tmp_path, data_copy):
 def test_out_may_not_be_a_protected_place(tmp_path, data_copy, where):
     """Finding 1: --out equal to (or inside) the data, notebooks or osa_utils folders, or equal to or
     containing the repository or the home folder, or a file, is refused before any work."""
-    out = {"data": data_copy, "data/sub": data_copy / "sub", "repo": PROJECT_ROOT,
-           "notebooks": PROJECT_ROOT / "notebooks", "osa_utils/x": PROJECT_ROOT / "osa_utils" / "x",
-           "home": Path.home(), "file": data_copy / "actors.csv"}[where]
+    out = {
+        "data": data_copy,
+        "data/sub": data_copy / "sub",
+        "repo": PROJECT_ROOT,
+        "notebooks": PROJECT_ROOT / "notebooks",
+        "osa_utils/x": PROJECT_ROOT / "osa_utils" / "x",
+        "home": Path.home(),
+        "file": data_copy / "actors.csv",
+    }[where]
     before = _tree(data_copy)
     with pytest.raises(BuildError, match="--out"):
         run(data_copy, out, only=["08_ai_ethics"])
@@ -156,14 +163,17 @@ def test_a_second_writer_names_the_pid_written_just_after_the_lock(tmp_path):
 
 
 # --------------------------------------------------------------------------- D: checked before any kernel
-@pytest.mark.parametrize("args, message", [
-    (["-p", "dpi", "10000"], "dpi=10000"),
-    (["-p", "formats", "gif"], "formats='gif'"),
-    (["-p", "name_lang", "fr"], "name_lang='fr'"),
-    (["-p", "nope", "1"], "unknown parameter"),
-    (["-p", "data_dir", "/tmp"], "use --data-dir"),
-    (["-p", "figures_dir", "/tmp"], "set by the build"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["-p", "dpi", "10000"], "dpi=10000"),
+        (["-p", "formats", "gif"], "formats='gif'"),
+        (["-p", "name_lang", "fr"], "name_lang='fr'"),
+        (["-p", "nope", "1"], "unknown parameter"),
+        (["-p", "data_dir", "/tmp"], "use --data-dir"),
+        (["-p", "figures_dir", "/tmp"], "set by the build"),
+    ],
+)
 def test_bad_parameters_stop_before_any_kernel(tmp_path, args, message):
     """Finding 9: a bad -p is exit 2 with the parameter named, the previous report untouched,
     nothing created (no kernel was started: no version folder beside OUT)."""
@@ -176,8 +186,9 @@ def test_bad_parameters_stop_before_any_kernel(tmp_path, args, message):
     assert proc.returncode == 2, proc.stderr
     assert message in proc.stderr and "Traceback" not in proc.stderr
     assert _tree(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".report.lock", version.name, "report"] or \
-        sorted(p.name for p in tmp_path.iterdir()) == [version.name, "report"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".report.lock", version.name, "report"] or sorted(
+        p.name for p in tmp_path.iterdir()
+    ) == [version.name, "report"]
 
 
 def test_bad_data_stops_before_any_kernel(tmp_path, data_copy):
@@ -214,9 +225,27 @@ def test_two_builds_into_one_out(collection):
     outcomes = []
     for round_ in range(5):
         force = ["--force"] if round_ == 0 else []  # later rounds reuse the cache: quick, still racing
-        procs = [subprocess.Popen(CLI + ["build", "--data-dir", str(data), "--out", str(out), "--notebooks-dir",
-                                         str(nbs), "--jobs", "1", *force],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        procs = [
+            subprocess.Popen(
+                CLI
+                + [
+                    "build",
+                    "--data-dir",
+                    str(data),
+                    "--out",
+                    str(out),
+                    "--notebooks-dir",
+                    str(nbs),
+                    "--jobs",
+                    "1",
+                    *force,
+                ],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
         results = [(p.wait(timeout=300), p.stderr.read()) for p in procs]
         for rc, err in results:
             assert rc in (0, 3), err
@@ -274,9 +303,25 @@ def test_sigkill_leaves_no_process_running(collection):
 
     nbs, data, out = collection
     notebook(nbs / "d_slow.ipynb", "import time\ntime.sleep(sleep)")
-    proc = subprocess.Popen(CLI + ["build", "--data-dir", str(data), "--out", str(out), "--notebooks-dir", str(nbs),
-                                   "-p", "sleep", "120", "--jobs", "2"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        CLI
+        + [
+            "build",
+            "--data-dir",
+            str(data),
+            "--out",
+            str(out),
+            "--notebooks-dir",
+            str(nbs),
+            "-p",
+            "sleep",
+            "120",
+            "--jobs",
+            "2",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.time() + 90
     while time.time() < deadline and not list(out.parent.glob(f".{out.name}.v-*/.cache/d_slow/reads.log")):
         time.sleep(0.2)
@@ -305,12 +350,15 @@ def test_a_version_folder_is_not_an_output(tmp_path):
     assert proc.returncode == 2 and out.resolve() == version.resolve() and version.is_dir()
 
 
-@pytest.mark.parametrize("command, target", [
-    (["build", "--only", "08_ai_ethics"], "figures"),
-    (["build", "--only", "08_ai_ethics"], "assessment"),
-    (["figures"], "assessment"),
-    (["assess", "data/examples/assessment_quantum.csv", "--id", "q_x", "--label", "Q"], "figures"),
-])
+@pytest.mark.parametrize(
+    "command, target",
+    [
+        (["build", "--only", "08_ai_ethics"], "figures"),
+        (["build", "--only", "08_ai_ethics"], "assessment"),
+        (["figures"], "assessment"),
+        (["assess", "data/examples/assessment_quantum.csv", "--id", "q_x", "--label", "Q"], "figures"),
+    ],
+)
 def test_one_commands_output_is_not_anothers(tmp_path, command, target):
     """A build into the committed figures/ (which carries the marker) would have swapped it for a
     report symlink and deleted it; each command writes only into output of its own kind."""
@@ -362,8 +410,15 @@ def test_cite_never_overwrites(tmp_path):
     assert proc.returncode == 2 and "does not exist" in proc.stderr
 
 
-@pytest.mark.parametrize("args", [["build", "--jobs", "0"], ["build", "--jobs", "-5"], ["verify", "--jobs", "x"],
-                                  ["verify", "--figures", "/nonexistent"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["build", "--jobs", "0"],
+        ["build", "--jobs", "-5"],
+        ["verify", "--jobs", "x"],
+        ["verify", "--figures", "/nonexistent"],
+    ],
+)
 def test_bad_numbers_and_folders_on_the_command_line(args):
     proc = _cli(*args, timeout=60)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr

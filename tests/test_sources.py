@@ -5,6 +5,7 @@ tests' normalisation (osa_utils.fidelity.normalize: markdown emphasis, markup an
 whitespace removed; quotes, dashes and case kept). The hand-checked sample at the end was
 written from the footnotes' printed text, not from the data.
 """
+
 from __future__ import annotations
 
 import csv
@@ -14,8 +15,20 @@ import pytest
 
 from osa_utils.fidelity import normalize
 
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 ABBREV = {11: "Nov.", 12: "Dec.", 9: "Sept.", 10: "Oct.", 8: "Aug.", 1: "Jan.", 2: "Feb."}
 
 #: Footnotes that cite no work (read from the report: acknowledgement, definitions, explanations).
@@ -64,8 +77,11 @@ def _verbatim_fields(descriptor, table):
 
 
 def _authors(names, sid, role="author"):
-    return [r["literal"] or (r["family"], r["given"]) for r in sorted(names.get(sid, []), key=lambda r: int(r["position"]))
-            if r["role"] == role]
+    return [
+        r["literal"] or (r["family"], r["given"])
+        for r in sorted(names.get(sid, []), key=lambda r: int(r["position"]))
+        if r["role"] == role
+    ]
 
 
 # --------------------------------------------------------------------------- verbatim
@@ -199,8 +215,11 @@ def test_duplicates_are_merged(sources, names, links, by_note):
     # Chinese plan, footnotes 80 and 207 DigiChina's translation of it: two works)
     urls = [s["url"] for s in sources.values() if s["url"]]
     assert len(urls) == len(set(urls))
-    keys = [(str(_authors(names, sid)[:1]), re.sub(r"\W+", " ", s["title"].lower()).strip(), s["title_translation"])
-            for sid, s in sources.items() if s["title"]]
+    keys = [
+        (str(_authors(names, sid)[:1]), re.sub(r"\W+", " ", s["title"].lower()).strip(), s["title_translation"])
+        for sid, s in sources.items()
+        if s["title"]
+    ]
     assert len(keys) == len(set(keys)), [k for k in keys if keys.count(k) > 1]
 
 
@@ -216,62 +235,222 @@ def test_counts(sources, links, refs, by_note):
 # --------------------------------------------------------------------------- hand-checked sample
 EXPECTED: dict[int, list[tuple[str, dict, list | None]]] = {
     # footnote: [(source_id, {field: value}, authors)]
-    2: [("abrami2014why", dict(type="article-magazine", title="Why China can't innovate",
-                                container_title="Harvard Business Review", issued="2014-03",
-                                url="https://hbr.org/2014/03/why-china-cant-innovate"),
-         [("Abrami", "Regina M."), ("Kirby", "William C."), ("McFarlan", "F. Warren")])],
+    2: [
+        (
+            "abrami2014why",
+            dict(
+                type="article-magazine",
+                title="Why China can't innovate",
+                container_title="Harvard Business Review",
+                issued="2014-03",
+                url="https://hbr.org/2014/03/why-china-cant-innovate",
+            ),
+            [("Abrami", "Regina M."), ("Kirby", "William C."), ("McFarlan", "F. Warren")],
+        )
+    ],
     104: [("abrami2014why", {}, None)],  # the same article again, merged
-    116: [("chorzempa2021china", dict(type="article-journal", container_title="China Economic Journal", volume="14",
-                                      issue="1", page="102–115", issued="2021-01",
-                                      doi="10.1080/17538963.2020.1870278"), [("Chorzempa", "Martin")])],
-    65: [("chen2020vision", dict(type="article-journal", container_title="IEEE Wireless Communications", volume="27",
-                                 issue="2", page="218–228", issued="2020-04", et_al="true"), [("Chen", "Shanzhi")])],
-    37: [("lockett2022china", dict(type="article-newspaper", container_title="Financial Times", issued="2022-10-10",
-                                   title="China chip stocks lose $8.6bn in wipeout due to US export controls"),
-          [("Lockett", "Hudson")])],
-    265: [("milmo2022tiktok", dict(type="article-newspaper", container_title="The Guardian", issued="2022-11-02"),
-           [("Milmo", "Dan")])],
+    116: [
+        (
+            "chorzempa2021china",
+            dict(
+                type="article-journal",
+                container_title="China Economic Journal",
+                volume="14",
+                issue="1",
+                page="102–115",
+                issued="2021-01",
+                doi="10.1080/17538963.2020.1870278",
+            ),
+            [("Chorzempa", "Martin")],
+        )
+    ],
+    65: [
+        (
+            "chen2020vision",
+            dict(
+                type="article-journal",
+                container_title="IEEE Wireless Communications",
+                volume="27",
+                issue="2",
+                page="218–228",
+                issued="2020-04",
+                et_al="true",
+            ),
+            [("Chen", "Shanzhi")],
+        )
+    ],
+    37: [
+        (
+            "lockett2022china",
+            dict(
+                type="article-newspaper",
+                container_title="Financial Times",
+                issued="2022-10-10",
+                title="China chip stocks lose $8.6bn in wipeout due to US export controls",
+            ),
+            [("Lockett", "Hudson")],
+        )
+    ],
+    265: [
+        (
+            "milmo2022tiktok",
+            dict(type="article-newspaper", container_title="The Guardian", issued="2022-11-02"),
+            [("Milmo", "Dan")],
+        )
+    ],
     267: [("milmo2022tiktok", {}, None)],
-    41: [("kleinhans2022analysisb", dict(type="report", publisher="Stiftung Neue Verantwortung", issued="2022-09",
-                                         title="Analysis of the EU Chips Act: The Crisis Response Toolbox"),
-          [("Kleinhans", "Jan-Peter"), ("Hess", "Julia")])],
-    4: [("allison2021great", dict(type="report", publisher="Belfer Center for Science and International Relations",
-                                  publisher_place="Cambridge, MA", issued="2021-12", et_al="true"),
-         [("Allison", "Graham")])],
-    156: [("hung2015china", dict(type="book", publisher="Columbia University Press", publisher_place="New York",
-                                 issued="2015", title="The China Boom: Why China Will Not Rule the World"),
-           [("Hung", "Ho-fung")])],
-    99: [("chorzempa2022cashless", dict(type="book", publisher="Public Affairs", publisher_place="New York",
-                                        issued="2022"), [("Chorzempa", "Martin")])],
-    34: [("naughton2022grand", dict(type="chapter", editors="Frank N. Pieke and Bert Hofman", publisher="NUS Press",
-                                    container_title="CPC Futures: The New Era of Socialism with Chinese Characteristics",
-                                    issued="2022-09-07"), [("Naughton", "Barry")])],
-    143: [("knoerich2021china", dict(type="chapter", page="145–166", publisher="Peter Lang", publisher_place="Bern",
-                                     issued="2021"), [("Knoerich", "Jan")])],
-    59: [("universityndwe", dict(type="webpage", title="We are 6G Flagship: Welcome aboard", issued="",
-                                 accessed="2022-12-18", url="https://www.6gflagship.com/"),
-          ["University of Oulu", "6G Flagship"])],
-    270: [("tiktokndour", dict(type="webpage", title="Our Commitment", issued="", accessed="2022-12-04"),
-           ["TikTok Transparency Center"])],
-    255: [("cac2022", dict(type="legislation", title="互联网信息服务算法推荐管理规定", issued="2022-01-04",
-                           accessed="2022-12-02"), ["CAC"])],
-    23: [("cyber2021", dict(type="legislation", issued="2021-07-13",
-                            title="工业和信息化部 国家互联网信息办公室 公安部关于印发网络产品安全漏洞管理规定的通知"),
-          ["Cyber Administration of China"])],
-    128: [("zhou2020understanding", dict(publisher="China Finance 40 Forum", issued="2020-12-13"),
-           [("Zhou", "Xiaochuan")])],  # a Chinese name printed family name first
-    146: [("tran2021digital", {}, None),
-          ("brunnermeier2022digital", dict(type="report", publisher="European Parliament", publisher_place="Luxembourg",
-                                           issued="2022"), [("Brunnermeier", "Markus K."), ("Landau", "Jean-Pierre")])],
+    41: [
+        (
+            "kleinhans2022analysisb",
+            dict(
+                type="report",
+                publisher="Stiftung Neue Verantwortung",
+                issued="2022-09",
+                title="Analysis of the EU Chips Act: The Crisis Response Toolbox",
+            ),
+            [("Kleinhans", "Jan-Peter"), ("Hess", "Julia")],
+        )
+    ],
+    4: [
+        (
+            "allison2021great",
+            dict(
+                type="report",
+                publisher="Belfer Center for Science and International Relations",
+                publisher_place="Cambridge, MA",
+                issued="2021-12",
+                et_al="true",
+            ),
+            [("Allison", "Graham")],
+        )
+    ],
+    156: [
+        (
+            "hung2015china",
+            dict(
+                type="book",
+                publisher="Columbia University Press",
+                publisher_place="New York",
+                issued="2015",
+                title="The China Boom: Why China Will Not Rule the World",
+            ),
+            [("Hung", "Ho-fung")],
+        )
+    ],
+    99: [
+        (
+            "chorzempa2022cashless",
+            dict(type="book", publisher="Public Affairs", publisher_place="New York", issued="2022"),
+            [("Chorzempa", "Martin")],
+        )
+    ],
+    34: [
+        (
+            "naughton2022grand",
+            dict(
+                type="chapter",
+                editors="Frank N. Pieke and Bert Hofman",
+                publisher="NUS Press",
+                container_title="CPC Futures: The New Era of Socialism with Chinese Characteristics",
+                issued="2022-09-07",
+            ),
+            [("Naughton", "Barry")],
+        )
+    ],
+    143: [
+        (
+            "knoerich2021china",
+            dict(type="chapter", page="145–166", publisher="Peter Lang", publisher_place="Bern", issued="2021"),
+            [("Knoerich", "Jan")],
+        )
+    ],
+    59: [
+        (
+            "universityndwe",
+            dict(
+                type="webpage",
+                title="We are 6G Flagship: Welcome aboard",
+                issued="",
+                accessed="2022-12-18",
+                url="https://www.6gflagship.com/",
+            ),
+            ["University of Oulu", "6G Flagship"],
+        )
+    ],
+    270: [
+        (
+            "tiktokndour",
+            dict(type="webpage", title="Our Commitment", issued="", accessed="2022-12-04"),
+            ["TikTok Transparency Center"],
+        )
+    ],
+    255: [
+        (
+            "cac2022",
+            dict(
+                type="legislation", title="互联网信息服务算法推荐管理规定", issued="2022-01-04", accessed="2022-12-02"
+            ),
+            ["CAC"],
+        )
+    ],
+    23: [
+        (
+            "cyber2021",
+            dict(
+                type="legislation",
+                issued="2021-07-13",
+                title="工业和信息化部 国家互联网信息办公室 公安部关于印发网络产品安全漏洞管理规定的通知",
+            ),
+            ["Cyber Administration of China"],
+        )
+    ],
+    128: [
+        (
+            "zhou2020understanding",
+            dict(publisher="China Finance 40 Forum", issued="2020-12-13"),
+            [("Zhou", "Xiaochuan")],
+        )
+    ],  # a Chinese name printed family name first
+    146: [
+        ("tran2021digital", {}, None),
+        (
+            "brunnermeier2022digital",
+            dict(type="report", publisher="European Parliament", publisher_place="Luxembourg", issued="2022"),
+            [("Brunnermeier", "Markus K."), ("Landau", "Jean-Pierre")],
+        ),
+    ],
     150: [("brunnermeier2022digital", {}, None)],
     42: [("us2022implementation", dict(issued="2022-10-13"), ["US Industry and Security Bureau"])],
-    187: [("huawei2018huawei", dict(url="https://www.huawei.com/en/news/2018/10/huawei-audi-l4-automatic-driving",
-                                    container_title="Huawei", issued="2018-10-11", accessed="2022-12-13"), [])],
-    22: [("heubl2022schweizer", dict(title="Schweizer Behörden setzen auf chinesische Sicherheitskameras",
-                                     title_translation="Swiss authorities rely on Chinese security cameras",
-                                     container_title="SFR"), [("Heubl", "Bernd"), ("Schürer", "Christian")])],
-    166: [("fischione2022ai", dict(page="47–64", issued="2022-01"),
-           [("Fischione", "Carlo"), ("van der Lugt", "Sanne"), ("van der Putten", "Frans-Paul")])],
+    187: [
+        (
+            "huawei2018huawei",
+            dict(
+                url="https://www.huawei.com/en/news/2018/10/huawei-audi-l4-automatic-driving",
+                container_title="Huawei",
+                issued="2018-10-11",
+                accessed="2022-12-13",
+            ),
+            [],
+        )
+    ],
+    22: [
+        (
+            "heubl2022schweizer",
+            dict(
+                title="Schweizer Behörden setzen auf chinesische Sicherheitskameras",
+                title_translation="Swiss authorities rely on Chinese security cameras",
+                container_title="SFR",
+            ),
+            [("Heubl", "Bernd"), ("Schürer", "Christian")],
+        )
+    ],
+    166: [
+        (
+            "fischione2022ai",
+            dict(page="47–64", issued="2022-01"),
+            [("Fischione", "Carlo"), ("van der Lugt", "Sanne"), ("van der Putten", "Frans-Paul")],
+        )
+    ],
     1: [],
     167: [],
 }

@@ -1,5 +1,6 @@
 """A user's reading of Figure 0.1's lost levels (issue 13, deliverable 5): the parameter
 matrix_user_levels, its checks, its drawing and its place in the build (path, checks, cache)."""
+
 from __future__ import annotations
 
 import os
@@ -18,9 +19,11 @@ EXAMPLE = PROJECT_ROOT / "data" / "examples" / "matrix_user_levels_example.csv"
 NB00 = PROJECT_ROOT / "notebooks" / "00_executive_summary.ipynb"
 CLI = [sys.executable, "-m", "osa_utils.cli"]
 #: A valid reading: every e-CNY dot (2, 2, 1, 3 printed), AI ethics left unstated.
-ECNY = ("technology_id,dimension_id,level\n"
-        "ecny,supply_chain,4\necny,supply_chain,1\necny,national_security,3\necny,national_security,2\n"
-        "ecny,values_sustainability,2\necny,competitiveness,3\necny,competitiveness,2\necny,competitiveness,1\n")
+ECNY = (
+    "technology_id,dimension_id,level\n"
+    "ecny,supply_chain,4\necny,supply_chain,1\necny,national_security,3\necny,national_security,2\n"
+    "ecny,values_sustainability,2\necny,competitiveness,3\necny,competitiveness,2\necny,competitiveness,1\n"
+)
 
 
 def _write(path: Path, text: str) -> Path:
@@ -79,11 +82,14 @@ def test_the_open_rows_come_from_the_data_not_from_a_list(tmp_path, data_copy):
     assert _problems(f) and "chip_design" in _problems(f)[0]  # with the real package: refused
 
 
-@pytest.mark.parametrize("body, row, expected", [
-    ("ecny,supply_chain,3\n", 2, "expected 2 dot(s)"),  # one level for two printed dots
-    ("ecny,values_sustainability,3\necny,values_sustainability,2\n", 2, "expected 1 dot(s)"),
-    ("ai_ethics,national_security,4\nai_ethics,national_security,3\n", 2, "expected 1 dot(s)"),
-])
+@pytest.mark.parametrize(
+    "body, row, expected",
+    [
+        ("ecny,supply_chain,3\n", 2, "expected 2 dot(s)"),  # one level for two printed dots
+        ("ecny,values_sustainability,3\necny,values_sustainability,2\n", 2, "expected 1 dot(s)"),
+        ("ai_ethics,national_security,4\nai_ethics,national_security,3\n", 2, "expected 1 dot(s)"),
+    ],
+)
 def test_a_wrong_number_of_levels_is_refused(tmp_path, body, row, expected):
     f = _write(tmp_path / "mine.csv", "technology_id,dimension_id,level\n" + body)
     problems = _problems(f)
@@ -121,8 +127,9 @@ def _drawn(levels_csv, colours="derived"):
 
     base = derive_matrix(load_table("threat_matrix_printed"), load_table("risk_challenges"))
     m = apply_user_levels(base, load_user_levels(levels_csv))
-    fig = threat_matrix(m, load_table("technologies"), load_table("dimensions"), load_table("threat_levels"),
-                        colours=colours)
+    fig = threat_matrix(
+        m, load_table("technologies"), load_table("dimensions"), load_table("threat_levels"), colours=colours
+    )
     return base, m, fig
 
 
@@ -175,8 +182,12 @@ def test_without_a_reading_nothing_user_is_drawn():
     from osa_utils.plots.matrix import threat_matrix
     from osa_utils.userlevels import USER_LABEL
 
-    fig = threat_matrix(derive_matrix(load_table("threat_matrix_printed"), load_table("risk_challenges")),
-                        load_table("technologies"), load_table("dimensions"), load_table("threat_levels"))
+    fig = threat_matrix(
+        derive_matrix(load_table("threat_matrix_printed"), load_table("risk_challenges")),
+        load_table("technologies"),
+        load_table("dimensions"),
+        load_table("threat_levels"),
+    )
     ax = fig.axes[0]
     assert not [l for l in ax.lines if (l.get_gid() or "").startswith("user-")]
     assert not any(USER_LABEL in t.get_text() for t in ax.get_legend().get_texts())
@@ -189,7 +200,9 @@ def test_the_chapter_saves_its_own_output_labelled_as_the_users(tmp_path, monkey
 
     shown = []
     monkeypatch.setenv(F.LAYOUT_CHECK_ENV, "1")  # F.save raises LayoutError on clipped text or edge ink
-    monkeypatch.setattr(F, "display_figure", lambda fig, fid, paths, dpi=150, caption=None: shown.append((fid, caption)))
+    monkeypatch.setattr(
+        F, "display_figure", lambda fig, fid, paths, dpi=150, caption=None: shown.append((fid, caption))
+    )
     ch = Chapter(str(PROJECT_ROOT / "data"), str(tmp_path / "out"), "svg", 150, "en")
     assert ch.threat_matrix_user_reading("0.1", None) is None and not shown  # default: nothing
     ch.threat_matrix_user_reading("0.1", str(EXAMPLE))
@@ -238,14 +251,18 @@ def test_edit_reruns_and_touch_reuses(tmp_path, data_copy):
     notebook(nbs / "m_matrix.ipynb", "print(open(matrix_user_levels).read())", params="matrix_user_levels = None\n")
     f = _write(tmp_path / "mine.csv", ECNY)
     out = tmp_path / "out"
+
     def states(r):
         return {x.name: (x.state, x.reason) for x in r.results}
 
-    assert states(run(data_copy, out, notebooks_dir=nbs, jobs=1,
-                      overrides={"matrix_user_levels": str(f)}))["m_matrix"][0] == "ran"
+    assert (
+        states(run(data_copy, out, notebooks_dir=nbs, jobs=1, overrides={"matrix_user_levels": str(f)}))["m_matrix"][0]
+        == "ran"
+    )
     os.utime(f)
-    assert states(run(data_copy, out, notebooks_dir=nbs, jobs=1,
-                      overrides={"matrix_user_levels": str(f)})) == {"m_matrix": ("reused", "unchanged")}
+    assert states(run(data_copy, out, notebooks_dir=nbs, jobs=1, overrides={"matrix_user_levels": str(f)})) == {
+        "m_matrix": ("reused", "unchanged")
+    }
     _write(f, ECNY.replace("ecny,supply_chain,1", "ecny,supply_chain,2"))
     result = run(data_copy, out, notebooks_dir=nbs, jobs=1, overrides={"matrix_user_levels": str(f)})
     assert states(result) == {"m_matrix": ("ran", "content changed: -p matrix_user_levels file")}
@@ -254,8 +271,14 @@ def test_edit_reruns_and_touch_reuses(tmp_path, data_copy):
 
 
 def _cli(*args, cwd=None):
-    return subprocess.run(CLI + [str(a) for a in args], capture_output=True, text=True, timeout=120, cwd=cwd,
-                          env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
+    return subprocess.run(
+        CLI + [str(a) for a in args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+    )
 
 
 def test_a_bad_file_stops_the_build_before_any_kernel(tmp_path):
@@ -263,16 +286,34 @@ def test_a_bad_file_stops_the_build_before_any_kernel(tmp_path):
     work = tmp_path / "work"
     work.mkdir()
     _write(work / "bad.csv", ECNY + "chip_design,supply_chain,1\n")
-    proc = _cli("build", "--out", tmp_path / "report", "--only", "00_executive_summary",
-                "-p", "matrix_user_levels", "bad.csv", cwd=work)
+    proc = _cli(
+        "build",
+        "--out",
+        tmp_path / "report",
+        "--only",
+        "00_executive_summary",
+        "-p",
+        "matrix_user_levels",
+        "bad.csv",
+        cwd=work,
+    )
     assert proc.returncode == 1, proc.stderr
     assert "bad.csv:10:technology_id" in proc.stderr and "Traceback" not in proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["work"]  # no report, no version folder, no lock
 
 
 def test_a_missing_file_is_exit_2_naming_the_parameter(tmp_path):
-    proc = _cli("build", "--out", tmp_path / "report", "--only", "00_executive_summary",
-                "-p", "matrix_user_levels", "nowhere.csv", cwd=tmp_path)
+    proc = _cli(
+        "build",
+        "--out",
+        tmp_path / "report",
+        "--only",
+        "00_executive_summary",
+        "-p",
+        "matrix_user_levels",
+        "nowhere.csv",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 2 and "matrix_user_levels" in proc.stderr and "Traceback" not in proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 

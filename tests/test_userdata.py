@@ -1,5 +1,6 @@
 """Tables users hand the tool, read as spreadsheets and Python write them (issue 10, part 3):
 UTF-8 with or without BOM, LF or CRLF, ',' or ';', .xlsx; the same located messages."""
+
 from __future__ import annotations
 
 import csv
@@ -53,12 +54,14 @@ def variants(tmp_path: Path) -> dict[str, Path]:
     text = EXAMPLE.read_text(encoding="utf-8")
     rows = _rows(text)
     out = {}
-    for name, data in {"lf": text.encode("utf-8"),
-                       "crlf": _as_python_csv(rows),
-                       "bom": b"\xef\xbb\xbf" + text.encode("utf-8"),
-                       "excel_utf8_bom_crlf": b"\xef\xbb\xbf" + _as_python_csv(rows),
-                       "semicolon": _as_python_csv(rows, ";"),
-                       "semicolon_bom": b"\xef\xbb\xbf" + _as_python_csv(rows, ";")}.items():
+    for name, data in {
+        "lf": text.encode("utf-8"),
+        "crlf": _as_python_csv(rows),
+        "bom": b"\xef\xbb\xbf" + text.encode("utf-8"),
+        "excel_utf8_bom_crlf": b"\xef\xbb\xbf" + _as_python_csv(rows),
+        "semicolon": _as_python_csv(rows, ";"),
+        "semicolon_bom": b"\xef\xbb\xbf" + _as_python_csv(rows, ";"),
+    }.items():
         d = tmp_path / name
         d.mkdir()
         (d / "quantum.csv").write_bytes(data)
@@ -77,8 +80,10 @@ def test_every_variant_reads_as_the_lf_csv(tmp_path):
         frame = load_assessment(path)
         assert frame.drop(columns=[]).equals(base), name
         assert frame.attrs["canonical_csv"] == base.attrs["canonical_csv"], name
-    assert "semicolon-separated, UTF-8 with a byte-order mark, Windows (CRLF) line ends" in \
-        load_assessment(files["semicolon_bom"]).attrs["read"]
+    assert (
+        "semicolon-separated, UTF-8 with a byte-order mark, Windows (CRLF) line ends"
+        in load_assessment(files["semicolon_bom"]).attrs["read"]
+    )
     assert "Excel workbook, sheet 'Sheet1'" in load_assessment(files["xlsx"]).attrs["read"]
 
 
@@ -94,8 +99,12 @@ def test_xlsx_sheet_by_name_and_a_missing_sheet(tmp_path):
 
 
 def test_xlsx_problems_name_sheet_row_and_column_letter(tmp_path):
-    rows = [["dimension_id", "challenge", "importance", "instrument"],
-            ["supply_chain", "x", "7", ""], ["nowhere", "y", "2", ""], ["competitiveness", "", "3", ""]]
+    rows = [
+        ["dimension_id", "challenge", "importance", "instrument"],
+        ["supply_chain", "x", "7", ""],
+        ["nowhere", "y", "2", ""],
+        ["competitiveness", "", "3", ""],
+    ]
     path = _xlsx(tmp_path / "bad.xlsx", rows, sheet="Form")
     with pytest.raises(DataValidationError) as info:
         load_assessment(path)
@@ -107,17 +116,18 @@ def test_xlsx_problems_name_sheet_row_and_column_letter(tmp_path):
 
 def test_semicolon_csv_problems_are_located(tmp_path):
     path = tmp_path / "bad.csv"
-    path.write_bytes(b"dimension_id;challenge;importance\r\nsupply_chain;x;7\r\nsupply_chain;\"y;2\r\n")
+    path.write_bytes(b'dimension_id;challenge;importance\r\nsupply_chain;x;7\r\nsupply_chain;"y;2\r\n')
     with pytest.raises(DataValidationError) as info:
         load_assessment(path)
     text = [str(p) for p in info.value.problems]
     # a broken quote makes the table unreadable past it: that is reported first and alone
     assert len(text) == 1 and text[0].startswith("bad.csv:3: quote opened and never closed")
-    path.write_bytes(b"dimension_id;challenge;importance\r\nsupply_chain;x;7\r\nsupply_chain;\"y\";2\r\n")
+    path.write_bytes(b'dimension_id;challenge;importance\r\nsupply_chain;x;7\r\nsupply_chain;"y";2\r\n')
     with pytest.raises(DataValidationError) as info:
         load_assessment(path)
     assert [str(p) for p in info.value.problems] == [
-        "bad.csv:2:importance: value out of range (found '7', expected 1 to 4)"]
+        "bad.csv:2:importance: value out of range (found '7', expected 1 to 4)"
+    ]
 
 
 def test_not_utf8_and_not_a_workbook(tmp_path):
@@ -143,8 +153,12 @@ def test_template_round_trip(tmp_path, suffix):
     # fill in: drop the example row, give national_security a challenge
     if suffix == ".csv":
         rows = _rows(form.read_text(encoding="utf-8"))
-        assert [r[0] for r in rows[2:]] == ["supply_chain", "national_security", "values_sustainability",
-                                          "competitiveness"]
+        assert [r[0] for r in rows[2:]] == [
+            "supply_chain",
+            "national_security",
+            "values_sustainability",
+            "competitiveness",
+        ]
         assert "1 = low degree of threat" in rows[2][4] and "4 = very high degree of threat" in rows[2][4]
         rows = [rows[0]] + rows[2:]
         rows[2][1:4] = ["Remote access to sensors", "3", ""]
@@ -154,8 +168,12 @@ def test_template_round_trip(tmp_path, suffix):
 
         wb = load_workbook(form)
         ws = wb["assessment"]
-        assert [c.value for c in ws["A"]][2:] == ["supply_chain", "national_security", "values_sustainability",
-                                                "competitiveness"]
+        assert [c.value for c in ws["A"]][2:] == [
+            "supply_chain",
+            "national_security",
+            "values_sustainability",
+            "competitiveness",
+        ]
         ws.delete_rows(2)
         ws["B3"], ws["C3"] = "Remote access to sensors", 3
         wb.save(form)
@@ -189,8 +207,11 @@ def test_assess_template_and_bad_form_from_the_command_line(tmp_path):
     assert proc.returncode == 0 and form.exists()
     again = subprocess.run(CLI + ["assess", "--template", str(form)], capture_output=True, text=True)
     assert again.returncode == 2 and "exists" in again.stderr
-    proc = subprocess.run(CLI + ["assess", str(form), "--id", "x", "--label", "X", "--out", str(tmp_path / "o")],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        CLI + ["assess", str(form), "--id", "x", "--label", "X", "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 1 and "example row is still in the form" in proc.stderr
     assert "Traceback" not in proc.stderr and not (tmp_path / "o").exists()
 
@@ -207,13 +228,29 @@ def test_assess_gives_the_same_outputs_for_every_variant(tmp_path):
     outputs = {}
     for name in ("lf", "semicolon_bom", "xlsx"):
         out = tmp_path / f"out-{name}"
-        proc = subprocess.run(CLI + ["assess", str(files[name]), "--id", "quantum_x", "--label", "Quantum",
-                                     "--out", str(out), "--formats", "png"], capture_output=True, text=True,
-                              timeout=300)
+        proc = subprocess.run(
+            CLI
+            + [
+                "assess",
+                str(files[name]),
+                "--id",
+                "quantum_x",
+                "--label",
+                "Quantum",
+                "--out",
+                str(out),
+                "--formats",
+                "png",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert proc.returncode == 0, proc.stderr
         assert "running over TCP" not in proc.stderr and "Traceback" not in proc.stderr
         outputs[name] = {p.name: p.read_bytes() for p in out.iterdir() if p.suffix in (".png", ".csv")}
     assert outputs["semicolon_bom"] == outputs["lf"]
+
     # the workbook's tables differ only by the file name their source line names
     def tables(o):
         return {k: v.replace(b"quantum.xlsx", b"quantum.csv") for k, v in o.items() if k.endswith(".csv")}
@@ -240,9 +277,14 @@ def test_columns_in_any_order(tmp_path):
 
 
 # --------------------------------------------------------------------------- one protocol for the three forms
-@pytest.mark.parametrize("module, example", [("assess", "assessment_quantum.csv"),
-                                             ("appcheck", "app_check_example.csv"),
-                                             ("userlevels", "matrix_user_levels_example.csv")])
+@pytest.mark.parametrize(
+    "module, example",
+    [
+        ("assess", "assessment_quantum.csv"),
+        ("appcheck", "app_check_example.csv"),
+        ("userlevels", "matrix_user_levels_example.csv"),
+    ],
+)
 def test_the_three_forms_share_one_protocol(tmp_path, module, example):
     """The assessment form, the app-check form and the user-levels file are one UserForm each;
     the module-level schema() and is_example() are that form's."""
@@ -293,8 +335,9 @@ def test_not_a_file_says_what_a_path_is(tmp_path):
     if hasattr(os, "mkfifo"):
         os.mkfifo(tmp_path / "pipe.csv")
         assert not_a_file(tmp_path / "pipe.csv") == NOT_REGULAR
-        assert str(check_form_path(tmp_path / "pipe.csv")).endswith("is not a regular file; give the filled-in form "
-                                                               "(.csv or .xlsx)")
+        assert str(check_form_path(tmp_path / "pipe.csv")).endswith(
+            "is not a regular file; give the filled-in form (.csv or .xlsx)"
+        )
 
 
 def test_the_text_helpers_of_user_values():

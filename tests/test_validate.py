@@ -1,4 +1,5 @@
 """Each kind of bad input gets its own located message, from Python and from the CLI."""
+
 from __future__ import annotations
 
 import csv
@@ -164,8 +165,11 @@ def test_python_api_raises_with_structured_problems(data_copy):
 def test_cli_prints_every_problem_and_exits_1(data_copy):
     _set(data_copy / "risk_challenges.csv", 2, "importance", "9")
     _set(data_copy / "risk_instruments.csv", 6, "instrument", "")
-    out = subprocess.run([sys.executable, "-m", "osa_utils.cli", "validate", "--data-dir", str(data_copy)],
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "osa_utils.cli", "validate", "--data-dir", str(data_copy)],
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 1
     assert "Traceback" not in out.stderr
     assert "risk_challenges.csv:2:importance: value out of range (found '9', expected 1 to 4)" in out.stderr

@@ -1,5 +1,6 @@
 """The validator against broken and hostile input (issue 9, part E and findings 4–7, 12):
 a located problem and exit 1, never a traceback."""
+
 from __future__ import annotations
 
 import json
@@ -146,8 +147,10 @@ def test_required_cell_of_only_whitespace(data_copy):
 
 
 # --------------------------------------------------------------------------- URLs
-@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>",
-                                 "file:///etc/passwd", "JavaScript:void(0)"])
+@pytest.mark.parametrize(
+    "url",
+    ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>", "file:///etc/passwd", "JavaScript:void(0)"],
+)
 def test_url_with_a_foreign_scheme(data_copy, url):
     import csv
     import io
@@ -196,12 +199,14 @@ def _descriptor_cases():
         def edit(d):
             d["resources"][i].update(kw)
             return d
+
         return edit
 
     def drop(i, key):
         def edit(d):
             del d["resources"][i][key]
             return d
+
         return edit
 
     def field_type(d):
@@ -210,7 +215,8 @@ def _descriptor_cases():
 
     def fk_missing(d):
         d["resources"][1]["schema"].setdefault("foreignKeys", []).append(
-            {"fields": "technology_id", "reference": {"resource": "nowhere", "fields": "id"}})
+            {"fields": "technology_id", "reference": {"resource": "nowhere", "fields": "id"}}
+        )
         return d
 
     return {
@@ -237,9 +243,15 @@ def test_malformed_descriptor_is_a_located_problem(data_copy, case):
     assert main(["validate", "--data-dir", str(data_copy)]) == 1
 
 
-@pytest.mark.parametrize("command", [
-    ["validate"], ["build", "--out", "{tmp}/r"], ["cite"],
-    ["assess", "data/examples/assessment_quantum.csv", "--id", "q", "--label", "Q", "--out", "{tmp}/a"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["validate"],
+        ["build", "--out", "{tmp}/r"],
+        ["cite"],
+        ["assess", "data/examples/assessment_quantum.csv", "--id", "q", "--label", "Q", "--out", "{tmp}/a"],
+    ],
+)
 def test_malformed_descriptor_in_every_command(data_copy, tmp_path, command):
     """Finding 7: validate, build, cite and assess answer a broken descriptor with exit 1 and a
     located message, not a traceback."""

@@ -1,4 +1,5 @@
 """The data package as a value (osa_utils.data.DataPackage): validated once, with the hash of each file."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,6 +1,7 @@
 """Property-based tests of the validator (hypothesis): random structural corruption of a valid
 table always yields a located problem (and `osa-report validate` exit 1); random valid edits are
 accepted; nothing ever raises."""
+
 from __future__ import annotations
 
 import csv
@@ -18,8 +19,12 @@ from osa_utils.data import Problem, check, read_descriptor
 
 # Tables with different shapes: no quotes at all; long quoted prose; foreign keys into others.
 TABLES = ["threat_levels", "dimensions", "technologies"]
-SETTINGS = settings(max_examples=40, deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +66,18 @@ def _assert_located(data, table, original: bytes, corrupted: bytes):
         path.write_bytes(original)
 
 
-CORRUPTIONS = ["drop_field", "extra_field", "truncate_rows", "bad_bytes", "rename_header", "drop_header",
-               "open_quote_last_cell", "stray_quote", "semicolons", "empty_file"]
+CORRUPTIONS = [
+    "drop_field",
+    "extra_field",
+    "truncate_rows",
+    "bad_bytes",
+    "rename_header",
+    "drop_header",
+    "open_quote_last_cell",
+    "stray_quote",
+    "semicolons",
+    "empty_file",
+]
 
 
 @SETTINGS
@@ -75,7 +90,7 @@ def test_structural_corruption_is_always_located(work, table, kind, data):
     r = data.draw(st.integers(1, len(body)), label="row")
     c = data.draw(st.integers(0, len(header) - 1), label="column")
     if kind == "drop_field":
-        new = [header] + [row[:c] + row[c + 1:] if i == r - 1 else row for i, row in enumerate(body)]
+        new = [header] + [row[:c] + row[c + 1 :] if i == r - 1 else row for i, row in enumerate(body)]
         corrupted = _write(new)
     elif kind == "extra_field":
         extra = data.draw(st.text(max_size=10), label="extra")
@@ -93,7 +108,7 @@ def test_structural_corruption_is_always_located(work, table, kind, data):
     elif kind == "rename_header":
         name = data.draw(st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12), label="name")
         assume(name != header[c])
-        corrupted = _write([header[:c] + [name] + header[c + 1:]] + body)
+        corrupted = _write([header[:c] + [name] + header[c + 1 :]] + body)
     elif kind == "drop_header":
         corrupted = _write(body)
     elif kind == "open_quote_last_cell":
@@ -122,15 +137,21 @@ def _free_text_fields(descriptor, table):
         keys |= set([fk["fields"]] if isinstance(fk["fields"], str) else fk["fields"])
     pk = res["schema"].get("primaryKey", [])
     keys |= set([pk] if isinstance(pk, str) else pk)
-    return [f["name"] for f in res["schema"]["fields"]
-            if f.get("type", "string") == "string" and f["name"] not in keys and not f.get("osa:url")
-            and not ({"enum", "pattern", "unique", "minLength", "maxLength"} & set(f.get("constraints", {})))]
+    return [
+        f["name"]
+        for f in res["schema"]["fields"]
+        if f.get("type", "string") == "string"
+        and f["name"] not in keys
+        and not f.get("osa:url")
+        and not ({"enum", "pattern", "unique", "minLength", "maxLength"} & set(f.get("constraints", {})))
+    ]
 
 
 # Any text a spreadsheet cell may hold, except NUL and CR (the package is LF-only by rule).
 _SURROGATES: tuple[Literal["Cs"]] = ("Cs",)
-CELL_TEXT = st.text(alphabet=st.characters(blacklist_categories=_SURROGATES, blacklist_characters="\x00\r"),
-                    max_size=60)
+CELL_TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=_SURROGATES, blacklist_characters="\x00\r"), max_size=60
+)
 
 
 @SETTINGS
@@ -145,8 +166,15 @@ def test_valid_edits_are_accepted(work, table, data):
     header = rows[0]
     name = data.draw(st.sampled_from(fields), label="field")
     r = data.draw(st.integers(1, len(rows) - 1), label="row")
-    required = next(f for f in next(x for x in descriptor["resources"] if x["name"] == table)["schema"]["fields"]
-                    if f["name"] == name).get("constraints", {}).get("required")
+    required = (
+        next(
+            f
+            for f in next(x for x in descriptor["resources"] if x["name"] == table)["schema"]["fields"]
+            if f["name"] == name
+        )
+        .get("constraints", {})
+        .get("required")
+    )
     value = data.draw(CELL_TEXT.filter(lambda s: s.strip()) if required else CELL_TEXT, label="value")
     rows[r][header.index(name)] = value
     path.write_bytes(_write(rows))

@@ -27,6 +27,7 @@ What is removed, and nothing else:
 An OUT given on the command line (``make clean OUT=…``) is cleaned by the same rules. Exit
 status: 0 done, 2 usage, 3 a build holds an output's lock.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,8 +48,10 @@ NOTEBOOK_OUTPUT = ("output", "notebooks/output")
 #: Only the names the notebooks give (a report figure id with '.' as '-': fig-0-1, fig-s3-2, fig-x9-2,
 #: fig-box1-chart, tab-2-recommendations, fig-0-1-user; the tools' fig-assessment-<id>-*, tab-appcheck-<app>-*),
 #: so a file of the user's such as fig-mine.png is never taken for one.
-NOTEBOOK_FILE = re.compile(r"^(fig|tab)-(?:(?:\d+|s\d+|x\d+|box\d+)(?:-\d+)?(?:-(?:chart|user|recommendations|criteria))?"
-                           r"|(?:assessment|appcheck)-[A-Za-z0-9._-]+)\.(png|svg|pdf|csv|html)(\.tmp)?$")
+NOTEBOOK_FILE = re.compile(
+    r"^(fig|tab)-(?:(?:\d+|s\d+|x\d+|box\d+)(?:-\d+)?(?:-(?:chart|user|recommendations|criteria))?"
+    r"|(?:assessment|appcheck)-[A-Za-z0-9._-]+)\.(png|svg|pdf|csv|html)(\.tmp)?$"
+)
 #: The subfolders the tools' notebooks write into by default (output/assessment, output/app_check).
 NOTEBOOK_SUBFOLDERS = ("assessment", "app_check")
 BENCH_RESULTS = ("benchmarks/results-local.json", "benchmarks/build_bench.py")
@@ -79,8 +82,16 @@ class Cleaner:
         except ValueError:
             return False
         if self.tracked is None:  # no git: the checkout's own folders are never touched
-            return rel.split("/")[0] in {"data", "notebooks", "osa_utils", "figures", "tests", "tools",
-                                         "benchmarks", ".ci"}
+            return rel.split("/")[0] in {
+                "data",
+                "notebooks",
+                "osa_utils",
+                "figures",
+                "tests",
+                "tools",
+                "benchmarks",
+                ".ci",
+            }
         return rel in self.tracked
 
     # ------------------------------------------------------------------ outputs of osa-report
@@ -104,8 +115,10 @@ class Cleaner:
             with _lock_holder(folder / f".{name}.lock") as holder:
                 if holder is not None:
                     self.busy.append(loc)
-                    print(f"kept {_shown(loc)}: a build{holder} is writing it; run make clean again when it is done",
-                          file=sys.stderr)
+                    print(
+                        f"kept {_shown(loc)}: a build{holder} is writing it; run make clean again when it is done",
+                        file=sys.stderr,
+                    )
                     continue
                 if loc.is_symlink():
                     if _version_target(loc) is not None:
@@ -146,8 +159,9 @@ class Cleaner:
             return
         marked = (folder / MARKER).is_file() and _marker_kind(folder) is not None
         files = 0
-        places = [folder] + [folder / sub for sub in NOTEBOOK_SUBFOLDERS
-                             if (folder / sub).is_dir() and not (folder / sub).is_symlink()]
+        places = [folder] + [
+            folder / sub for sub in NOTEBOOK_SUBFOLDERS if (folder / sub).is_dir() and not (folder / sub).is_symlink()
+        ]
         for here in reversed(places):  # the subfolders first, so that an emptied one can go
             for p in sorted(here.iterdir()):
                 if p.is_file() and not p.is_symlink() and NOTEBOOK_FILE.match(p.name):
@@ -161,8 +175,10 @@ class Cleaner:
                 self._rm(folder, quiet=True)
         if files:
             gone = "" if folder.exists() or self.dry_run else ", and the folder"
-            print(f"{'would remove' if self.dry_run else 'removed'} {files} file(s) the notebooks wrote in "
-                  f"{_shown(folder)}{gone}")
+            print(
+                f"{'would remove' if self.dry_run else 'removed'} {files} file(s) the notebooks wrote in "
+                f"{_shown(folder)}{gone}"
+            )
 
     # ------------------------------------------------------------------ caches and the benchmark's results
     def clean_caches(self) -> None:
@@ -204,8 +220,9 @@ def _shown(path: Path) -> str:
 def _tracked_dirs() -> set[str] | None:
     """Every path git tracks in the checkout and every folder above one, or None without git."""
     try:
-        out = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z"], capture_output=True, timeout=30,
-                             check=True).stdout.decode("utf-8", "surrogateescape")
+        out = subprocess.run(
+            ["git", "-C", str(ROOT), "ls-files", "-z"], capture_output=True, timeout=30, check=True
+        ).stdout.decode("utf-8", "surrogateescape")
     except (OSError, subprocess.SubprocessError):
         return None
     tracked = set()
@@ -299,8 +316,9 @@ def _lock_holder(lock: Path):
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="tools/clean.py", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="tools/clean.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("out", nargs="*", type=Path, help="further output folders (a report's OUT) to clean")
     ap.add_argument("--dry-run", action="store_true", help="say what would be removed, remove nothing")
     args = ap.parse_args(argv)

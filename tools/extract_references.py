@@ -38,6 +38,7 @@ How a footnote is assembled
   ('<<https://...>>') are kept as extracted so that the cell passes the
   fidelity check; the url column carries the bare URL.
 """
+
 from __future__ import annotations
 
 import csv
@@ -103,8 +104,26 @@ HAND_NOTES: dict[int, str] = {
 }
 # -----------------------------------------------------------------------------
 
-MONTHS = {m: i for i, m in enumerate(
-    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"], 1)}
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ],
+        1,
+    )
+}
 ACCESSED = re.compile(r"accessed,?\s+(?:on\s+)?(\d{1,2})\s+(" + "|".join(MONTHS) + r")\s+(\d{4})")
 NOTE_REF = re.compile(r"\(notes? (\d+)\)")
 
@@ -163,8 +182,10 @@ def join_segments(segs: list[str], notes: list[str] | None = None) -> str:
             out = s
         elif re.search(r"[a-z]-$", out) and re.match(r"[a-z]", s):
             if notes is not None:
-                notes.append(f"word hyphenated over a line break rejoined without the hyphen "
-                             f"('{out.split()[-1]}' + '{s.split()[0]}')")
+                notes.append(
+                    f"word hyphenated over a line break rejoined without the hyphen "
+                    f"('{out.split()[-1]}' + '{s.split()[0]}')"
+                )
             out = out[:-1] + s  # page-break hyphenation: "Interna-" + "tionalization"
         else:
             out = out + " " + s
@@ -227,10 +248,10 @@ def first_url(text: str) -> str:
     if not m:
         return ""
     p = m.start()
-    if text[p - 2:p] == "<[":  # markdown link: the target is the clean URL
+    if text[p - 2 : p] == "<[":  # markdown link: the target is the clean URL
         md = MD_LINK.match(text, p - 2)
         if not md:
-            raise SystemExit(f"cannot parse markdown link at {text[p-2:p+80]!r}")
+            raise SystemExit(f"cannot parse markdown link at {text[p - 2 : p + 80]!r}")
         return md.group(1)
     url = re.match(r"[^\s<>]+", text[p:]).group(0)
     url = url.rstrip(".,;")
@@ -242,10 +263,17 @@ def first_url(text: str) -> str:
 def parse_args(argv: list[str]):
     import argparse
 
-    ap = argparse.ArgumentParser(prog="tools/extract_references.py", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("output", nargs="?", type=Path, default=DEFAULT_OUT, metavar="OUTPUT.csv",
-                    help="where to write the footnotes (default: data/references.csv)")
+    ap = argparse.ArgumentParser(
+        prog="tools/extract_references.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "output",
+        nargs="?",
+        type=Path,
+        default=DEFAULT_OUT,
+        metavar="OUTPUT.csv",
+        help="where to write the footnotes (default: data/references.csv)",
+    )
     return ap.parse_args(argv[1:])
 
 
@@ -255,8 +283,11 @@ def main(argv: list[str]) -> int:
     try:
         lines = source.read_text(encoding="utf-8").split("\n")
     except (OSError, UnicodeDecodeError) as exc:
-        print(f"error: cannot read the report's text {source}: {getattr(exc, 'strerror', None) or exc} (set "
-              "OSA_SOURCE_TEXT to the file's path); nothing was written", file=sys.stderr)
+        print(
+            f"error: cannot read the report's text {source}: {getattr(exc, 'strerror', None) or exc} (set "
+            "OSA_SOURCE_TEXT to the file's path); nothing was written",
+            file=sys.stderr,
+        )
         return 2
     starts = chapter_starts(lines)
 
@@ -267,7 +298,7 @@ def main(argv: list[str]) -> int:
         if m:
             n = int(m.group(1).translate(SUP_TR))
             if n in fn_start:
-                raise SystemExit(f"footnote {n} occurs twice (lines {fn_start[n]+1}, {i+1})")
+                raise SystemExit(f"footnote {n} occurs twice (lines {fn_start[n] + 1}, {i + 1})")
             fn_start[n] = i
             order.append(n)
     start_lines = set(fn_start.values())
@@ -287,10 +318,13 @@ def main(argv: list[str]) -> int:
         if n in OVERRIDES:
             idxs = [k - 1 for k in OVERRIDES[n]]
             if idxs[0] != i0:
-                raise SystemExit(f"override for footnote {n} does not start at its line {i0+1}")
-            notes.append("continuation taken from line(s) " + ", ".join(str(k) for k in OVERRIDES[n][1:])
-                         + " of the extraction, after intervening body text (hand override); "
-                         "the cell is therefore not a contiguous substring of the extraction")
+                raise SystemExit(f"override for footnote {n} does not start at its line {i0 + 1}")
+            notes.append(
+                "continuation taken from line(s) "
+                + ", ".join(str(k) for k in OVERRIDES[n][1:])
+                + " of the extraction, after intervening body text (hand override); "
+                "the cell is therefore not a contiguous substring of the extraction"
+            )
         else:
             idxs = [i0]
             text = START.match(lines[i0]).group(2)
@@ -309,14 +343,21 @@ def main(argv: list[str]) -> int:
         citation = re.sub(r"\\([$&#_])", r"\1", citation)
         citation, split = rejoin_urls(citation)
         if split:
-            notes.append("split URL rejoined into the printed form <" + "> and <".join(split)
-                         + ">; the cell is therefore not a contiguous substring of the extraction")
+            notes.append(
+                "split URL rejoined into the printed form <"
+                + "> and <".join(split)
+                + ">; the cell is therefore not a contiguous substring of the extraction"
+            )
         if n in DUPLICATE_URL_LINES:
-            notes.append(f"line {DUPLICATE_URL_LINES[n]} of the extraction repeats the second half of this URL "
-                         "as a markdown link; ignored")
+            notes.append(
+                f"line {DUPLICATE_URL_LINES[n]} of the extraction repeats the second half of this URL "
+                "as a markdown link; ignored"
+            )
         if re.search(r"<\[[^\]]+\]\(", citation):
-            notes.append("URL printed as a markdown link <[…](…)> in the extraction; kept verbatim, "
-                         "url column gives the link target")
+            notes.append(
+                "URL printed as a markdown link <[…](…)> in the extraction; kept verbatim, "
+                "url column gives the link target"
+            )
 
         url = first_url(citation)
         if url.startswith("www."):
@@ -353,20 +394,23 @@ def main(argv: list[str]) -> int:
         if n not in markers:
             notes.append("no in-text marker found")
 
-        rows.append({
-            "footnote": n,
-            "chapter": ch,
-            "citation": citation,
-            "url": url,
-            "accessed": accessed,
-            "see_note": see_note,
-            "note": "; ".join(notes),
-        })
+        rows.append(
+            {
+                "footnote": n,
+                "chapter": ch,
+                "citation": citation,
+                "url": url,
+                "accessed": accessed,
+                "see_note": see_note,
+                "note": "; ".join(notes),
+            }
+        )
 
     orphans = [i + 1 for i, l in enumerate(lines) if i not in used and URL_TAIL_LINE.match(l.strip())]
     if orphans:
-        raise SystemExit(f"line(s) {orphans} hold only the tail of a URL but belong to no footnote: "
-                         "add them to OVERRIDES")
+        raise SystemExit(
+            f"line(s) {orphans} hold only the tail of a URL but belong to no footnote: add them to OVERRIDES"
+        )
 
     if order != sorted(order):
         print("warning: footnotes out of order in the text", file=sys.stderr)

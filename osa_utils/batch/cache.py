@@ -44,8 +44,14 @@ def sha256_file(path: Path) -> str | None:
 def notebook_hash(nb_path: Path) -> str:
     """Hash of the cells' types and sources (outputs and metadata do not count)."""
     nb = json.loads(Path(nb_path).read_text(encoding="utf-8"))
-    cells = [[c["cell_type"], "".join(c["source"]) if isinstance(c["source"], list) else c["source"],
-              sorted(c.get("metadata", {}).get("tags", []))] for c in nb["cells"]]
+    cells = [
+        [
+            c["cell_type"],
+            "".join(c["source"]) if isinstance(c["source"], list) else c["source"],
+            sorted(c.get("metadata", {}).get("tags", [])),
+        ]
+        for c in nb["cells"]
+    ]
     return sha256_bytes(json.dumps(cells, ensure_ascii=False).encode())
 
 
@@ -69,8 +75,11 @@ def environment_hash() -> str:
 
 def input_hashes(params: dict) -> dict:
     """Content hash of each file parameter's file: a changed file re-runs the notebook, a touched one not."""
-    return {name: sha256_file(Path(value)) for name, value in sorted(params.items())
-            if name in FILE_PARAMETERS and value is not None}
+    return {
+        name: sha256_file(Path(value))
+        for name, value in sorted(params.items())
+        if name in FILE_PARAMETERS and value is not None
+    }
 
 
 # --------------------------------------------------------------------------- keys
@@ -88,8 +97,13 @@ def _abs(rel: str) -> Path:
 
 
 def cache_key(nb: Path, params: dict) -> dict:
-    return {"notebook": notebook_hash(nb), "osa_utils": package_hash(), "parameters": params,
-            "environment": environment_hash(), "inputs": input_hashes(params)}
+    return {
+        "notebook": notebook_hash(nb),
+        "osa_utils": package_hash(),
+        "parameters": params,
+        "environment": environment_hash(),
+        "inputs": input_hashes(params),
+    }
 
 
 def why_stale(entry: dict | None, key: dict) -> str | None:
@@ -99,13 +113,20 @@ def why_stale(entry: dict | None, key: dict) -> str | None:
     if entry.get("failed"):
         return "previous run failed"
     old = entry["key"]
-    for part, reason in (("notebook", "notebook changed"), ("environment", "environment changed"),
-                         ("osa_utils", "osa_utils changed"), ("parameters", "parameters changed")):
+    for part, reason in (
+        ("notebook", "notebook changed"),
+        ("environment", "environment changed"),
+        ("osa_utils", "osa_utils changed"),
+        ("parameters", "parameters changed"),
+    ):
         if old[part] != key[part]:
             return reason
     if old.get("inputs", {}) != key.get("inputs", {}):
-        changed = sorted(n for n in set(old.get("inputs", {})) | set(key.get("inputs", {}))
-                         if old.get("inputs", {}).get(n) != key.get("inputs", {}).get(n))
+        changed = sorted(
+            n
+            for n in set(old.get("inputs", {})) | set(key.get("inputs", {}))
+            if old.get("inputs", {}).get(n) != key.get("inputs", {}).get(n)
+        )
         return "content changed: " + ", ".join(f"-p {n} file" for n in changed)
     # (an -p file that changed while it ran is recorded as such in the key's inputs: "content changed" above)
     during = [Path(p).name for p, h in sorted(entry["reads"].items()) if h == CHANGED_WHILE_RUNNING]
@@ -139,8 +160,15 @@ def changed_while_running(nb: Path, params: dict, key: dict) -> list[str]:
 def report_key(package: DataPackage, results: list[NotebookResult], cache: Path) -> dict:
     """Everything the assembled report depends on, by content hash (the data's as validated)."""
     data = package.hashes
-    notebooks = {r.name: [r.state == "failed" or r.failed_before, r.state == "kept", r.parameters,
-                          sha256_file(cache / r.name / "executed.ipynb")] for r in results}
+    notebooks = {
+        r.name: [
+            r.state == "failed" or r.failed_before,
+            r.state == "kept",
+            r.parameters,
+            sha256_file(cache / r.name / "executed.ipynb"),
+        ]
+        for r in results
+    }
     return {"data": data, "notebooks": notebooks, "osa_utils": package_hash(), "environment": environment_hash()}
 
 

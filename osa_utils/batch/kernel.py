@@ -29,8 +29,13 @@ from ..text import strip_ansi
 #: 0.3 s of CPU for an empty notebook, 0.7 s for a chapter) and, in about one stop in five with
 #: ipykernel 7.4, 2.5 s more: the kernel's control thread blocks sending to its IOPub thread, which
 #: has already stopped, until jupyter_client sends SIGTERM (seen with py-spy).
-PAPERMILL_OPTIONS = {"kernel_name": "python3", "progress_bar": False, "log_output": False,
-                     "request_save_on_cell_execute": False, "shutdown_kernel": "immediate"}
+PAPERMILL_OPTIONS = {
+    "kernel_name": "python3",
+    "progress_bar": False,
+    "log_output": False,
+    "request_save_on_cell_execute": False,
+    "shutdown_kernel": "immediate",
+}
 #: Prefix of the private folder of one kernel's connection file and sockets (:func:`kernel_options`).
 KERNEL_FOLDER_PREFIX = "osa-kernel-"
 #: The file that marks a kernel's private folder as ours, naming the process that made it.
@@ -106,8 +111,15 @@ def kernel_options() -> Iterator[dict]:
     try:
         from traitlets.config import Config
 
-        config = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(folder, "ipc"),
-                                           "connection_file": os.path.join(folder, "kernel.json")}})
+        config = Config(
+            {
+                "KernelManager": {
+                    "transport": "ipc",
+                    "ip": os.path.join(folder, "ipc"),
+                    "connection_file": os.path.join(folder, "kernel.json"),
+                }
+            }
+        )
         yield {**PAPERMILL_OPTIONS, "config": config}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -120,7 +132,8 @@ def mark_kernel_folder(folder) -> None:
     with contextlib.suppress(OSError):
         Path(folder, KERNEL_FOLDER_MARKER).write_text(
             json.dumps({"created_by": "osa-report", "pid": os.getpid(), "started": process_start(os.getpid())}),
-            encoding="utf-8")
+            encoding="utf-8",
+        )
 
 
 def clean_kernel_folders(temp=None) -> list[Path]:
@@ -158,8 +171,11 @@ def is_kernel_connection_file(conn: Path) -> bool:
 
 def kernel_folder_of(conn: Path) -> Path | None:
     """The private folder (:func:`ipc_folder`) holding connection file *conn*, if it is one of ours."""
-    if (conn.name == "kernel.json" and conn.parent.parent == Path(tempfile.gettempdir())
-            and conn.parent.name.startswith(KERNEL_FOLDER_PREFIX)):
+    if (
+        conn.name == "kernel.json"
+        and conn.parent.parent == Path(tempfile.gettempdir())
+        and conn.parent.name.startswith(KERNEL_FOLDER_PREFIX)
+    ):
         return conn.parent
     return None
 
@@ -192,14 +208,20 @@ class NotebookError:
 
     def record(self) -> dict:
         """The error as the build keeps it (``entry.json``, ``NotebookResult.error``)."""
-        return {"cell": self.cell, "ename": self.ename, "evalue": self.message or _no_message(self.ename),
-                "source": self.source, **self.extra}
+        return {
+            "cell": self.cell,
+            "ename": self.ename,
+            "evalue": self.message or _no_message(self.ename),
+            "source": self.source,
+            **self.extra,
+        }
 
 
 def timed_out(timeout: float, cell: int | None = None) -> NotebookError:
     """The error of a notebook stopped after *timeout* seconds."""
-    return NotebookError("Timeout", f"timed out after {timeout:g} s; its kernel was stopped", cell, "",
-                         {"timeout": True})
+    return NotebookError(
+        "Timeout", f"timed out after {timeout:g} s; its kernel was stopped", cell, "", {"timeout": True}
+    )
 
 
 def timed_out_error(timeout: float, cell: int | None = None) -> dict:
@@ -217,8 +239,11 @@ def _no_message(ename: str) -> str:
 def _source_cell_number(executed: Path, index: int) -> int:
     """1-based number of the failing cell in the notebook as written (papermill inserts a cell)."""
     try:
-        cells = [c for c in json.loads(Path(executed).read_text(encoding="utf-8"))["cells"]
-                 if "papermill-error-cell-tag" not in c.get("metadata", {}).get("tags", [])]
+        cells = [
+            c
+            for c in json.loads(Path(executed).read_text(encoding="utf-8"))["cells"]
+            if "papermill-error-cell-tag" not in c.get("metadata", {}).get("tags", [])
+        ]
         injected = sum("injected-parameters" in c.get("metadata", {}).get("tags", []) for c in cells[:index])
     except (OSError, ValueError, KeyError):
         injected = 0
@@ -277,8 +302,9 @@ class _Watchdog:
             self.timer.cancel()
 
 
-def run_notebook(notebook: Path, executed: Path, parameters: dict, *, log: Path,
-                 timeout: float | None = None, contain: bool = True) -> NotebookError | None:
+def run_notebook(
+    notebook: Path, executed: Path, parameters: dict, *, log: Path, timeout: float | None = None, contain: bool = True
+) -> NotebookError | None:
     """Run *notebook* with papermill in its own kernel (:func:`kernel_options`, in the notebook's
     folder, the kernel's stderr sent to *log*), writing *executed*; None if it ran to its end.
 
@@ -295,11 +321,18 @@ def run_notebook(notebook: Path, executed: Path, parameters: dict, *, log: Path,
     try:
         with stderr_to(log), kernel_options() as options:
             try:
-                papermill.execute_notebook(str(notebook), str(executed), parameters=parameters,
-                                           cwd=str(Path(notebook).parent), on_cell_start=cells, **options)
+                papermill.execute_notebook(
+                    str(notebook),
+                    str(executed),
+                    parameters=parameters,
+                    cwd=str(Path(notebook).parent),
+                    on_cell_start=cells,
+                    **options,
+                )
             except PapermillExecutionError as exc:
-                error = NotebookError(exc.ename, strip_ansi(exc.evalue), _source_cell_number(executed, exc.cell_index),
-                                      exc.source)
+                error = NotebookError(
+                    exc.ename, strip_ansi(exc.evalue), _source_cell_number(executed, exc.cell_index), exc.source
+                )
             except Exception as exc:  # kernel died, bad notebook JSON, disk full, ...
                 if not contain:
                     raise

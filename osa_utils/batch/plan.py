@@ -102,8 +102,11 @@ def parse_value(text: str):
 
 
 #: Parameters the build sets itself: a -p for them conflicts with its own options.
-BUILD_SET = {"data_dir": "--data-dir", "figures_dir": "--out (figures go to OUT/figures)",
-             "output_dir": "--out (figures go to OUT/figures)"}
+BUILD_SET = {
+    "data_dir": "--data-dir",
+    "figures_dir": "--out (figures go to OUT/figures)",
+    "output_dir": "--out (figures go to OUT/figures)",
+}
 
 
 def _check_user_levels(path, data_dir) -> None:
@@ -131,8 +134,10 @@ def resolve_file_parameters(overrides: dict, cwd: Path | None = None) -> dict:
         path = (path if path.is_absolute() else base / path).resolve()
         if not path.is_file():
             what = "is a folder, not a file" if path.is_dir() else "no such file"
-            raise BuildError(f"-p {name} {value}: {what} ({path}); a relative path is relative to the "
-                             f"folder the command runs in ({base})")
+            raise BuildError(
+                f"-p {name} {value}: {what} ({path}); a relative path is relative to the "
+                f"folder the command runs in ({base})"
+            )
         out[name] = str(path)
     return out
 
@@ -163,8 +168,10 @@ def resolve_parameters(notebooks: list[Path], overrides: dict, data_dir: Path) -
         raise BuildError("; ".join(f"-p {k} is set by the build: use {BUILD_SET[k]} instead" for k in conflicts))
     unknown = sorted(set(overrides) - known)
     if unknown:
-        raise BuildError(f"unknown parameter(s): {', '.join(unknown)}; the notebooks declare: "
-                         + ", ".join(sorted(known - set(BUILD_SET))))
+        raise BuildError(
+            f"unknown parameter(s): {', '.join(unknown)}; the notebooks declare: "
+            + ", ".join(sorted(known - set(BUILD_SET)))
+        )
     overrides = resolve_file_parameters(overrides)
     for name, value in overrides.items():
         try:

@@ -33,7 +33,9 @@ class Progress:
             t.add_column(c)
         now = time.perf_counter()
         for name, (state, why, started) in self.rows.items():
-            elapsed = f"{now - started:5.1f}s" if state == "running" and started else why.split("|")[-1] if "|" in why else ""
+            elapsed = (
+                f"{now - started:5.1f}s" if state == "running" and started else why.split("|")[-1] if "|" in why else ""
+            )
             t.add_row(name, state, elapsed, why.split("|")[0])
         return t
 

@@ -4,6 +4,7 @@ and nbconvert again (about 2 s of CPU per worker and build) and compiling nbconv
 patterns at its first notebook (about 0.5 s more). See ``osa_utils.batch.workers._pool_context``.
 
 Its imports come after the signal set-up on purpose (the E402 exceptions below)."""
+
 import contextlib
 import signal
 

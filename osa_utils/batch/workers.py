@@ -52,8 +52,16 @@ class Task(NamedTuple):
 
 
 # --------------------------------------------------------------------------- in a worker
-def _execute(nb_path: str, out_nb: str, params: dict, read_log: str, html_out: str | None,
-             env: dict | None = None, cwd: str | None = None, timeout: float | None = None) -> dict:
+def _execute(
+    nb_path: str,
+    out_nb: str,
+    params: dict,
+    read_log: str,
+    html_out: str | None,
+    env: dict | None = None,
+    cwd: str | None = None,
+    timeout: float | None = None,
+) -> dict:
     """Run one notebook in its own kernel (:func:`.kernel.run_notebook`); never raises for a notebook error.
 
     *env* and *cwd* are the build's at the time of the build (a worker forked by the fork server
@@ -71,8 +79,9 @@ def _execute(nb_path: str, out_nb: str, params: dict, read_log: str, html_out: s
     start = time.perf_counter()
     try:
         # The kernel inherits this process's stderr: keep its log lines out of the build's output.
-        error = run_notebook(Path(nb_path), Path(out_nb), params, log=Path(out_nb).with_name("kernel.log"),
-                             timeout=timeout)
+        error = run_notebook(
+            Path(nb_path), Path(out_nb), params, log=Path(out_nb).with_name("kernel.log"), timeout=timeout
+        )
     finally:
         with contextlib.suppress(OSError):
             info.unlink()  # only the build watching it needed it
@@ -174,6 +183,7 @@ def _worker_exit(signum, frame) -> None:
 def install_sigterm():
     """Turn SIGTERM into KeyboardInterrupt so a killed build cleans up after itself; returns the
     handler it replaced (for ``signal.signal`` to restore)."""
+
     def handler(signum, frame):
         raise KeyboardInterrupt("terminated")
 
@@ -284,8 +294,9 @@ class Runner:
         """A new pool with the notebooks *left* submitted, each into a fresh cache folder."""
         context = _pool_context()
         _start_fork_server(context)
-        self.pool = pool = cf.ProcessPoolExecutor(max_workers=min(self.jobs, len(left)), mp_context=context,
-                                                  initializer=_init_worker, initargs=(os.getpid(),))
+        self.pool = pool = cf.ProcessPoolExecutor(
+            max_workers=min(self.jobs, len(left)), mp_context=context, initializer=_init_worker, initargs=(os.getpid(),)
+        )
         futures = {}
         for name in left:
             folder = Path(self.tasks[name].out_nb).parent

@@ -44,15 +44,25 @@ class _Commands(click.Group):
         ctx.exit(status)  # outside the handler: the error and the frames it holds are let go first
 
 
-@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]},
-             help="Validate, build and check the reproducible edition of 'Europe's Strategic Technology "
-                  "Autonomy from China' (Digital Power China, 2023).")
+@click.group(
+    cls=_Commands,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="Validate, build and check the reproducible edition of 'Europe's Strategic Technology "
+    "Autonomy from China' (Digital Power China, 2023).",
+)
 def cli() -> None:
     pass
 
 
-for _command in (datacmds.validate, buildcmds.build, buildcmds.figures, buildcmds.verify, datacmds.cite,
-                 toolcmds.assess, toolcmds.app_check):
+for _command in (
+    datacmds.validate,
+    buildcmds.build,
+    buildcmds.figures,
+    buildcmds.verify,
+    datacmds.cite,
+    toolcmds.assess,
+    toolcmds.app_check,
+):
     cli.add_command(_command)
 
 

@@ -40,34 +40,55 @@ def _scratch_build(unchanged: str, **kwargs) -> Iterator:
     try:
         work = Path(tempfile.mkdtemp(prefix="osa-figures-"))
     except OSError as exc:
-        raise fs_error(f"no scratch folder for the figures: {exc.strerror or exc} (in {tempfile.gettempdir()}; "
-                       f"set TMPDIR to a folder with space); {unchanged} unchanged", exc) from None
+        raise fs_error(
+            f"no scratch folder for the figures: {exc.strerror or exc} (in {tempfile.gettempdir()}; "
+            f"set TMPDIR to a folder with space); {unchanged} unchanged",
+            exc,
+        ) from None
     try:
         yield _build(unchanged, out=work / "build", force=True, report=False, **kwargs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-@click.command(short_help="execute the notebooks and build the regenerated report",
-               help="Execute the chapter notebooks with papermill (re-running only those whose source, data, "
-                    "osa_utils, parameters or environment changed) and assemble OUT/index.html. The previous "
-                    "report is replaced only when the new one is complete.\n\nNAME... (or --only NAME...): build "
-                    "only these notebooks (e.g. 02_chip_design).")
+@click.command(
+    short_help="execute the notebooks and build the regenerated report",
+    help="Execute the chapter notebooks with papermill (re-running only those whose source, data, "
+    "osa_utils, parameters or environment changed) and assemble OUT/index.html. The previous "
+    "report is replaced only when the new one is complete.\n\nNAME... (or --only NAME...): build "
+    "only these notebooks (e.g. 02_chip_design).",
+)
 @options.data_dir
 @options.out(Path("report"), "output folder (default: report)")
 @options.jobs
 @click.option("--force", is_flag=True, help="execute every notebook, ignoring the cache")
 @click.option("--only", multiple=True, metavar="NAME", help="build only these notebooks (e.g. 02_chip_design)")
 @click.argument("names", nargs=-1, metavar="[NAME]...")
-@click.option("-p", "parameters", nargs=2, multiple=True, metavar="KEY VALUE",
-              help="set a notebook parameter for all notebooks that declare it (e.g. -p name_lang zh)")
+@click.option(
+    "-p",
+    "parameters",
+    nargs=2,
+    multiple=True,
+    metavar="KEY VALUE",
+    help="set a notebook parameter for all notebooks that declare it (e.g. -p name_lang zh)",
+)
 @click.option("--pdf", is_flag=True, help="also print OUT/report.pdf with headless Chromium")
 @options.wait("if another build is writing OUT, wait for it instead of exiting with status 3")
 @options.notebooks_dir
 @options.timeout
-def build(data_dir: Path, out: Path, jobs: int | None, force: bool, only: tuple[str, ...], names: tuple[str, ...],
-          parameters: tuple[tuple[str, str], ...], pdf: bool, wait: bool, notebooks_dir: Path,
-          timeout: float) -> None:
+def build(
+    data_dir: Path,
+    out: Path,
+    jobs: int | None,
+    force: bool,
+    only: tuple[str, ...],
+    names: tuple[str, ...],
+    parameters: tuple[tuple[str, str], ...],
+    pdf: bool,
+    wait: bool,
+    notebooks_dir: Path,
+    timeout: float,
+) -> None:
     from ..batch.plan import parse_value
     from ..batch.progress import summary
 
@@ -76,9 +97,19 @@ def build(data_dir: Path, out: Path, jobs: int | None, force: bool, only: tuple[
 
         pdf_timeout()
     overrides = {k: parse_value(v) for k, v in parameters}
-    result = _build("the previous report is", data_dir=data_dir, out=out, jobs=jobs, force=force,
-                    only=[*only, *names] or None, overrides=overrides, notebooks_dir=notebooks_dir, wait=wait,
-                    timeout=timeout, pdf=pdf)
+    result = _build(
+        "the previous report is",
+        data_dir=data_dir,
+        out=out,
+        jobs=jobs,
+        force=force,
+        only=[*only, *names] or None,
+        overrides=overrides,
+        notebooks_dir=notebooks_dir,
+        wait=wait,
+        timeout=timeout,
+        pdf=pdf,
+    )
     stdout_note(f"the report was published: {result.out / 'index.html'}")
     try:
         say(summary(result))
@@ -92,9 +123,10 @@ def build(data_dir: Path, out: Path, jobs: int | None, force: bool, only: tuple[
         raise Reported()
 
 
-@click.command(short_help="regenerate the committed reference figures (figures/)",
-               help="Execute every notebook with its default parameters and replace the figures folder with "
-                    "their output.")
+@click.command(
+    short_help="regenerate the committed reference figures (figures/)",
+    help="Execute every notebook with its default parameters and replace the figures folder with their output.",
+)
 @options.data_dir
 @options.out(options.PROJECT_ROOT / "figures", f"figures folder (default: {options.PROJECT_ROOT / 'figures'})")
 @options.jobs
@@ -110,9 +142,12 @@ def figures(data_dir: Path, out: Path, jobs: int | None, wait: bool, notebooks_d
 
     loc = outdir.check(out, data_dir, kind="figures")
     try:
-        with outdir.lock(loc, wait=wait, say=lambda m: print(m, file=sys.stderr)), \
-                _scratch_build(f"{loc} is", data_dir=data_dir, jobs=jobs, notebooks_dir=notebooks_dir,
-                               timeout=timeout) as result:
+        with (
+            outdir.lock(loc, wait=wait, say=lambda m: print(m, file=sys.stderr)),
+            _scratch_build(
+                f"{loc} is", data_dir=data_dir, jobs=jobs, notebooks_dir=notebooks_dir, timeout=timeout
+            ) as result,
+        ):
             say(summary(result))
             if result.failed:
                 report_failures(result)
@@ -128,14 +163,22 @@ def figures(data_dir: Path, out: Path, jobs: int | None, wait: bool, notebooks_d
     raise failure  # outside the handler, as in _build
 
 
-@click.command(short_help="rebuild every figure and compare with the committed figures/",
-               help="For reviewers: rebuild all figures and tables into a temporary folder, compare them with "
-                    "figures/ and print one line per file (identical, differs with the number of differing "
-                    "pixels, missing, unexpected, unreadable for a PNG that cannot be decoded). Exit 1 on any "
-                    "difference.")
+@click.command(
+    short_help="rebuild every figure and compare with the committed figures/",
+    help="For reviewers: rebuild all figures and tables into a temporary folder, compare them with "
+    "figures/ and print one line per file (identical, differs with the number of differing "
+    "pixels, missing, unexpected, unreadable for a PNG that cannot be decoded). Exit 1 on any "
+    "difference.",
+)
 @options.data_dir
-@click.option("--figures", "reference", type=options.PATH, default=options.PROJECT_ROOT / "figures",
-              metavar="FIGURES", help=f"committed reference figures (default: {options.PROJECT_ROOT / 'figures'})")
+@click.option(
+    "--figures",
+    "reference",
+    type=options.PATH,
+    default=options.PROJECT_ROOT / "figures",
+    metavar="FIGURES",
+    help=f"committed reference figures (default: {options.PROJECT_ROOT / 'figures'})",
+)
 @options.jobs
 @options.notebooks_dir
 @options.timeout
@@ -145,8 +188,9 @@ def verify(data_dir: Path, reference: Path, jobs: int | None, notebooks_dir: Pat
 
     if not reference.is_dir():
         raise UsageError(f"--figures {reference} is not a folder of reference figures")
-    with _scratch_build("the reference figures are", data_dir=data_dir, jobs=jobs, notebooks_dir=notebooks_dir,
-                        timeout=timeout) as result:
+    with _scratch_build(
+        "the reference figures are", data_dir=data_dir, jobs=jobs, notebooks_dir=notebooks_dir, timeout=timeout
+    ) as result:
         rows = compare_figures(reference, result.out / "figures")
         width = max(len(r[0]) for r in rows) if rows else 10
         print(f"{'file':<{width}}  verdict     detail")

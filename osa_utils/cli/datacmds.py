@@ -16,9 +16,11 @@ from .stdout import stdout_note
 CITE_FORMATS = ("bibtex", "biblatex", "csl-json", "ris")
 
 
-@click.command(short_help="check data/ against data/datapackage.json",
-               help="Check every CSV against data/datapackage.json and print every problem as "
-                    "file:row:column: problem (found X, expected Y).")
+@click.command(
+    short_help="check data/ against data/datapackage.json",
+    help="Check every CSV against data/datapackage.json and print every problem as "
+    "file:row:column: problem (found X, expected Y).",
+)
 @options.data_dir
 def validate(data_dir: Path) -> None:
     from ..data import check, read_descriptor
@@ -32,15 +34,22 @@ def validate(data_dir: Path) -> None:
     say(f"{data_dir}: {n} tables valid against datapackage.json")
 
 
-@click.command(short_help="export the works the report's footnotes cite as a bibliography",
-               help="Export the distinct works the footnotes cite (data/sources.csv) as BibTeX, biblatex, "
-                    "CSL-JSON or RIS: all of them (with entries for the report itself and for this collection), "
-                    "those a figure rests on (--figure) or those one footnote cites (--footnote; no output, "
-                    "exit 0, when it cites none).")
-@click.option("--format", "fmt", type=click.Choice(CITE_FORMATS), default="bibtex",
-              help="output format: bibtex (classic: standard entry types, year/month; for BibTeX, natbib, "
-                   "bibtexparser), biblatex (@online, @report, date, urldate; for biber), csl-json (Zotero, "
-                   "pandoc, citeproc), ris (EndNote, Zotero) (default: bibtex)")
+@click.command(
+    short_help="export the works the report's footnotes cite as a bibliography",
+    help="Export the distinct works the footnotes cite (data/sources.csv) as BibTeX, biblatex, "
+    "CSL-JSON or RIS: all of them (with entries for the report itself and for this collection), "
+    "those a figure rests on (--figure) or those one footnote cites (--footnote; no output, "
+    "exit 0, when it cites none).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(CITE_FORMATS),
+    default="bibtex",
+    help="output format: bibtex (classic: standard entry types, year/month; for BibTeX, natbib, "
+    "bibtexparser), biblatex (@online, @report, date, urldate; for biber), csl-json (Zotero, "
+    "pandoc, citeproc), ris (EndNote, Zotero) (default: bibtex)",
+)
 @click.option("--figure", metavar="ID", help="only the works figure ID rests on (e.g. box1, s3.1)")
 @click.option("--footnote", type=int, metavar="N", help="only the works footnote N cites, in printed order")
 @click.option("--output", "-o", type=options.PATH, metavar="OUTPUT", help="write to a file instead of standard output")

@@ -48,8 +48,10 @@ def print_problems(problems) -> None:
     for p in problems[:MAX_LISTED]:
         print(p, file=sys.stderr)
     if len(problems) > MAX_LISTED:
-        print(f"... and {len(problems) - MAX_LISTED} more problem(s) not listed (first {MAX_LISTED} shown)",
-              file=sys.stderr)
+        print(
+            f"... and {len(problems) - MAX_LISTED} more problem(s) not listed (first {MAX_LISTED} shown)",
+            file=sys.stderr,
+        )
 
 
 @contextlib.contextmanager

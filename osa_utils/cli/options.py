@@ -61,8 +61,13 @@ PATH = PathType()
 
 
 def data_dir(f):
-    return click.option("--data-dir", type=PATH, default=DEFAULT_DATA_DIR, metavar="DATA_DIR",
-                        help=f"data package folder (default: {DEFAULT_DATA_DIR})")(f)
+    return click.option(
+        "--data-dir",
+        type=PATH,
+        default=DEFAULT_DATA_DIR,
+        metavar="DATA_DIR",
+        help=f"data package folder (default: {DEFAULT_DATA_DIR})",
+    )(f)
 
 
 def out(default: Path | None, help: str, metavar: str = "OUT"):
@@ -70,8 +75,13 @@ def out(default: Path | None, help: str, metavar: str = "OUT"):
 
 
 def jobs(f):
-    return click.option("--jobs", type=PositiveInt(), default=None, metavar="JOBS",
-                        help="notebooks run in parallel (default: number of CPUs)")(f)
+    return click.option(
+        "--jobs",
+        type=PositiveInt(),
+        default=None,
+        metavar="JOBS",
+        help="notebooks run in parallel (default: number of CPUs)",
+    )(f)
 
 
 def wait(help: str):
@@ -79,14 +89,24 @@ def wait(help: str):
 
 
 def notebooks_dir(f):
-    return click.option("--notebooks-dir", type=PATH, default=NOTEBOOKS_DIR, metavar="NOTEBOOKS_DIR",
-                        help=f"folder of the notebooks to run (default: {NOTEBOOKS_DIR})")(f)
+    return click.option(
+        "--notebooks-dir",
+        type=PATH,
+        default=NOTEBOOKS_DIR,
+        metavar="NOTEBOOKS_DIR",
+        help=f"folder of the notebooks to run (default: {NOTEBOOKS_DIR})",
+    )(f)
 
 
 def timeout(f):
-    return click.option("--timeout", type=Seconds(), default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                        help="stop a notebook that runs longer than this and report it as timed out; the other "
-                             f"notebooks go on (default: {DEFAULT_TIMEOUT:g})")(f)
+    return click.option(
+        "--timeout",
+        type=Seconds(),
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help="stop a notebook that runs longer than this and report it as timed out; the other "
+        f"notebooks go on (default: {DEFAULT_TIMEOUT:g})",
+    )(f)
 
 
 def notebook_run(f):

@@ -30,8 +30,9 @@ def write_template(path: Path, write: Callable[[Path], Path]) -> None:
         with leaves("no form was written"):
             written = write(path)
     except FileExistsError:  # made by someone else since the check above: not touched
-        raise UsageError(new_file_problem(path, "--template")
-                         or f"--template {path} exists; it is written only as a new file") from None
+        raise UsageError(
+            new_file_problem(path, "--template") or f"--template {path} exists; it is written only as a new file"
+        ) from None
     except OSError as exc:  # a full disk, a read-only folder: the half-written form is already removed
         raise fs_error(f"--template {path}: cannot write it: {exc.strerror or exc}; no form was written", exc) from None
     stdout_note(f"the blank form was written: {written}")
@@ -59,8 +60,10 @@ def say_read(frame) -> None:
     """How a form was read; its file name comes from the user and is printed with control characters
     escaped (as every other terminal line of assess and app-check)."""
     skipped = frame.attrs.get("skipped")
-    say(f"read {frame.attrs['read']}" + (f"; {skipped} unfilled row(s) of the form skipped" if skipped else ""),
-        err=True)
+    say(
+        f"read {frame.attrs['read']}" + (f"; {skipped} unfilled row(s) of the form skipped" if skipped else ""),
+        err=True,
+    )
 
 
 def check_form_paths(paths) -> None:
@@ -85,18 +88,22 @@ def _check_id(technology_id: str) -> None:
         shown = shorten(technology_id)
         odd = non_ascii_named(shown)
         shown = ascii(shown) + (f", which holds non-ASCII {odd}" if odd else "")
-        raise UsageError(f"--id {shown} is not allowed; allowed values: 1 to {MAX_TECHNOLOGY_ID} lower-case "
-                         f"letters, digits and '_' (pattern {TECHNOLOGY_ID_PATTERN}), e.g. quantum_computing")
+        raise UsageError(
+            f"--id {shown} is not allowed; allowed values: 1 to {MAX_TECHNOLOGY_ID} lower-case "
+            f"letters, digits and '_' (pattern {TECHNOLOGY_ID_PATTERN}), e.g. quantum_computing"
+        )
 
 
-@click.command(short_help="apply the report's method to a new technology",
-               help="Run notebooks/new_assessment on a CSV with one row per challenge (dimension_id, challenge, "
-                    "importance 1-4, optional instrument): the chapter-style risk table and profile, the Figure 0.1 "
-                    "matrix with the new technology as an eighth row, and Figure 0.3's typical instruments for "
-                    "dimensions scored 3-4.\n\nFORM: the assessment form: .csv (comma or semicolon, UTF-8 with or "
-                    "without BOM, LF or CRLF) or .xlsx (example: data/examples/assessment_quantum.csv); several "
-                    "forms are a panel, one per assessor (named by file name), or give one form with an "
-                    "'assessor' column")
+@click.command(
+    short_help="apply the report's method to a new technology",
+    help="Run notebooks/new_assessment on a CSV with one row per challenge (dimension_id, challenge, "
+    "importance 1-4, optional instrument): the chapter-style risk table and profile, the Figure 0.1 "
+    "matrix with the new technology as an eighth row, and Figure 0.3's typical instruments for "
+    "dimensions scored 3-4.\n\nFORM: the assessment form: .csv (comma or semicolon, UTF-8 with or "
+    "without BOM, LF or CRLF) or .xlsx (example: data/examples/assessment_quantum.csv); several "
+    "forms are a panel, one per assessor (named by file name), or give one form with an "
+    "'assessor' column",
+)
 @click.argument("forms", nargs=-1, type=options.PATH, metavar="[FORM]...")
 @click.option("--id", "technology_id", metavar="ID", help="technology id, [a-z0-9_]+, not one of the report's")
 @click.option("--label", metavar="LABEL", help="row label for the matrix")
@@ -107,8 +114,18 @@ def _check_id(technology_id: str) -> None:
 @options.dpi
 @options.name_lang
 @options.data_dir
-def assess(forms: tuple[Path, ...], technology_id: str | None, label: str | None, sheet: str | None,
-           template: Path | None, out: Path | None, formats: str, dpi: int, name_lang: str, data_dir: Path) -> None:
+def assess(
+    forms: tuple[Path, ...],
+    technology_id: str | None,
+    label: str | None,
+    sheet: str | None,
+    template: Path | None,
+    out: Path | None,
+    formats: str,
+    dpi: int,
+    name_lang: str,
+    data_dir: Path,
+) -> None:
     from .. import assess as tool
     from .. import tools
     from ..params import ParameterError
@@ -129,19 +146,31 @@ def assess(forms: tuple[Path, ...], technology_id: str | None, label: str | None
     def run():
         for form in forms:  # read and checked here, before any kernel starts
             say_read(tool.load_assessment(form, data_dir, sheet))
-        return tools.run_assessment(list(forms) if len(forms) > 1 else forms[0], technology_id, label, folder,
-                                   data_dir=data_dir, formats=formats, dpi=dpi, name_lang=name_lang, sheet=sheet,
-                                   executed_notebook=Path(folder) / f"new_assessment-{technology_id}.ipynb")
+        return tools.run_assessment(
+            list(forms) if len(forms) > 1 else forms[0],
+            technology_id,
+            label,
+            folder,
+            data_dir=data_dir,
+            formats=formats,
+            dpi=dpi,
+            name_lang=name_lang,
+            sheet=sheet,
+            executed_notebook=Path(folder) / f"new_assessment-{technology_id}.ipynb",
+        )
 
     run_tool(run, folder)
 
 
-@click.command("app-check", short_help="check an AI-based consumer app with chapter 8's criteria",
-               help="Run notebooks/tools/app_check on a form with one row per criterion of chapter 8's checklist "
-                    "(criterion_id, finding: concern, no_concern, unclear or not_assessed, evidence, source_url, "
-                    "checked_on YYYY-MM-DD): the user's findings beside the chapter's evidence for TikTok, WeChat "
-                    "and Face++ (table and chart) and a count per finding. Every output is the user's assessment, "
-                    f"not the report's.\n\nFORM: {FORM_HELP} (example: data/examples/app_check_example.csv)")
+@click.command(
+    "app-check",
+    short_help="check an AI-based consumer app with chapter 8's criteria",
+    help="Run notebooks/tools/app_check on a form with one row per criterion of chapter 8's checklist "
+    "(criterion_id, finding: concern, no_concern, unclear or not_assessed, evidence, source_url, "
+    "checked_on YYYY-MM-DD): the user's findings beside the chapter's evidence for TikTok, WeChat "
+    "and Face++ (table and chart) and a count per finding. Every output is the user's assessment, "
+    f"not the report's.\n\nFORM: {FORM_HELP} (example: data/examples/app_check_example.csv)",
+)
 @click.argument("form", required=False, type=options.PATH, metavar="[FORM]")
 @click.option("--app", metavar="NAME", help="the app's name as shown in titles, e.g. 'ExampleChat'")
 @options.out(None, "output folder (missing, empty or made by osa-report)", metavar="DIR")
@@ -150,8 +179,16 @@ def assess(forms: tuple[Path, ...], technology_id: str | None, label: str | None
 @options.formats
 @options.dpi
 @options.data_dir
-def app_check(form: Path | None, app: str | None, out: Path | None, sheet: str | None, template: Path | None,
-              formats: str, dpi: int, data_dir: Path) -> None:
+def app_check(
+    form: Path | None,
+    app: str | None,
+    out: Path | None,
+    sheet: str | None,
+    template: Path | None,
+    formats: str,
+    dpi: int,
+    data_dir: Path,
+) -> None:
     """Chapter 8's checklist filled in by the user for one app: --template writes the blank form;
     otherwise the form, --app and --out are checked before the notebook runs."""
     from .. import appcheck as tool
@@ -170,8 +207,15 @@ def app_check(form: Path | None, app: str | None, out: Path | None, sheet: str |
     def run():
         slug = tool.app_slug(app)
         say_read(tool.load_app_check(form, data_dir, sheet))  # before any kernel starts
-        return tools.run_app_check(form, app, folder, data_dir=data_dir, formats=formats, dpi=dpi,
-                                  executed_notebook=Path(folder) / f"app_check-{slug}.ipynb", sheet=sheet)
+        return tools.run_app_check(
+            form,
+            app,
+            folder,
+            data_dir=data_dir,
+            formats=formats,
+            dpi=dpi,
+            executed_notebook=Path(folder) / f"app_check-{slug}.ipynb",
+            sheet=sheet,
+        )
 
     run_tool(run, folder)
-

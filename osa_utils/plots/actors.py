@@ -1,4 +1,5 @@
 """Actor tables (Figures 2.1, 3.3, 4.1, 5.2, 6.1, 7.1, 8.2): actors by type and priority."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
@@ -26,12 +27,26 @@ def actor_type_group(actor_type: str) -> str:
     established by state actors", not a firm; it falls under 'other'.
     """
     t = str(actor_type).lower()
-    rules = [("bank", "bank"), ("company", "company"), ("corporation", "company"),
-             ("research", "research"), ("laborator", "research"), ("institute", "research"),
-             ("scientist", "research"), ("researcher", "research"), ("r&d", "research"),
-             ("consortium", "industry body"), ("alliance", "industry body"), ("association", "industry body"),
-             ("industry", "industry body"), ("policy", "policy / state"), ("government", "policy / state"),
-             ("ministry", "policy / state"), ("leading small group", "policy / state"), ("fund", "policy / state")]
+    rules = [
+        ("bank", "bank"),
+        ("company", "company"),
+        ("corporation", "company"),
+        ("research", "research"),
+        ("laborator", "research"),
+        ("institute", "research"),
+        ("scientist", "research"),
+        ("researcher", "research"),
+        ("r&d", "research"),
+        ("consortium", "industry body"),
+        ("alliance", "industry body"),
+        ("association", "industry body"),
+        ("industry", "industry body"),
+        ("policy", "policy / state"),
+        ("government", "policy / state"),
+        ("ministry", "policy / state"),
+        ("leading small group", "policy / state"),
+        ("fund", "policy / state"),
+    ]
     for key, group in rules:
         if key in t:
             return group
@@ -39,9 +54,11 @@ def actor_type_group(actor_type: str) -> str:
 
 
 #: The rule of actor_type_group in one sentence (for captions).
-RULE_TEXT = ("the first matching keyword, in this order: bank; company/corporation; research/laboratory/institute/"
-             "scientist/researcher/R&D; consortium/alliance/association/industry; policy/government/ministry/"
-             "leading small group/fund; otherwise 'other'.")
+RULE_TEXT = (
+    "the first matching keyword, in this order: bank; company/corporation; research/laboratory/institute/"
+    "scientist/researcher/R&D; consortium/alliance/association/industry; policy/government/ministry/"
+    "leading small group/fund; otherwise 'other'."
+)
 
 GROUPS = ["policy / state", "research", "industry body", "company", "bank", "other"]
 
@@ -63,8 +80,16 @@ def actors_by_type(actors: pd.DataFrame, top_names: list[str] | None = None):
         counts = sel.groupby("group").size().reindex(groups, fill_value=0).astype(float)
         if counts.sum() == 0:
             continue
-        ax.barh(range(len(groups)), counts.values, left=left.values, color=colours[symbol],
-                edgecolor="#333333", lw=0.6, hatch="///" if symbol is None else None, label=label)
+        ax.barh(
+            range(len(groups)),
+            counts.values,
+            left=left.values,
+            color=colours[symbol],
+            edgecolor="#333333",
+            lw=0.6,
+            hatch="///" if symbol is None else None,
+            label=label,
+        )
         left += counts
     ax.set_yticks(range(len(groups)), groups)
     ax.invert_yaxis()
@@ -72,6 +97,14 @@ def actors_by_type(actors: pd.DataFrame, top_names: list[str] | None = None):
     cast("MaxNLocator", ax.xaxis.get_major_locator()).set_params(integer=True)  # the default AutoLocator is one
     ax.legend(frameon=False, fontsize=7.5, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     if top_names:
-        ax.text(0.0, -0.32 - 0.02 * len(groups), style.wrap("Printed with ●: " + "; ".join(top_names), 95),
-                transform=ax.transAxes, ha="left", va="top", fontsize=7.5, color=style.TEXT)
+        ax.text(
+            0.0,
+            -0.32 - 0.02 * len(groups),
+            style.wrap("Printed with ●: " + "; ".join(top_names), 95),
+            transform=ax.transAxes,
+            ha="left",
+            va="top",
+            fontsize=7.5,
+            color=style.TEXT,
+        )
     return fig

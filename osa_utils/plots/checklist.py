@@ -5,6 +5,7 @@ other columns are the apps chapter 8 gives evidence for, marked only by what the
 chapter gives (a stated finding, evidence without one, or nothing): never a verdict.
 Without a user's app (``app=None``) only the chapter's columns are drawn (notebook 08).
 """
+
 from __future__ import annotations
 
 import math
@@ -16,16 +17,24 @@ from .. import style
 
 #: The user's findings: (fill, text colour). Okabe-Ito colours (colour-blind safe); every cell
 #: also carries its finding in words, so the colour is never the only key.
-FINDING_COLOURS = {"concern": ("#D55E00", "#ffffff"), "unclear": ("#F0E442", style.TEXT),
-                   "no_concern": ("#0072B2", "#ffffff"), "not_assessed": ("#ffffff", style.MUTED)}
+FINDING_COLOURS = {
+    "concern": ("#D55E00", "#ffffff"),
+    "unclear": ("#F0E442", style.TEXT),
+    "no_concern": ("#0072B2", "#ffffff"),
+    "not_assessed": ("#ffffff", style.MUTED),
+}
 #: What the chapter gives for a reference app under a criterion: (word in the cell, fill, edge, text colour).
-REFERENCE_MARKS = {"stated": ("stated finding", "#4d4d4d", "#4d4d4d", "#ffffff"),
-                   "evidence": ("evidence only", "#ffffff", "#4d4d4d", style.TEXT),
-                   "none": ("no evidence\nin the text", None, None, "#8a8a8a")}
+REFERENCE_MARKS = {
+    "stated": ("stated finding", "#4d4d4d", "#4d4d4d", "#ffffff"),
+    "evidence": ("evidence only", "#ffffff", "#4d4d4d", style.TEXT),
+    "none": ("no evidence\nin the text", None, None, "#8a8a8a"),
+}
 #: Legend words of REFERENCE_MARKS.
-REFERENCE_LEGEND = {"stated": "the text states a finding (quoted in the table)",
-                    "evidence": "the text gives evidence, no stated finding",
-                    "none": "no evidence in the text"}
+REFERENCE_LEGEND = {
+    "stated": "the text states a finding (quoted in the table)",
+    "evidence": "the text gives evidence, no stated finding",
+    "none": "no evidence in the text",
+}
 USER_SHADE = "#e8f1f8"
 #: Marker after a criterion name this collection gave (the report prints none).
 COLLECTIONS_NAME_MARK = "*"
@@ -34,9 +43,16 @@ _LABEL_X = -3.55  # left end of the criterion names (data units)
 _COL_W = 0.9  # width of a cell box
 
 
-def checklist_grid(criteria: pd.DataFrame, user: dict[str, str], reference: dict[tuple[str, str], str],
-                   app: str | None, reference_apps, finding_labels: dict[str, str], level_labels: dict[str, str],
-                   reference_legend: dict[str, str] | None = None):
+def checklist_grid(
+    criteria: pd.DataFrame,
+    user: dict[str, str],
+    reference: dict[tuple[str, str], str],
+    app: str | None,
+    reference_apps,
+    finding_labels: dict[str, str],
+    level_labels: dict[str, str],
+    reference_legend: dict[str, str] | None = None,
+):
     """The grid. *criteria*: criterion_id, level, name, name_is_collections in printed order;
     *user*: criterion_id -> the user's finding; *reference*: (criterion_id, app) -> "stated",
     "evidence" or "none" (a pair missing counts as "none"); *finding_labels*: finding -> words,
@@ -81,15 +97,24 @@ def checklist_grid(criteria: pd.DataFrame, user: dict[str, str], reference: dict
         ax.plot([0.5, 0.5], [0, total], color=style.MUTED, lw=0.8, zorder=1)
     for j, name in enumerate(apps):
         user_col = has_user and j == 0
-        head = (f"{style.wrap(name, 16)}\nthe user's check" if user_col else f"{name}\nchapter 8's evidence")
-        ax.text(j, -0.15, head, ha="center", va="bottom", fontsize=8, fontweight="bold" if user_col else "normal",
-                color=style.CATEGORICAL[0] if user_col else style.TEXT)
+        head = f"{style.wrap(name, 16)}\nthe user's check" if user_col else f"{name}\nchapter 8's evidence"
+        ax.text(
+            j,
+            -0.15,
+            head,
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            fontweight="bold" if user_col else "normal",
+            color=style.CATEGORICAL[0] if user_col else style.TEXT,
+        )
     y = 0.0
     for (kind, r), h, label in zip(rows, heights, labels):
         mid = y + h / 2
         if kind == "head":
-            ax.text(_LABEL_X, y + h - 0.12, r, ha="left", va="bottom", fontsize=8.5, fontweight="bold",
-                    color=style.TEXT)
+            ax.text(
+                _LABEL_X, y + h - 0.12, r, ha="left", va="bottom", fontsize=8.5, fontweight="bold", color=style.TEXT
+            )
             ax.plot([_LABEL_X, len(apps) - 0.5], [y + h, y + h], color=style.MUTED, lw=0.8, zorder=1)
             y += h
             continue
@@ -99,36 +124,110 @@ def checklist_grid(criteria: pd.DataFrame, user: dict[str, str], reference: dict
         if has_user:
             finding = str(user.get(r.criterion_id))  # 'None' where the user gave none: drawn as unknown
             fill, ink = FINDING_COLOURS.get(finding, ("#ffffff", style.MUTED))
-            ax.add_patch(FancyBboxPatch((-_COL_W / 2, mid - box_h / 2), _COL_W, box_h,
-                                        boxstyle="round,pad=0,rounding_size=0.08", facecolor=fill,
-                                        edgecolor="#333333" if finding != "not_assessed" else style.MUTED,
-                                        lw=0.8, ls="-" if finding != "not_assessed" else "--", zorder=2))
-            ax.text(0, mid, finding_labels.get(finding, str(finding)), ha="center", va="center", fontsize=7.5,
-                    color=ink, fontweight="bold" if finding == "concern" else "normal", zorder=3)
+            ax.add_patch(
+                FancyBboxPatch(
+                    (-_COL_W / 2, mid - box_h / 2),
+                    _COL_W,
+                    box_h,
+                    boxstyle="round,pad=0,rounding_size=0.08",
+                    facecolor=fill,
+                    edgecolor="#333333" if finding != "not_assessed" else style.MUTED,
+                    lw=0.8,
+                    ls="-" if finding != "not_assessed" else "--",
+                    zorder=2,
+                )
+            )
+            ax.text(
+                0,
+                mid,
+                finding_labels.get(finding, str(finding)),
+                ha="center",
+                va="center",
+                fontsize=7.5,
+                color=ink,
+                fontweight="bold" if finding == "concern" else "normal",
+                zorder=3,
+            )
         for j, ref in enumerate(reference_apps, start=first_ref):
             word, rfill, redge, rink = REFERENCE_MARKS[reference.get((r.criterion_id, ref), "none")]
             if rfill is not None:
-                ax.add_patch(Rectangle((j - _COL_W / 2, mid - box_h / 2), _COL_W, box_h, facecolor=rfill,
-                                       edgecolor=redge, lw=0.8, zorder=2))
-            ax.text(j, mid, word, ha="center", va="center", fontsize=7 if rfill is None else 7.5, color=rink,
-                    fontstyle="italic" if rfill is None else "normal", zorder=3, linespacing=1.0)
+                ax.add_patch(
+                    Rectangle(
+                        (j - _COL_W / 2, mid - box_h / 2),
+                        _COL_W,
+                        box_h,
+                        facecolor=rfill,
+                        edgecolor=redge,
+                        lw=0.8,
+                        zorder=2,
+                    )
+                )
+            ax.text(
+                j,
+                mid,
+                word,
+                ha="center",
+                va="center",
+                fontsize=7 if rfill is None else 7.5,
+                color=rink,
+                fontstyle="italic" if rfill is None else "normal",
+                zorder=3,
+                linespacing=1.0,
+            )
         y += h
-    ref_handles = [Patch(facecolor=REFERENCE_MARKS[k][1] or "#ffffff", edgecolor=REFERENCE_MARKS[k][2] or "#ffffff",
-                         label=w) for k, w in {**REFERENCE_LEGEND, **(reference_legend or {})}.items()]
+    ref_handles = [
+        Patch(facecolor=REFERENCE_MARKS[k][1] or "#ffffff", edgecolor=REFERENCE_MARKS[k][2] or "#ffffff", label=w)
+        for k, w in {**REFERENCE_LEGEND, **(reference_legend or {})}.items()
+    ]
     ref_title = "What chapter 8 gives for " + _and(list(reference_apps))
     if not has_user:
-        ax.legend(handles=ref_handles, loc="upper left", bbox_to_anchor=(0.0, 0.0), ncol=1, frameon=False,
-                  fontsize=7.5, title=ref_title, title_fontsize=7.5, alignment="left", handlelength=1.6)
+        ax.legend(
+            handles=ref_handles,
+            loc="upper left",
+            bbox_to_anchor=(0.0, 0.0),
+            ncol=1,
+            frameon=False,
+            fontsize=7.5,
+            title=ref_title,
+            title_fontsize=7.5,
+            alignment="left",
+            handlelength=1.6,
+        )
         return fig
-    user_handles = [Patch(facecolor=FINDING_COLOURS[f][0], edgecolor="#333333" if f != "not_assessed" else style.MUTED,
-                          ls="-" if f != "not_assessed" else "--", label=w) for f, w in finding_labels.items()]
-    first = ax.legend(handles=user_handles, loc="upper left", bbox_to_anchor=(0.0, 0.0), ncol=2, frameon=False,
-                      fontsize=7.5, title=style.wrap(f"The user's finding for {app}", 48), title_fontsize=7.5,
-                      alignment="left", handlelength=1.6)
+    user_handles = [
+        Patch(
+            facecolor=FINDING_COLOURS[f][0],
+            edgecolor="#333333" if f != "not_assessed" else style.MUTED,
+            ls="-" if f != "not_assessed" else "--",
+            label=w,
+        )
+        for f, w in finding_labels.items()
+    ]
+    first = ax.legend(
+        handles=user_handles,
+        loc="upper left",
+        bbox_to_anchor=(0.0, 0.0),
+        ncol=2,
+        frameon=False,
+        fontsize=7.5,
+        title=style.wrap(f"The user's finding for {app}", 48),
+        title_fontsize=7.5,
+        alignment="left",
+        handlelength=1.6,
+    )
     ax.add_artist(first)
-    ax.legend(handles=ref_handles, loc="upper left", bbox_to_anchor=(0.42, 0.0), ncol=1, frameon=False,
-              fontsize=7.5, title=ref_title, title_fontsize=7.5,
-              alignment="left", handlelength=1.6)
+    ax.legend(
+        handles=ref_handles,
+        loc="upper left",
+        bbox_to_anchor=(0.42, 0.0),
+        ncol=1,
+        frameon=False,
+        fontsize=7.5,
+        title=ref_title,
+        title_fontsize=7.5,
+        alignment="left",
+        handlelength=1.6,
+    )
     return fig
 
 

@@ -3,6 +3,7 @@
 The axes span the figure in inches (x right, y up), so wrap widths and box
 heights follow from the font sizes and nothing is left to automatic layout.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -40,8 +41,9 @@ def _canvas(width: float, height: float):
 def _box(ax, x: float, top: float, w: float, h: float, edge: str = BOX_EDGE) -> None:
     from matplotlib.patches import FancyBboxPatch
 
-    ax.add_patch(FancyBboxPatch((x, top - h), w, h, boxstyle="round,pad=0,rounding_size=0.06",
-                                fc=BOX_FACE, ec=edge, lw=1.0))
+    ax.add_patch(
+        FancyBboxPatch((x, top - h), w, h, boxstyle="round,pad=0,rounding_size=0.06", fc=BOX_FACE, ec=edge, lw=1.0)
+    )
 
 
 def _marking(ax, x: float, y: float) -> None:
@@ -76,17 +78,42 @@ def method_diagram(steps: pd.DataFrame):
         x = margin + k * (box_w + gap)
         _box(ax, x, top, box_w, box_h, edge=style.CATEGORICAL[0])
         y = top - PAD
-        ax.text(x + PAD, y, f"STEP {number}", ha="left", va="top", fontsize=badge_fs, fontweight="bold",
-                color=style.CATEGORICAL[0])
+        ax.text(
+            x + PAD,
+            y,
+            f"STEP {number}",
+            ha="left",
+            va="top",
+            fontsize=badge_fs,
+            fontweight="bold",
+            color=style.CATEGORICAL[0],
+        )
         y -= badge_h + 0.06
         ax.text(x + PAD, y, name, ha="left", va="top", fontsize=name_fs, fontweight="bold", color=style.TEXT)
         y -= name_h + 0.1
-        ax.text(x + PAD, y, body, ha="left", va="top", fontsize=body_fs, color=style.TEXT if has_result
-                else style.MUTED, style="normal" if has_result else "italic")
+        ax.text(
+            x + PAD,
+            y,
+            body,
+            ha="left",
+            va="top",
+            fontsize=body_fs,
+            color=style.TEXT if has_result else style.MUTED,
+            style="normal" if has_result else "italic",
+        )
         if k < n - 1:
-            ax.annotate("", xy=(x + box_w + gap - 0.05, top - box_h / 2), xytext=(x + box_w + 0.05, top - box_h / 2),
-                        arrowprops=dict(arrowstyle="-|>,head_length=0.5,head_width=0.3", color=style.CATEGORICAL[0],
-                                        lw=1.6, shrinkA=0, shrinkB=0))
+            ax.annotate(
+                "",
+                xy=(x + box_w + gap - 0.05, top - box_h / 2),
+                xytext=(x + box_w + 0.05, top - box_h / 2),
+                arrowprops=dict(
+                    arrowstyle="-|>,head_length=0.5,head_width=0.3",
+                    color=style.CATEGORICAL[0],
+                    lw=1.6,
+                    shrinkA=0,
+                    shrinkB=0,
+                ),
+            )
     _marking(ax, margin, top + 0.08)
     return fig
 
@@ -97,12 +124,19 @@ def dimensions_diagram(summary: pd.DataFrame):
     '[…]' in a summary marks where the text extraction put a footnote inside the sentence, not
     omitted printed text: it is left out of the drawing."""
     summary = summary.sort_values("number").assign(
-        summary=lambda f: f["summary"].astype(str).str.replace(r"\s*\[…\]\s*", " ", regex=True).str.strip())
+        summary=lambda f: f["summary"].astype(str).str.replace(r"\s*\[…\]\s*", " ", regex=True).str.strip()
+    )
     box_w, gap, margin, badge = 3.9, 0.22, 0.1, 0.34
     head_fs, body_fs = 9.5, 8.0
     text_w = box_w - 2 * PAD - badge - 0.12
-    cells = [(int(r.number), style.wrap(r.heading, _chars(text_w, head_fs, bold=True)),
-              style.wrap(r.summary, _chars(box_w - 2 * PAD, body_fs))) for r in summary.itertuples()]
+    cells = [
+        (
+            int(r.number),
+            style.wrap(r.heading, _chars(text_w, head_fs, bold=True)),
+            style.wrap(r.summary, _chars(box_w - 2 * PAD, body_fs)),
+        )
+        for r in summary.itertuples()
+    ]
     head_h = max(max(_height(c[1], head_fs) for c in cells), badge)
     body_h = max(_height(c[2], body_fs) for c in cells)
     box_h = PAD + head_h + 0.1 + body_h + PAD
@@ -122,8 +156,16 @@ def dimensions_diagram(summary: pd.DataFrame):
         cx, cy = x + PAD + badge / 2, top - PAD - badge / 2
         ax.add_patch(Circle((cx, cy), badge / 2, fc=colour, ec="none"))
         ax.text(cx, cy, str(number), ha="center", va="center", fontsize=11, fontweight="bold", color="white")
-        ax.text(x + PAD + badge + 0.12, top - PAD, heading, ha="left", va="top", fontsize=head_fs,
-                fontweight="bold", color=style.TEXT)
+        ax.text(
+            x + PAD + badge + 0.12,
+            top - PAD,
+            heading,
+            ha="left",
+            va="top",
+            fontsize=head_fs,
+            fontweight="bold",
+            color=style.TEXT,
+        )
         ax.text(x + PAD, top - PAD - head_h - 0.1, body, ha="left", va="top", fontsize=body_fs, color=style.TEXT)
     _marking(ax, margin, grid_top + 0.08)
     return fig

@@ -1,4 +1,5 @@
 """Share charts used by the chapter 3 counting method."""
+
 from __future__ import annotations
 
 import pandas as pd

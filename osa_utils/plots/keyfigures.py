@@ -14,6 +14,7 @@ remainder (100 minus the three printed shares). A printed bound ("more than 92",
 "less than 52,000", "almost 2") is drawn as a hollow bar with an arrow and a
 '>'/'<' marker, never as a plain bar that pretends the number is exact.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,19 +24,40 @@ import pandas as pd
 from .. import style
 
 #: Text shown before a value, by qualifier (key_figures.csv's enum).
-QUALIFIER_WORDS = {"exact": "", "about": "about ", "more than": "more than ", "less than": "less than ",
-                   "up to": "up to ", "at least": "at least ", "almost": "almost "}
+QUALIFIER_WORDS = {
+    "exact": "",
+    "about": "about ",
+    "more than": "more than ",
+    "less than": "less than ",
+    "up to": "up to ",
+    "at least": "at least ",
+    "almost": "almost ",
+}
 #: Bounds: marker and direction of the arrow (+1: the true value lies above, -1: below).
-BOUNDS = {"more than": (">", +1), "at least": ("≥", +1), "less than": ("<", -1), "up to": ("≤", -1),
-          "almost": ("<", -1)}
+BOUNDS = {
+    "more than": (">", +1),
+    "at least": ("≥", +1),
+    "less than": ("<", -1),
+    "up to": ("≤", -1),
+    "almost": ("<", -1),
+}
 #: How a printed unit is named on an axis.
-UNIT_AXIS = {"percent": "per cent", "count": "number", "fraction": "fraction (printed in words)",
-             "times": "times (ratio)", "rank": "rank"}
+UNIT_AXIS = {
+    "percent": "per cent",
+    "count": "number",
+    "fraction": "fraction (printed in words)",
+    "times": "times (ratio)",
+    "rank": "rank",
+}
 #: Words the text may print for each qualifier (key_figures.csv keeps the enum; labels print the text's word).
-QUALIFIER_PRINTED = {"about": ("around", "approximately", "roughly", "typically", "about"),
-                     "more than": ("more than", "over"), "less than": ("less than", "below"),
-                     "up to": ("up to", "and below", "within"), "at least": ("at least",),
-                     "almost": ("almost", "nearly")}
+QUALIFIER_PRINTED = {
+    "about": ("around", "approximately", "roughly", "typically", "about"),
+    "more than": ("more than", "over"),
+    "less than": ("less than", "below"),
+    "up to": ("up to", "and below", "within"),
+    "at least": ("at least",),
+    "almost": ("almost", "nearly"),
+}
 #: Scale words stored in `unit` and their factors.
 SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 #: Above this ratio of the largest to the smallest positive value a measure gets a log axis.
@@ -47,8 +69,13 @@ NO_NOTE = "text, no footnote"
 
 # --------------------------------------------------------------------------- formatting
 def _present(v) -> bool:
-    return v is not None and v is not pd.NA and not (isinstance(v, float) and v != v) and str(v) != "<NA>" \
+    return (
+        v is not None
+        and v is not pd.NA
+        and not (isinstance(v, float) and v != v)
+        and str(v) != "<NA>"
         and str(v).strip() != ""
+    )
 
 
 def format_number(value: float) -> str:
@@ -133,8 +160,15 @@ def measure(row, keep_units=()) -> tuple[str, float]:
 
 
 #: Axis names of the measures.
-MEASURE_AXIS = {"percent": "per cent", "count": "number", "USD": "US dollars", "RMB": "renminbi (yuan)",
-                "EUR": "euros", "times": "times (ratio)", "rank": "rank"}
+MEASURE_AXIS = {
+    "percent": "per cent",
+    "count": "number",
+    "USD": "US dollars",
+    "RMB": "renminbi (yuan)",
+    "EUR": "euros",
+    "times": "times (ratio)",
+    "rank": "rank",
+}
 
 
 def _axis_number(x: float) -> str:
@@ -175,59 +209,101 @@ def box1_shares(shares: pd.DataFrame, import_share: pd.Series, total: pd.Series)
     """
     import matplotlib.pyplot as plt
 
-    fig, (ax, ax2) = plt.subplots(2, 1, figsize=(7.5, 3.3), height_ratios=[1.6, 1],
-                                  gridspec_kw={"hspace": 1.0})
+    fig, (ax, ax2) = plt.subplots(2, 1, figsize=(7.5, 3.3), height_ratios=[1.6, 1], gridspec_kw={"hspace": 1.0})
     left = 0.0
     for i, (_, r) in enumerate(shares.iterrows()):
         v = float(r["value"])
         about = r["qualifier"] != "exact"
-        (patch,) = ax.barh(0, v, left=left, height=0.6, color=style.CATEGORICAL[i], edgecolor="#333333",
-                           lw=0.9, ls="--" if about else "-")
+        (patch,) = ax.barh(
+            0,
+            v,
+            left=left,
+            height=0.6,
+            color=style.CATEGORICAL[i],
+            edgecolor="#333333",
+            lw=0.9,
+            ls="--" if about else "-",
+        )
         patch.set_gid(str(r["key_figure_id"]))
         name = str(r["indicator"]).split(" that are ")[-1]
-        ax.text(left + v / 2, 0, f"{name}\n{format_value(r)}", ha="center", va="center", fontsize=7.5,
-                color="white" if i != 1 else style.TEXT)
+        ax.text(
+            left + v / 2,
+            0,
+            f"{name}\n{format_value(r)}",
+            ha="center",
+            va="center",
+            fontsize=7.5,
+            color="white" if i != 1 else style.TEXT,
+        )
         left += v
     rest = 100.0 - sum(float(v) for v in shares["value"])
     approx = any(q != "exact" for q in shares["qualifier"])
-    (patch,) = ax.barh(0, rest, left=left, height=0.6, color=REMAINDER_COLOUR, edgecolor="#6b6b6b", lw=0.9,
-                       hatch="///")
+    (patch,) = ax.barh(0, rest, left=left, height=0.6, color=REMAINDER_COLOUR, edgecolor="#6b6b6b", lw=0.9, hatch="///")
     patch.set_gid("remainder")
     terms = " − ".join(format_number(v) for v in shares["value"])
     hedged = ", ".join(f"'{format_value(r)}'" for _, r in shares.iterrows() if r["qualifier"] != "exact")
-    ax.annotate(f"{'about ' if approx else ''}{format_number(rest)}%: {REMAINDER_LABEL}\n"
-                f"(computed: 100 − {terms}{f'; approximate, as printed {hedged}' if approx else ''})",
-                xy=(left + rest / 2, 0.3), xytext=(100, 0.62), textcoords="data", ha="right", va="bottom",
-                fontsize=7, color=style.MUTED, arrowprops={"arrowstyle": "-", "color": style.MUTED, "lw": 0.7})
+    ax.annotate(
+        f"{'about ' if approx else ''}{format_number(rest)}%: {REMAINDER_LABEL}\n"
+        f"(computed: 100 − {terms}{f'; approximate, as printed {hedged}' if approx else ''})",
+        xy=(left + rest / 2, 0.3),
+        xytext=(100, 0.62),
+        textcoords="data",
+        ha="right",
+        va="bottom",
+        fontsize=7,
+        color=style.MUTED,
+        arrowprops={"arrowstyle": "-", "color": style.MUTED, "lw": 0.7},
+    )
     ax.set_xlim(0, 100)
     ax.set_ylim(-0.4, 1.25)
     ax.set_yticks([])
     ax.spines["left"].set_visible(False)
     ax.set_xlabel("per cent of the products", fontsize=8)
-    ax.set_title(f"The {format_number(total['value'])} products most dependent on third-country imports, by type "
-                 f"({source_label(total)})", loc="left", fontsize=9)
+    ax.set_title(
+        f"The {format_number(total['value'])} products most dependent on third-country imports, by type "
+        f"({source_label(total)})",
+        loc="left",
+        fontsize=9,
+    )
 
     v = float(import_share["value"])
     (patch,) = ax2.barh(0, v, height=0.6, color=style.CATEGORICAL[5], edgecolor="#333333", lw=0.9)
     patch.set_gid(str(import_share["key_figure_id"]))
     ax2.barh(0, 100 - v, left=v, height=0.6, color="white", edgecolor="#9a9a9a", lw=0.8)
-    ax2.text(v / 2, 0, f"{import_share['entity']}: {format_value(import_share)}", ha="center", va="center",
-             fontsize=7.5, color="white")
-    ax2.text(v + (100 - v) / 2, 0, "rest: origin not broken down in the text", ha="center", va="center",
-             fontsize=7, color=style.MUTED)
+    ax2.text(
+        v / 2,
+        0,
+        f"{import_share['entity']}: {format_value(import_share)}",
+        ha="center",
+        va="center",
+        fontsize=7.5,
+        color="white",
+    )
+    ax2.text(
+        v + (100 - v) / 2,
+        0,
+        "rest: origin not broken down in the text",
+        ha="center",
+        va="center",
+        fontsize=7,
+        color=style.MUTED,
+    )
     ax2.set_xlim(0, 100)
     ax2.set_ylim(-0.45, 0.45)
     ax2.set_yticks([])
     ax2.spines["left"].set_visible(False)
     ax2.set_xlabel("per cent of the import value", fontsize=8)
-    ax2.set_title(f"Share of the import value of these products accounted for by the {import_share['entity']} "
-                  f"({source_label(import_share)})", loc="left", fontsize=9)
+    ax2.set_title(
+        f"Share of the import value of these products accounted for by the {import_share['entity']} "
+        f"({source_label(import_share)})",
+        loc="left",
+        fontsize=9,
+    )
     return fig
 
 
 # --------------------------------------------------------------------------- generic panels
-def key_figure_panels(rows: pd.DataFrame, *, unit_labels: dict | None = None, keep_units=(),
-                      label_width: int = 52):
+def key_figure_panels(rows: pd.DataFrame, *, unit_labels: dict | None = None, keep_units=(), label_width: int = 52):
     """Horizontal bars of key figures, in the order of *rows*, one axis per measure (see :func:`measure`).
 
     Values of one measure share one axis and one unit (converted; labels keep the printed wording);
@@ -253,11 +329,20 @@ def key_figure_panels(rows: pd.DataFrame, *, unit_labels: dict | None = None, ke
     counts = [int((rows["_measure"] == u).sum()) for u in measures]
     wrapped = {i: style.wrap(row_label(r), label_width) for i, r in rows.iterrows()}
     several = len(measures) > 1
-    heights = [sum(max(wrapped[i].count("\n") + 1, 2) * 0.2 + 0.12 for i in rows.index[rows["_measure"] == u])
-               + (0.95 if several else 0.7) for u in measures]
+    heights = [
+        sum(max(wrapped[i].count("\n") + 1, 2) * 0.2 + 0.12 for i in rows.index[rows["_measure"] == u])
+        + (0.95 if several else 0.7)
+        for u in measures
+    ]
     extra = 0.35 * (len(measures) - 1)
-    fig, grid = plt.subplots(len(measures), 1, figsize=(8.2, sum(heights) + extra + 0.3), squeeze=False,
-                             height_ratios=heights, gridspec_kw={"hspace": 0.55 + 0.25 * len(measures)})
+    fig, grid = plt.subplots(
+        len(measures),
+        1,
+        figsize=(8.2, sum(heights) + extra + 0.3),
+        squeeze=False,
+        height_ratios=heights,
+        gridspec_kw={"hspace": 0.55 + 0.25 * len(measures)},
+    )
     axes = grid[:, 0]
     fig.subplots_adjust(left=0.4, right=0.97)
     kinds_used, about_words = set(), []
@@ -269,7 +354,7 @@ def key_figure_panels(rows: pd.DataFrame, *, unit_labels: dict | None = None, ke
         vmax = max(float(values.max()), 1e-9)
 
         def beyond(v, direction, vmax=vmax, log=log):
-            return v * (1.6 ** direction) if log else v + direction * vmax * 0.14
+            return v * (1.6**direction) if log else v + direction * vmax * 0.14
 
         def after(v, vmax=vmax, log=log):
             return v * 1.06 if log else v + vmax * 0.02
@@ -282,20 +367,38 @@ def key_figure_panels(rows: pd.DataFrame, *, unit_labels: dict | None = None, ke
             if q in BOUNDS:
                 kinds_used.add("bound")
                 marker, direction = BOUNDS[q]
-                (patch,) = ax.barh(y, v - left, left=left, height=0.6, color="white", edgecolor=c, lw=1.2,
-                                   hatch="////")
-                ax.annotate("", xy=(beyond(v, direction), y), xytext=(v, y),
-                            arrowprops={"arrowstyle": "-|>", "color": c, "lw": 1.4, "shrinkA": 0, "shrinkB": 0})
+                (patch,) = ax.barh(y, v - left, left=left, height=0.6, color="white", edgecolor=c, lw=1.2, hatch="////")
+                ax.annotate(
+                    "",
+                    xy=(beyond(v, direction), y),
+                    xytext=(v, y),
+                    arrowprops={"arrowstyle": "-|>", "color": c, "lw": 1.4, "shrinkA": 0, "shrinkB": 0},
+                )
                 ax.plot([v, v], [y - 0.36, y + 0.36], color=c, lw=1.6)
                 end = max(v, beyond(v, direction))
-                ax.text(after(end), y, f"{marker}  {format_value(r)}", va="center", ha="left", fontsize=7.5,
-                        color=style.TEXT)
+                ax.text(
+                    after(end),
+                    y,
+                    f"{marker}  {format_value(r)}",
+                    va="center",
+                    ha="left",
+                    fontsize=7.5,
+                    color=style.TEXT,
+                )
             else:
                 if q == "about":
                     kinds_used.add("about")
                     about_words.append(printed_qualifier(r))
-                (patch,) = ax.barh(y, v - left, left=left, height=0.6, color=c,
-                                   edgecolor="#333333" if q == "about" else c, lw=1.0, ls="--" if q == "about" else "-")
+                (patch,) = ax.barh(
+                    y,
+                    v - left,
+                    left=left,
+                    height=0.6,
+                    color=c,
+                    edgecolor="#333333" if q == "about" else c,
+                    lw=1.0,
+                    ls="--" if q == "about" else "-",
+                )
                 if v == 0:
                     ax.plot([0], [y], marker="|", ms=12, mew=2, color=c)
                 ax.text(after(v), y, format_value(r), va="center", ha="left", fontsize=7.5, color=style.TEXT)
@@ -319,9 +422,15 @@ def key_figure_panels(rows: pd.DataFrame, *, unit_labels: dict | None = None, ke
             ax.set_xticks([t for t in ax.get_xticks() if 0 <= t <= 100])
             ax.set_xlim(min(0.0, float(values.min())), vmax * 1.18 * 1.45)
         if several:
-            ax.set_title(f"Panel {k + 1} of {len(measures)}: {MEASURE_AXIS.get(unit, unit_labels.get(unit, unit))}"
-                         " – its own scale, not comparable with the other panel" + ("s" if len(measures) > 2 else ""),
-                         loc="left", fontsize=8, fontweight="bold", color=style.TEXT, pad=4)
+            ax.set_title(
+                f"Panel {k + 1} of {len(measures)}: {MEASURE_AXIS.get(unit, unit_labels.get(unit, unit))}"
+                " – its own scale, not comparable with the other panel" + ("s" if len(measures) > 2 else ""),
+                loc="left",
+                fontsize=8,
+                fontweight="bold",
+                color=style.TEXT,
+                pad=4,
+            )
         ax.grid(axis="x", color="#e5e5e5", lw=0.6)
         ax.set_axisbelow(True)
     handles = [Patch(facecolor=colour[s], edgecolor=colour[s], label=f"source: {s}") for s in sources]
@@ -329,10 +438,22 @@ def key_figure_panels(rows: pd.DataFrame, *, unit_labels: dict | None = None, ke
         words = " / ".join(f"'{w}'" for w in dict.fromkeys(about_words))
         handles.append(Patch(facecolor="#bbbbbb", edgecolor="#333333", ls="--", label=f"{words}: dashed outline"))
     if "bound" in kinds_used:
-        handles.append(Patch(facecolor="white", edgecolor="#333333", hatch="////",
-                             label="bound as printed (<, >): the value lies where the arrow points"))
-    axes[0].legend(handles=handles, frameon=False, fontsize=7, loc="lower left",
-                   bbox_to_anchor=(0, 1.02 if not several else 1.16), ncol=2 if len(handles) > 2 else len(handles))
+        handles.append(
+            Patch(
+                facecolor="white",
+                edgecolor="#333333",
+                hatch="////",
+                label="bound as printed (<, >): the value lies where the arrow points",
+            )
+        )
+    axes[0].legend(
+        handles=handles,
+        frameon=False,
+        fontsize=7,
+        loc="lower left",
+        bbox_to_anchor=(0, 1.02 if not several else 1.16),
+        ncol=2 if len(handles) > 2 else len(handles),
+    )
     return fig
 
 

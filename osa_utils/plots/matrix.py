@@ -1,4 +1,5 @@
 """Figure 0.1/1.2: the dot matrix of technologies x dimensions."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -6,8 +7,10 @@ import pandas as pd
 from .. import style
 
 #: The legend title in the derived mode: the colours are this collection's reading, said in the legend itself.
-DERIVED_LEGEND_TITLE = ("The five printed legend levels. Colours: this collection's reading (the printed colours "
-                        "are lost), derived from each chapter's risk-table scores 1–4")
+DERIVED_LEGEND_TITLE = (
+    "The five printed legend levels. Colours: this collection's reading (the printed colours "
+    "are lost), derived from each chapter's risk-table scores 1–4"
+)
 #: Fill of the printed legend's 'not applicable' entry (no number, no cell uses it).
 NOT_APPLICABLE_COLOUR = "#bdbdbd"
 #: A dot of a user's reading (matrix column ``user_level``): the level's colour inside a ring of this
@@ -23,9 +26,14 @@ def _ring(ax, x, y, **kw):
     return ax.plot(x, y, "o", ms=17, mfc="none", mec=USER_RING_COLOUR, mew=1.8, ls="none", **kw)
 
 
-def threat_matrix(matrix: pd.DataFrame, technologies: pd.DataFrame, dimensions: pd.DataFrame,
-                  threat_levels: pd.DataFrame, highlight: set[str] | frozenset = frozenset(),
-                  colours: str = "derived"):
+def threat_matrix(
+    matrix: pd.DataFrame,
+    technologies: pd.DataFrame,
+    dimensions: pd.DataFrame,
+    threat_levels: pd.DataFrame,
+    highlight: set[str] | frozenset = frozenset(),
+    colours: str = "derived",
+):
     """Draw the derived matrix (see model.derive_matrix): one dot per distinct level.
 
     *highlight* names technology ids drawn with a marked row label (e.g. a new
@@ -65,44 +73,111 @@ def threat_matrix(matrix: pd.DataFrame, technologies: pd.DataFrame, dimensions: 
         xs = [d_idx[d] + (k - (n - 1) / 2) * 0.16 for k in range(n)]
         for x, (_, dot) in zip(xs, cell.iterrows()):
             if bool(dot.get("user_level", False)):  # a user's reading: coloured in every mode, ringed
-                line, = ax.plot(x, t_idx[t], "o", ms=11, mfc=style.LEVEL_COLOURS[int(dot["level"])], mec="#333333",
-                                mew=0.8, ls="none", zorder=3)
+                (line,) = ax.plot(
+                    x,
+                    t_idx[t],
+                    "o",
+                    ms=11,
+                    mfc=style.LEVEL_COLOURS[int(dot["level"])],
+                    mec="#333333",
+                    mew=0.8,
+                    ls="none",
+                    zorder=3,
+                )
                 line.set_gid(f"{USER_GID}-dot-{t}-{d}-{int(dot['dot'])}")
-                ring, = _ring(ax, x, t_idx[t], zorder=4)
+                (ring,) = _ring(ax, x, t_idx[t], zorder=4)
                 ring.set_gid(f"{USER_GID}-ring-{t}-{d}-{int(dot['dot'])}")
                 continue
             known = bool(dot["level_known"]) and colours != "printed"
             face = style.LEVEL_COLOURS[int(dot["level"])] if known else style.UNKNOWN_COLOUR
             edge = "#333333" if known else style.UNKNOWN_EDGE
-            ax.plot(x, t_idx[t], "o", ms=11, mfc=face, mec=edge, mew=0.8 if known else 1.2,
-                    ls="none", zorder=3)
+            ax.plot(x, t_idx[t], "o", ms=11, mfc=face, mec=edge, mew=0.8 if known else 1.2, ls="none", zorder=3)
     levels = threat_levels.sort_values("legend_order")
     user = "user_level" in matrix.columns and bool(matrix["user_level"].astype(bool).any())
     if user:
         return _user_legend(ax, matrix, levels, colours)
     if colours == "printed":
-        handles = [Line2D([], [], marker="o", ls="none", ms=9, mfc=style.UNKNOWN_COLOUR, mec=style.UNKNOWN_EDGE,
-                          mew=1.2, label="one dot per distinct degree of threat in the cell (count as printed)")]
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.02), frameon=False,
-                  fontsize=7.5, handletextpad=0.3,
-                  title=style.wrap("Printed legend: " + "; ".join(str(r.label) for r in levels.itertuples())
-                                   + ".", 120) + "\nIts colours are not in the text, so no dot is coloured.",
-                  title_fontsize=7.5, alignment="left")
+        handles = [
+            Line2D(
+                [],
+                [],
+                marker="o",
+                ls="none",
+                ms=9,
+                mfc=style.UNKNOWN_COLOUR,
+                mec=style.UNKNOWN_EDGE,
+                mew=1.2,
+                label="one dot per distinct degree of threat in the cell (count as printed)",
+            )
+        ]
+        ax.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(0.0, -0.02),
+            frameon=False,
+            fontsize=7.5,
+            handletextpad=0.3,
+            title=style.wrap("Printed legend: " + "; ".join(str(r.label) for r in levels.itertuples()) + ".", 120)
+            + "\nIts colours are not in the text, so no dot is coloured.",
+            title_fontsize=7.5,
+            alignment="left",
+        )
         return fig
     handles = []
     for r in levels.itertuples():
         if pd.isna(r.level):  # 'not applicable': printed without a number, used by no cell
-            handles.append(Line2D([], [], marker="o", ls="none", ms=9, mfc=NOT_APPLICABLE_COLOUR, mec="#333333",
-                                  label=f"{r.label} (no cell)"))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    ls="none",
+                    ms=9,
+                    mfc=NOT_APPLICABLE_COLOUR,
+                    mec="#333333",
+                    label=f"{r.label} (no cell)",
+                )
+            )
         else:
-            handles.append(Line2D([], [], marker="o", ls="none", ms=9, mfc=style.LEVEL_COLOURS[int(r.level)],
-                                  mec="#333333", label=str(r.label)))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    ls="none",
+                    ms=9,
+                    mfc=style.LEVEL_COLOURS[int(r.level)],
+                    mec="#333333",
+                    label=str(r.label),
+                )
+            )
     if (~matrix["level_known"].astype(bool)).any():
-        handles.append(Line2D([], [], marker="o", ls="none", ms=9, mfc=style.UNKNOWN_COLOUR, mec=style.UNKNOWN_EDGE,
-                              mew=1.2, label=style.UNKNOWN_LABEL))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.02), ncol=3, frameon=False, fontsize=7.5,
-              handletextpad=0.3, columnspacing=1.2, title=style.wrap(DERIVED_LEGEND_TITLE, 120), title_fontsize=7.5,
-              alignment="left")
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                ls="none",
+                ms=9,
+                mfc=style.UNKNOWN_COLOUR,
+                mec=style.UNKNOWN_EDGE,
+                mew=1.2,
+                label=style.UNKNOWN_LABEL,
+            )
+        )
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0.0, -0.02),
+        ncol=3,
+        frameon=False,
+        fontsize=7.5,
+        handletextpad=0.3,
+        columnspacing=1.2,
+        title=style.wrap(DERIVED_LEGEND_TITLE, 120),
+        title_fontsize=7.5,
+        alignment="left",
+    )
     return fig
 
 
@@ -125,34 +200,51 @@ def _user_legend(ax, matrix: pd.DataFrame, levels: pd.DataFrame, colours: str):
     unknown_left = bool(((~matrix["level_known"].astype(bool)) & ~matrix["user_level"].astype(bool)).any())
     handles, labels = [], []
     if colours == "printed":
-        handles.append(Line2D([], [], marker="o", ls="none", ms=9, mfc=style.UNKNOWN_COLOUR, mec=style.UNKNOWN_EDGE,
-                              mew=1.2))
-        labels.append("the report's dots, one per distinct degree of threat (count as printed, colour not "
-                      "in the text)")
+        handles.append(
+            Line2D([], [], marker="o", ls="none", ms=9, mfc=style.UNKNOWN_COLOUR, mec=style.UNKNOWN_EDGE, mew=1.2)
+        )
+        labels.append("the report's dots, one per distinct degree of threat (count as printed, colour not in the text)")
         for r in numbered:
             handles.append(_user_handle(style.LEVEL_COLOURS[int(r.level)]))
             labels.append(f"{r.label}: {USER_LEGEND.split(': ', 1)[1]}")
-        title = (style.wrap("Printed legend: " + "; ".join(str(r.label) for r in levels.itertuples()) + ".", 120)
-                 + "\nIts colours are not in the text: the report's dots are not coloured; ringed dots are "
-                 "the user's reading.")
+        title = (
+            style.wrap("Printed legend: " + "; ".join(str(r.label) for r in levels.itertuples()) + ".", 120)
+            + "\nIts colours are not in the text: the report's dots are not coloured; ringed dots are "
+            "the user's reading."
+        )
     else:
         for r in levels.itertuples():
             if pd.isna(r.level):
                 handles.append(Line2D([], [], marker="o", ls="none", ms=9, mfc=NOT_APPLICABLE_COLOUR, mec="#333333"))
                 labels.append(f"{r.label} (no cell)")
             else:
-                handles.append(Line2D([], [], marker="o", ls="none", ms=9, mfc=style.LEVEL_COLOURS[int(r.level)],
-                                      mec="#333333"))
+                handles.append(
+                    Line2D([], [], marker="o", ls="none", ms=9, mfc=style.LEVEL_COLOURS[int(r.level)], mec="#333333")
+                )
                 labels.append(str(r.label))
         if unknown_left:
-            handles.append(Line2D([], [], marker="o", ls="none", ms=9, mfc=style.UNKNOWN_COLOUR,
-                                  mec=style.UNKNOWN_EDGE, mew=1.2))
+            handles.append(
+                Line2D([], [], marker="o", ls="none", ms=9, mfc=style.UNKNOWN_COLOUR, mec=style.UNKNOWN_EDGE, mew=1.2)
+            )
             labels.append(style.UNKNOWN_LABEL)
         handles.append(_user_handle("#ffffff"))
         labels.append(USER_LEGEND + " (colour: the user's level)")
         title = style.wrap(DERIVED_LEGEND_TITLE + ". Ringed dots: the user's reading, not the report's.", 120)
-    legend = ax.legend(handles=handles, labels=labels, handler_map={tuple: HandlerTuple(ndivide=1)},
-                       loc="upper left", bbox_to_anchor=(0.0, -0.02), ncol=1 if colours == "printed" else 2,
-                       frameon=False, fontsize=7.5, handletextpad=0.5, labelspacing=0.7, columnspacing=1.2, title=title, title_fontsize=7.5, alignment="left")
+    legend = ax.legend(
+        handles=handles,
+        labels=labels,
+        handler_map={tuple: HandlerTuple(ndivide=1)},
+        loc="upper left",
+        bbox_to_anchor=(0.0, -0.02),
+        ncol=1 if colours == "printed" else 2,
+        frameon=False,
+        fontsize=7.5,
+        handletextpad=0.5,
+        labelspacing=0.7,
+        columnspacing=1.2,
+        title=title,
+        title_fontsize=7.5,
+        alignment="left",
+    )
     legend.set_gid(f"{USER_GID}-legend")
     return ax.figure

@@ -7,6 +7,7 @@ the centroid of their technologies (nudged apart deterministically when two
 would touch). No random numbers are used, so the same data gives the same
 figure, byte for byte.
 """
+
 from __future__ import annotations
 
 import math
@@ -20,9 +21,11 @@ from .actors import GROUPS, actor_type_group
 TECH = "tech"
 ACTOR = "actor"
 #: Edge style per printed priority symbol (None: no symbol in the text).
-EDGE_STYLES: dict[str | None, dict[str, Any]] = {"●": dict(color="#1a1a1a", lw=1.6, ls="-", label="● printed"),
-               "◐": dict(color="#4d4d4d", lw=1.0, ls=(0, (4, 2)), label="◐ printed"),
-               None: dict(color="#9a9a9a", lw=0.6, ls=(0, (1, 1.6)), label="no symbol in the text")}
+EDGE_STYLES: dict[str | None, dict[str, Any]] = {
+    "●": dict(color="#1a1a1a", lw=1.6, ls="-", label="● printed"),
+    "◐": dict(color="#4d4d4d", lw=1.0, ls=(0, (4, 2)), label="◐ printed"),
+    None: dict(color="#9a9a9a", lw=0.6, ls=(0, (1, 1.6)), label="no symbol in the text"),
+}
 GROUP_COLOURS = dict(zip(GROUPS, style.CATEGORICAL))
 MIXED_GROUP = "differs across chapters"
 MIXED_COLOUR = "#bbbbbb"
@@ -60,15 +63,25 @@ def actor_graph(actors: pd.DataFrame, technologies: pd.DataFrame, name_lang: str
     a = actors.assign(_t=actors["technology_id"].map(order)).sort_values(["_t", "figure", "row"], kind="stable")
     g = nx.Graph()
     for t in techs.itertuples():
-        g.add_node(tech_node(t.technology_id), kind=TECH, technology_id=t.technology_id,
-                   label=str(t.short_label), order=int(t.order))
+        g.add_node(
+            tech_node(t.technology_id),
+            kind=TECH,
+            technology_id=t.technology_id,
+            label=str(t.short_label),
+            order=int(t.order),
+        )
     for actor_id in sorted(a["actor_id"].unique()):
         rows = a[a["actor_id"] == actor_id]
         groups = sorted({actor_type_group(x) for x in rows["actor_type"]})
-        g.add_node(actor_node(actor_id), kind=ACTOR, actor_id=actor_id,
-                   label=model.actor_name(rows.iloc[0], name_lang),
-                   chapters=int(rows["technology_id"].nunique()), groups=tuple(groups),
-                   group=groups[0] if len(groups) == 1 else MIXED_GROUP)
+        g.add_node(
+            actor_node(actor_id),
+            kind=ACTOR,
+            actor_id=actor_id,
+            label=model.actor_name(rows.iloc[0], name_lang),
+            chapters=int(rows["technology_id"].nunique()),
+            groups=tuple(groups),
+            group=groups[0] if len(groups) == 1 else MIXED_GROUP,
+        )
     for r in a.itertuples():
         u, v = tech_node(r.technology_id), actor_node(r.actor_id)
         if g.has_edge(u, v):
@@ -110,7 +123,7 @@ def wrap_label(label: str, width: int | None = None) -> str:
     for word in str(label).split():
         while _width(word) > width:
             cut = 1
-            while cut < len(word) and _width(word[:cut + 1]) <= width:
+            while cut < len(word) and _width(word[: cut + 1]) <= width:
                 cut += 1
             pieces.append(word[:cut])
             word = word[cut:]
@@ -145,8 +158,7 @@ def layout(g, radius: float = 1.0, fan: float = 0.3) -> dict[str, tuple[float, f
         pos[t] = (radius * math.cos(a), radius * math.sin(a))
     # single-chapter actors: a fan of up to 200 degrees facing outwards, in row order
     for t in techs:
-        singles = [n for n in sorted(g.neighbors(t), key=lambda n: g[t][n]["rows"])
-                   if g.nodes[n]["chapters"] == 1]
+        singles = [n for n in sorted(g.neighbors(t), key=lambda n: g[t][n]["rows"]) if g.nodes[n]["chapters"] == 1]
         k = len(singles)
         spread = min(math.radians(200), math.radians(24) * max(k - 1, 1))
         for j, n in enumerate(singles):
@@ -166,7 +178,7 @@ def layout(g, radius: float = 1.0, fan: float = 0.3) -> dict[str, tuple[float, f
     for _ in range(500):
         moved = False
         for i, u in enumerate(rec):
-            for v in rec[i + 1:]:
+            for v in rec[i + 1 :]:
                 (wu, hu), (wv, hv) = boxes[u], boxes[v]
                 # box of a node: x +- w/2, from y + TOP down to y - h
                 dx = pos[v][0] - pos[u][0]
@@ -218,23 +230,57 @@ def actor_network(g, pos: dict | None = None):
     edges = sorted(g.edges(data=True), key=lambda e: (rank[_edge_symbol(e[2]["symbols"])], sorted(e[:2])))
     for u, v, d in edges:
         st = EDGE_STYLES[_edge_symbol(d["symbols"])]
-        ax.plot([pos[u][0], pos[v][0]], [pos[u][1], pos[v][1]], color=st["color"], lw=st["lw"], ls=st["ls"],
-                zorder=1, solid_capstyle="butt")
+        ax.plot(
+            [pos[u][0], pos[v][0]],
+            [pos[u][1], pos[v][1]],
+            color=st["color"],
+            lw=st["lw"],
+            ls=st["ls"],
+            zorder=1,
+            solid_capstyle="butt",
+        )
     actors = sorted(n for n, d in g.nodes(data=True) if d["kind"] == ACTOR)
     for n in actors:
         d = g.nodes[n]
         colour = GROUP_COLOURS.get(d["group"], MIXED_COLOUR)
         recurring = d["chapters"] > 1
-        ax.plot(*pos[n], "o", ms=11 if recurring else 4.5, mfc=colour, mec="#1a1a1a" if recurring else "white",
-                mew=0.9 if recurring else 0.4, zorder=3, ls="none")
+        ax.plot(
+            *pos[n],
+            "o",
+            ms=11 if recurring else 4.5,
+            mfc=colour,
+            mec="#1a1a1a" if recurring else "white",
+            mew=0.9 if recurring else 0.4,
+            zorder=3,
+            ls="none",
+        )
         if recurring:
-            ax.text(pos[n][0], pos[n][1] - 0.045, wrap_label(d["label"]), ha="center", va="top", fontsize=7.2,
-                    color=style.TEXT, zorder=5, linespacing=1.05,
-                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
+            ax.text(
+                pos[n][0],
+                pos[n][1] - 0.045,
+                wrap_label(d["label"]),
+                ha="center",
+                va="top",
+                fontsize=7.2,
+                color=style.TEXT,
+                zorder=5,
+                linespacing=1.05,
+                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85),
+            )
     for n in sorted((n for n, d in g.nodes(data=True) if d["kind"] == TECH), key=lambda n: g.nodes[n]["order"]):
         x, y = pos[n]
-        ax.text(x, y, g.nodes[n]["label"], ha="center", va="center", fontsize=8.5, fontweight="bold",
-                color="white", zorder=6, bbox=dict(boxstyle="round,pad=0.35", fc="#2b2b2b", ec="none"))
+        ax.text(
+            x,
+            y,
+            g.nodes[n]["label"],
+            ha="center",
+            va="center",
+            fontsize=8.5,
+            fontweight="bold",
+            color="white",
+            zorder=6,
+            bbox=dict(boxstyle="round,pad=0.35", fc="#2b2b2b", ec="none"),
+        )
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
     ax.set_xlim(min(xs) - 0.12, max(xs) + 0.12)
@@ -242,19 +288,57 @@ def actor_network(g, pos: dict | None = None):
     present = [gr for gr in GROUPS if any(g.nodes[n]["group"] == gr for n in actors)]
     if any(g.nodes[n]["group"] == MIXED_GROUP for n in actors):
         present.append(MIXED_GROUP)
-    node_handles = [Line2D([], [], marker="o", ls="none", ms=7, mfc=GROUP_COLOURS.get(gr, MIXED_COLOUR),
-                           mec="#1a1a1a", mew=0.6, label=gr) for gr in present]
-    node_handles += [Line2D([], [], marker="o", ls="none", ms=9, mfc="white", mec="#1a1a1a", label="listed by several chapters (named)"),
-                     Line2D([], [], marker="o", ls="none", ms=4, mfc="#777777", mec="white",
-                            label="listed by one chapter (unnamed dot)")]
+    node_handles = [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            ls="none",
+            ms=7,
+            mfc=GROUP_COLOURS.get(gr, MIXED_COLOUR),
+            mec="#1a1a1a",
+            mew=0.6,
+            label=gr,
+        )
+        for gr in present
+    ]
+    node_handles += [
+        Line2D(
+            [], [], marker="o", ls="none", ms=9, mfc="white", mec="#1a1a1a", label="listed by several chapters (named)"
+        ),
+        Line2D(
+            [], [], marker="o", ls="none", ms=4, mfc="#777777", mec="white", label="listed by one chapter (unnamed dot)"
+        ),
+    ]
     symbols_present = {_edge_symbol(d["symbols"]) for _, _, d in g.edges(data=True)}
-    edge_handles = [Line2D([], [], color=st["color"], lw=st["lw"] + 0.3, ls=st["ls"], label=st["label"])
-                    for s, st in EDGE_STYLES.items() if s in symbols_present]
-    leg1 = ax.legend(handles=node_handles, title="Actor type group (this collection's reading)", loc="upper left",
-                     bbox_to_anchor=(0.0, 0.0), frameon=False, fontsize=7.2, title_fontsize=7.5, ncol=2,
-                     alignment="left", handletextpad=0.3, columnspacing=1.0)
+    edge_handles = [
+        Line2D([], [], color=st["color"], lw=st["lw"] + 0.3, ls=st["ls"], label=st["label"])
+        for s, st in EDGE_STYLES.items()
+        if s in symbols_present
+    ]
+    leg1 = ax.legend(
+        handles=node_handles,
+        title="Actor type group (this collection's reading)",
+        loc="upper left",
+        bbox_to_anchor=(0.0, 0.0),
+        frameon=False,
+        fontsize=7.2,
+        title_fontsize=7.5,
+        ncol=2,
+        alignment="left",
+        handletextpad=0.3,
+        columnspacing=1.0,
+    )
     ax.add_artist(leg1)
-    ax.legend(handles=edge_handles, title="Line: priority printed in the actor table", loc="upper right",
-              bbox_to_anchor=(1.0, 0.0), frameon=False, fontsize=7.2, title_fontsize=7.5, alignment="left",
-              handlelength=2.6)
+    ax.legend(
+        handles=edge_handles,
+        title="Line: priority printed in the actor table",
+        loc="upper right",
+        bbox_to_anchor=(1.0, 0.0),
+        frameon=False,
+        fontsize=7.2,
+        title_fontsize=7.5,
+        alignment="left",
+        handlelength=2.6,
+    )
     return fig

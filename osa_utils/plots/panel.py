@@ -4,6 +4,7 @@ Scores are ordinal (1-4): they are drawn as marks on the four levels, not as bar
 length would invite arithmetic. One row per challenge, widest disagreement first; one
 marker shape and colour per assessor; the panel's median as a grey bar behind the marks.
 """
+
 from __future__ import annotations
 
 from .. import style
@@ -28,21 +29,50 @@ def panel_scores(summary, dimensions):
         ax.barh(y, 0.18, left=ch.median - 0.09, height=0.7, color="#d9d9d9", zorder=1)
         for i, a in enumerate(assessors):
             if a in ch.scores:
-                ax.plot(ch.scores[a], y + offsets[a], MARKERS[i % len(MARKERS)],
-                        color=style.CATEGORICAL[i % len(style.CATEGORICAL)], markersize=6, zorder=3,
-                        markeredgecolor="white", markeredgewidth=0.5)
+                ax.plot(
+                    ch.scores[a],
+                    y + offsets[a],
+                    MARKERS[i % len(MARKERS)],
+                    color=style.CATEGORICAL[i % len(style.CATEGORICAL)],
+                    markersize=6,
+                    zorder=3,
+                    markeredgecolor="white",
+                    markeredgewidth=0.5,
+                )
     ax.set_yticks(range(n))
-    ax.set_yticklabels([f"{short_challenge(ch.challenge, 44)}\n{labels_dim.get(ch.dimension_id, ch.dimension_id)}"
-                        + ("  (one assessor)" if ch.n < 2 else "") for ch in c.itertuples()][::-1], fontsize=7)
+    ax.set_yticklabels(
+        [
+            f"{short_challenge(ch.challenge, 44)}\n{labels_dim.get(ch.dimension_id, ch.dimension_id)}"
+            + ("  (one assessor)" if ch.n < 2 else "")
+            for ch in c.itertuples()
+        ][::-1],
+        fontsize=7,
+    )
     ax.set_xlim(0.5, 4.5)
     ax.set_ylim(-0.7, n - 0.3)
     ax.set_xticks([1, 2, 3, 4])
     ax.set_xticklabels(["1 low", "2 moderate", "3 high", "4 very high"])
     ax.set_xlabel("importance scored by each assessor (ordinal, 1–4)")
     ax.grid(axis="x", color="#e5e5e5", zorder=0)
-    handles = [Line2D([], [], marker=MARKERS[i % len(MARKERS)], linestyle="",
-                      color=style.CATEGORICAL[i % len(style.CATEGORICAL)], label=a) for i, a in enumerate(assessors)]
+    handles = [
+        Line2D(
+            [],
+            [],
+            marker=MARKERS[i % len(MARKERS)],
+            linestyle="",
+            color=style.CATEGORICAL[i % len(style.CATEGORICAL)],
+            label=a,
+        )
+        for i, a in enumerate(assessors)
+    ]
     handles.append(Line2D([], [], marker="s", linestyle="", color="#d9d9d9", markersize=9, label="panel median"))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=7,
-              title="assessor", title_fontsize=7)
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        frameon=False,
+        fontsize=7,
+        title="assessor",
+        title_fontsize=7,
+    )
     return fig

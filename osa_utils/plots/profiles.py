@@ -6,6 +6,7 @@ risk_challenges.csv. The instrument grouping (:func:`instrument_type`) is this
 collection's reading, not the report's: a keyword rule, stated in full in
 :data:`INSTRUMENT_RULE` and printed with the table.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -23,8 +24,10 @@ INSTRUMENT_RULE: list[tuple[str, tuple[str, ...]]] = [
     ("Transparency measures", ("transparen", "dependency analysis", "mapping", "risk assessment")),
     ("Diversification incentives, e.g. procurement", ("diversif", "procurement")),
     ("Protection of indispensable actors", ("indispensable",)),
-    ("Cooperation with third parties, e.g. Free Trade Agreements",
-     ("third countr", "third part", "free trade", "cooperation with")),
+    (
+        "Cooperation with third parties, e.g. Free Trade Agreements",
+        ("third countr", "third part", "free trade", "cooperation with"),
+    ),
     ("Like-minded sourcing", ("sourcing", "trusted alternative")),
     ("Like-minded cooperation", ("like-minded", "allied", "transatlantic", "partner")),
     ("Regulation", ("regulat", "gdpr", "mandate")),
@@ -49,8 +52,11 @@ def instrument_type(text) -> str | None:
 def rule_text() -> str:
     """The rule in one sentence, for the table's note."""
     parts = [f"{kind} ← " + " / ".join(f"'{k}'" for k in keywords) for kind, keywords in INSTRUMENT_RULE]
-    return ("Keyword rule (case-insensitive; the first type in this order whose keyword the text contains): "
-            + "; ".join(parts) + ".")
+    return (
+        "Keyword rule (case-insensitive; the first type in this order whose keyword the text contains): "
+        + "; ".join(parts)
+        + "."
+    )
 
 
 # --------------------------------------------------------------------------- heat map
@@ -58,8 +64,14 @@ def cell_profile(risk_challenges: pd.DataFrame) -> pd.DataFrame:
     """Per technology and dimension: max, min, number of challenges and whether the table prints
     one score shared by them (score_shared on every row and, as a check, one value)."""
     g = risk_challenges.groupby(["technology_id", "dimension_id"])
-    out = pd.DataFrame({"max": g["importance"].max(), "min": g["importance"].min(), "n": g.size(),
-                        "shared": g["score_shared"].agg(lambda s: bool(s.fillna(False).all()))}).reset_index()
+    out = pd.DataFrame(
+        {
+            "max": g["importance"].max(),
+            "min": g["importance"].min(),
+            "n": g.size(),
+            "shared": g["score_shared"].agg(lambda s: bool(s.fillna(False).all())),
+        }
+    ).reset_index()
     for c in ("max", "min", "n"):
         out[c] = out[c].astype(int)
     out["shared"] = out["shared"] & (out["min"] == out["max"])
@@ -75,8 +87,13 @@ def cell_text(max_: int, min_: int, n: int, shared: bool) -> tuple[str, str]:
     return str(max_), f"{n} challenges:\nrange {min_}–{max_}"
 
 
-def importance_heatmap(risk_challenges: pd.DataFrame, technologies: pd.DataFrame, dimensions: pd.DataFrame,
-                       title: str = "", highlight: tuple[str, str] | None = None):
+def importance_heatmap(
+    risk_challenges: pd.DataFrame,
+    technologies: pd.DataFrame,
+    dimensions: pd.DataFrame,
+    title: str = "",
+    highlight: tuple[str, str] | None = None,
+):
     """Technologies (rows, printed order, those with challenges) x dimensions (columns): colour and
     number = highest importance in the cell; the range and count are written when a cell lists
     several challenges. Each cell rectangle has gid 'cell:<technology_id>:<dimension_id>' and its
@@ -99,32 +116,65 @@ def importance_heatmap(risk_challenges: pd.DataFrame, technologies: pd.DataFrame
             continue
         i, j = t_idx[r.technology_id], d_idx[r.dimension_id]
         colour = style.LEVEL_COLOURS[int(r.max)]
-        ax.add_patch(Rectangle((j, i), 1, 1, facecolor=colour, edgecolor="white", lw=2,
-                               gid=f"cell:{r.technology_id}:{r.dimension_id}"))
+        ax.add_patch(
+            Rectangle(
+                (j, i), 1, 1, facecolor=colour, edgecolor="white", lw=2, gid=f"cell:{r.technology_id}:{r.dimension_id}"
+            )
+        )
         if highlight == (r.technology_id, r.dimension_id):
-            ax.add_patch(Rectangle((j + 0.03, i + 0.03), 0.94, 0.94, facecolor="none", edgecolor="#1a1a1a", lw=2.5,
-                                   ls=(0, (3, 1.5)), zorder=4))
+            ax.add_patch(
+                Rectangle(
+                    (j + 0.03, i + 0.03),
+                    0.94,
+                    0.94,
+                    facecolor="none",
+                    edgecolor="#1a1a1a",
+                    lw=2.5,
+                    ls=(0, (3, 1.5)),
+                    zorder=4,
+                )
+            )
         ink = "white" if int(r.max) >= 3 else style.TEXT
         big, small = cell_text(int(r.max), int(r.min), int(r.n), bool(r.shared))
-        ax.text(j + 0.5, i + (0.36 if small else 0.5), big, ha="center", va="center", fontsize=12,
-                fontweight="bold", color=ink, gid=f"value:{r.technology_id}:{r.dimension_id}")
+        ax.text(
+            j + 0.5,
+            i + (0.36 if small else 0.5),
+            big,
+            ha="center",
+            va="center",
+            fontsize=12,
+            fontweight="bold",
+            color=ink,
+            gid=f"value:{r.technology_id}:{r.dimension_id}",
+        )
         if small:
             ax.text(j + 0.5, i + 0.72, small, ha="center", va="center", fontsize=6.8, color=ink, linespacing=1.0)
-    ax.set_xticks([j + 0.5 for j in range(n_d)], [style.wrap(l, 16) for l in dims["label_risk_tables"]],
-                  fontsize=8)
+    ax.set_xticks([j + 0.5 for j in range(n_d)], [style.wrap(l, 16) for l in dims["label_risk_tables"]], fontsize=8)
     ax.xaxis.tick_top()
-    ax.set_yticks([i + 0.5 for i in range(n_t)], [f"{s} ({f})" for s, f in zip(techs["short_label"],
-                                                                             "Fig. " + techs["risk_table_figure"].astype(str))],
-                  fontsize=8)
+    ax.set_yticks(
+        [i + 0.5 for i in range(n_t)],
+        [f"{s} ({f})" for s, f in zip(techs["short_label"], "Fig. " + techs["risk_table_figure"].astype(str))],
+        fontsize=8,
+    )
     ax.tick_params(length=0)
     for s in ax.spines.values():
         s.set_visible(False)
     if title:
         ax.set_title(title, fontsize=9, color="#b00020", fontweight="bold", loc="left", pad=30)
     handles = [Patch(facecolor=style.LEVEL_COLOURS[v], edgecolor="#333333", lw=0.5, label=str(v)) for v in (1, 2, 3, 4)]
-    ax.legend(handles=handles, title="Highest relative importance in the cell (1–4)", loc="upper left",
-              bbox_to_anchor=(0.0, -0.02), ncol=4, frameon=False, fontsize=7.5, title_fontsize=7.5,
-              alignment="left", handlelength=1.4, columnspacing=1.0)
+    ax.legend(
+        handles=handles,
+        title="Highest relative importance in the cell (1–4)",
+        loc="upper left",
+        bbox_to_anchor=(0.0, -0.02),
+        ncol=4,
+        frameon=False,
+        fontsize=7.5,
+        title_fontsize=7.5,
+        alignment="left",
+        handlelength=1.4,
+        columnspacing=1.0,
+    )
     return fig
 
 
@@ -151,10 +201,20 @@ def importance_spread(risk_challenges: pd.DataFrame, technologies: pd.DataFrame,
         part = rc[rc["dimension_id"] == d]
         if len(part):
             lo, hi = int(part["importance"].min()), int(part["importance"].max())
-            ax.add_patch(plt.Rectangle((j - 0.45, lo - 0.18), 0.9, hi - lo + 0.36, facecolor="#efefef",
-                                       edgecolor="none", zorder=0))
-            ax.text(j, 4.55, f"{len(part)} challenges, range {lo}–{hi}", ha="center", va="bottom", fontsize=7,
-                    color=style.MUTED)
+            ax.add_patch(
+                plt.Rectangle(
+                    (j - 0.45, lo - 0.18), 0.9, hi - lo + 0.36, facecolor="#efefef", edgecolor="none", zorder=0
+                )
+            )
+            ax.text(
+                j,
+                4.55,
+                f"{len(part)} challenges, range {lo}–{hi}",
+                ha="center",
+                va="bottom",
+                fontsize=7,
+                color=style.MUTED,
+            )
         for k, t in enumerate(tech_ids):
             cell = part[part["technology_id"] == t].sort_values("item")
             x0 = j - 0.4 + slot * (k + 0.5)
@@ -164,8 +224,14 @@ def importance_spread(risk_challenges: pd.DataFrame, technologies: pd.DataFrame,
             colour, marker = style.CATEGORICAL[k % len(style.CATEGORICAL)], MARKERS[k % len(MARKERS)]
             if m > 1 and bool(cell["score_shared"].fillna(False).all()):
                 y = int(cell["importance"].iloc[0]) - 0.16
-                ax.plot([xs[0] - 0.02, xs[0] - 0.02, xs[-1] + 0.02, xs[-1] + 0.02], [y + 0.05, y, y, y + 0.05],
-                        color=colour, lw=1.4, zorder=2, solid_joinstyle="miter")
+                ax.plot(
+                    [xs[0] - 0.02, xs[0] - 0.02, xs[-1] + 0.02, xs[-1] + 0.02],
+                    [y + 0.05, y, y, y + 0.05],
+                    color=colour,
+                    lw=1.4,
+                    zorder=2,
+                    solid_joinstyle="miter",
+                )
             for x, v in zip(xs, cell["importance"].astype(int)):
                 ax.plot(x, v, marker=marker, ms=5.8, mfc=colour, mec="#1a1a1a", mew=0.5, ls="none", zorder=3)
     ax.set_xlim(-0.5, len(dims) - 0.5)
@@ -175,10 +241,29 @@ def importance_spread(risk_challenges: pd.DataFrame, technologies: pd.DataFrame,
     ax.set_xticks(range(len(dims)), [style.wrap(l, 18) for l in dims["label_risk_tables"]], fontsize=8)
     ax.grid(axis="y", color="#e5e5e5", lw=0.6)
     ax.set_axisbelow(True)
-    handles = [Line2D([], [], marker=MARKERS[k % len(MARKERS)], ls="none", ms=6.5,
-                      mfc=style.CATEGORICAL[k % len(style.CATEGORICAL)], mec="#1a1a1a", mew=0.5, label=lab)
-               for k, lab in enumerate(techs["short_label"])]
+    handles = [
+        Line2D(
+            [],
+            [],
+            marker=MARKERS[k % len(MARKERS)],
+            ls="none",
+            ms=6.5,
+            mfc=style.CATEGORICAL[k % len(style.CATEGORICAL)],
+            mec="#1a1a1a",
+            mew=0.5,
+            label=lab,
+        )
+        for k, lab in enumerate(techs["short_label"])
+    ]
     handles.append(Line2D([], [], color="#777777", lw=1.4, label="bracket: one score printed for several challenges"))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.16), ncol=3, frameon=False, fontsize=7.5,
-              handletextpad=0.3, columnspacing=1.2)
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0.0, -0.16),
+        ncol=3,
+        frameon=False,
+        fontsize=7.5,
+        handletextpad=0.3,
+        columnspacing=1.2,
+    )
     return fig

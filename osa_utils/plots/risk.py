@@ -5,6 +5,7 @@ score for several challenges of a dimension (``score_shared``), the score is dra
 one bar spanning those challenges and marked as shared, with the wording of the cross-chapter
 heat map (:func:`osa_utils.plots.profiles.cell_profile` / :func:`~osa_utils.plots.profiles.cell_text`).
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -55,17 +56,37 @@ def risk_profile(challenges: pd.DataFrame, dimensions: pd.DataFrame):
         p = prof.loc[d.dimension_id]
         if bool(p["shared"]) and int(p["n"]) > 1:
             _, small = cell_text(int(p["max"]), int(p["min"]), int(p["n"]), True)
-            bars.append((first, len(labels) - 1, int(p["max"]), f"{int(p['max'])}  ({small.replace(chr(10), ' ')})",
-                         f"score:{d.dimension_id}:{int(part['item'].iloc[0])}"))
+            bars.append(
+                (
+                    first,
+                    len(labels) - 1,
+                    int(p["max"]),
+                    f"{int(p['max'])}  ({small.replace(chr(10), ' ')})",
+                    f"score:{d.dimension_id}:{int(part['item'].iloc[0])}",
+                )
+            )
         else:
             for k, c in enumerate(part.itertuples()):
-                bars.append((first + k, first + k, int(c.importance), str(int(c.importance)),
-                             f"score:{d.dimension_id}:{int(c.item)}"))
+                bars.append(
+                    (
+                        first + k,
+                        first + k,
+                        int(c.importance),
+                        str(int(c.importance)),
+                        f"score:{d.dimension_id}:{int(c.item)}",
+                    )
+                )
     n = len(labels)
     fig, ax = plt.subplots(figsize=(7.6, 0.24 * n + 0.9))
     for top, bottom, score, text, gid in bars:
-        (patch,) = ax.barh((top + bottom) / 2, score, height=bottom - top + 0.7, color=style.LEVEL_COLOURS[score],
-                           edgecolor="#333333", lw=0.6)
+        (patch,) = ax.barh(
+            (top + bottom) / 2,
+            score,
+            height=bottom - top + 0.7,
+            color=style.LEVEL_COLOURS[score],
+            edgecolor="#333333",
+            lw=0.6,
+        )
         patch.set_gid(gid)
         if bottom > top:  # a bracket on the right of the rows that share the score
             ax.plot([score + 0.06] * 2, [top - 0.3, bottom + 0.3], color=style.TEXT, lw=1.0)
@@ -86,7 +107,17 @@ def risk_profile(challenges: pd.DataFrame, dimensions: pd.DataFrame):
     ax.grid(axis="x", color="#e5e5e5", lw=0.6)
     ax.set_axisbelow(True)
     handles = [Patch(facecolor=style.LEVEL_COLOURS[v], edgecolor="#333333", lw=0.5, label=str(v)) for v in (1, 2, 3, 4)]
-    ax.legend(handles=handles, title="Importance (colours as in this collection's Figure 0.1)", loc="lower left",
-              bbox_to_anchor=(0.0, 1.0), ncol=4, frameon=False, fontsize=7.5, title_fontsize=7.5,
-              alignment="left", handlelength=1.4, columnspacing=1.0)
+    ax.legend(
+        handles=handles,
+        title="Importance (colours as in this collection's Figure 0.1)",
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.0),
+        ncol=4,
+        frameon=False,
+        fontsize=7.5,
+        title_fontsize=7.5,
+        alignment="left",
+        handlelength=1.4,
+        columnspacing=1.0,
+    )
     return fig

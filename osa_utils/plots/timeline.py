@@ -1,4 +1,5 @@
 """Figure 5.4: the pilot projects on cross-border transactions as a timeline."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -32,21 +33,47 @@ def pilots_timeline(pilots: pd.DataFrame):
     end = end.where(~is_open, stop)
     n = len(p)
     fig, ax = plt.subplots(figsize=(7.5, 0.62 * n + 1.0))
-    bars = ax.barh(range(n), (end - start).tolist(), left=start.tolist(), height=0.55, color=CLOSED_FACE,
-                   edgecolor=CLOSED_FACE, lw=1.0)
+    bars = ax.barh(
+        range(n),
+        (end - start).tolist(),
+        left=start.tolist(),
+        height=0.55,
+        color=CLOSED_FACE,
+        edgecolor=CLOSED_FACE,
+        lw=1.0,
+    )
     for i, bar in enumerate(bars):
         y = i
         time = "" if pd.isna(p.at[i, "time"]) else str(p.at[i, "time"])
         if is_open[i]:
             bar.set_facecolor(OPEN_FACE)
             bar.set_linestyle((0, (4, 2)))
-            ax.annotate("", xy=(edge, y), xytext=(stop, y),
-                        arrowprops=dict(arrowstyle="-|>,head_length=0.6,head_width=0.35", color=CLOSED_FACE,
-                                        lw=1.8, ls=(0, (3, 2)), shrinkA=0, shrinkB=0))
-            ax.text(stop - 0.06, y, ONGOING_LABEL, ha="right", va="center", fontsize=7.5, style="italic",
-                    color=style.TEXT)
-        ax.text(start[i] + 0.06, y, time, ha="left", va="center", fontsize=8, fontweight="bold",
-                color=style.TEXT if is_open[i] else "white")
+            ax.annotate(
+                "",
+                xy=(edge, y),
+                xytext=(stop, y),
+                arrowprops=dict(
+                    arrowstyle="-|>,head_length=0.6,head_width=0.35",
+                    color=CLOSED_FACE,
+                    lw=1.8,
+                    ls=(0, (3, 2)),
+                    shrinkA=0,
+                    shrinkB=0,
+                ),
+            )
+            ax.text(
+                stop - 0.06, y, ONGOING_LABEL, ha="right", va="center", fontsize=7.5, style="italic", color=style.TEXT
+            )
+        ax.text(
+            start[i] + 0.06,
+            y,
+            time,
+            ha="left",
+            va="center",
+            fontsize=8,
+            fontweight="bold",
+            color=style.TEXT if is_open[i] else "white",
+        )
     ax.set_yticks(range(n), [style.wrap(name, 32) for name in p["name"]], fontsize=7.5)
     ax.set_ylim(n - 0.5, -0.5)
     ax.set_xlim(first, edge + 0.05)

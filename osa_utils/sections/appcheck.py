@@ -11,6 +11,7 @@ None of the outputs is a figure of the report: they are not looked up in figures
 caption and source line says they are the user's assessment, and the files are named
 ``fig-appcheck-<app>-*`` / ``tab-appcheck-<app>-*``.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -26,8 +27,7 @@ from .base import Base
 #: Source line of every app-check output.
 USER_LABEL = "Assessment by the user, not from the report."
 #: The user's findings in words, in the schema's order.
-FINDING_WORDS = {"concern": "concern", "no_concern": "no concern", "unclear": "unclear",
-                 "not_assessed": "not assessed"}
+FINDING_WORDS = {"concern": "concern", "no_concern": "no concern", "unclear": "unclear", "not_assessed": "not assessed"}
 #: What a reference column says where the chapter quotes evidence but states no finding, or gives none.
 EVIDENCE_ONLY = "evidence in the text, no stated finding"
 NO_EVIDENCE = "no evidence in the text"
@@ -66,7 +66,8 @@ def _font_for(app: str) -> None:
         raise style.FontMissingError(
             f"the app name {app!r} needs a CJK font for the chart and none is installed: install Debian's "
             "fonts-noto-cjk (sudo apt-get install fonts-noto-cjk; other systems: the 'Noto Sans CJK' fonts; "
-            "macOS's PingFang SC and Windows' Microsoft YaHei work too), then run again") from None
+            "macOS's PingFang SC and Windows' Microsoft YaHei work too), then run again"
+        ) from None
 
 
 class AppCheck(AssessmentMixin, Base):
@@ -76,7 +77,7 @@ class AppCheck(AssessmentMixin, Base):
         """(source line, illustration line or "") of an app-check output."""
         name = df.attrs.get("source_file") or "the user's form"
         used = ", ".join(f"{t}.csv" for t in tables)
-        source = (f"Source: {USER_LABEL} Data: {name} (user-supplied); {used}: chapter 8 of {F.REPORT_REF}.")
+        source = f"Source: {USER_LABEL} Data: {name} (user-supplied); {used}: chapter 8 of {F.REPORT_REF}."
         return source, (ILLUSTRATION if df.attrs.get("is_example") else "")
 
     @staticmethod
@@ -89,21 +90,42 @@ class AppCheck(AssessmentMixin, Base):
         slug = app_slug(app)
         ev = self.t("app_evidence")
         crit = criteria(self.params.data_dir).set_index("criterion_id")
-        columns = ["LEVEL", "CRITERION (CHAPTER 8)", f"FINDING FOR {app.upper()} (USER)", "EVIDENCE (USER)",
-                   "SOURCE URL (USER)", "CHECKED ON (USER)"] + [f"{a.upper()}: CHAPTER 8" for a in REFERENCE_APPS]
+        columns = [
+            "LEVEL",
+            "CRITERION (CHAPTER 8)",
+            f"FINDING FOR {app.upper()} (USER)",
+            "EVIDENCE (USER)",
+            "SOURCE URL (USER)",
+            "CHECKED ON (USER)",
+        ] + [f"{a.upper()}: CHAPTER 8" for a in REFERENCE_APPS]
         rows = []
         for r in df.itertuples():
             name = str(r.name) + (COLLECTIONS_NAME if bool(crit.loc[r.criterion_id, "name_is_collections"]) else "")
             checked = r.checked_on.strftime("%Y-%m-%d") if pd.notna(r.checked_on) else ""
-            rows.append([r.level, name, FINDING_WORDS.get(r.finding, r.finding), _text(r.evidence),
-                         _text(r.source_url), checked] + [reference_cell(ev, r.criterion_id, a) for a in REFERENCE_APPS])
+            rows.append(
+                [
+                    r.level,
+                    name,
+                    FINDING_WORDS.get(r.finding, r.finding),
+                    _text(r.evidence),
+                    _text(r.source_url),
+                    checked,
+                ]
+                + [reference_cell(ev, r.criterion_id, a) for a in REFERENCE_APPS]
+            )
         source, illus = self._footer(df)
-        header = self._title(df, f"The user's check of {app} with chapter 8's criteria, beside the chapter's "
-                                 "evidence for " + ", ".join(REFERENCE_APPS[:-1]) + f" and {REFERENCE_APPS[-1]}")
-        note = self._note(illus, "The chapter's columns give its stated finding, quoted, where the text states one; "
-                                 f"'{EVIDENCE_ONLY}' where it quotes evidence only; '{NO_EVIDENCE}' where it gives "
-                                 "none (quotes and footnotes: app_evidence.csv). The chapter calls its references "
-                                 "no case studies.")
+        header = self._title(
+            df,
+            f"The user's check of {app} with chapter 8's criteria, beside the chapter's "
+            "evidence for " + ", ".join(REFERENCE_APPS[:-1]) + f" and {REFERENCE_APPS[-1]}",
+        )
+        note = self._note(
+            illus,
+            "The chapter's columns give its stated finding, quoted, where the text states one; "
+            f"'{EVIDENCE_ONLY}' where it quotes evidence only; '{NO_EVIDENCE}' where it gives "
+            "none (quotes and footnotes: app_evidence.csv). The chapter calls its references "
+            "no case studies.",
+        )
         self._assessment_table(Table(columns, rows), f"appcheck-{slug}-findings", header, source, note)
 
     def findings_chart(self, df: pd.DataFrame, app: str) -> None:
@@ -118,12 +140,13 @@ class AppCheck(AssessmentMixin, Base):
         crit = criteria(self.params.data_dir)
         reference = {(c, a): reference_kind(ev, c, a) for c in crit["criterion_id"] for a in REFERENCE_APPS}
         user = dict(zip(df["criterion_id"], df["finding"]))
-        fig = checklist_grid(crit, user, reference, app, REFERENCE_APPS, {f: FINDING_WORDS[f] for f in findings()},
-                             LEVELS)
+        fig = checklist_grid(
+            crit, user, reference, app, REFERENCE_APPS, {f: FINDING_WORDS[f] for f in findings()}, LEVELS
+        )
         source, illus = self._footer(df)
         header = self._title(df, f"The user's check of {app} with chapter 8's criteria")
         marked = crit.loc[crit["name_is_collections"].astype(bool), "name"].tolist()
-        note = (f"{COLLECTIONS_NAME_MARK} Name given by this collection: the report prints none." if marked else "")
+        note = f"{COLLECTIONS_NAME_MARK} Name given by this collection: the report prints none." if marked else ""
         self._assessment_figure(fig, f"appcheck-{slug}-grid", header, source, note, illus)
 
     def finding_counts(self, df: pd.DataFrame, app: str) -> None:
@@ -134,12 +157,17 @@ class AppCheck(AssessmentMixin, Base):
         rows = []
         for f in findings():
             part = df[df["finding"] == f]
-            rows.append([FINDING_WORDS[f]] + [str(int((part["level"] == lv).sum())) for lv in levels]
-                        + [str(len(part))])
+            rows.append(
+                [FINDING_WORDS[f]] + [str(int((part["level"] == lv).sum())) for lv in levels] + [str(len(part))]
+            )
         rows.append(["all findings"] + [str(int((df["level"] == lv).sum())) for lv in levels] + [str(len(df))])
         source, illus = self._footer(df, ("app_criteria",))
         header = self._title(df, f"The user's check of {app}: number of criteria per finding")
-        note = self._note(illus, "Counts of the user's findings, not a score: the chapter says the ordering of "
-                                 "its criteria is not informed by a weighted hierarchy.")
-        self._assessment_table(Table(columns, rows, numeric=set(range(1, len(columns)))),
-                               f"appcheck-{slug}-counts", header, source, note)
+        note = self._note(
+            illus,
+            "Counts of the user's findings, not a score: the chapter says the ordering of "
+            "its criteria is not informed by a weighted hierarchy.",
+        )
+        self._assessment_table(
+            Table(columns, rows, numeric=set(range(1, len(columns)))), f"appcheck-{slug}-counts", header, source, note
+        )

@@ -6,6 +6,7 @@ Its outputs are not figures of the report: they are not looked up in
 figures.csv, every caption and source line says so, and the files are named
 ``fig-assessment-<technology_id>-*`` / ``tab-assessment-<technology_id>-*``.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -24,18 +25,25 @@ ILLUSTRATION = "Illustration with user-supplied data: not a finding of the repor
 ROW_SUFFIX = "(new assessment, not from the report)"
 ROW_SHADE = "#e8f1f8"
 
-ASSESSMENT_COLUMNS = ["DIMENSION OF STRATEGIC AUTONOMY", "SHORT DESCRIPTION OF CHALLENGE IN KEYWORDS",
-                      "RELATIVE IMPORTANCE OF CHALLENGE ON A SCALE OF 1 TO 4",
-                      "POLICY INSTRUMENTS FOR TACKLING CHALLENGE IN KEYWORDS"]
-TOOLKIT_COLUMNS = ["DIMENSION OF OPEN STRATEGIC AUTONOMY", "HIGHEST IMPORTANCE IN THE ASSESSMENT",
-                   "PREDOMINANT POLICY GOAL (FIGURE 0.3)",
-                   "TYPE OF POLICY INSTRUMENTS THAT TEND TO BE MOST EFFECTIVE (FIGURE 0.3)",
-                   "INSTRUMENTS NAMED IN THE ASSESSMENT"]
+ASSESSMENT_COLUMNS = [
+    "DIMENSION OF STRATEGIC AUTONOMY",
+    "SHORT DESCRIPTION OF CHALLENGE IN KEYWORDS",
+    "RELATIVE IMPORTANCE OF CHALLENGE ON A SCALE OF 1 TO 4",
+    "POLICY INSTRUMENTS FOR TACKLING CHALLENGE IN KEYWORDS",
+]
+TOOLKIT_COLUMNS = [
+    "DIMENSION OF OPEN STRATEGIC AUTONOMY",
+    "HIGHEST IMPORTANCE IN THE ASSESSMENT",
+    "PREDOMINANT POLICY GOAL (FIGURE 0.3)",
+    "TYPE OF POLICY INSTRUMENTS THAT TEND TO BE MOST EFFECTIVE (FIGURE 0.3)",
+    "INSTRUMENTS NAMED IN THE ASSESSMENT",
+]
 NO_CHALLENGE = "(no challenge listed in the assessment)"
 
 
-def matrix_rows(matrix: pd.DataFrame, technologies: pd.DataFrame, challenges: pd.DataFrame,
-                technology_id: str, label: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def matrix_rows(
+    matrix: pd.DataFrame, technologies: pd.DataFrame, challenges: pd.DataFrame, technology_id: str, label: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The Figure 0.1 data with one more row: (matrix with the new dots, technologies with the new row last).
 
     The new row's dots are the distinct importance levels per dimension of
@@ -46,10 +54,8 @@ def matrix_rows(matrix: pd.DataFrame, technologies: pd.DataFrame, challenges: pd
     m = model.add_assessment(matrix, challenges[["dimension_id", "importance", "item"]], technology_id)
     order = int(technologies["order"].max()) + 1 if len(technologies) else 1
     row = {c: pd.NA for c in technologies.columns}
-    row.update(technology_id=technology_id, order=order, label=f"{label} {ROW_SUFFIX}",
-               short_label=f"{label} (new)")
-    techs = pd.concat([technologies, pd.DataFrame([row]).astype(technologies.dtypes.to_dict())],
-                      ignore_index=True)
+    row.update(technology_id=technology_id, order=order, label=f"{label} {ROW_SUFFIX}", short_label=f"{label} (new)")
+    techs = pd.concat([technologies, pd.DataFrame([row]).astype(technologies.dtypes.to_dict())], ignore_index=True)
     return m, techs
 
 
@@ -61,17 +67,20 @@ class AssessmentMixin(Base):
         """(source line, illustration line or "") of an assessment output."""
         name = df.attrs.get("source_file") or "the user's assessment CSV"
         used = ", ".join(f"{t}.csv" for t in tables)
-        source = (f"Source: {NOT_FROM_REPORT} Data: {name} (user-supplied)"
-                  + (f"; {used} of the data package" if used else "")
-                  + f". Method: the four-step process of {F.REPORT_REF} (Figure 0.2).")
+        source = (
+            f"Source: {NOT_FROM_REPORT} Data: {name} (user-supplied)"
+            + (f"; {used} of the data package" if used else "")
+            + f". Method: the four-step process of {F.REPORT_REF} (Figure 0.2)."
+        )
         return source, (ILLUSTRATION if df.attrs.get("is_example") else "")
 
     @staticmethod
     def _assessment_header(df: pd.DataFrame, text: str) -> str:
         return text + (" (illustration, not a finding of the report)" if df.attrs.get("is_example") else "")
 
-    def _assessment_figure(self, fig, output_id: str, header: str, source: str, note: str,
-                           illustration: str = "") -> None:
+    def _assessment_figure(
+        self, fig, output_id: str, header: str, source: str, note: str, illustration: str = ""
+    ) -> None:
         """Caption, save and show a figure that is not in figures.csv (file fig-<output_id>.*).
 
         The footer is the source line and *note*, then *illustration* on a line of its own.
@@ -97,8 +106,10 @@ class AssessmentMixin(Base):
         csv_table = Table(table.columns + ["SOURCE"], [list(r) + [provenance] for r in table.rows])
         base = F.stem(output_id, "tab")
         out = self.params.figures_dir
-        paths = [F.write_text(out / f"{base}.csv", csv_table.to_csv(neutralise_formulas=True)),
-                 F.write_text(out / f"{base}.html", table.to_html())]
+        paths = [
+            F.write_text(out / f"{base}.csv", csv_table.to_csv(neutralise_formulas=True)),
+            F.write_text(out / f"{base}.html", table.to_html()),
+        ]
         self.written += paths
         display_table(table, output_id, paths)
 
@@ -121,12 +132,17 @@ class AssessmentMixin(Base):
             instruments = list(dict.fromkeys(_text(v) for v in c["instrument"] if _text(v)))
             rows.append([d.label_risk_tables, c["challenge"].tolist(), score, instruments])
         source, illus = self._assessment_footer(df, ["dimensions"])
-        header = self._assessment_header(df, f"New assessment – {label}: challenges to the four dimensions "
-                                             "of Open Strategic Autonomy")
-        note = self._note(illus, "Laid out like the chapters' risk tables (e.g. Figure 2.2); one score per "
-                                 "challenge, in the order of the CSV.")
-        self._assessment_table(Table(ASSESSMENT_COLUMNS, rows, numeric={2}),
-                               f"assessment-{technology_id}-risks", header, source, note)
+        header = self._assessment_header(
+            df, f"New assessment – {label}: challenges to the four dimensions of Open Strategic Autonomy"
+        )
+        note = self._note(
+            illus,
+            "Laid out like the chapters' risk tables (e.g. Figure 2.2); one score per "
+            "challenge, in the order of the CSV.",
+        )
+        self._assessment_table(
+            Table(ASSESSMENT_COLUMNS, rows, numeric={2}), f"assessment-{technology_id}-risks", header, source, note
+        )
 
     def assessment_profile(self, df: pd.DataFrame, technology_id: str, label: str) -> None:
         """Chart of the importance of each challenge by dimension (as CoreMixin.risk_profile)."""
@@ -138,8 +154,9 @@ class AssessmentMixin(Base):
         note = "Bars: one per challenge of the CSV (numbered in file order where a dimension lists several)."
         self._assessment_figure(fig, f"assessment-{technology_id}-profile", header, source, note, illus)
 
-    def assessment_matrix_data(self, df: pd.DataFrame, technology_id: str,
-                               label: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def assessment_matrix_data(
+        self, df: pd.DataFrame, technology_id: str, label: str
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(matrix, technologies) of Figure 0.1 with the new technology as the last row (see matrix_rows)."""
         return matrix_rows(self.derived_matrix(), self.t("technologies"), df, technology_id, label)
 
@@ -154,22 +171,25 @@ class AssessmentMixin(Base):
         ax.axhspan(y - 0.5, y + 0.5, color=ROW_SHADE, zorder=0, lw=0)
         ax.axhline(y - 0.5, color=style.CATEGORICAL[0], lw=1.6, zorder=2)
         source, illus = self._assessment_footer(
-            df, ["threat_matrix_printed", "risk_challenges", "threat_levels", "technologies", "dimensions"])
+            df, ["threat_matrix_printed", "risk_challenges", "threat_levels", "technologies", "dimensions"]
+        )
         header = self._assessment_header(df, f"New assessment – {label} beside Figure 0.1 of the report")
         dims = self.t("dimensions").sort_values("order")
         empty = dims.loc[~dims["dimension_id"].isin(set(df["dimension_id"])), "label"].tolist()
-        note = " ".join((
-            f"Rows 1-{len(techs) - 1}: Figure 0.1 of the report, dot colours derived from the chapters' risk tables "
-            "(importance 1-4 read as the legend level); the e-CNY and AI ethics dots are drawn white: their levels "
-            "are not stated in the text.",
-            f"Last row (shaded): {label}, {NOT_FROM_REPORT.lower().rstrip('.')}: one dot per distinct importance "
-            f"level of its challenges in a dimension, from {df.attrs.get('source_file') or 'the CSV'}."
-            + (f" No challenge listed for: {'; '.join(empty)}." if empty else "")))
+        note = " ".join(
+            (
+                f"Rows 1-{len(techs) - 1}: Figure 0.1 of the report, dot colours derived from the chapters' risk tables "
+                "(importance 1-4 read as the legend level); the e-CNY and AI ethics dots are drawn white: their levels "
+                "are not stated in the text.",
+                f"Last row (shaded): {label}, {NOT_FROM_REPORT.lower().rstrip('.')}: one dot per distinct importance "
+                f"level of its challenges in a dimension, from {df.attrs.get('source_file') or 'the CSV'}."
+                + (f" No challenge listed for: {'; '.join(empty)}." if empty else ""),
+            )
+        )
         self._assessment_figure(fig, f"assessment-{technology_id}-matrix", header, source, note, illus)
 
     # -- step 4: the toolkit
-    def typical_instruments(self, df: pd.DataFrame, technology_id: str | None = None,
-                            label: str | None = None) -> None:
+    def typical_instruments(self, df: pd.DataFrame, technology_id: str | None = None, label: str | None = None) -> None:
         """For each dimension scored 3 or 4: Figure 0.3's predominant policy goal and instrument types."""
         dims = self.t("dimensions").sort_values("order")
         pi = self.t("policy_instruments")
@@ -189,9 +209,16 @@ class AssessmentMixin(Base):
         name = label or df.attrs.get("technology_label") or tid
         source, illus = self._assessment_footer(df, ["dimensions", "policy_instruments"])
         source += " Policy goals and instrument types: Figure 0.3 of the report."
-        header = self._assessment_header(df, f"New assessment – {name}: typical policy instruments for the "
-                                             "dimensions with a high or very high degree of threat (3 or 4)")
-        note = self._note(illus, "Step 4 of the method: the instrument types the report's Figure 0.3 names for "
-                                 "each dimension; which of them fit the technology is the user's judgement.")
-        self._assessment_table(Table(TOOLKIT_COLUMNS, rows, numeric={1}),
-                               f"assessment-{tid}-instruments", header, source, note)
+        header = self._assessment_header(
+            df,
+            f"New assessment – {name}: typical policy instruments for the "
+            "dimensions with a high or very high degree of threat (3 or 4)",
+        )
+        note = self._note(
+            illus,
+            "Step 4 of the method: the instrument types the report's Figure 0.3 names for "
+            "each dimension; which of them fit the technology is the user's judgement.",
+        )
+        self._assessment_table(
+            Table(TOOLKIT_COLUMNS, rows, numeric={1}), f"assessment-{tid}-instruments", header, source, note
+        )

@@ -6,6 +6,7 @@ The mixins of :mod:`osa_utils.sections` inherit from :class:`Base`, so each know
 the tool notebooks (:class:`~osa_utils.sections.appcheck.AppCheck`,
 :class:`~osa_utils.sections.panel.PanelView`) combine them. Nothing here imports the facade.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,13 +22,24 @@ from ..tables import Table, display_table, save_table
 class Base:
     """Parameters, data access, and showing/saving of figures and tables."""
 
-    def __init__(self, data_dir=None, figures_dir=None, formats="png,svg", dpi=150, name_lang="en", *,
-                 output_dir=None, subfolder: str = "", **more):
+    def __init__(
+        self,
+        data_dir=None,
+        figures_dir=None,
+        formats="png,svg",
+        dpi=150,
+        name_lang="en",
+        *,
+        output_dir=None,
+        subfolder: str = "",
+        **more,
+    ):
         """Check the notebook's parameters (:func:`osa_utils.params.check_params`): the standard ones,
         *output_dir* (old name of *figures_dir*), and *more* of the notebook's own, by name; None for
         *data_dir* / *figures_dir* is the collection's ``data/`` / ``output/`` (``/subfolder``)."""
-        self.params = check_params(data_dir, figures_dir, formats, dpi, name_lang, output_dir=output_dir,
-                                   subfolder=subfolder, **more)
+        self.params = check_params(
+            data_dir, figures_dir, formats, dpi, name_lang, output_dir=output_dir, subfolder=subfolder, **more
+        )
         style.apply(cjk="zh" in self.params.name_lang)
         self._tables: dict[str, pd.DataFrame] = {}
         self.written: list[Path] = []
@@ -49,8 +61,17 @@ class Base:
         return model.derive_matrix(self.t("threat_matrix_printed"), self.t("risk_challenges"))
 
     # -- output
-    def show_figure(self, fig, figure_id: str, *, header: str | None = None, tables=None, note: str = "",
-                    extra_source: str = "", what: str = "") -> None:
+    def show_figure(
+        self,
+        fig,
+        figure_id: str,
+        *,
+        header: str | None = None,
+        tables=None,
+        note: str = "",
+        extra_source: str = "",
+        what: str = "",
+    ) -> None:
         """Caption (title above, one source line below), save and show *fig*.
 
         *note* (method notes, caveats) is not drawn into the image: it goes with the caption, the
@@ -64,8 +85,14 @@ class Base:
         style.add_caption(fig, head, source)
         paths = F.save(fig, figure_id, self.params.figures_dir, self.params.formats, self.params.dpi)
         self.written += paths
-        caption = {"caption": head, "source": source, "status": info.status, "status_text": info.status_text,
-                   "note": note, "alt": " ".join(s for s in (head.rstrip(".") + ".", what) if s)}
+        caption = {
+            "caption": head,
+            "source": source,
+            "status": info.status,
+            "status_text": info.status_text,
+            "note": note,
+            "alt": " ".join(s for s in (head.rstrip(".") + ".", what) if s),
+        }
         F.display_figure(fig, figure_id, paths, self.params.dpi, caption)
         # Returns nothing: the figure is shown and saved (paths in self.written).
 
@@ -95,8 +122,16 @@ class Base:
         hit = t[(t["risk_table_figure"] == figure_id) | (t["actor_table_figure"] == figure_id)]
         return str(hit.iloc[0]["label"]) if len(hit) else ""
 
-    def show_table(self, table: Table, figure_id: str, *, header: str | None = None, tables=None,
-                   note: str = "", status_text: str | None = None) -> None:
+    def show_table(
+        self,
+        table: Table,
+        figure_id: str,
+        *,
+        header: str | None = None,
+        tables=None,
+        note: str = "",
+        status_text: str | None = None,
+    ) -> None:
         """Caption, save (tab-<id>.csv/.html) and show *table*. *status_text* replaces the status words
         of the table's source line where the status's general words do not fit (e.g. a table of text)."""
         info = self.info(figure_id)

@@ -1,4 +1,5 @@
 """Comparison tables and reconstructed diagrams: Figures 0.2/1.4, 0.3/1.3, 1.1, 5.1, 5.4, 8.1."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -8,8 +9,11 @@ from ..text import text as _text
 from .base import Base
 
 #: Header labels exactly as printed in the report.
-POLICY_GOALS_COLUMNS = ["DIMENSION OF OPEN STRATEGIC AUTONOMY", "PREDOMINANT POLICY GOAL",
-                        "TYPE OF POLICY INSTRUMENTS THAT TEND TO BE MOST EFFECTIVE"]
+POLICY_GOALS_COLUMNS = [
+    "DIMENSION OF OPEN STRATEGIC AUTONOMY",
+    "PREDOMINANT POLICY GOAL",
+    "TYPE OF POLICY INSTRUMENTS THAT TEND TO BE MOST EFFECTIVE",
+]
 ECNY_COLUMNS = ["CRITERIA", "THE DIGITAL YUAN/ 数字人民币", "THE DIGITAL EURO"]
 AI_ETHICS_COLUMNS = ["DIMENSION", "EU", "CHINA"]
 #: Figure 5.4 prints these as row labels (one column per project); here they head the columns.
@@ -33,11 +37,15 @@ class ComparisonsMixin(Base):
         dims = self.t("dimensions").sort_values("order")
         pi = self.t("policy_instruments")
         pi = pi[pi["figure"] == self._printed_as(figure_id)]
-        rows = [[d.label_fig03, d.policy_goal,
-                 pi[pi["dimension_id"] == d.dimension_id].sort_values("item")["instrument"].tolist()]
-                for d in dims.itertuples()]
-        self.show_table(Table(POLICY_GOALS_COLUMNS, rows), figure_id,
-                        tables=["dimensions", "policy_instruments"])
+        rows = [
+            [
+                d.label_fig03,
+                d.policy_goal,
+                pi[pi["dimension_id"] == d.dimension_id].sort_values("item")["instrument"].tolist(),
+            ]
+            for d in dims.itertuples()
+        ]
+        self.show_table(Table(POLICY_GOALS_COLUMNS, rows), figure_id, tables=["dimensions", "policy_instruments"])
 
     # -- Figure 0.2 / 1.4
     def method_diagram(self, figure_id: str = "0.2") -> None:
@@ -45,9 +53,11 @@ class ComparisonsMixin(Base):
         from ..plots.diagrams import NO_RESULT, method_diagram
 
         fig = method_diagram(self.t("method_steps"))
-        note = (f"{RECONSTRUCTED_NOTE} Boxes hold the step names and the 'The result of this step should be ...' "
-                f"sentences of the introduction; the text prints none for the fourth step, shown as "
-                f"'{NO_RESULT}'. Layout and arrows are this collection's.")
+        note = (
+            f"{RECONSTRUCTED_NOTE} Boxes hold the step names and the 'The result of this step should be ...' "
+            f"sentences of the introduction; the text prints none for the fourth step, shown as "
+            f"'{NO_RESULT}'. Layout and arrows are this collection's."
+        )
         what = "Four boxes joined by arrows, one per step of the method, each with its name and expected result."
         self.show_figure(fig, figure_id, tables=["method_steps"], note=note, what=what)
 
@@ -57,10 +67,12 @@ class ComparisonsMixin(Base):
         from ..plots.diagrams import dimensions_diagram
 
         fig = dimensions_diagram(self.t("dimension_summary"))
-        note = (f"{RECONSTRUCTED_NOTE} Boxes hold the numbered headings of the introduction and the first "
-                "sentence(s) of each paragraph (a footnote the text extraction placed inside a sentence, marked "
-                "'[…]' in dimension_summary.csv, is left out: nothing printed is omitted). Layout is this "
-                "collection's.")
+        note = (
+            f"{RECONSTRUCTED_NOTE} Boxes hold the numbered headings of the introduction and the first "
+            "sentence(s) of each paragraph (a footnote the text extraction placed inside a sentence, marked "
+            "'[…]' in dimension_summary.csv, is left out: nothing printed is omitted). Layout is this "
+            "collection's."
+        )
         what = "Four numbered boxes in a two-by-two grid, one per dimension, each with its heading and summary."
         self.show_figure(fig, figure_id, tables=["dimension_summary"], note=note, what=what)
 
@@ -78,12 +90,13 @@ class ComparisonsMixin(Base):
         """Key dimensions of AI ethics in the EU and China, each cell's text as printed."""
         a = self.t("ai_ethics_comparison").sort_values("row")
         rows = [[r.dimension, r.eu, r.china] for r in a.itertuples()]
-        note = ("Many cells are printed as bulleted lists whose bullet breaks do not always separate "
-                "self-contained items; each cell is shown as its continuous printed text (bullet markers "
-                "removed, nothing added). Printed bullets per cell are in ai_ethics_comparison.csv "
-                "(eu_bullets, china_bullets).")
-        self.show_table(Table(AI_ETHICS_COLUMNS, rows), figure_id, tables=["ai_ethics_comparison"],
-                        note=note)
+        note = (
+            "Many cells are printed as bulleted lists whose bullet breaks do not always separate "
+            "self-contained items; each cell is shown as its continuous printed text (bullet markers "
+            "removed, nothing added). Printed bullets per cell are in ai_ethics_comparison.csv "
+            "(eu_bullets, china_bullets)."
+        )
+        self.show_table(Table(AI_ETHICS_COLUMNS, rows), figure_id, tables=["ai_ethics_comparison"], note=note)
 
     # -- Figure 5.4
     def _pilots(self) -> pd.DataFrame:
@@ -93,8 +106,10 @@ class ComparisonsMixin(Base):
         """The pilot projects, one row per project (the report prints one column per project)."""
         p = self._pilots()
         rows = [[r.name, r.partners, _text(r.time)] for r in p.itertuples()]
-        note = ("The report prints this table transposed (one column per project, rows NAME, Partners, Time); "
-                "here one row per project, in printed left-to-right order.")
+        note = (
+            "The report prints this table transposed (one column per project, rows NAME, Partners, Time); "
+            "here one row per project, in printed left-to-right order."
+        )
         self.show_table(Table(PILOTS_COLUMNS, rows), figure_id, tables=["cbdc_pilots"], note=note)
 
     def pilots_timeline(self, figure_id: str = "5.4") -> None:
@@ -105,9 +120,15 @@ class ComparisonsMixin(Base):
         p = self._pilots()
         fig = pilots_timeline(p)
         n_open = int(p["end_year"].isna().sum())
-        note = (f"The report prints Figure {figure_id} as a table (shown above); this timeline of it is this "
-                "collection's. Bars span the printed years (start_year to end_year, each year counted in full)."
-                + (f" {n_open} project(s) print an open-ended period (e.g. '2021–'): drawn faded, continuing "
-                   f"as an arrow, labelled '{ONGOING_LABEL}'." if n_open else ""))
+        note = (
+            f"The report prints Figure {figure_id} as a table (shown above); this timeline of it is this "
+            "collection's. Bars span the printed years (start_year to end_year, each year counted in full)."
+            + (
+                f" {n_open} project(s) print an open-ended period (e.g. '2021–'): drawn faded, continuing "
+                f"as an arrow, labelled '{ONGOING_LABEL}'."
+                if n_open
+                else ""
+            )
+        )
         what = "One horizontal bar per pilot project over the years the table prints for it."
         self.show_figure(fig, cid, tables=["cbdc_pilots"], note=note, what=what)

@@ -1,5 +1,6 @@
 """The chapters' core outputs: Figure 0.1/1.2 (with a user's reading of the levels), the risk
 tables and the actor tables with this collection's charts of them, Figures 3.1/3.2, errata."""
+
 from __future__ import annotations
 
 import json
@@ -15,9 +16,12 @@ from .assessment import ILLUSTRATION
 from .base import Base, show_text
 from .keyfigures import DEDICATED_CHARTS
 
-RISK_COLUMNS = ["DIMENSION OF STRATEGIC AUTONOMY", "SHORT DESCRIPTION OF CHALLENGE IN KEYWORDS",
-                "RELATIVE IMPORTANCE OF CHALLENGE ON A SCALE OF 1 TO 4",
-                "POLICY INSTRUMENTS FOR TACKLING CHALLENGE IN KEYWORDS"]
+RISK_COLUMNS = [
+    "DIMENSION OF STRATEGIC AUTONOMY",
+    "SHORT DESCRIPTION OF CHALLENGE IN KEYWORDS",
+    "RELATIVE IMPORTANCE OF CHALLENGE ON A SCALE OF 1 TO 4",
+    "POLICY INSTRUMENTS FOR TACKLING CHALLENGE IN KEYWORDS",
+]
 ACTOR_COLUMNS = ["ACTOR TYPE", "NAME OF KEY ACTOR", "DESCRIPTION", "KEY TASK", "PRIORITY"]
 
 
@@ -36,24 +40,31 @@ class CoreMixin(Base):
 
         colours = check_value("matrix_colours", colours)
         m = self.derived_matrix()
-        fig = threat_matrix(m, self.t("technologies"), self.t("dimensions"), self.t("threat_levels"),
-                            colours=colours)
+        fig = threat_matrix(m, self.t("technologies"), self.t("dimensions"), self.t("threat_levels"), colours=colours)
         if colours == "printed":
-            note = ("Drawn with matrix_colours = \"printed\": only what the text gives, the number of dots per cell. "
-                    "The colours of the printed dots (the degree of threat) were lost in the text extraction, so "
-                    "every dot is drawn the same; the legend lists the five printed levels without colours.")
-            what = ("A grid of the seven technologies by the four dimensions with the printed number of dots in "
-                    "each cell, all dots uncoloured.")
+            note = (
+                'Drawn with matrix_colours = "printed": only what the text gives, the number of dots per cell. '
+                "The colours of the printed dots (the degree of threat) were lost in the text extraction, so "
+                "every dot is drawn the same; the legend lists the five printed levels without colours."
+            )
+            what = (
+                "A grid of the seven technologies by the four dimensions with the printed number of dots in "
+                "each cell, all dots uncoloured."
+            )
             tables = ["threat_matrix_printed", "threat_levels", "technologies", "dimensions"]  # no levels read
         else:
-            note = ("The dot colours are this collection's reading, not printed: for the five chapters with a risk "
-                    "table, each chapter's relative importance (1–4) of its challenges is read as the legend level "
-                    "of the same number, one dot per distinct level. The e-CNY and AI ethics chapters have no risk "
-                    "table and their levels are not stated in the text: those dots are drawn white. The legend keeps "
-                    "all five printed levels; 'not applicable' is used by no cell (every cell has a dot). Run the "
-                    "notebook with matrix_colours = \"printed\" to see only the printed dots.")
-            what = ("A grid of the seven technologies by the four dimensions with the printed number of dots in "
-                    "each cell, coloured by the degree of threat this collection derives from the risk tables.")
+            note = (
+                "The dot colours are this collection's reading, not printed: for the five chapters with a risk "
+                "table, each chapter's relative importance (1–4) of its challenges is read as the legend level "
+                "of the same number, one dot per distinct level. The e-CNY and AI ethics chapters have no risk "
+                "table and their levels are not stated in the text: those dots are drawn white. The legend keeps "
+                "all five printed levels; 'not applicable' is used by no cell (every cell has a dot). Run the "
+                'notebook with matrix_colours = "printed" to see only the printed dots.'
+            )
+            what = (
+                "A grid of the seven technologies by the four dimensions with the printed number of dots in "
+                "each cell, coloured by the degree of threat this collection derives from the risk tables."
+            )
             tables = None  # figures.csv's list
         self.show_figure(fig, figure_id, note=note, what=what, tables=tables)
 
@@ -76,36 +87,54 @@ class CoreMixin(Base):
             return None
         levels = load_user_levels(path, self.params.data_dir)
         m = apply_user_levels(self.derived_matrix(), levels)
-        fig = threat_matrix(m, self.t("technologies"), self.t("dimensions"), self.t("threat_levels"),
-                            colours=colours)
+        fig = threat_matrix(m, self.t("technologies"), self.t("dimensions"), self.t("threat_levels"), colours=colours)
         info = self.info(figure_id)
         name = levels.attrs["source_file"]
         example = bool(levels.attrs.get("is_example"))
         number = info.number_printed.rstrip(".")
-        header = (f"{number} with a reading supplied by the user (not the report's)"
-                  + (" – illustration, not a finding of the report" if example else ""))
+        header = f"{number} with a reading supplied by the user (not the report's)" + (
+            " – illustration, not a finding of the report" if example else ""
+        )
         techs = self.t("technologies").set_index("technology_id")["short_label"]
         given = ", ".join(dict.fromkeys(str(techs.get(t, t)) for t in levels["technology_id"]))
-        report_part = ("dots per cell as printed, not coloured (matrix_colours = \"printed\")" if colours == "printed"
-                       else "dots per cell as printed, colours derived from the chapters' risk tables")
-        source = (f"Source: {number} of {F.REPORT_REF} ({report_part}). Ringed dots ({given}): the user's "
-                  f"reading in {name}, supplied by the user, not in the report. Data: "
-                  + ", ".join(f"{t}.csv" for t in info.tables) + f"; {name} (user-supplied).")
+        report_part = (
+            'dots per cell as printed, not coloured (matrix_colours = "printed")'
+            if colours == "printed"
+            else "dots per cell as printed, colours derived from the chapters' risk tables"
+        )
+        source = (
+            f"Source: {number} of {F.REPORT_REF} ({report_part}). Ringed dots ({given}): the user's "
+            f"reading in {name}, supplied by the user, not in the report. Data: "
+            + ", ".join(f"{t}.csv" for t in info.tables)
+            + f"; {name} (user-supplied)."
+        )
         unstated = int((~m["level_known"].astype(bool) & ~m["user_level"]).sum())
-        note = " ".join(s for s in (
-            ILLUSTRATION if example else "",
-            f"This is not the report's {number}, which is shown above unchanged: the ringed dots are a reading "
-            f"supplied by the user ({name}, {levels.attrs.get('read', '')}) of levels the report's text does "
-            "not state (the chapters without a risk table). One level per printed dot; the report's dot counts "
-            "are kept and no level the text gives is replaced.",
-            "With matrix_colours = \"printed\" the report's own dots stay uncoloured; only the user's dots are "
-            "coloured." if colours == "printed" else "",
-            f"{unstated} dot(s) the user gave no level for stay 'level not stated in the text'." if unstated else "",
-        ) if s)
-        caption = {"caption": header, "source": source, "status": None,
-                   "status_text": f"not a figure of the report: {number} with a reading supplied by the user",
-                   "note": note,
-                   "alt": f"{header}. A grid of the seven technologies by the four dimensions; {USER_LEGEND}."}
+        note = " ".join(
+            s
+            for s in (
+                ILLUSTRATION if example else "",
+                f"This is not the report's {number}, which is shown above unchanged: the ringed dots are a reading "
+                f"supplied by the user ({name}, {levels.attrs.get('read', '')}) of levels the report's text does "
+                "not state (the chapters without a risk table). One level per printed dot; the report's dot counts "
+                "are kept and no level the text gives is replaced.",
+                "With matrix_colours = \"printed\" the report's own dots stay uncoloured; only the user's dots are "
+                "coloured."
+                if colours == "printed"
+                else "",
+                f"{unstated} dot(s) the user gave no level for stay 'level not stated in the text'."
+                if unstated
+                else "",
+            )
+            if s
+        )
+        caption = {
+            "caption": header,
+            "source": source,
+            "status": None,
+            "status_text": f"not a figure of the report: {number} with a reading supplied by the user",
+            "note": note,
+            "alt": f"{header}. A grid of the seven technologies by the four dimensions; {USER_LEGEND}.",
+        }
         fid = f"{figure_id}-user"
         style.add_caption(fig, header, source, ILLUSTRATION if example else "")
         paths = F.save(fig, fid, self.params.figures_dir, self.params.formats, self.params.dpi)
@@ -130,8 +159,11 @@ class CoreMixin(Base):
             scores = c["importance"].astype(int).tolist()
             score = str(scores[0]) if c["score_shared"].all() or len(scores) == 1 else " / ".join(map(str, scores))
             rows.append([d.label_risk_tables, c["challenge"].tolist(), score, i["instrument"].tolist()])
-        self.show_table(Table(RISK_COLUMNS, rows, numeric={2}), figure_id,
-                        tables=["risk_challenges", "risk_instruments", "dimensions"])
+        self.show_table(
+            Table(RISK_COLUMNS, rows, numeric={2}),
+            figure_id,
+            tables=["risk_challenges", "risk_instruments", "dimensions"],
+        )
 
     def risk_profile(self, figure_id: str) -> None:
         """This collection's chart of risk table *figure_id* (saved as '<id>-chart'): the printed importance
@@ -142,14 +174,22 @@ class CoreMixin(Base):
         rc, _ = self._risk(figure_id)
         fig = risk_profile(rc, self.t("dimensions"))
         n_shared = int(rc["score_shared"].fillna(False).astype(bool).sum())
-        note = (f"The report prints Figure {figure_id} as a table (shown above); this chart of it is this "
-                "collection's. One bar per printed score: challenges are labelled by the start of their printed "
-                "text ('…' marks a cut; full text in the table)"
-                + ("; where a cell prints one score for several challenges, one bar spans them, marked with a "
-                   "bracket and 'one score printed'" if n_shared else "")
-                + ". The importance is an ordinal score (1–4), not a measured quantity.")
-        what = ("Horizontal bars of the relative importance (1 to 4) the table prints for each challenge, grouped "
-                "by the four dimensions of Open Strategic Autonomy.")
+        note = (
+            f"The report prints Figure {figure_id} as a table (shown above); this chart of it is this "
+            "collection's. One bar per printed score: challenges are labelled by the start of their printed "
+            "text ('…' marks a cut; full text in the table)"
+            + (
+                "; where a cell prints one score for several challenges, one bar spans them, marked with a "
+                "bracket and 'one score printed'"
+                if n_shared
+                else ""
+            )
+            + ". The importance is an ordinal score (1–4), not a measured quantity."
+        )
+        what = (
+            "Horizontal bars of the relative importance (1 to 4) the table prints for each challenge, grouped "
+            "by the four dimensions of Open Strategic Autonomy."
+        )
         self.show_figure(fig, cid, note=note, what=what, tables=["risk_challenges", "dimensions"])
 
     # -- actor tables
@@ -161,18 +201,26 @@ class CoreMixin(Base):
         """The actor table with priority symbols as printed and names per name_lang."""
         a = self._actors(figure_id)
         lang = self.params.name_lang
-        rows = [[r["actor_type"], model.actor_name(r, lang), r["description"], r["key_task"],
-                 r["priority_symbol"] if pd.notna(r["priority_symbol"]) else ""] for _, r in a.iterrows()]
+        rows = [
+            [
+                r["actor_type"],
+                model.actor_name(r, lang),
+                r["description"],
+                r["key_task"],
+                r["priority_symbol"] if pd.notna(r["priority_symbol"]) else "",
+            ]
+            for _, r in a.iterrows()
+        ]
         errata = self.erratum(f"Figure {figure_id}")
         for e in errata.itertuples():
             note = f"{note} Erratum ({e.location}): {e.issue}".strip()
         missing = int(a["priority_symbol"].isna().sum())
         if missing:
-            extra = (f"{missing} of {len(a)} rows show no priority symbol in the text: the cell is left empty, "
-                     "not guessed.")
+            extra = (
+                f"{missing} of {len(a)} rows show no priority symbol in the text: the cell is left empty, not guessed."
+            )
             note = f"{note} {extra}".strip()
-        self.show_table(Table(ACTOR_COLUMNS, rows, numeric={4}), figure_id, note=note,
-                        tables=["actors"])
+        self.show_table(Table(ACTOR_COLUMNS, rows, numeric={4}), figure_id, note=note, tables=["actors"])
 
     def actor_chart(self, figure_id: str) -> None:
         """This collection's chart of actor table *figure_id* (saved as '<id>-chart'): actors by type group
@@ -183,13 +231,18 @@ class CoreMixin(Base):
         a = self._actors(figure_id)
         top = [model.actor_name(r, self.params.name_lang) for _, r in a[a["priority_symbol"] == "●"].iterrows()]
         fig = actors_by_type(a, top)
-        note = (f"The report prints Figure {figure_id} as a table (shown above); this chart of it is this "
-                "collection's. Type groups are this collection's reading of the printed actor types: " + RULE_TEXT
-                + " The report prints ● and ◐ without a legend.")
+        note = (
+            f"The report prints Figure {figure_id} as a table (shown above); this chart of it is this "
+            "collection's. Type groups are this collection's reading of the printed actor types: "
+            + RULE_TEXT
+            + " The report prints ● and ◐ without a legend."
+        )
         for e in self.erratum(f"Figure {figure_id}, caption").itertuples():
             note += f" Erratum ({e.location}): {e.issue}"
-        what = ("Stacked horizontal bars of the number of actors the table lists per type group, split by the "
-                "priority symbol printed (or none).")
+        what = (
+            "Stacked horizontal bars of the number of actors the table lists per type group, split by the "
+            "priority symbol printed (or none)."
+        )
         self.show_figure(fig, cid, note=note, what=what, tables=["actors"])
 
     # -- Figures 3.1 / 3.2
@@ -199,23 +252,31 @@ class CoreMixin(Base):
         by the chapter's fractional method (model.fractional_counts)."""
         info = self.info(figure_id)
         if authorships_csv is None:
-            message = (f"{info.header}: not reproduced. {info.status_reason} "
-                       "Pass authorships_csv (one row per author: paper_id, region) to draw it from your own data.")
+            message = (
+                f"{info.header}: not reproduced. {info.status_reason} "
+                "Pass authorships_csv (one row per author: paper_id, region) to draw it from your own data."
+            )
             show_text(message)
             return None
         from ..plots.keyfig_base import share_bars
         from ..userdata import load_user_table, markdown_text
 
-        schema = json.loads((Path(__file__).parent.parent / "schemas" / "authorships.schema.json").read_text(encoding="utf-8"))
+        schema = json.loads(
+            (Path(__file__).parent.parent / "schemas" / "authorships.schema.json").read_text(encoding="utf-8")
+        )
         table = load_user_table(authorships_csv, schema, self.params.data_dir, name="authorships")
         show_text(f"Read {markdown_text(table.attrs['read'])}.")  # a file name is the user's: not markup
         counts = model.fractional_counts(table)
         fig = share_bars(counts)
-        self.show_figure(fig, figure_id, header=f"{info.header} (from user data, not from the report)",
-                         extra_source=f"Chart data: {Path(authorships_csv).name} supplied by the user.",
-                         note="Papers by authors from several regions are shared by region in proportion "
-                              "to their authors (osa_utils.model.fractional_counts).",
-                         what="Horizontal bars of each region's share of the papers in the user's data.")
+        self.show_figure(
+            fig,
+            figure_id,
+            header=f"{info.header} (from user data, not from the report)",
+            extra_source=f"Chart data: {Path(authorships_csv).name} supplied by the user.",
+            note="Papers by authors from several regions are shared by region in proportion "
+            "to their authors (osa_utils.model.fractional_counts).",
+            what="Horizontal bars of each region's share of the papers in the user's data.",
+        )
 
     def erratum(self, location_prefix: str) -> pd.DataFrame:
         """Errata whose location is *location_prefix* or starts with it and a comma (e.g. 'Figure 2.1')."""
@@ -228,6 +289,10 @@ class CoreMixin(Base):
         without those drawn by a method of their own (DEDICATED_CHARTS) and the tables of text."""
         s = self.t("supplementary_figures")
         kind = s["status"] if "status" in s.columns else pd.Series("supplementary", index=s.index)
-        keep = ((s["chapter"] == chapter) & (kind == "supplementary") & ~s["figure_id"].isin(DEDICATED_CHARTS)
-                & s["key_figure_ids"].notna())
+        keep = (
+            (s["chapter"] == chapter)
+            & (kind == "supplementary")
+            & ~s["figure_id"].isin(DEDICATED_CHARTS)
+            & s["key_figure_ids"].notna()
+        )
         return s[keep]["figure_id"].tolist()

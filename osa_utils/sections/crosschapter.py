@@ -5,6 +5,7 @@ the chapters' actor and risk tables (supplementary_figures.csv rows 'x9.N').
 Every grouping of free text (actor types, instruments) is labelled on the output
 as this collection's reading, with its rule.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -23,8 +24,10 @@ UNTIED_LABEL = "Tied to no dimension by the chapter"
 OPENING_CHARS = 140
 #: A lead this short (e.g. chapter 4's bare dimension names) is followed by the opening words of the text.
 SHORT_LEAD = 40
-CROSS_SOURCE = ("A cross-chapter view of this collection (notebook 09_cross_chapter), not a figure of the report; "
-                "drawn from the chapters' tables.")
+CROSS_SOURCE = (
+    "A cross-chapter view of this collection (notebook 09_cross_chapter), not a figure of the report; "
+    "drawn from the chapters' tables."
+)
 
 
 def _names(items: list[str]) -> str:
@@ -42,8 +45,12 @@ class CrossChapterMixin(Base):
     def _actors_ordered(self) -> pd.DataFrame:
         a = self.t("actors")
         order = dict(zip(self._techs()["technology_id"], self._techs()["order"]))
-        return (a.assign(_t=a["technology_id"].map(order)).sort_values(["_t", "figure", "row"], kind="stable")
-                .drop(columns="_t").reset_index(drop=True))
+        return (
+            a.assign(_t=a["technology_id"].map(order))
+            .sort_values(["_t", "figure", "row"], kind="stable")
+            .drop(columns="_t")
+            .reset_index(drop=True)
+        )
 
     def _actors_by_organisation(self) -> pd.DataFrame:
         """_actors_ordered() with ``organisation``: parent_actor_id where set (a unit of an organisation, e.g.
@@ -107,21 +114,28 @@ class CrossChapterMixin(Base):
         tech_cols = [c for c in f.columns if c in techs.index]
         columns = ["Actor", "Number of chapters"] + [
             f"Ch. {techs.loc[t, 'chapter']} {techs.loc[t, 'short_label']} (Fig. {techs.loc[t, 'actor_table_figure']})"
-            for t in tech_cols]
-        rows = [[r["actor"], str(r["chapters"])] + ["" if _na(r[t]) else r[t] for t in tech_cols]
-                for _, r in f.iterrows()]
+            for t in tech_cols
+        ]
+        rows = [
+            [r["actor"], str(r["chapters"])] + ["" if _na(r[t]) else r[t] for t in tech_cols] for _, r in f.iterrows()
+        ]
         a = self._actors_by_organisation()
         lang = self.params.name_lang
-        notes = ["Actors are matched across chapters by actor_id of actors.csv, whose note column records each "
-                 "merge, and counted per organisation: a row for a unit of an organisation (parent_actor_id, e.g. "
-                 "a company's cloud unit or a commission's department) counts for that organisation, and its cell "
-                 "names the unit as printed ('as …'). An empty cell: the organisation is not in that chapter's "
-                 "table. The report prints ● and ◐ without a legend."]
-        absent = [f"{r.short_label} (ch. {r.chapter})" for r in self._techs().itertuples()
-                  if r.technology_id not in tech_cols]
+        notes = [
+            "Actors are matched across chapters by actor_id of actors.csv, whose note column records each "
+            "merge, and counted per organisation: a row for a unit of an organisation (parent_actor_id, e.g. "
+            "a company's cloud unit or a commission's department) counts for that organisation, and its cell "
+            "names the unit as printed ('as …'). An empty cell: the organisation is not in that chapter's "
+            "table. The report prints ● and ◐ without a legend."
+        ]
+        absent = [
+            f"{r.short_label} (ch. {r.chapter})" for r in self._techs().itertuples() if r.technology_id not in tech_cols
+        ]
         if absent:
             notes.append(f"No actor of {_names(absent)} appears in another chapter's table.")
-        silent = [f"Figure {fig}" for fig, part in a.groupby("figure", sort=True) if part["priority_symbol"].isna().all()]
+        silent = [
+            f"Figure {fig}" for fig, part in a.groupby("figure", sort=True) if part["priority_symbol"].isna().all()
+        ]
         if silent:
             notes.append(f"{_names(silent)} print no priority symbol for any row.")
         variants = []
@@ -133,9 +147,13 @@ class CrossChapterMixin(Base):
         if variants:
             notes.append("Names differ between chapters (the first chapter's is shown): " + "; ".join(variants) + ".")
         notes.append(CROSS_SOURCE)
-        self.show_table(Table(columns, rows, numeric=set(range(1, len(columns)))), figure_id,
-                        header=self._supp_header(figure_id), tables=["actors", "technologies"],
-                        note=" ".join(notes))
+        self.show_table(
+            Table(columns, rows, numeric=set(range(1, len(columns)))),
+            figure_id,
+            header=self._supp_header(figure_id),
+            tables=["actors", "technologies"],
+            note=" ".join(notes),
+        )
 
     # -- network
     def actor_graph(self):
@@ -149,8 +167,10 @@ class CrossChapterMixin(Base):
         units = a["actor_id"] != a["organisation"]
         a = a.copy()
         for col in ("name_en", "name_zh", "actor_type"):
-            a.loc[units, col] = [own.loc[o, col] if o in own.index else v
-                                 for o, v in zip(a.loc[units, "organisation"], a.loc[units, col])]
+            a.loc[units, col] = [
+                own.loc[o, col] if o in own.index else v
+                for o, v in zip(a.loc[units, "organisation"], a.loc[units, col])
+            ]
         a["actor_id"] = a["organisation"]
         return actor_graph(a.drop(columns="organisation"), self.t("technologies"), self.params.name_lang)
 
@@ -162,25 +182,32 @@ class CrossChapterMixin(Base):
         fig = actor_network(g, layout(g))
         actors = [d for _, d in g.nodes(data=True) if d["kind"] == "actor"]
         n_rec = sum(d["chapters"] > 1 for d in actors)
-        note = (f"{len(actors) - n_rec} actors listed by a single chapter are drawn as small unnamed dots around "
-                f"their technology, to keep the chart readable (their names are in each chapter's actor table); "
-                f"the {n_rec} actors listed by several chapters are named and placed between their technologies. "
-                f"One line per chapter listing an actor ({g.number_of_edges()} lines, {len(actors)} organisations, each "
-                "counted once: a row's parent_actor_id where set, so a unit such as a company's cloud unit counts for "
-                "its organisation, else its actor_id); "
-                "line style: the priority symbol printed (the stronger, ● over ◐, where a chapter lists an "
-                "organisation and its unit). Dot colours: actor type groups, "
-                "this collection's reading of the printed actor types, not the report's (first matching keyword, "
-                "in order: bank; company/corporation; research/laborator/institute/scientist/researcher/"
-                "R&D; consortium/alliance/association/industry; policy/government/ministry/leading small group/fund; "
-                "otherwise other; osa_utils.plots.actors.actor_type_group). Layout is this collection's: "
-                "technologies on a circle in the report's order; distances carry no meaning.")
+        note = (
+            f"{len(actors) - n_rec} actors listed by a single chapter are drawn as small unnamed dots around "
+            f"their technology, to keep the chart readable (their names are in each chapter's actor table); "
+            f"the {n_rec} actors listed by several chapters are named and placed between their technologies. "
+            f"One line per chapter listing an actor ({g.number_of_edges()} lines, {len(actors)} organisations, each "
+            "counted once: a row's parent_actor_id where set, so a unit such as a company's cloud unit counts for "
+            "its organisation, else its actor_id); "
+            "line style: the priority symbol printed (the stronger, ● over ◐, where a chapter lists an "
+            "organisation and its unit). Dot colours: actor type groups, "
+            "this collection's reading of the printed actor types, not the report's (first matching keyword, "
+            "in order: bank; company/corporation; research/laborator/institute/scientist/researcher/"
+            "R&D; consortium/alliance/association/industry; policy/government/ministry/leading small group/fund; "
+            "otherwise other; osa_utils.plots.actors.actor_type_group). Layout is this collection's: "
+            "technologies on a circle in the report's order; distances carry no meaning."
+        )
         if any(d["group"] == MIXED_GROUP for d in actors):
             note += " Grey dots: the printed actor types fall in different groups in different chapters."
-        self.show_figure(fig, figure_id, header=self._supp_header(figure_id),
-                         tables=["actors", "technologies"], note=note,
-                         what="A network of the seven technologies and the actors their chapters list, "
-                              "organisations listed by several chapters named between their technologies.")
+        self.show_figure(
+            fig,
+            figure_id,
+            header=self._supp_header(figure_id),
+            tables=["actors", "technologies"],
+            note=note,
+            what="A network of the seven technologies and the actors their chapters list, "
+            "organisations listed by several chapters named between their technologies.",
+        )
 
     # -- threat profiles
     def threat_profiles(self, figure_id: str = "x9.3") -> None:
@@ -188,10 +215,12 @@ class CrossChapterMixin(Base):
         from ..plots.profiles import importance_heatmap
 
         fig = importance_heatmap(self.t("risk_challenges"), self.t("technologies"), self.t("dimensions"))
-        note = ("Each cell: the highest relative importance (1–4) among the challenges the chapter's risk table "
-                "lists for that dimension. Where it lists several, the number of challenges and their range are "
-                "written below, or 'one score printed' where the table prints a single score for all of them. "
-                "Colours are those of the degree-of-threat levels in this collection's Figure 0.1.")
+        note = (
+            "Each cell: the highest relative importance (1–4) among the challenges the chapter's risk table "
+            "lists for that dimension. Where it lists several, the number of challenges and their range are "
+            "written below, or 'one score printed' where the table prints a single score for all of them. "
+            "Colours are those of the degree-of-threat levels in this collection's Figure 0.1."
+        )
         self._profile_figure(fig, figure_id, note)
 
     def _profile_figure(self, fig, figure_id: str, note: str) -> None:
@@ -199,22 +228,32 @@ class CrossChapterMixin(Base):
         missing = self._no_risk_table()
         if missing:
             note += f" {_names(missing)}: no risk table in the report, so not shown."
-        what = {"x9.3": "A heat map of the five technologies with a risk table by the four dimensions, each cell "
-                        "giving the highest printed importance (1 to 4).",
-                "x9.4": "Per dimension, one marker per challenge at its printed importance (1 to 4), one column per "
-                        "technology."}.get(figure_id, "")
-        self.show_figure(fig, figure_id, header=self._supp_header(figure_id),
-                         tables=["risk_challenges", "technologies", "dimensions"], note=note, what=what)
+        what = {
+            "x9.3": "A heat map of the five technologies with a risk table by the four dimensions, each cell "
+            "giving the highest printed importance (1 to 4).",
+            "x9.4": "Per dimension, one marker per challenge at its printed importance (1 to 4), one column per "
+            "technology.",
+        }.get(figure_id, "")
+        self.show_figure(
+            fig,
+            figure_id,
+            header=self._supp_header(figure_id),
+            tables=["risk_challenges", "technologies", "dimensions"],
+            note=note,
+            what=what,
+        )
 
     def importance_spread(self, figure_id: str = "x9.4") -> None:
         """Per dimension, every challenge's importance across the chapters with a risk table."""
         from ..plots.profiles import importance_spread
 
         fig = importance_spread(self.t("risk_challenges"), self.t("technologies"), self.t("dimensions"))
-        note = ("One marker per challenge of risk_challenges.csv, at its printed importance; one column of markers "
-                "per chapter within each dimension (fixed offsets, no random jitter). Where a table prints one "
-                "score for several challenges, that score is repeated on each and a bracket below joins the markers. "
-                "Grey band and top line: the range across the chapters.")
+        note = (
+            "One marker per challenge of risk_challenges.csv, at its printed importance; one column of markers "
+            "per chapter within each dimension (fixed offsets, no random jitter). Where a table prints one "
+            "score for several challenges, that score is repeated on each and a bracket below joins the markers. "
+            "Grey band and top line: the range across the chapters."
+        )
         self._profile_figure(fig, figure_id, note)
 
     # -- instruments
@@ -234,8 +273,12 @@ class CrossChapterMixin(Base):
         pi = pi[pi["figure"] == "0.3"]
         ri = self.instrument_rows()
         short = dict(zip(self._techs()["technology_id"], self._techs()["short_label"]))
-        columns = ["DIMENSION", "Instrument type (Figure 0.3)", "Number of the chapters' instruments",
-                   "The chapters' instruments grouped into it (chapter: text as printed)"]
+        columns = [
+            "DIMENSION",
+            "Instrument type (Figure 0.3)",
+            "Number of the chapters' instruments",
+            "The chapters' instruments grouped into it (chapter: text as printed)",
+        ]
 
         def listed(part):
             return [f"{short[r.technology_id]}: {r.instrument}" for r in part.itertuples()]
@@ -250,22 +293,30 @@ class CrossChapterMixin(Base):
             others = [k for k in dict.fromkeys(part["type"].dropna()) if k not in own]
             for kind in others:
                 m = part[part["type"] == kind]
-                rows.append([d.label_fig03, f"{kind} (a type Figure 0.3 lists under another dimension)",
-                             str(len(m)), listed(m)])
+                rows.append(
+                    [d.label_fig03, f"{kind} (a type Figure 0.3 lists under another dimension)", str(len(m)), listed(m)]
+                )
             m = part[part["type"].isna()]
             rows.append([d.label_fig03, NOT_MATCHED, str(len(m)), listed(m)])
-        note = ("The dimension of each instrument is the row of its chapter's risk table that prints it, as printed. "
-                "Only its grouping into Figure 0.3's instrument types is this collection's reading, not the report's. "
-                + rule_text() + " An instrument a table prints in several dimensions is counted in each. Cross-chapter "
-                "view x9.6 places the chapters' recommendations under the dimensions the chapters themselves state, "
-                "without a keyword rule.")
+        note = (
+            "The dimension of each instrument is the row of its chapter's risk table that prints it, as printed. "
+            "Only its grouping into Figure 0.3's instrument types is this collection's reading, not the report's. "
+            + rule_text()
+            + " An instrument a table prints in several dimensions is counted in each. Cross-chapter "
+            "view x9.6 places the chapters' recommendations under the dimensions the chapters themselves state, "
+            "without a keyword rule."
+        )
         missing = self._no_risk_table()
         if missing:
             note += f" {_names(missing)}: no risk table in the report, so no instruments."
         note += " " + CROSS_SOURCE
-        self.show_table(Table(columns, rows, numeric={2}), figure_id, header=self._supp_header(figure_id),
-                        tables=["policy_instruments", "risk_instruments", "technologies", "dimensions"],
-                        note=note)
+        self.show_table(
+            Table(columns, rows, numeric={2}),
+            figure_id,
+            header=self._supp_header(figure_id),
+            tables=["policy_instruments", "risk_instruments", "technologies", "dimensions"],
+            note=note,
+        )
 
     # -- recommendations per dimension (no keyword rule: the dimensions the chapters state)
     def recommendations_by_dimension_frame(self) -> pd.DataFrame:
@@ -278,8 +329,13 @@ class CrossChapterMixin(Base):
         rows = []
         for _, r in rec.iterrows():
             dims = tied_dimensions(r)
-            base = {"recommendation_id": r["recommendation_id"], "chapter": int(r["chapter"]),
-                    "order": int(r["order"]), "lead": r["lead"], "text": r["text"]}
+            base = {
+                "recommendation_id": r["recommendation_id"],
+                "chapter": int(r["chapter"]),
+                "order": int(r["order"]),
+                "lead": r["lead"],
+                "text": r["text"],
+            }
             if not dims:
                 rows.append({**base, "group": UNTIED, "tie": "none", "reason": r["dimension_reason"]})
             for i, d in enumerate(dims):
@@ -311,25 +367,41 @@ class CrossChapterMixin(Base):
         ri = model.ordered(self.t("risk_instruments"), self.t("technologies"), dims)
         techs = self._techs()
         frame = self.recommendations_by_dimension_frame()
-        columns = ["DIMENSION", "FIGURE 0.3'S INSTRUMENT TYPES", "CHAPTER",
-                   "RECOMMENDATIONS THE CHAPTER TIES TO THE DIMENSION (lead as printed, or the opening words)",
-                   "INSTRUMENTS IN THE DIMENSION'S ROW OF THE CHAPTER'S RISK TABLE (as printed)"]
+        columns = [
+            "DIMENSION",
+            "FIGURE 0.3'S INSTRUMENT TYPES",
+            "CHAPTER",
+            "RECOMMENDATIONS THE CHAPTER TIES TO THE DIMENSION (lead as printed, or the opening words)",
+            "INSTRUMENTS IN THE DIMENSION'S ROW OF THE CHAPTER'S RISK TABLE (as printed)",
+        ]
         rows = []
         for d in dims.itertuples():
             types = pi[pi["dimension_id"] == d.dimension_id].sort_values("item")["instrument"].tolist()
             for i, t in enumerate(techs.itertuples()):
                 recs = frame[(frame["group"] == d.dimension_id) & (frame["chapter"] == t.chapter)]
-                items = [self._recommendation_label(r) + (" (also tied to this dimension; main: "
-                                                          f"{labels[self._main_dimension(r.recommendation_id)]})"
-                                                          if r.tie == "also" else "")
-                         for r in recs.itertuples()]
+                items = [
+                    self._recommendation_label(r)
+                    + (
+                        f" (also tied to this dimension; main: {labels[self._main_dimension(r.recommendation_id)]})"
+                        if r.tie == "also"
+                        else ""
+                    )
+                    for r in recs.itertuples()
+                ]
                 if _na(t.risk_table_figure):
                     instruments: list[str] | str = "no risk table in the report"
                 else:
                     part = ri[(ri["technology_id"] == t.technology_id) & (ri["dimension_id"] == d.dimension_id)]
                     instruments = part["instrument"].tolist()
-                rows.append([labels[d.dimension_id], types if i == 0 else "",
-                             f"{t.chapter} {t.short_label}", items or "none tied to this dimension", instruments])
+                rows.append(
+                    [
+                        labels[d.dimension_id],
+                        types if i == 0 else "",
+                        f"{t.chapter} {t.short_label}",
+                        items or "none tied to this dimension",
+                        instruments,
+                    ]
+                )
         untied = frame[frame["group"] == UNTIED]
         for chapter, part in untied.groupby("chapter", sort=True):
             short = techs.set_index("chapter").loc[chapter, "short_label"]
@@ -337,20 +409,26 @@ class CrossChapterMixin(Base):
             rows.append([UNTIED_LABEL, "", f"{chapter} {short}", items, ""])
         n_tied = frame.loc[frame["group"] != UNTIED, "recommendation_id"].nunique()
         n_also = int((frame["tie"] == "also").sum())
-        note = (f"Recommendations (recommendations.csv, {frame['recommendation_id'].nunique()} in chapters 2–8) are "
-                "placed under the dimensions the chapters themselves tie them to, not by a keyword rule: "
-                f"{n_tied} are tied to at least one dimension, {n_also} of the placements are a further dimension the "
-                "chapter names for the same recommendation ('also tied'). The chapter notebooks show each "
-                "recommendation whole, with how the chapter ties it and the printed words. Instruments "
-                "(risk_instruments.csv) stand in the dimension's row of the chapter's risk table, as printed; "
-                "Figure 0.3's instrument types (policy_instruments.csv) are the report's typical instruments per "
-                "dimension, given in the first row of each dimension. Recommendations the chapters tie to no "
-                f"dimension ({untied['recommendation_id'].nunique()}) are listed last with the reason. "
-                "Putting these side by side is this collection's; it does not say that a recommendation and an "
-                "instrument in one row correspond. " + CROSS_SOURCE)
-        self.show_table(Table(columns, rows), figure_id, header=self._supp_header(figure_id),
-                        tables=["recommendations", "risk_instruments", "policy_instruments", "technologies",
-                                "dimensions"], note=note)
+        note = (
+            f"Recommendations (recommendations.csv, {frame['recommendation_id'].nunique()} in chapters 2–8) are "
+            "placed under the dimensions the chapters themselves tie them to, not by a keyword rule: "
+            f"{n_tied} are tied to at least one dimension, {n_also} of the placements are a further dimension the "
+            "chapter names for the same recommendation ('also tied'). The chapter notebooks show each "
+            "recommendation whole, with how the chapter ties it and the printed words. Instruments "
+            "(risk_instruments.csv) stand in the dimension's row of the chapter's risk table, as printed; "
+            "Figure 0.3's instrument types (policy_instruments.csv) are the report's typical instruments per "
+            "dimension, given in the first row of each dimension. Recommendations the chapters tie to no "
+            f"dimension ({untied['recommendation_id'].nunique()}) are listed last with the reason. "
+            "Putting these side by side is this collection's; it does not say that a recommendation and an "
+            "instrument in one row correspond. " + CROSS_SOURCE
+        )
+        self.show_table(
+            Table(columns, rows),
+            figure_id,
+            header=self._supp_header(figure_id),
+            tables=["recommendations", "risk_instruments", "policy_instruments", "technologies", "dimensions"],
+            note=note,
+        )
 
     def _main_dimension(self, recommendation_id: str) -> str:
         rec = self.t("recommendations").set_index("recommendation_id")

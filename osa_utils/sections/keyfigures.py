@@ -1,4 +1,5 @@
 """Charts of numbers the text states: Box 1, Figure 5.3, and supplementary charts."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -16,8 +17,10 @@ BOX1_IMPORT_SHARE = "kf005"
 USDC_FOOTNOTE = 134
 USDC_ROWS = ("kf104", "kf105", "kf106")
 USDC_BODY_ROW = "kf103"
-USDC_NOTE = ("The series of the original chart (USDC market cap and volume) are not in the text; only the values "
-             "stated in footnote 134 are shown.")
+USDC_NOTE = (
+    "The series of the original chart (USDC market cap and volume) are not in the text; only the values "
+    "stated in footnote 134 are shown."
+)
 #: This collection's chart of footnote 134's values (supplementary_figures.csv): not Figure 5.3, which is
 #: not reproducible, so it has its own id and title.
 USDC_CHART = "s5.4"
@@ -41,8 +44,10 @@ def _qualifier_note(rows: pd.DataFrame) -> str:
     q = set(rows["qualifier"].astype(str))
     parts = []
     if q & {"more than", "less than", "up to", "at least", "almost"}:
-        parts.append("Hollow bars with an arrow are bounds as printed ('more than', 'less than', 'almost'...): "
-                     "the arrow points to where the true value lies.")
+        parts.append(
+            "Hollow bars with an arrow are bounds as printed ('more than', 'less than', 'almost'...): "
+            "the arrow points to where the true value lies."
+        )
     if "about" in q:
         parts.append("Dashed outlines mark values printed as approximate ('about', 'around').")
     return " ".join(parts)
@@ -64,13 +69,17 @@ class KeyFiguresMixin(Base):
         imp = rows_by_id(kf, [BOX1_IMPORT_SHARE]).iloc[0]
         fig = box1_shares(shares, imp, total)
         rest = 100 - float(shares["value"].sum())
-        note = ("Box 1 is prose in the report; this chart of the numbers it states is this collection's. The three "
-                f"printed shares leave about {rest:g}% of the products unaccounted for (computed as 100 minus the "
-                "shares, approximate because one share is printed as 'about'); that part is drawn hatched grey as "
-                "not specified in the text. The PRC's share refers to the import value of these products, not to "
-                "their number, so it is drawn on its own bar.")
-        what = ("A stacked bar of the shares of raw materials, intermediate goods and final products among the 137 "
-                "products, with the unspecified remainder hatched, and a bar of the PRC's share of their import value.")
+        note = (
+            "Box 1 is prose in the report; this chart of the numbers it states is this collection's. The three "
+            f"printed shares leave about {rest:g}% of the products unaccounted for (computed as 100 minus the "
+            "shares, approximate because one share is printed as 'about'); that part is drawn hatched grey as "
+            "not specified in the text. The PRC's share refers to the import value of these products, not to "
+            "their number, so it is drawn on its own bar."
+        )
+        what = (
+            "A stacked bar of the shares of raw materials, intermediate goods and final products among the 137 "
+            "products, with the unspecified remainder hatched, and a bar of the PRC's share of their import value."
+        )
         self.show_figure(fig, cid, tables=["key_figures"], note=note, what=what)
 
     # -- footnote 134 (Figure 5.3 is not reproducible)
@@ -88,18 +97,27 @@ class KeyFiguresMixin(Base):
         # the US-dollar axis
         bare = rows[rows["unit"].isin(["million", "billion"])]
         unit_labels = {u: f"{u} (no currency printed)" for u in bare["unit"].unique()}
-        bare_values = " and ".join(dict.fromkeys(f"{format_number(v)} {u}" for v, u in zip(bare["value"],
-                                                                                           bare["unit"])))
+        bare_values = " and ".join(
+            dict.fromkeys(f"{format_number(v)} {u}" for v, u in zip(bare["value"], bare["unit"]))
+        )
         fig = key_figure_panels(rows, unit_labels=unit_labels, keep_units=tuple(unit_labels))
-        note = (USDC_NOTE + " Figure 5.3 itself is not reproducible; this chart of the footnote's values is this "
-                "collection's, with its own id."
-                + (f" The {bare_values} is printed without a currency, so it is not drawn on the US-dollar scale: "
-                   "the panels have separate scales and are not comparable." if len(bare) else "")
-                + " Note 134 also forecasts 'a similar future for the e-CNY by 2026' without stating a value. "
-                f"The body text adds that USDC's market cap grew {format_value(body)}; it states no start or end "
-                "value, so it is not drawn. " + _qualifier_note(rows)).strip()
-        what = ("Horizontal bars of the daily volumes footnote 134 states for USDC and the e-CNY, in separate "
-                "panels for the volume printed without a currency and the one printed in US dollars.")
+        note = (
+            USDC_NOTE + " Figure 5.3 itself is not reproducible; this chart of the footnote's values is this "
+            "collection's, with its own id."
+            + (
+                f" The {bare_values} is printed without a currency, so it is not drawn on the US-dollar scale: "
+                "the panels have separate scales and are not comparable."
+                if len(bare)
+                else ""
+            )
+            + " Note 134 also forecasts 'a similar future for the e-CNY by 2026' without stating a value. "
+            f"The body text adds that USDC's market cap grew {format_value(body)}; it states no start or end "
+            "value, so it is not drawn. " + _qualifier_note(rows)
+        ).strip()
+        what = (
+            "Horizontal bars of the daily volumes footnote 134 states for USDC and the e-CNY, in separate "
+            "panels for the volume printed without a currency and the one printed in US dollars."
+        )
         self.show_figure(fig, figure_id, tables=["key_figures"], note=note, what=what)
 
     # -- supplementary charts
@@ -110,21 +128,28 @@ class KeyFiguresMixin(Base):
         sup = self.t("supplementary_figures")
         hit = sup[sup["figure_id"] == figure_id]
         if not len(hit):
-            raise KeyError(f"figure {figure_id!r} is not in supplementary_figures.csv; known: "
-                           + ", ".join(sup["figure_id"]))
+            raise KeyError(
+                f"figure {figure_id!r} is not in supplementary_figures.csv; known: " + ", ".join(sup["figure_id"])
+            )
         if figure_id in DEDICATED_CHARTS:
             return getattr(self, DEDICATED_METHODS[figure_id])(figure_id)
         row = hit.iloc[0]
         rows = rows_by_id(self.t("key_figures"), str(row["key_figure_ids"]).split(";"))
         fig = key_figure_panels(rows)
         n_measures = len({measure(r)[0] for _, r in rows.iterrows()})
-        parts = [str(row["note"]) if pd.notna(row["note"]) else "",
-                 "Bars in the order listed in supplementary_figures.csv; colours mark the source of each number.",
-                 "Numbers a reader compares share one axis and one unit (converted where the text prints them "
-                 "differently, e.g. millions and counts, a fraction and percentages; labels keep the printed "
-                 "wording)." + (" Different measures are drawn in separate panels with their own scales, which "
-                                "are not comparable." if n_measures > 1 else ""),
-                 _qualifier_note(rows)]
+        parts = [
+            str(row["note"]) if pd.notna(row["note"]) else "",
+            "Bars in the order listed in supplementary_figures.csv; colours mark the source of each number.",
+            "Numbers a reader compares share one axis and one unit (converted where the text prints them "
+            "differently, e.g. millions and counts, a fraction and percentages; labels keep the printed "
+            "wording)."
+            + (
+                " Different measures are drawn in separate panels with their own scales, which are not comparable."
+                if n_measures > 1
+                else ""
+            ),
+            _qualifier_note(rows),
+        ]
         note = " ".join(p for p in parts if p)
         what = f"Horizontal bars of the {len(rows)} numbers the text states, each labelled with its value as printed."
         self.show_figure(fig, figure_id, tables=["key_figures"], note=note, what=what)

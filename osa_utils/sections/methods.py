@@ -7,6 +7,7 @@ checklist as text. They are this collection's tables and chart (supplementary_fi
 printed; a dimension is shown only where the chapter ties a recommendation to one, and the checklist
 chart marks only what the chapter gives for an app (a stated finding, evidence, or none): no verdict.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -30,14 +31,17 @@ def recommendations_id(chapter: int) -> str:
 
 
 #: How a recommendation is tied to its dimension (recommendations.csv dimension_basis), in words.
-BASIS_WORDS = {"heading": "it stands under the heading",
-               "lead": "its heading or lead names it",
-               "text": "its text names it",
-               "preceding_text": "it continues a discussion that names it",
-               "figure": "the chapter's risk table prints the same measure in this dimension's row"}
+BASIS_WORDS = {
+    "heading": "it stands under the heading",
+    "lead": "its heading or lead names it",
+    "text": "its text names it",
+    "preceding_text": "it continues a discussion that names it",
+    "figure": "the chapter's risk table prints the same measure in this dimension's row",
+}
 #: Status words of these tables (the source line of a table file that travels alone).
-TABLE_STATUS = ("not a figure of the report: this collection's table of text the report prints "
-                "(verbatim, from the data package)")
+TABLE_STATUS = (
+    "not a figure of the report: this collection's table of text the report prints (verbatim, from the data package)"
+)
 
 
 def _footnotes(value) -> str:
@@ -73,8 +77,10 @@ class MethodsMixin(Base):
             return f"none: {_text(row['dimension_reason'])}"
         basis = _text(row["dimension_basis"])
         printed = _text(row["dimension_printed"])
-        cell = [labels[dims[0]] + (f" ({BASIS_WORDS.get(basis, basis)}: “{printed}”)" if printed else
-                                   f" ({BASIS_WORDS.get(basis, basis)})")]
+        cell = [
+            labels[dims[0]]
+            + (f" ({BASIS_WORDS.get(basis, basis)}: “{printed}”)" if printed else f" ({BASIS_WORDS.get(basis, basis)})")
+        ]
         if len(dims) > 1:
             cell.append("also tied to: " + "; ".join(labels[d] for d in dims[1:]))
         return cell
@@ -82,10 +88,23 @@ class MethodsMixin(Base):
     def recommendations_table(self, chapter: int) -> Table:
         """The Table of chapter *chapter*'s recommendations (no output written)."""
         rows = self.recommendation_rows(chapter)
-        columns = ["NO.", "LEAD OR HEADING (AS PRINTED)", "RECOMMENDATION (AS PRINTED)", "FOOTNOTES",
-                   "DIMENSION THE CHAPTER TIES IT TO (OR WHY NONE)"]
-        body = [[str(int(r["order"])), _text(r["lead"]) or "(none printed)", _text(r["text"]),
-                 _footnotes(r["footnotes"]), self._dimension_cell(r)] for _, r in rows.iterrows()]
+        columns = [
+            "NO.",
+            "LEAD OR HEADING (AS PRINTED)",
+            "RECOMMENDATION (AS PRINTED)",
+            "FOOTNOTES",
+            "DIMENSION THE CHAPTER TIES IT TO (OR WHY NONE)",
+        ]
+        body = [
+            [
+                str(int(r["order"])),
+                _text(r["lead"]) or "(none printed)",
+                _text(r["text"]),
+                _footnotes(r["footnotes"]),
+                self._dimension_cell(r),
+            ]
+            for _, r in rows.iterrows()
+        ]
         return Table(columns, body, numeric={0})
 
     def recommendations(self, chapter: int) -> None:
@@ -101,13 +120,21 @@ class MethodsMixin(Base):
         what = f"{label.iloc[0]} (chapter {chapter})" if len(label) else f"Chapter {chapter}"
         header = f"{what}: the chapter's policy recommendations as printed (this collection's table)"
         n_tied = sum(bool(tied_dimensions(r)) for _, r in rows.iterrows())
-        note = (f"The chapter's section '{section}' as {len(rows)} recommendations (one per printed heading, lead, "
-                f"bullet or recommending paragraph; recommendations.csv), text verbatim; ' […] ' marks a footnote "
-                "marker or page furniture left out. Not a figure of the report: the report prints these as text. "
-                f"{n_tied} of {len(rows)} are tied to a dimension by the chapter itself; the cell says how and "
-                "quotes the printed words. The others carry the reason they have none; no dimension is inferred.")
-        self.show_table(self.recommendations_table(chapter), fid, header=header,
-                        tables=["recommendations", "dimensions"], note=note, status_text=TABLE_STATUS)
+        note = (
+            f"The chapter's section '{section}' as {len(rows)} recommendations (one per printed heading, lead, "
+            f"bullet or recommending paragraph; recommendations.csv), text verbatim; ' […] ' marks a footnote "
+            "marker or page furniture left out. Not a figure of the report: the report prints these as text. "
+            f"{n_tied} of {len(rows)} are tied to a dimension by the chapter itself; the cell says how and "
+            "quotes the printed words. The others carry the reason they have none; no dimension is inferred."
+        )
+        self.show_table(
+            self.recommendations_table(chapter),
+            fid,
+            header=header,
+            tables=["recommendations", "dimensions"],
+            note=note,
+            status_text=TABLE_STATUS,
+        )
 
     # -- chapter 8's checklist
     def criteria_table(self, figure_id: str = CRITERIA_TABLE) -> None:
@@ -119,20 +146,34 @@ class MethodsMixin(Base):
         crit = criteria(self.params.data_dir)
         self.t("app_criteria")  # recorded as read
         columns = ["LEVEL", "CRITERION (NAME AS PRINTED)", "EXPLANATION (AS PRINTED)", "FOOTNOTES"]
-        rows = [[LEVELS[r.level], str(r.name) + (COLLECTIONS_NAME if bool(r.name_is_collections) else ""),
-                 str(r.explanation), _footnotes(r.footnotes)] for r in crit.itertuples()]
+        rows = [
+            [
+                LEVELS[r.level],
+                str(r.name) + (COLLECTIONS_NAME if bool(r.name_is_collections) else ""),
+                str(r.explanation),
+                _footnotes(r.footnotes),
+            ]
+            for r in crit.itertuples()
+        ]
         shared = crit[crit.duplicated("explanation", keep=False)]["name"].tolist()
-        note = ("Chapter 8 prints its 'Criteria for assessing Chinese AI-based consumer applications for use within "
-                "the EU' as text, not as a numbered figure; this table of it is this collection's (app_criteria.csv). "
-                "The chapter says the ordering of the criteria is not informed by a weighted hierarchy of "
-                "likelihood of impact. ' […] ' marks a footnote marker or page furniture left out.")
+        note = (
+            "Chapter 8 prints its 'Criteria for assessing Chinese AI-based consumer applications for use within "
+            "the EU' as text, not as a numbered figure; this table of it is this collection's (app_criteria.csv). "
+            "The chapter says the ordering of the criteria is not informed by a weighted hierarchy of "
+            "likelihood of impact. ' […] ' marks a footnote marker or page furniture left out."
+        )
         if shared:
-            note += (f" The last {len(shared)} micro criteria are named inside one printed paragraph, repeated as "
-                     "the explanation of each.")
-        header = ("AI ethics (chapter 8): criteria for assessing Chinese AI-based consumer applications for use "
-                  "within the EU, as printed (this collection's table)")
-        self.show_table(Table(columns, rows), figure_id, header=header, tables=["app_criteria"], note=note,
-                        status_text=TABLE_STATUS)
+            note += (
+                f" The last {len(shared)} micro criteria are named inside one printed paragraph, repeated as "
+                "the explanation of each."
+            )
+        header = (
+            "AI ethics (chapter 8): criteria for assessing Chinese AI-based consumer applications for use "
+            "within the EU, as printed (this collection's table)"
+        )
+        self.show_table(
+            Table(columns, rows), figure_id, header=header, tables=["app_criteria"], note=note, status_text=TABLE_STATUS
+        )
 
     def checklist_cells(self) -> dict[tuple[str, str], str]:
         """(criterion_id, app) -> what chapter 8 gives: "stated", "evidence" or "none", for every
@@ -155,23 +196,35 @@ class MethodsMixin(Base):
             raise ValueError(f"{figure_id} must have status supplementary in supplementary_figures.csv")
         crit = criteria(self.params.data_dir)
         cells = self.checklist_cells()
-        fig = checklist_grid(crit, {}, cells, None, REFERENCE_APPS, {}, LEVELS,
-                             reference_legend={"stated": "the text states a finding (quoted under the chart and in "
-                                                         "app_evidence.csv)"})
+        fig = checklist_grid(
+            crit,
+            {},
+            cells,
+            None,
+            REFERENCE_APPS,
+            {},
+            LEVELS,
+            reference_legend={"stated": "the text states a finding (quoted under the chart and in app_evidence.csv)"},
+        )
         counts = pd.Series(list(cells.values())).value_counts()
         ev = self.t("app_evidence").set_index(["criterion_id", "app"])
         names = crit.set_index("criterion_id")["name"]
-        stated = [f"{a}, '{names[c]}': “{ev.loc[(c, a), 'stated_finding']}”" for (c, a), k in cells.items()
-                  if k == "stated"]
-        note = ("Chapter 8 prints its checklist as text; this chart of it is this collection's, not a figure of the "
-                f"report. Of {len(cells)} cells, the text states a finding in {int(counts.get('stated', 0))} "
-                + (f"(as printed: {'; '.join(stated)}), " if stated else "")
-                + f"gives evidence without a stated finding in {int(counts.get('evidence', 0))}, and no evidence "
-                f"in {int(counts.get('none', 0))}. A cell is never a verdict: 'stated finding' marks that the text "
-                "states one, not what it is. The chapter calls its references no case studies. Some evidence names "
-                "an app only as an example of what might happen (app_evidence.csv's note).")
+        stated = [
+            f"{a}, '{names[c]}': “{ev.loc[(c, a), 'stated_finding']}”" for (c, a), k in cells.items() if k == "stated"
+        ]
+        note = (
+            "Chapter 8 prints its checklist as text; this chart of it is this collection's, not a figure of the "
+            f"report. Of {len(cells)} cells, the text states a finding in {int(counts.get('stated', 0))} "
+            + (f"(as printed: {'; '.join(stated)}), " if stated else "")
+            + f"gives evidence without a stated finding in {int(counts.get('evidence', 0))}, and no evidence "
+            f"in {int(counts.get('none', 0))}. A cell is never a verdict: 'stated finding' marks that the text "
+            "states one, not what it is. The chapter calls its references no case studies. Some evidence names "
+            "an app only as an example of what might happen (app_evidence.csv's note)."
+        )
         if crit["name_is_collections"].astype(bool).any():
             note += f" {COLLECTIONS_NAME_MARK} Name given by this collection: the report prints none."
-        what = ("A grid of chapter 8's twelve criteria (macro and micro level) by TikTok, WeChat and Face++, each "
-                "cell saying whether the text states a finding, gives evidence only, or gives no evidence.")
+        what = (
+            "A grid of chapter 8's twelve criteria (macro and micro level) by TikTok, WeChat and Face++, each "
+            "cell saying whether the text states a finding, gives evidence only, or gives no evidence."
+        )
         self.show_figure(fig, figure_id, tables=["app_criteria", "app_evidence"], note=note, what=what)

@@ -1,6 +1,7 @@
 """The what-if explorer of notebook 09_cross_chapter: the Figure 0.1 matrix and the threat profiles
 redrawn with one challenge's importance edited, in memory only. Nothing it draws is saved or is
 the report's assessment; every image says so (WHATIF_LABEL)."""
+
 from __future__ import annotations
 
 from .. import model, style
@@ -22,8 +23,13 @@ class WhatIfMixin(CrossChapterMixin):
         for r in rc.itertuples():
             text = str(r.challenge)
             text = text if len(text) <= 60 else text[:59] + "…"
-            out.append((f"{short[r.technology_id]} · {dl[r.dimension_id]} · {int(r.item)}: {text} "
-                        f"(printed: {int(r.importance)})", (r.technology_id, r.dimension_id, int(r.item))))
+            out.append(
+                (
+                    f"{short[r.technology_id]} · {dl[r.dimension_id]} · {int(r.item)}: {text} "
+                    f"(printed: {int(r.importance)})",
+                    (r.technology_id, r.dimension_id, int(r.item)),
+                )
+            )
         return out
 
     def whatif_figures(self, technology_ids, dimension_ids, challenge: tuple[str, str, int], importance: int):
@@ -48,8 +54,9 @@ class WhatIfMixin(CrossChapterMixin):
         printed = self.t("threat_matrix_printed").copy()
         levels = rc.groupby(["technology_id", "dimension_id"])["importance"].nunique()
         keys = list(zip(printed["technology_id"], printed["dimension_id"]))
-        printed["notifications"] = [int(levels[k]) if k in levels.index else int(n)
-                                    for k, n in zip(keys, printed["notifications"])]
+        printed["notifications"] = [
+            int(levels[k]) if k in levels.index else int(n) for k, n in zip(keys, printed["notifications"])
+        ]
         m = model.derive_matrix(printed, rc)
         techs = self.t("technologies")
         dims = self.t("dimensions")
@@ -57,29 +64,43 @@ class WhatIfMixin(CrossChapterMixin):
         dims = dims[dims["dimension_id"].isin(list(dimension_ids))]
         short = dict(zip(self.t("technologies")["technology_id"], self.t("technologies")["short_label"]))
         dl = dict(zip(self.t("dimensions")["dimension_id"], self.t("dimensions")["label_risk_tables"]))
-        what = (f"{short[t]}, {dl[d]}, challenge {item}: importance {int(importance)} instead of the printed "
-                f"{before}" + (" (unchanged)" if int(importance) == before else ""))
-        source = ("Drawn from an edited copy of risk_challenges.csv held in memory; nothing is saved. "
-                  "Not a figure of the report and not the report's assessment.")
+        what = (
+            f"{short[t]}, {dl[d]}, challenge {item}: importance {int(importance)} instead of the printed "
+            f"{before}" + (" (unchanged)" if int(importance) == before else "")
+        )
+        source = (
+            "Drawn from an edited copy of risk_challenges.csv held in memory; nothing is saved. "
+            "Not a figure of the report and not the report's assessment."
+        )
         fig_m = fig_h = None
         if len(techs) and len(dims):
             mm = m[m["technology_id"].isin(techs["technology_id"]) & m["dimension_id"].isin(dims["dimension_id"])]
             fig_m = threat_matrix(mm, techs, dims, self.t("threat_levels"), highlight={t})
-            style.add_caption(fig_m, f"{WHATIF_LABEL} – Figure 0.1 matrix with {what}", source,
-                              "The edited technology's row label is marked. Dot counts of the edited cell follow "
-                              "the edited table (one dot per distinct level).")
+            style.add_caption(
+                fig_m,
+                f"{WHATIF_LABEL} – Figure 0.1 matrix with {what}",
+                source,
+                "The edited technology's row label is marked. Dot counts of the edited cell follow "
+                "the edited table (one dot per distinct level).",
+            )
             rch = rc[rc["technology_id"].isin(techs["technology_id"]) & rc["dimension_id"].isin(dims["dimension_id"])]
             if len(rch):
                 fig_h = importance_heatmap(rch, techs, dims, title=WHATIF_LABEL, highlight=(t, d))
-                style.add_caption(fig_h, f"{WHATIF_LABEL} – threat profiles with {what}", source,
-                                  "The edited cell is outlined (dashed).")
+                style.add_caption(
+                    fig_h,
+                    f"{WHATIF_LABEL} – threat profiles with {what}",
+                    source,
+                    "The edited cell is outlined (dashed).",
+                )
         return fig_m, fig_h, what
 
     def explorer(self, interactive: bool = False) -> None:
         """A what-if explorer (ipywidgets) in JupyterLab; with interactive=False (batch builds) one sentence only."""
         if not interactive:
-            show_text("The what-if explorer is available when the notebook is run in JupyterLab with the "
-                      "parameter interactive = True; this static run draws nothing for it.")
+            show_text(
+                "The what-if explorer is available when the notebook is run in JupyterLab with the "
+                "parameter interactive = True; this static run draws nothing for it."
+            )
             return None
         from IPython.display import display
 
@@ -95,14 +116,22 @@ class WhatIfMixin(CrossChapterMixin):
         dims = self.t("dimensions").sort_values("order")
         options = self.challenge_options()
         rc = self.t("risk_challenges").set_index(["technology_id", "dimension_id", "item"])["importance"]
-        w_t = W.SelectMultiple(options=list(zip(techs["short_label"], techs["technology_id"])),
-                               value=tuple(techs["technology_id"]), rows=len(techs), description="Technologies")
-        w_d = W.SelectMultiple(options=list(zip(dims["label_risk_tables"], dims["dimension_id"])),
-                               value=tuple(dims["dimension_id"]), rows=len(dims), description="Dimensions")
-        w_c = W.Dropdown(options=options, value=options[0][1], description="Challenge",
-                         layout=W.Layout(width="95%"))
-        w_v = W.IntSlider(value=int(rc[options[0][1]]), min=1, max=4, step=1, description="Importance",
-                          continuous_update=False)
+        w_t = W.SelectMultiple(
+            options=list(zip(techs["short_label"], techs["technology_id"])),
+            value=tuple(techs["technology_id"]),
+            rows=len(techs),
+            description="Technologies",
+        )
+        w_d = W.SelectMultiple(
+            options=list(zip(dims["label_risk_tables"], dims["dimension_id"])),
+            value=tuple(dims["dimension_id"]),
+            rows=len(dims),
+            description="Dimensions",
+        )
+        w_c = W.Dropdown(options=options, value=options[0][1], description="Challenge", layout=W.Layout(width="95%"))
+        w_v = W.IntSlider(
+            value=int(rc[options[0][1]]), min=1, max=4, step=1, description="Importance", continuous_update=False
+        )
         out = W.Output()
 
         def redraw(*_):
@@ -127,8 +156,10 @@ class WhatIfMixin(CrossChapterMixin):
         w_d.observe(redraw, "value")
         w_c.observe(on_challenge, "value")
         w_v.observe(redraw, "value")
-        head = W.HTML(f"<b>{WHATIF_LABEL}.</b> Edit one challenge's importance to see how the Figure 0.1 matrix "
-                      "and the threat profiles would change. The data and the saved figures are not changed.")
+        head = W.HTML(
+            f"<b>{WHATIF_LABEL}.</b> Edit one challenge's importance to see how the Figure 0.1 matrix "
+            "and the threat profiles would change. The data and the saved figures are not changed."
+        )
         box = W.VBox([head, W.HBox([w_t, w_d]), w_c, w_v, out])
         box.redraw = redraw  # for tests and for a first draw
         redraw()
@@ -167,13 +198,15 @@ def whatif_pngs(chapter, technology_ids, dimension_ids, challenge, importance) -
             for fig in (f for f in (fig_m, fig_h) if f is not None):
                 buf = io.BytesIO()
                 # as the inline backend shows a figure (IPython's print_figure): tight box, figure dpi
-                fig.savefig(buf, format="png", bbox_inches="tight", facecolor=fig.get_facecolor(),
-                            edgecolor=fig.get_edgecolor())
+                fig.savefig(
+                    buf, format="png", bbox_inches="tight", facecolor=fig.get_facecolor(), edgecolor=fig.get_edgecolor()
+                )
                 pngs.append(buf.getvalue())
         finally:
             for num in set(plt.get_fignums()) - before:  # the what-if figures, also after an error
                 plt.close(num)
             matplotlib.interactive(was_interactive)
-    message = "" if fig_h is not None else ("None of the chosen technologies has a risk table: "
-                                            "no threat profile to show.")
+    message = (
+        "" if fig_h is not None else ("None of the chosen technologies has a risk table: no threat profile to show.")
+    )
     return pngs, message
