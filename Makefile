@@ -60,7 +60,7 @@ test: lint
 # The habits that keep the code in shape (CONTRIBUTING.md): the import layers of osa_utils
 # (pyproject.toml [tool.importlinter]), ruff's lint and format check, mypy. Also run by `make test`.
 lint: $(STAMP)
-	$(BIN)/lint-imports
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/ruff check
 	$(BIN)/ruff format --check
 	$(BIN)/mypy

@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import outdir
+from . import outdir, pdf
 from . import report as report_page
 from .batch.cache import (
     CACHE,
@@ -136,8 +136,8 @@ def _print_pdf(version: Path, loc: Path) -> tuple[str, bool]:
     Returns the line to print and whether printing failed (the HTML report is published either way)."""
     stop = install_sigterm()  # a SIGTERM while Chromium prints: KeyboardInterrupt, so print_pdf stops it
     try:
-        report_page.print_pdf(version / "index.html", version / "report.pdf")  # written, or PdfError
-    except report_page.PdfError as exc:  # its paths are in the version folder, which is published as OUT
+        pdf.print_pdf(version / "index.html", version / "report.pdf")  # written, or PdfError
+    except pdf.PdfError as exc:  # its paths are in the version folder, which is published as OUT
         return f"error: {str(exc).replace(str(version), str(loc))}", True
     finally:
         signal.signal(signal.SIGTERM, stop)  # as _run_locked restores it

@@ -43,18 +43,17 @@ from .text import ZERO_WIDTH as ZERO_WIDTH  # re-exported
 from .text import clean_text as clean_text  # re-exported: text as compared
 from .text import control_characters as control_characters  # re-exported: the forms' callers use it from here
 from .text import printable as printable  # re-exported (for a terminal)
-from .workbook import MAX_CELL_BYTES, MAX_COLUMNS, MAX_ROWS, problem, read_workbook
+from .workbook import EXCEL_SUFFIXES, MAX_CELL_BYTES, MAX_COLUMNS, MAX_ROWS, SAVE_AS, problem, read_workbook
 from .workbook import MAX_UNPACKED_BYTES as MAX_UNPACKED_BYTES  # re-exported: a form's limits
+from .workbook import sniff as _sniff
+from .workbook import utf16 as _utf16
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 DELIMITERS = (",", ";")
 #: Largest CSV read (bytes).
 MAX_FILE_BYTES = 10 * 1024 * 1024
-#: What other spreadsheet files are, by their first bytes or suffix, with what to do instead.
-SAVE_AS = "save it as .xlsx or as 'CSV UTF-8' and give that file"
 
 
 def markdown_text(text) -> str:
@@ -102,43 +101,6 @@ def column_letter(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
-
-
-def _sniff(path: Path, head: bytes) -> str | None:
-    """What a file that is not a CSV in UTF-8 nor an .xlsx is, in words, or None."""
-    import zipfile
-
-    suffix = path.suffix.lower()
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") or suffix == ".xls":
-        return "an Excel 97-2003 workbook (.xls)"
-    if suffix in (".ods", ".fods"):
-        return "an OpenDocument spreadsheet (.ods)"
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(path) as z:
-                names = set(z.namelist())
-                if "mimetype" in names and z.getinfo("mimetype").file_size < 200:
-                    kind = z.read("mimetype").decode("ascii", "replace")
-                    if "opendocument.spreadsheet" in kind:
-                        return "an OpenDocument spreadsheet (.ods)"
-                if "xl/workbook.xml" in names and suffix not in EXCEL_SUFFIXES:
-                    return f"an Excel workbook (.xlsx) named {suffix or 'without a suffix'}"
-        except (zipfile.BadZipFile, OSError, KeyError):
-            pass
-        if suffix not in EXCEL_SUFFIXES:
-            return "a ZIP archive"
-    return None
-
-
-def _utf16(raw: bytes) -> bool:
-    """True for UTF-16 text (Excel's "Unicode text"): its byte-order mark, or NULs at every other byte."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return True
-    head = raw[:2000]
-    if len(head) < 4:
-        return False
-    even, odd = head[0::2], head[1::2]
-    return even.count(0) > 0.4 * len(even) or odd.count(0) > 0.4 * len(odd)
 
 
 def _decode(path: Path, raw: bytes, info: ReadInfo) -> str:

@@ -13,6 +13,9 @@ from typing import Any
 
 from . import data as D
 
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+#: What other spreadsheet files are, by their first bytes or suffix, with what to do instead.
+SAVE_AS = "save it as .xlsx or as 'CSV UTF-8' and give that file"
 #: Largest total size of a workbook's parts once unpacked (a 5 KB .xlsx can unpack to gigabytes).
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 #: Most rows below the header.
@@ -264,3 +267,40 @@ def _saved_values(
                 )
             )
     return problems
+
+
+def sniff(path: Path, head: bytes) -> str | None:
+    """What a file that is not a CSV in UTF-8 nor an .xlsx is, in words, or None."""
+    import zipfile
+
+    suffix = path.suffix.lower()
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") or suffix == ".xls":
+        return "an Excel 97-2003 workbook (.xls)"
+    if suffix in (".ods", ".fods"):
+        return "an OpenDocument spreadsheet (.ods)"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as z:
+                names = set(z.namelist())
+                if "mimetype" in names and z.getinfo("mimetype").file_size < 200:
+                    kind = z.read("mimetype").decode("ascii", "replace")
+                    if "opendocument.spreadsheet" in kind:
+                        return "an OpenDocument spreadsheet (.ods)"
+                if "xl/workbook.xml" in names and suffix not in EXCEL_SUFFIXES:
+                    return f"an Excel workbook (.xlsx) named {suffix or 'without a suffix'}"
+        except (zipfile.BadZipFile, OSError, KeyError):
+            pass
+        if suffix not in EXCEL_SUFFIXES:
+            return "a ZIP archive"
+    return None
+
+
+def utf16(raw: bytes) -> bool:
+    """True for UTF-16 text (Excel's "Unicode text"): its byte-order mark, or NULs at every other byte."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    head = raw[:2000]
+    if len(head) < 4:
+        return False
+    even, odd = head[0::2], head[1::2]
+    return even.count(0) > 0.4 * len(even) or odd.count(0) > 0.4 * len(odd)

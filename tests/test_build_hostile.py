@@ -132,7 +132,8 @@ def test_pdf_is_printed_under_the_lock_into_the_builds_own_version(collection, m
     """--pdf printed through the OUT symlink after the lock was released: a second build could have
     swapped OUT by then, and the PDF landed in that build's version. Chromium is replaced here by a
     stand-in that records where it was asked to write and whether the lock was held."""
-    from osa_utils import cli, report
+    from osa_utils import cli
+    from osa_utils import pdf as pdf_module
 
     nbs, data, out = collection
     seen = {}
@@ -144,7 +145,7 @@ def test_pdf_is_printed_under_the_lock_into_the_builds_own_version(collection, m
         Path(pdf).write_bytes(b"%PDF-1.4 stand-in")
         return f"PDF written to {pdf}"
 
-    monkeypatch.setattr(report, "print_pdf", fake_print_pdf)
+    monkeypatch.setattr(pdf_module, "print_pdf", fake_print_pdf)
     rc = cli.main(
         [
             "build",

@@ -165,7 +165,7 @@ def test_only_takes_several_names_as_before_or_as_arguments(args, monkeypatch, t
 def test_every_error_keeps_its_builtin_base_and_its_exit_status():
     """One error contract (issue 20): each module's error is an OSAError with the status the command
     line gave it before, and still the builtin it was (existing `except ValueError` clauses)."""
-    from osa_utils import assess, build, data, errors, model, outdir, panel, params, report, style
+    from osa_utils import assess, build, data, errors, model, outdir, panel, params, pdf, style
 
     expected = {
         params.ParameterError: (ValueError, 2),
@@ -173,7 +173,7 @@ def test_every_error_keeps_its_builtin_base_and_its_exit_status():
         outdir.BusyError: (RuntimeError, 3),
         panel.PanelError: (ValueError, 2),
         assess.AssessmentError: (RuntimeError, 1),
-        report.PdfError: (RuntimeError, 2),
+        pdf.PdfError: (RuntimeError, 2),
         model.ModelError: (ValueError, 1),
         style.FontMissingError: (RuntimeError, 1),
         data.DataValidationError: (ValueError, 1),
@@ -188,12 +188,12 @@ def test_every_error_keeps_its_builtin_base_and_its_exit_status():
 def test_a_stopped_notebook_is_printed_as_it_is_and_bad_data_one_problem_a_line(monkeypatch, tmp_path):
     """The two errors not shown as `error: <message>`: a notebook that stopped (its message names the
     notebook and cell) and the data problems (one per line, then what was left unchanged)."""
-    from osa_utils import assess, data
+    from osa_utils import assess, data, tools
 
     def stopped(*args, **kwargs):
         raise assess.AssessmentError("the assessment of q.csv stopped in cell 4 of notebook x.ipynb with E:\nwhy")
 
-    monkeypatch.setattr(assess, "run_assessment", stopped)
+    monkeypatch.setattr(tools, "run_assessment", stopped)
     form = "data/examples/assessment_quantum.csv"
     out = _invoke("assess", form, "--id", "q", "--label", "Q", "--out", tmp_path / "o")
     assert out.exit_code == 1 and out.stderr.splitlines()[-1].startswith(
@@ -204,7 +204,7 @@ def test_a_stopped_notebook_is_printed_as_it_is_and_bad_data_one_problem_a_line(
     def bad(*args, **kwargs):
         raise data.DataValidationError([data.Problem("t.csv", 2, "c", "bad")])
 
-    monkeypatch.setattr(assess, "run_assessment", bad)
+    monkeypatch.setattr(tools, "run_assessment", bad)
     out = _invoke("assess", form, "--id", "q", "--label", "Q", "--out", tmp_path / "o")
     assert out.exit_code == 1 and out.stderr.splitlines()[-2:] == [
         str(data.Problem("t.csv", 2, "c", "bad")),

@@ -247,14 +247,15 @@ def test_summary_names_the_failed_chapter_as_failed_not_as_kept():
 
 
 def test_pdf_failure_names_the_published_report_not_the_version_folder(tmp_path, monkeypatch):
-    from osa_utils import build, report
+    from osa_utils import build
+    from osa_utils import pdf as pdf_module
 
     version, loc = tmp_path / ".r.v-123", tmp_path / "r"
 
     def failing(index, pdf):
-        raise report.PdfError(f"PDF not written: no Chromium found; the HTML report was built: {index}")
+        raise pdf_module.PdfError(f"PDF not written: no Chromium found; the HTML report was built: {index}")
 
-    monkeypatch.setattr(report, "print_pdf", failing)
+    monkeypatch.setattr(pdf_module, "print_pdf", failing)
     message, failed = build._print_pdf(version, loc)
     assert failed and str(version) not in message and str(loc / "index.html") in message, message
 

@@ -83,7 +83,7 @@ def _lab_command(repo: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    from osa_utils.report import find_chromium
+    from osa_utils.pdf import find_chromium
 
     exe = find_chromium()
     if exe is None:
@@ -126,7 +126,7 @@ def lab(tmp_path_factory):
             time.sleep(0.3)
     from playwright.sync_api import sync_playwright
 
-    from osa_utils.report import CHROMIUM_FLAGS
+    from osa_utils.pdf import CHROMIUM_FLAGS
 
     try:
         with sync_playwright() as p:

@@ -90,7 +90,7 @@ def _set_status_reason(data_dir, figure_id, value):
 def test_injected_markup_in_the_data_stays_inert_in_every_page(data_copy, tmp_path):
     """Finding 2: a status_reason of Figure 3.1 holding a script reached 03_6g.html raw and ran."""
     from osa_utils.build import run
-    from osa_utils.report import find_chromium
+    from osa_utils.pdf import find_chromium
 
     _set_status_reason(data_copy, "3.1", PAYLOAD)
     # the payload is text: PNG at screen resolution is enough to carry it into every page
@@ -110,7 +110,7 @@ def test_injected_markup_in_the_data_stays_inert_in_every_page(data_copy, tmp_pa
         pytest.skip("no Chromium to open the pages in")
     from playwright.sync_api import sync_playwright
 
-    from osa_utils.report import CHROMIUM_FLAGS
+    from osa_utils.pdf import CHROMIUM_FLAGS
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=exe, args=[f for f in CHROMIUM_FLAGS if f != "--headless"])

@@ -129,7 +129,7 @@ def test_footnote_markup_stays_inert():
 
 
 def _chromium_or_skip() -> str:
-    from osa_utils.report import find_chromium
+    from osa_utils.pdf import find_chromium
 
     exe = find_chromium()
     if exe is None:

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from osa_utils.report import CHROMIUM_FLAGS, find_chromium
+from osa_utils.pdf import CHROMIUM_FLAGS, find_chromium
 
 pytestmark = pytest.mark.slow
 

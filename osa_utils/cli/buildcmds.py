@@ -93,7 +93,7 @@ def build(
     from ..batch.progress import summary
 
     if pdf:  # a wrong OSA_PDF_TIMEOUT is a usage error before anything is built
-        from ..report import pdf_timeout
+        from ..pdf import pdf_timeout
 
         pdf_timeout()
     overrides = {k: parse_value(v) for k, v in parameters}
