@@ -67,10 +67,7 @@ def prepare(data_dir: Path, out: Path, *, only=None, overrides=None, notebooks_d
         raise BuildError(f"no notebooks in {notebooks_dir}")
     selected = discover(notebooks_dir, only) if only else everything
     params = resolve_parameters(selected, overrides or {}, data_dir)
-    try:
-        loc = outdir.check(out, data_dir)
-    except outdir.OutputError as exc:
-        raise BuildError(str(exc)) from None
+    loc = outdir.check(out, data_dir)  # a wrong --out: OutputError (a UsageError, exit 2)
     package = DataPackage.load(data_dir)  # validated once, with its hashes; bad data: DataValidationError
     check_input_files(params, data_dir)  # a user's file (-p matrix_user_levels): the same, before any kernel
     return Plan(data_dir, package, loc, everything, selected, params)

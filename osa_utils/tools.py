@@ -33,7 +33,6 @@ from .assess import (
 )
 from .batch.kernel import NotebookError, run_notebook
 from .importtime import skip_rfc3987_grammar
-from .panel import PanelError
 from .params import ParameterError, check_params
 from .userdata import not_a_file
 
@@ -66,17 +65,14 @@ class Tool:
         parameters: Callable[[list[Path]], dict[str, Any]],
     ) -> list[Path]:
         """Check everything before the kernel starts, in this order: the output folder
-        (:func:`osa_utils.outdir.check`, as a ParameterError), the standard parameters, the tool's own
+        (:func:`osa_utils.outdir.check`: an OutputError), the standard parameters, the tool's own
         names (*check_names*, given the data folder), each form's path and file name, the forms
         themselves (*load*: the resolved forms and the data folder); then run the notebook
         (:func:`execute_tool`) with the tool's *parameters* (given the resolved forms) and the standard
         ones, and return the files it wrote."""
         ddir = Path(data_dir if data_dir is not None else DEFAULT_DATA_DIR).resolve()
         # --out first, with the build's output-folder words (not those of the notebook's figures_dir)
-        try:
-            out = outdir.check(output_dir, ddir, kind=self.kind)
-        except outdir.OutputError as exc:
-            raise ParameterError(str(exc)) from None
+        out = outdir.check(output_dir, ddir, kind=self.kind)  # OutputError (a UsageError, exit 2)
         params = check_params(ddir, out, formats, dpi, name_lang, figures_name="--out")
         check_names(ddir)
         paths = []
@@ -142,10 +138,7 @@ def run_assessment(
     """
 
     def load(forms: list[Path], ddir: Path) -> None:
-        try:
-            load_forms(forms, ddir, sheet)
-        except PanelError as exc:
-            raise ParameterError(str(exc)) from None
+        load_forms(forms, ddir, sheet)  # a panel that cannot be combined: PanelError (a UsageError, exit 2)
 
     def parameters(forms: list[Path]) -> dict[str, Any]:
         return {

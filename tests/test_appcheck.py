@@ -33,6 +33,7 @@ from osa_utils.appcheck import (
     write_template,
 )
 from osa_utils.data import DataValidationError, load_table
+from osa_utils.errors import UsageError
 from osa_utils.params import ParameterError
 from osa_utils.sections.appcheck import EVIDENCE_ONLY, NO_EVIDENCE, USER_LABEL, AppCheck, reference_cell, reference_kind
 from osa_utils.sections.assessment import ILLUSTRATION
@@ -405,7 +406,7 @@ def test_run_app_check_refuses_a_foreign_folder_before_the_kernel(tmp_path):
     foreign = tmp_path / "foreign"
     foreign.mkdir()
     (foreign / "notes.txt").write_text("x", encoding="utf-8")
-    with pytest.raises(ParameterError, match="did not write"):
+    with pytest.raises(UsageError, match="did not write"):  # outdir.OutputError: exit 2
         run_app_check(EXAMPLE, "X", foreign)
     assert sorted(p.name for p in foreign.iterdir()) == ["notes.txt"]
 

@@ -19,7 +19,8 @@ import pytest
 from nbfixtures import notebook, two_notebooks
 
 from osa_utils import PROJECT_ROOT, outdir
-from osa_utils.build import BuildError, run
+from osa_utils.build import run
+from osa_utils.errors import UsageError
 
 CLI = [sys.executable, "-m", "osa_utils.cli"]
 
@@ -66,7 +67,7 @@ def test_out_may_not_be_a_protected_place(tmp_path, data_copy, where):
         "file": data_copy / "actors.csv",
     }[where]
     before = _tree(data_copy)
-    with pytest.raises(BuildError, match="--out"):
+    with pytest.raises(UsageError, match="--out"):  # outdir.OutputError: exit 2, as every usage error
         run(data_copy, out, only=["08_ai_ethics"])
     assert _tree(data_copy) == before
     assert not (Path(out).parent / f".{Path(out).name}.lock").exists()

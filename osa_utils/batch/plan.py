@@ -13,7 +13,7 @@ from typing import TextIO
 from .. import PROJECT_ROOT
 from ..data import DataPackage
 from ..errors import UsageError
-from ..params import ParameterError, check_value
+from ..params import check_value
 from ..userlevels import load_user_levels
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
@@ -157,8 +157,8 @@ def resolve_parameters(notebooks: list[Path], overrides: dict, data_dir: Path) -
 
     An override no selected notebook declares, one the build sets itself
     (``data_dir``, ``figures_dir``) or a value the notebooks would refuse
-    (``dpi``, ``formats``, ``name_lang``: :func:`osa_utils.params.check_value`)
-    is a :class:`BuildError`. A file parameter (:data:`FILE_PARAMETERS`) is made an absolute
+    (``dpi``, ``formats``, ``name_lang``: :func:`osa_utils.params.check_value`, a ParameterError)
+    is a usage error (exit 2). A file parameter (:data:`FILE_PARAMETERS`) is made an absolute
     path, relative to the current folder (the kernels run in ``notebooks/``).
     """
     declared = {nb.stem: declared_parameters(nb) for nb in notebooks}
@@ -174,10 +174,7 @@ def resolve_parameters(notebooks: list[Path], overrides: dict, data_dir: Path) -
         )
     overrides = resolve_file_parameters(overrides)
     for name, value in overrides.items():
-        try:
-            check_value(name, value)
-        except ParameterError as exc:
-            raise BuildError(str(exc)) from None
+        check_value(name, value)  # ParameterError (a UsageError, exit 2)
     out = {}
     for nb in notebooks:
         params = {k: v for k, v in overrides.items() if k in declared[nb.stem]}
