@@ -55,7 +55,7 @@ def suite() -> dict:
     failures = [l for l in proc.stdout.splitlines() if l.startswith(("FAILED", "ERROR"))]
     return {
         "wall_s": round(wall, 2),
-        "busy_cpu_s": round(cpu1 - cpu0, 1) if cpu0 is not None else None,
+        "busy_cpu_s": round(cpu1 - cpu0, 1) if cpu0 is not None and cpu1 is not None else None,
         "returncode": proc.returncode,
         "passed": int(passed.group(1)) if passed else None,
         "summary": last,

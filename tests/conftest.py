@@ -14,7 +14,7 @@ from osa_utils import DEFAULT_DATA_DIR, PROJECT_ROOT
 # As in the build's workers (osa_utils.batch.workers._init_worker): jsonschema, imported with nbformat by
 # several test modules, would build the grammar of rfc3987_syntax (never used for notebooks) at
 # import: ~3.5 s of collection in every xdist worker.
-sys.modules.setdefault("rfc3987_syntax", None)
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None makes the import fail fast
 
 
 @pytest.fixture(autouse=True)
@@ -74,7 +74,9 @@ def source():
 def source_lines(source):
     from osa_utils.fidelity import source_path
 
-    return source_path().read_text(encoding="utf-8").splitlines()
+    path = source_path()
+    assert path is not None  # the source fixture has skipped (or failed) otherwise
+    return path.read_text(encoding="utf-8").splitlines()
 
 
 @pytest.fixture(scope="session")

@@ -281,6 +281,7 @@ def test_interrupted_build_leaves_the_previous_report(collection, sig, request):
     while time.time() < deadline and not list(out.parent.glob(f".{out.name}.v-*/.cache/d_slow/reads.log")):
         time.sleep(0.2)
     time.sleep(1.5)  # the slow notebook is executing
+    assert proc.stderr is not None
     assert proc.poll() is None, proc.stderr.read().decode(errors="replace") if proc.poll() is not None else ""
     (os.killpg if sig == signal.SIGKILL else os.kill)(proc.pid, sig)
     proc.wait(timeout=60)

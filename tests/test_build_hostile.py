@@ -185,6 +185,7 @@ def test_kernel_folders_of_killed_runs_are_removed_by_the_next_build(collection,
     killed = subprocess.Popen(
         [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(temp)}
     )
+    assert killed.stdout is not None
     connection = Path(killed.stdout.readline().strip())
     connection.write_text('{"key": "secret"}', encoding="utf-8")  # as jupyter_client writes it
     killed.kill()
@@ -198,6 +199,7 @@ def test_kernel_folders_of_killed_runs_are_removed_by_the_next_build(collection,
         [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(temp)}
     )  # ours, and its process still runs
     try:
+        assert alive.stdout is not None
         running = Path(alive.stdout.readline().strip()).parent
         proc = _cli(
             "build",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -146,7 +147,7 @@ def test_dimensions_diagram(chapter, out):
 
 
 def test_pilots_timeline_file_and_header(chapter, out, monkeypatch):
-    seen = {}
+    seen: dict[str, Any] = {}
     original = chapter.show_figure
 
     def spy(fig, figure_id, **kw):

@@ -3,6 +3,8 @@ profiles, the instrument keyword rule and the what-if explorer."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -181,7 +183,7 @@ def test_instrument_rule_maps_figure03_types_to_themselves(package):
 def test_instruments_table_lists_unmatched_and_states_the_rule(ch, package, monkeypatch):
     from osa_utils.notebook import Chapter
 
-    seen = {}
+    seen: dict[str, Any] = {}
     monkeypatch.setattr(Chapter, "show_table", lambda self, table, fid, **kw: seen.update(table=table, kw=kw))
     ch.instruments_by_dimension("x9.5")
     table, kw = seen["table"], seen["kw"]

@@ -35,11 +35,15 @@ def test_direct_pins_are_exact_and_agree(project_root):
 
 def test_supported_pythons_agree(project_root):
     """The Makefile's list (which .ci/run also reads) is the range environment.yml and pyproject allow."""
-    make = re.search(r"^PY_SUPPORTED := (.+)$", (project_root / "Makefile").read_text(), re.M).group(1).split()
+    supported = re.search(r"^PY_SUPPORTED := (.+)$", (project_root / "Makefile").read_text(), re.M)
+    assert supported is not None, "the Makefile sets PY_SUPPORTED"
+    make = supported.group(1).split()
     env = yaml.safe_load((project_root / "environment.yml").read_text())
-    low, high = re.fullmatch(
+    pin = re.fullmatch(
         r"python>=3\.(\d+),<3\.(\d+)", next(d for d in env["dependencies"] if str(d).startswith("python"))
-    ).groups()
+    )
+    assert pin is not None, "environment.yml pins python>=3.x,<3.y"
+    low, high = pin.groups()
     assert make == [f"3.{minor}" for minor in range(int(low), int(high))]
     meta = tomllib.loads((project_root / "pyproject.toml").read_text())["project"]
     assert meta["requires-python"] == f">={make[0]}"

@@ -10,6 +10,7 @@ so `git status` there says what a visit changed and the developer's tree is neve
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
@@ -270,9 +271,9 @@ def test_explorer_redraws_a_chart_after_every_change(lab):
         ("technologies all", lambda: techs.select_option(index=list(range(7)))),
     ]
     for i in (3, 4, n_challenges // 2, 1):
-        changes.append((f"challenge {i}", lambda i=i: challenge.select_option(index=i)))
+        changes.append((f"challenge {i}", functools.partial(challenge.select_option, index=i)))
         for to in ("low", "high"):
-            changes.append((f"challenge {i}, importance {to}", lambda to=to: slider(to)))
+            changes.append((f"challenge {i}, importance {to}", functools.partial(slider, to)))
     changes.append(("importance low again", lambda: slider("low")))
     blank = []
     for label, change in changes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from typing import Any
 
 import matplotlib
 
@@ -34,7 +35,7 @@ def ch(tmp_path, data_dir):
 def _capture_table(monkeypatch):
     from osa_utils.notebook import Chapter
 
-    seen = {}
+    seen: dict[str, Any] = {}
     monkeypatch.setattr(Chapter, "show_table", lambda self, table, fid, **kw: seen.update(table=table, fid=fid, kw=kw))
     return seen
 
@@ -42,7 +43,7 @@ def _capture_table(monkeypatch):
 def _capture_figure(monkeypatch):
     from osa_utils.notebook import Chapter
 
-    seen = {}
+    seen: dict[str, Any] = {}
     monkeypatch.setattr(Chapter, "show_figure", lambda self, fig, fid, **kw: seen.update(fig=fig, fid=fid, kw=kw))
     return seen
 
@@ -204,7 +205,9 @@ def test_checklist_chart_is_saved_under_its_id_with_a_title_of_this_collection(c
 def test_new_ids_are_registered_and_never_reproduced(package, ch):
     sup = package["supplementary_figures"].set_index("figure_id")
     figs = set(package["figures"]["figure_id"])
-    expected = {f"{c}-recommendations": ("supplementary", "table", c) for c in CHAPTERS}
+    expected: dict[str, tuple[str, str, int | None]] = {
+        f"{c}-recommendations": ("supplementary", "table", c) for c in CHAPTERS
+    }
     expected |= {
         "8-criteria": ("supplementary", "table", 8),
         "s8.1": ("supplementary", "chart", 8),

@@ -108,18 +108,28 @@ def test_injected_markup_in_the_data_stays_inert_in_every_page(data_copy, tmp_pa
         if os.environ.get("CI"):
             pytest.fail("CI must install Debian's chromium (.ci/run does)")
         pytest.skip("no Chromium to open the pages in")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import Dialog, Request, sync_playwright
 
     from osa_utils.pdf import CHROMIUM_FLAGS
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=exe, args=[f for f in CHROMIUM_FLAGS if f != "--headless"])
-        page = browser.new_page()
-        dialogs, requests = [], []
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.on("request", lambda r: requests.append(r.url) if not r.url.startswith(("file:", "data:")) else None)
+        tab = browser.new_page()
+        dialogs: list[str] = []
+        requests: list[str] = []
+
+        def on_dialog(d: Dialog) -> None:
+            dialogs.append(d.message)
+            d.dismiss()
+
+        def on_request(r: Request) -> None:
+            if not r.url.startswith(("file:", "data:")):
+                requests.append(r.url)
+
+        tab.on("dialog", on_dialog)
+        tab.on("request", on_request)
         for path in pages:
-            page.goto(path.as_uri(), wait_until="load")
-            page.wait_for_timeout(300)
+            tab.goto(path.as_uri(), wait_until="load")
+            tab.wait_for_timeout(300)
         browser.close()
     assert dialogs == [] and requests == []

@@ -247,7 +247,10 @@ def test_two_builds_into_one_out(collection):
             )
             for _ in range(2)
         ]
-        results = [(p.wait(timeout=300), p.stderr.read()) for p in procs]
+        results = []
+        for p in procs:
+            assert p.stderr is not None
+            results.append((p.wait(timeout=300), p.stderr.read()))
         for rc, err in results:
             assert rc in (0, 3), err
             assert "Traceback" not in err
@@ -437,5 +440,7 @@ def test_text_with_dollars_is_drawn_as_printed():
     style.apply()
     fig = plt.figure()
     t = fig.text(0.1, 0.5, "from US$5 billion to almost US$13bn")
-    assert t._preprocess_math(t.get_text()) == ("from US$5 billion to almost US$13bn", False)
+    # Text._preprocess_math (private, not in matplotlib's type hints) decides whether a text is drawn as maths
+    drawn = t._preprocess_math(t.get_text())  # type: ignore[attr-defined]
+    assert drawn == ("from US$5 billion to almost US$13bn", False)
     plt.close(fig)

@@ -62,7 +62,9 @@ NEVER = {".git", ".venv", "figures"}
 
 class Cleaner:
     def __init__(self, dry_run: bool = False):
-        self.dry_run, self.removed, self.busy = dry_run, [], []
+        self.dry_run = dry_run
+        self.removed: list[Path] = []
+        self.busy: list[Path] = []  # report folders kept because a build is writing them
         self.tracked = _tracked_dirs()
 
     # ------------------------------------------------------------------ helpers

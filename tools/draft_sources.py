@@ -34,6 +34,7 @@ import csv
 import re
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -180,7 +181,7 @@ EXPLANATORY = {1, 20, 134, 167, 169, 176, 259}
 
 #: footnote -> the citation segments, where splitting at "; " goes wrong or explanatory prose
 #: surrounds the citation (the prose is left out; the segments are verbatim pieces of the footnote).
-SEG: dict[int, list[str]] = {
+SEG: dict[int, list[str] | None] = {  # the None entries are set below the table
     3: [
         "*Torres Trade Law*, \"BIS's new approach to Identifying 'emerging and foundational technologies'\", "
         "7 January 2022, <<https://www.torrestradelaw.com/posts/BIS%E2%80%99s-New-Approach-to-Identifying-"
@@ -871,7 +872,11 @@ def iso_accessed(text):
     return iso
 
 
-def split_names(text: str):
+#: a person's (family, given) name, or an organisation's literal name
+Name = tuple[str, str] | str
+
+
+def split_names(text: str) -> tuple[list[Name], bool]:
     text = strip_md(text).strip().rstrip(",")
     et_al = False
     if re.search(r"\bet\.? al\.?$", text):
@@ -882,7 +887,7 @@ def split_names(text: str):
     if ORG_WORDS.search(text) and " and " not in text:
         return [text], et_al
     parts = re.split(r",\s*|\s+and\s+", text)
-    names = []
+    names: list[Name] = []
     for p in parts:
         p = p.strip()
         if not p:
@@ -900,7 +905,7 @@ def split_names(text: str):
 
 def parse_segment(seg: str) -> dict:
     seg = LEAD.sub("", seg.strip())
-    rec = {k: "" for k in FIELDS}
+    rec: dict[str, Any] = {k: "" for k in FIELDS}
     rec["authors"], rec["eds"] = [], []
     m = URL.search(seg)
     if m:
@@ -1003,7 +1008,12 @@ def draft(data_dir: Path):
     """(sources, links, merges): the drafted rows and the list of merged duplicate citations."""
     with open(data_dir / "references.csv", encoding="utf-8", newline="") as fh:
         refs = list(csv.DictReader(fh))
-    sources, by_url, by_title, links, per_note, merges = [], {}, {}, [], {}, []
+    sources: list[dict[str, Any]] = []
+    by_url: dict[str, str] = {}
+    by_title: dict[str, str] = {}
+    links: list[dict[str, Any]] = []
+    per_note: dict[int, list[str | None]] = {}  # None: a back-reference whose target was not found
+    merges: list[tuple[int, int, str]] = []
     seg_source: dict[tuple[int, int], str] = {}
     used: set = set()
     for r in refs:
@@ -1045,7 +1055,8 @@ def draft(data_dir: Path):
             rec = {k: "" for k in FIELDS} | {"authors": [], "eds": []} | parse_segment(text)
             rec.update(FIX.get((n, pos), {}))
             rec["footnote"] = n
-            dup = seg_source.get(MERGE.get((n, pos)))
+            merged = MERGE.get((n, pos))
+            dup = seg_source.get(merged) if merged else None
             if not dup and rec["url"]:
                 dup = by_url.get(rec["url"])
             if not dup:
@@ -1095,12 +1106,14 @@ def write(out: Path, sources, links):
         for s in sources:
             w.writerow({k: ("true" if s[k] is True else "false" if s[k] is False else s[k]) for k in FIELDS})
     with open(out / "source_authors.csv", "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["source_id", "role", "position", "family", "given", "literal"])
+        rows = csv.writer(fh, lineterminator="\n")
+        rows.writerow(["source_id", "role", "position", "family", "given", "literal"])
         for s in sources:
             for role, names in (("author", s["authors"]), ("editor", s["eds"])):
                 for i, a in enumerate(names, start=1):
-                    w.writerow([s["source_id"], role, i, *((a[0], a[1], "") if isinstance(a, tuple) else ("", "", a))])
+                    rows.writerow(
+                        [s["source_id"], role, i, *((a[0], a[1], "") if isinstance(a, tuple) else ("", "", a))]
+                    )
     with open(out / "footnote_sources.csv", "w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, ["footnote", "position", "source_id", "backref_note", "note"], lineterminator="\n")
         w.writeheader()

@@ -168,6 +168,13 @@ def chapter_of(idx: int, starts: list[tuple[int, int]]) -> int:
     return ch
 
 
+def _start_text(line: str) -> str:
+    """The text after the superscript number of a footnote's start line (one START matched)."""
+    m = START.match(line)
+    assert m is not None, line
+    return m.group(2)
+
+
 def looks_finished(text: str) -> bool:
     t = text.rstrip()
     # an autolink left open ("<<https://a/>") means the URL goes on on the next line
@@ -253,7 +260,9 @@ def first_url(text: str) -> str:
         if not md:
             raise SystemExit(f"cannot parse markdown link at {text[p - 2 : p + 80]!r}")
         return md.group(1)
-    url = re.match(r"[^\s<>]+", text[p:]).group(0)
+    bare = re.match(r"[^\s<>]+", text[p:])
+    assert bare is not None  # URL_START matched at p, so at least one non-space character follows
+    url = bare.group(0)
     url = url.rstrip(".,;")
     while url.endswith(")") and url.count(")") > url.count("("):
         url = url[:-1].rstrip(".,;")
@@ -327,7 +336,7 @@ def main(argv: list[str]) -> int:
             )
         else:
             idxs = [i0]
-            text = START.match(lines[i0]).group(2)
+            text = _start_text(lines[i0])
             j = i0 + 1
             while not looks_finished(text):
                 while j < len(lines) and not lines[j].strip():
@@ -338,7 +347,7 @@ def main(argv: list[str]) -> int:
                 text += " " + lines[j]
                 j += 1
         used.update(idxs)
-        segs = [START.match(lines[idxs[0]]).group(2)] + [lines[k] for k in idxs[1:]]
+        segs = [_start_text(lines[idxs[0]])] + [lines[k] for k in idxs[1:]]
         citation = join_segments(segs, notes)
         citation = re.sub(r"\\([$&#_])", r"\1", citation)
         citation, split = rejoin_urls(citation)
