@@ -210,3 +210,30 @@ def test_a_stopped_notebook_is_printed_as_it_is_and_bad_data_one_problem_a_line(
         str(data.Problem("t.csv", 2, "c", "bad")),
         "1 data problem(s): nothing was run",
     ], out.stderr
+
+
+@pytest.mark.parametrize(
+    "args,option",
+    [
+        (["cite", "-o", "--footnote", "2"], "-o"),
+        (["cite", "--footnote", "2", "-o", "-x"], "-o"),
+        (["build", "--out", "--force"], "--out"),
+        (["build", "-p", "formats", "--x"], "-p"),
+        (["assess", "f.csv", "--id", "q", "--label", "-x"], "--label"),
+        (["app-check", "f.csv", "--app", "-x", "--out", "o"], "--app"),
+    ],
+)
+def test_an_option_is_never_taken_as_the_value_of_the_one_before(tmp_path, monkeypatch, args, option):
+    """As argparse did: `cite -o --footnote 2` is a usage error, not a bibliography written to a file
+    named `--footnote` (nor a build into `./--force`); nothing is written."""
+    monkeypatch.chdir(tmp_path)
+    out = CliRunner().invoke(cli, args)
+    assert out.exit_code == 2 and f"Option '{option}' requires" in out.stderr, out.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_value_that_starts_with_a_dash_is_given_with_equals(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = CliRunner().invoke(cli, ["cite", "--footnote", "2", "--output=-x"])
+    assert out.exit_code == 0, out.stderr
+    assert (tmp_path / "-x").read_text(encoding="utf-8").startswith("@")

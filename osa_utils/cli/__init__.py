@@ -18,6 +18,7 @@ the heavy modules inside the function.
 from __future__ import annotations
 
 import io
+import re
 import sys
 
 import click
@@ -27,6 +28,34 @@ from . import buildcmds, datacmds, toolcmds
 from .messages import print_error, say
 from .stdout import GuardedStdout, StdoutError, open_std_fds, silence_stdout
 
+#: A value that may start with '-' as it is (argparse's rule): a negative number.
+_NEGATIVE_NUMBER = re.compile(r"-\d+|-\d*\.\d+")
+
+
+def refuse_options_as_values(command: click.Command, args: list[str], ctx: click.Context) -> None:
+    """A usage error (exit 2) where an option's value would be the next option: `cite -o --footnote 2`
+    must not write a file named `--footnote`, and `build --out --force` must not build into
+    `./--force` (argparse refused these; click would take the option as the value). A value that
+    starts with '-' is given as `--out=-x`; a negative number is a value as it is."""
+    takes: dict[str, click.Option] = {
+        name: param
+        for param in command.params
+        if isinstance(param, click.Option) and not param.is_flag and not param.count
+        for name in param.opts + param.secondary_opts
+    }
+    i = 0
+    while i < len(args) and args[i] != "--":
+        option = takes.get(args[i])
+        n = option.nargs if option is not None else 0
+        for value in args[i + 1 : i + 1 + n]:
+            if value.startswith("-") and value != "-" and not _NEGATIVE_NUMBER.fullmatch(value):
+                assert option is not None
+                wanted = "an argument" if n == 1 else f"{n} arguments"
+                long = [o for o in option.opts if o.startswith("--")]
+                hint = f" (a value that starts with '-' is written {long[0]}=VALUE)" if n == 1 and long else ""
+                raise click.UsageError(f"Option '{args[i]}' requires {wanted}, not the option {value!r}{hint}", ctx)
+        i += 1 + n
+
 
 class _Commands(click.Group):
     """The subcommands, listed in the order they are added (a user's order: check, build, use); what
@@ -34,6 +63,12 @@ class _Commands(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None:
+            refuse_options_as_values(command, rest, ctx)
+        return name, command, rest
 
     def invoke(self, ctx: click.Context):
         try:
