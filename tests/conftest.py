@@ -168,3 +168,30 @@ def skip_unless_ci(reason: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"CI must be able to run this test: {reason}")
     pytest.skip(reason)
+
+
+def chromium_or_skip(what: str) -> str:
+    """The Chromium to drive, for *what* (e.g. "to open the pages in"); skipped where none is
+    installed, but a failure under CI, which installs it (a skipped browser test there proves nothing)."""
+    from osa_utils.pdf import find_chromium
+
+    exe = find_chromium()
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must install Debian's chromium (.ci/run does)")
+        pytest.skip(f"no Chromium {what}")
+    return exe
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under *folder* with its bytes: what a test compares before and after."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def collection(tmp_path, data_copy):
+    """A small collection to build: two fixture notebooks (tests/nbfixtures.two_notebooks), a copy of
+    the data, and where the report goes: (notebooks folder, data folder, OUT)."""
+    from nbfixtures import two_notebooks
+
+    return two_notebooks(tmp_path / "notebooks"), data_copy, tmp_path / "out"

@@ -35,11 +35,6 @@ def _edit_cell(path: Path, row: int, column: str, value: str) -> None:
     path.write_text(buf.getvalue(), encoding="utf-8")
 
 
-@pytest.fixture
-def collection(tmp_path, data_copy):
-    return two_notebooks(tmp_path / "notebooks"), data_copy, tmp_path / "out"
-
-
 def _states(result):
     return {r.name: (r.state, r.reason) for r in result.results}
 

@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import skip_unless_ci
-from nbfixtures import READS_DIMENSIONS, notebook, two_notebooks
+from conftest import skip_unless_ci, tree
+from nbfixtures import READS_DIMENSIONS, notebook
 
 from osa_utils.batch import plan
 from osa_utils.build import run
@@ -36,18 +36,9 @@ def _cli(*args, env=None, timeout=300):
     )
 
 
-def _tree(folder: Path) -> dict:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def _beside(out: Path) -> list[str]:
     """What the tool keeps beside OUT: its versions, lock files, links (names only)."""
     return sorted(p.name for p in out.parent.glob(f".{out.name}.*"))
-
-
-@pytest.fixture
-def collection(tmp_path, data_copy):
-    return two_notebooks(tmp_path / "notebooks"), data_copy, tmp_path / "out"
 
 
 @pytest.fixture
@@ -438,7 +429,7 @@ sys.exit(main())
 def test_a_full_disk_during_the_build_is_one_line_and_leaves_the_previous_report(collection, temp):
     nbs, data, out = collection
     run(data, out, notebooks_dir=nbs, jobs=1, only=["a_tech"])  # the previous report
-    before, beside = _tree(out), _beside(out)
+    before, beside = tree(out), _beside(out)
     proc = subprocess.run(
         [
             sys.executable,
@@ -464,7 +455,7 @@ def test_a_full_disk_during_the_build_is_one_line_and_leaves_the_previous_report
     assert proc.returncode == 1
     line = _one_line_error(proc)
     assert "No space left on device" in line and "the previous report is unchanged" in line
-    assert _tree(out) == before and _beside(out) == beside, "something was left beside the report"
+    assert tree(out) == before and _beside(out) == beside, "something was left beside the report"
     assert not list(temp.glob("osa-kernel-*"))
 
 
@@ -511,7 +502,7 @@ def test_a_really_full_disk_in_the_cache_is_one_line(collection, small_disk, tem
     nbs, data, out = collection
     out = small_disk / "report"
     run(data, out, notebooks_dir=nbs, jobs=1, only=["a_tech"])
-    before, beside = _tree(out), _beside(out)
+    before, beside = tree(out), _beside(out)
     filler = small_disk / "filler"
     with open(filler, "wb", buffering=0) as fh:  # fill the disk to the last block
         try:
@@ -536,7 +527,7 @@ def test_a_really_full_disk_in_the_cache_is_one_line(collection, small_disk, tem
         )
         assert proc.returncode == 1
         assert "No space left on device" in _one_line_error(proc)
-        assert _tree(out) == before and _beside(out) == beside
+        assert tree(out) == before and _beside(out) == beside
     assert not list(temp.glob("osa-kernel-*"))
 
 

@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import chromium_or_skip
 
 from osa_utils import PROJECT_ROOT
 
@@ -84,13 +85,7 @@ def _lab_command(repo: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    from osa_utils.pdf import find_chromium
-
-    exe = find_chromium()
-    if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must install Debian's chromium (.ci/run does)")
-        pytest.skip("no Chromium to drive JupyterLab with")
+    exe = chromium_or_skip("to drive JupyterLab with")
     tmp = tmp_path_factory.mktemp("lab")
     repo = _copy_repo(tmp / "repo")
     cmd = _lab_command(repo)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 
 import pytest
+from conftest import chromium_or_skip
 
 from osa_utils.pages import CSP, render, sanitize
 
@@ -90,7 +90,6 @@ def _set_status_reason(data_dir, figure_id, value):
 def test_injected_markup_in_the_data_stays_inert_in_every_page(data_copy, tmp_path):
     """Finding 2: a status_reason of Figure 3.1 holding a script reached 03_6g.html raw and ran."""
     from osa_utils.build import run
-    from osa_utils.pdf import find_chromium
 
     _set_status_reason(data_copy, "3.1", PAYLOAD)
     # the payload is text: PNG at screen resolution is enough to carry it into every page
@@ -103,11 +102,7 @@ def test_injected_markup_in_the_data_stays_inert_in_every_page(data_copy, tmp_pa
         assert active_content(html) == [], page.name
         assert "require.js" not in html and "MathJax" not in html
     assert "alert(1)" in (result.out / "index.html").read_text(encoding="utf-8")  # shown, as text
-    exe = find_chromium()
-    if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must install Debian's chromium (.ci/run does)")
-        pytest.skip("no Chromium to open the pages in")
+    exe = chromium_or_skip("to open the pages in")
     from playwright.sync_api import Dialog, Request, sync_playwright
 
     from osa_utils.pdf import CHROMIUM_FLAGS

@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from conftest import chromium_or_skip
 from nbfixtures import notebook
 
 CLI = [sys.executable, "-m", "osa_utils.cli"]
@@ -129,14 +130,7 @@ def test_footnote_markup_stays_inert():
 
 
 def _chromium_or_skip() -> str:
-    from osa_utils.pdf import find_chromium
-
-    exe = find_chromium()
-    if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must install Debian's chromium (.ci/run does)")
-        pytest.skip("no Chromium to print the report with")
-    return exe
+    return chromium_or_skip("to print the report with")
 
 
 def _build_pdf(out: Path, nbs: Path, env=None) -> subprocess.CompletedProcess:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
+from conftest import chromium_or_skip
 
-from osa_utils.pdf import CHROMIUM_FLAGS, find_chromium
+from osa_utils.pdf import CHROMIUM_FLAGS
 
 pytestmark = pytest.mark.slow
 
@@ -45,11 +44,7 @@ def test_report_sections(built, package):
 
 
 def test_report_in_a_real_browser(built, tmp_path_factory):
-    exe = find_chromium()
-    if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must install Debian's chromium (.ci/run does)")
-        pytest.skip("no Chromium installed (Debian: apt-get install chromium)")
+    exe = chromium_or_skip("installed (Debian: apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     shot = tmp_path_factory.mktemp("screenshot") / "report.png"

@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
-from nbfixtures import notebook, two_notebooks
+from conftest import tree
+from nbfixtures import notebook
 
 from osa_utils import PROJECT_ROOT, outdir
 from osa_utils.build import run
@@ -27,15 +28,6 @@ CLI = [sys.executable, "-m", "osa_utils.cli"]
 
 def _cli(*args, timeout=300):
     return subprocess.run(CLI + [str(a) for a in args], capture_output=True, text=True, timeout=timeout)
-
-
-def _tree(folder: Path) -> dict:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-@pytest.fixture
-def collection(tmp_path, data_copy):
-    return two_notebooks(tmp_path / "notebooks"), data_copy, tmp_path / "out"
 
 
 # --------------------------------------------------------------------------- A: the output-folder rule (no kernels)
@@ -66,10 +58,10 @@ def test_out_may_not_be_a_protected_place(tmp_path, data_copy, where):
         "home": Path.home(),
         "file": data_copy / "actors.csv",
     }[where]
-    before = _tree(data_copy)
+    before = tree(data_copy)
     with pytest.raises(UsageError, match="--out"):  # outdir.OutputError: exit 2, as every usage error
         run(data_copy, out, only=["08_ai_ethics"])
-    assert _tree(data_copy) == before
+    assert tree(data_copy) == before
     assert not (Path(out).parent / f".{Path(out).name}.lock").exists()
 
 
@@ -182,11 +174,11 @@ def test_bad_parameters_stop_before_any_kernel(tmp_path, args, message):
     version = outdir.new_version(out)
     (version / "index.html").write_text("previous report", encoding="utf-8")
     outdir.publish(version, out)
-    before = _tree(out)
+    before = tree(out)
     proc = _cli("build", "--out", out, *args, timeout=60)
     assert proc.returncode == 2, proc.stderr
     assert message in proc.stderr and "Traceback" not in proc.stderr
-    assert _tree(out) == before
+    assert tree(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [".report.lock", version.name, "report"] or sorted(
         p.name for p in tmp_path.iterdir()
     ) == [version.name, "report"]
@@ -370,11 +362,11 @@ def test_one_commands_output_is_not_anothers(tmp_path, command, target):
     out.mkdir()
     (out / outdir.MARKER).write_text(outdir.marker_text(target), encoding="utf-8")
     (out / "fig-1.png").write_bytes(b"keep")
-    before = _tree(out)
+    before = tree(out)
     proc = _cli(*command, "--out", out, timeout=120)
     assert proc.returncode == 2, proc.stderr
     assert "another osa-report command" in proc.stderr and "Traceback" not in proc.stderr
-    assert _tree(out) == before and not out.is_symlink()
+    assert tree(out) == before and not out.is_symlink()
 
 
 @pytest.mark.parametrize("sub", ["", "sub"])
