@@ -48,6 +48,13 @@ CJK_FONTS = (
 SVG_HASHSALT = "osa-report"
 
 
+#: What to install for Chinese, Japanese or Korean text, said wherever a chart needs such a font.
+CJK_FONTS = (
+    "Debian's fonts-noto-cjk (sudo apt-get install fonts-noto-cjk; other systems: the 'Noto Sans CJK' "
+    "fonts; macOS's PingFang SC and Windows' Microsoft YaHei work too)"
+)
+
+
 class FontMissingError(errors.OSAError, RuntimeError):
     """No font with Chinese glyphs is installed."""
 
@@ -97,9 +104,8 @@ def find_cjk_font(rebuild: bool = False) -> str:
     if name is not None:
         return name
     raise FontMissingError(
-        "Chinese actor names need a CJK font and none is installed. Install Debian's fonts-noto-cjk "
-        "(sudo apt-get install fonts-noto-cjk; other systems: the 'Noto Sans CJK' fonts; macOS's "
-        "PingFang SC and Windows' Microsoft YaHei work too), then run again, or use name_lang='en'."
+        f"Chinese actor names need a CJK font and none is installed. Install {CJK_FONTS}, then run again, "
+        "or use name_lang='en'."
     )
 
 

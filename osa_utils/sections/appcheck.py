@@ -64,9 +64,8 @@ def _font_for(app: str) -> None:
         style.apply(cjk=True)
     except style.FontMissingError:
         raise style.FontMissingError(
-            f"the app name {app!r} needs a CJK font for the chart and none is installed: install Debian's "
-            "fonts-noto-cjk (sudo apt-get install fonts-noto-cjk; other systems: the 'Noto Sans CJK' fonts; "
-            "macOS's PingFang SC and Windows' Microsoft YaHei work too), then run again"
+            f"the app name {app!r} needs a CJK font for the chart and none is installed: install "
+            f"{style.CJK_FONTS}, then run again"
         ) from None
 
 
