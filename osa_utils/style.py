@@ -49,7 +49,7 @@ SVG_HASHSALT = "osa-report"
 
 
 #: What to install for Chinese, Japanese or Korean text, said wherever a chart needs such a font.
-CJK_FONTS = (
+CJK_INSTALL = (
     "Debian's fonts-noto-cjk (sudo apt-get install fonts-noto-cjk; other systems: the 'Noto Sans CJK' "
     "fonts; macOS's PingFang SC and Windows' Microsoft YaHei work too)"
 )
@@ -104,7 +104,7 @@ def find_cjk_font(rebuild: bool = False) -> str:
     if name is not None:
         return name
     raise FontMissingError(
-        f"Chinese actor names need a CJK font and none is installed. Install {CJK_FONTS}, then run again, "
+        f"Chinese actor names need a CJK font and none is installed. Install {CJK_INSTALL}, then run again, "
         "or use name_lang='en'."
     )
 

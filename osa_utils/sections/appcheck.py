@@ -65,7 +65,7 @@ def _font_for(app: str) -> None:
     except style.FontMissingError:
         raise style.FontMissingError(
             f"the app name {app!r} needs a CJK font for the chart and none is installed: install "
-            f"{style.CJK_FONTS}, then run again"
+            f"{style.CJK_INSTALL}, then run again"
         ) from None
 
 
