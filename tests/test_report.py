@@ -61,13 +61,21 @@ def test_report_in_a_real_browser(built, tmp_path_factory):
             ".filter(h => !h.startsWith('#') || !document.getElementById(h.slice(1)))"
         )
         page.screenshot(path=str(shot), full_page=False)
+        # A narrow window (800 px): the page reflows, nothing makes the whole page scroll sideways
+        # (a wide table scrolls inside itself, long URLs in the references break).
+        page.set_viewport_size({"width": 800, "height": 1600})
+        narrow_width = page.evaluate("document.documentElement.scrollWidth")
+        narrow = shot.with_name("report-800.png")
+        page.screenshot(path=str(narrow), full_page=False)
         browser.close()
     assert len(images) >= 25
     assert [alt for alt, ok in images if not ok] == []
     assert broken_toc == []
     assert errors == []
     assert shot.stat().st_size > 10_000
-    print(f"screenshot: {shot}")
+    assert narrow_width <= 800, f"at 800 px the page is {narrow_width} px wide"
+    assert narrow.stat().st_size > 10_000
+    print(f"screenshots: {shot}, {narrow}")
 
 
 def _blocks(html: str) -> list[tuple[str, str, str]]:
