@@ -206,7 +206,6 @@ class DataPackage:
     path: Path
     descriptor: dict = field(repr=False)
     hashes: dict[str, str] = field(repr=False)
-    digest: str
     _parsed: dict[str, _Parsed] = field(repr=False)
     _frames: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
@@ -223,8 +222,15 @@ class DataPackage:
         hashes = {DESCRIPTOR: hashlib.sha256(descriptor_bytes).hexdigest()}
         hashes.update({r["path"]: parsed[r["name"]].sha256 for r in descriptor["resources"]})
         readlog.record([ddir / name for name in hashes])
-        digest = hashlib.sha256(json.dumps(hashes, sort_keys=True).encode()).hexdigest()
-        return cls(ddir, descriptor, hashes, digest, parsed)
+        return cls(ddir, descriptor, hashes, parsed)
+
+    @property
+    def digest(self) -> str:
+        """One sha256 over :attr:`hashes`: a change to any file changes it."""
+        return hashlib.sha256(json.dumps(self.hashes, sort_keys=True).encode()).hexdigest()
+
+    def __repr__(self) -> str:
+        return f"DataPackage(path={self.path!r}, digest={self.digest!r})"
 
     @property
     def names(self) -> list[str]:

@@ -40,7 +40,9 @@ PDF_TIMEOUT = 120
 
 
 class PdfError(errors.UsageError, RuntimeError):
-    """The PDF was not written (the HTML report was); str() is the one-line message (exit 1)."""
+    """The PDF cannot be or was not written; str() is the one-line message. A wrong ``$OSA_PDF_TIMEOUT``
+    is refused before the build (a usage error, exit 2); a failed print is reported by the build,
+    which publishes the HTML report and exits 1."""
 
 
 def pdf_timeout() -> float:

@@ -43,10 +43,18 @@ from .text import ZERO_WIDTH as ZERO_WIDTH  # re-exported
 from .text import clean_text as clean_text  # re-exported: text as compared
 from .text import control_characters as control_characters  # re-exported: the forms' callers use it from here
 from .text import printable as printable  # re-exported (for a terminal)
-from .workbook import EXCEL_SUFFIXES, MAX_CELL_BYTES, MAX_COLUMNS, MAX_ROWS, SAVE_AS, problem, read_workbook
+from .workbook import (
+    EXCEL_SUFFIXES,
+    MAX_CELL_BYTES,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    SAVE_AS,
+    problem,
+    read_workbook,
+    sniff,
+    utf16,
+)
 from .workbook import MAX_UNPACKED_BYTES as MAX_UNPACKED_BYTES  # re-exported: a form's limits
-from .workbook import sniff as _sniff
-from .workbook import utf16 as _utf16
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -104,7 +112,7 @@ def column_letter(index: int) -> str:
 
 
 def _decode(path: Path, raw: bytes, info: ReadInfo) -> str:
-    if _utf16(raw):
+    if utf16(raw):
         raise problem(
             path,
             "UTF-16 text (Excel's 'Unicode text'), not UTF-8",
@@ -307,7 +315,7 @@ def read_user_records(
         size = path.stat().st_size
     except OSError as exc:
         raise problem(path, "file cannot be read", exc.strerror or type(exc).__name__, "a file you may read") from None
-    other = _sniff(path, head)
+    other = sniff(path, head)
     if other:
         raise problem(path, f"file is {other}", f"{path.suffix or 'no suffix'}, {size} bytes", SAVE_AS)
     if path.suffix.lower() in EXCEL_SUFFIXES:
