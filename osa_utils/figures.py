@@ -205,6 +205,32 @@ def edge_ink(png: bytes, edge: int = EDGE_PX) -> list[str]:
 INTERNAL = re.compile(r"\bkf\d{3}\b|osa_utils|\.py\b")
 
 
+#: The smallest text a figure may carry, in points: at the report page's 96 CSS px per inch that is
+#: about 11 px, the smallest a reader reads at 100 % zoom.
+MIN_FONT_PT = 8.0
+#: The widest a saved figure may be, in inches: the report's text column (62rem less padding, 960
+#: CSS px) at 96 px per inch, so the page shows every figure at its full size.
+MAX_WIDTH_IN = 10.0
+#: Temporary gate while the figures are brought to the rule: with this set (and LAYOUT_CHECK_ENV),
+#: :func:`save` also raises on :func:`legibility_problems`.
+LEGIBILITY_ENV = "OSA_LEGIBILITY"
+
+
+def legibility_problems(fig, bbox) -> list[str]:
+    """A problem for each visible text of *fig* smaller than MIN_FONT_PT, and for a saved width
+    (*bbox*, inches) over MAX_WIDTH_IN."""
+    from matplotlib.text import Text
+
+    problems = [
+        f"text {' '.join(t.get_text().split())[:60]!r} is {t.get_fontsize():g} pt (under {MIN_FONT_PT:g} pt)"
+        for t in fig.findobj(Text)
+        if t.get_visible() and str(t.get_text()).strip() and t.get_fontsize() < MIN_FONT_PT - 1e-6
+    ]
+    if bbox.width > MAX_WIDTH_IN + 1e-6:
+        problems.append(f"figure is {bbox.width:.2f} in wide (over {MAX_WIDTH_IN:g} in, the page's column)")
+    return problems
+
+
 def internal_names(fig) -> list[str]:
     """A problem for each text drawn on *fig* that shows an internal identifier."""
     from matplotlib.text import Text
@@ -233,6 +259,8 @@ def save(fig, figure_id: str, figures_dir, formats=("png", "svg"), dpi: int = 15
     if os.environ.get(LAYOUT_CHECK_ENV):
         rendered["png"], problems = render_checked(fig, bbox, dpi)  # checked, then saved as it is
         problems += internal_names(fig)
+        if os.environ.get(LEGIBILITY_ENV):
+            problems += legibility_problems(fig, bbox)
         if problems:
             raise LayoutError(f"{stem(figure_id)}: " + "; ".join(problems))
     paths = []

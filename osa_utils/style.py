@@ -158,7 +158,7 @@ def add_caption(fig, header: str, source: str, note: str = "") -> None:
     """
     w = fig.get_size_inches()[0]
     head_chars = int(w * 72 / (10 * 0.58))
-    foot_chars = int(w * 72 / (7 * 0.56))
+    foot_chars = int(w * 72 / (8 * 0.56))
     foot = wrap(source, foot_chars) + ("\n" + wrap(note, foot_chars) if note else "")
     fw, fh = fig.get_size_inches()
     bbox = fig.get_tightbbox(fig.canvas.get_renderer())  # inches
@@ -173,4 +173,4 @@ def add_caption(fig, header: str, source: str, note: str = "") -> None:
         fontweight="bold",
         color=TEXT,
     )
-    fig.text(x0, (bbox.y0 - 0.1) / fh, foot, ha="left", va="top", fontsize=7, color=MUTED)
+    fig.text(x0, (bbox.y0 - 0.1) / fh, foot, ha="left", va="top", fontsize=8, color=MUTED)

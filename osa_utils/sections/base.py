@@ -71,8 +71,12 @@ class Base:
         note: str = "",
         extra_source: str = "",
         what: str = "",
+        data: pd.DataFrame | None = None,
     ) -> None:
         """Caption (title above, one source line below), save and show *fig*.
+
+        *data*, the values the chart draws (one row per mark, with the columns a reader needs to
+        redraw it), is saved beside the image as ``fig-<id>.csv`` (the report links it).
 
         *note* (method notes, caveats) is not drawn into the image: it goes with the caption, the
         source line and the status into the output's metadata (the report's figcaption) and is
@@ -84,6 +88,10 @@ class Base:
         source = info.source_line(tables, extra_source)
         style.add_caption(fig, head, source)
         paths = F.save(fig, figure_id, self.params.figures_dir, self.params.formats, self.params.dpi)
+        if data is not None:
+            paths.append(
+                F.write_text(Path(self.params.figures_dir) / f"{F.stem(figure_id)}.csv", data.to_csv(index=False))
+            )
         self.written += paths
         caption = {
             "caption": head,
