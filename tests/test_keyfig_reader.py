@@ -52,6 +52,10 @@ def _texts(fig) -> list[str]:
 
 
 def _legibility(fig) -> list[str]:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if not hasattr(fig.canvas, "get_renderer"):  # closed by the autouse fixture after an earlier test
+        FigureCanvasAgg(fig)
     return F.legibility_problems(fig, F.tight_bbox(fig, 100))
 
 
@@ -98,7 +102,9 @@ def _cell_fills(fig, criteria: pd.DataFrame, apps) -> dict[tuple[str, str], tupl
         cx, cy = p.get_x() + p.get_width() / 2, p.get_y() + p.get_height() / 2
         for c, y in row_y.items():
             if abs(cy - y) < 1e-6 and 0 <= round(cx) < len(apps):
-                out[(c, apps[int(round(cx))])] = tuple(round(float(v), 3) for v in matplotlib.colors.to_rgb(p.get_facecolor()))
+                out[(c, apps[int(round(cx))])] = tuple(
+                    round(float(v), 3) for v in matplotlib.colors.to_rgb(p.get_facecolor())
+                )
     return out
 
 
@@ -149,3 +155,122 @@ def test_the_app_check_grid_keeps_an_undirected_stated_finding_and_legible_text(
     assert "stated finding" in _texts(fig)
     assert not _legibility(fig)
     plt.close(fig)
+
+
+# --------------------------------------------------------------------------- key-figure charts
+KEY_FIGURE_CHARTS = ("s2.1", "s3.1", "s3.2", "s3.3", "s3.4", "s5.1", "s5.2", "s5.3", "s5.4")
+#: The longest line of a bar's label, and of the whole label (without its '[note N]' line), in characters.
+MAX_LABEL_LINE = 32
+MAX_LABEL = 64
+
+
+@pytest.fixture(scope="module")
+def charts(tmp_path_factory, data_dir):
+    """Every key-figure chart and Box 1's chart, drawn in-process: figure id -> (fig, show_figure's keywords)."""
+    from osa_utils.notebook import Chapter
+
+    seen: dict[str, Any] = {}
+    mp = pytest.MonkeyPatch()
+    mp.setattr(Chapter, "show_figure", lambda self, fig, fid, **kw: seen.update({fid: (fig, kw)}))
+    try:
+        ch = Chapter(data_dir, tmp_path_factory.mktemp("kf"), "png", 50, "en")
+        for fid in KEY_FIGURE_CHARTS:
+            ch.supplementary(fid)
+        ch.box1_shares()
+    finally:
+        mp.undo()
+    return seen
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_s32_carries_the_texts_caveat_and_the_adjusted_ratio(charts, source_lines):
+    """L759: counting methods differ; 'even if numbers are adjusted, China has deployed almost twice as many'."""
+    fig, kw = charts["s3.2"]
+    texts = _flat(" ".join(_texts(fig)))
+    assert "Europe counts cell sites while Chinese operators report base stations" in texts
+    assert "even if numbers are adjusted, China has deployed almost twice as many base stations as the EU" in texts
+    assert "about 7 times" in texts  # 1.85 million / 256,074, computed from the data
+    ratio = [p for ax in fig.axes for p in ax.patches if p.get_gid() == "kf040"]
+    assert ratio and ratio[0].get_width() == pytest.approx(2)
+    source = _flat(" ".join(source_lines))
+    for quote in QUOTED.findall(texts):
+        assert _flat(quote) in source, quote
+    assert "(By late 2022)" not in texts and "(by late 2022)" in texts  # the label's own capital, not the data's
+
+
+def test_s33_carries_the_texts_caveat(charts, source_lines):
+    """L997: the Huawei/Ericsson comparison 'neglects the fact that Huawei's R&D covers ...'."""
+    fig, _ = charts["s3.3"]
+    texts = _flat(" ".join(_texts(fig)))
+    assert "neglects the fact that Huawei's R&D covers wireless infrastructure, devices and fixed networks" in texts
+    assert "Ericsson R&D, by contrast, is only on infrastructure equipment development" in texts
+    source = _flat(" ".join(source_lines))
+    assert (
+        "neglects the fact that Huawei's R&D covers wireless infrastructure, devices and fixed networks. Ericsson R&D, by contrast, is only on infrastructure equipment development."
+        in source
+    )
+
+
+def test_germanys_bound_has_a_marker_of_its_own(charts):
+    """'less than 52,000' beside 1.85 million: a '<' marker at the value, not only a sliver of a bar."""
+    fig, _ = charts["s3.2"]
+    marks = [ln for ax in fig.axes for ln in ax.get_lines() if ln.get_gid() == "bound-kf039"]
+    assert len(marks) == 1
+    assert marks[0].get_marker() == "<" and marks[0].get_markersize() >= 8
+    assert list(marks[0].get_xdata()) == [52000]
+
+
+@pytest.mark.parametrize("fid", [f for f in KEY_FIGURE_CHARTS if f != "s5.2"])
+def test_axes_end_near_the_data_and_shares_at_100(charts, fid):
+    """A linear axis ends within a third past its largest value; a share (per cent) axis at 100 at most."""
+    fig, kw = charts[fid]
+    data = kw["data"]
+    for ax in fig.axes:
+        ids = [p.get_gid() for p in ax.patches if p.get_gid()]
+        drawn = data[data["key_figure_id"].isin(ids)]
+        if ax.get_xscale() != "linear" or drawn.empty:
+            continue
+        top = float(drawn["value_drawn"].max())
+        assert ax.get_xlim()[1] <= top * 1.35, (fid, ax.get_xlim(), top)
+        if set(drawn["axis"]) == {"per cent"}:
+            assert ax.get_xlim()[1] <= 100, (fid, ax.get_xlim())
+
+
+@pytest.mark.parametrize("fid", KEY_FIGURE_CHARTS)
+def test_labels_are_short_and_the_provenance_is_in_the_caption(charts, package, fid):
+    fig, kw = charts[fid]
+    for ax in fig.axes:
+        for t in ax.get_yticklabels():
+            lines = t.get_text().split("\n")
+            label = [ln for ln in lines if not ln.startswith("[")]
+            assert all(len(ln) <= MAX_LABEL_LINE for ln in label), (fid, t.get_text())
+            assert len(" ".join(label)) <= MAX_LABEL, (fid, t.get_text())
+    # the full 'entity — indicator (period)' of every drawn figure goes to the caption note
+    kf = package["key_figures"].set_index("key_figure_id")
+    for kid in kw["data"]["key_figure_id"]:
+        assert str(kf.loc[kid, "indicator"]) in kw["note"], (fid, kid)
+
+
+def test_s52_is_a_series_on_a_time_axis(charts):
+    """Three dates of one share: points on a time axis, not bars; each date on one line."""
+    fig, kw = charts["s5.2"]
+    (ax,) = fig.axes
+    assert not [p for p in ax.patches if p.get_gid()]  # no bars
+    points = {ln.get_gid(): ln for ln in ax.get_lines() if ln.get_gid()}
+    assert set(points) == set(kw["data"]["key_figure_id"])
+    xs = [pd.Timestamp(points[k].get_xdata()[0]) for k in kw["data"]["key_figure_id"]]
+    assert xs == sorted(xs) and [x.year for x in xs] == [2019, 2021, 2022]
+    labels = [t.get_text() for t in ax.texts]
+    for period in kw["data"]["period"]:
+        assert any(period in lab.split("\n") for lab in labels), period  # the date whole, on its own line
+    assert ax.get_ylim()[1] <= 100
+
+
+@pytest.mark.parametrize("fid", [*KEY_FIGURE_CHARTS, "box1-chart"])
+def test_key_figure_charts_are_legible_and_save_their_data(charts, fid):
+    fig, kw = charts[fid]
+    assert not _legibility(fig), fid
+    assert isinstance(kw.get("data"), pd.DataFrame) and len(kw["data"]) and "key_figure_id" in kw["data"], fid
