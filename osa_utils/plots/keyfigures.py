@@ -721,7 +721,9 @@ def key_figure_series(rows: pd.DataFrame):
     ax.plot(dates, values, ls=":", lw=1.2, color=c, zorder=2)
     for d, v, (_, r) in zip(dates, values, rows.iterrows()):
         about = str(r["qualifier"]) == "about"
-        (pt,) = ax.plot([d], [v], marker="o", ms=9, mfc="white" if about else c, mec=c, mew=2, ls="none", zorder=3)
+        (pt,) = ax.plot(
+            [d], [v], marker="o", ms=9, mfc="white" if about else c, mec=c, mew=2, ls="none", zorder=3, clip_on=False
+        )
         pt.set_gid(str(r["key_figure_id"]))
         ax.annotate(
             f"{format_value(r)}\n{period_words(r['period'])}",

@@ -250,9 +250,9 @@ class MethodsMixin(Base):
         )
         note = (
             "Chapter 8 prints its checklist as text; this chart of it is this collection's, not a figure of the "
-            f"report. Of {len(cells)} cells, the text states a finding in {n_stated} ({by_reading}, in this "
-            "collection's reading) "
-            + (f"(as printed: {'; '.join(stated)}), " if stated else "")
+            f"report. Of {len(cells)} cells, the text states a finding in {n_stated} (in this collection's "
+            f"reading {by_reading}"
+            + (f"; as printed: {'; '.join(stated)}), " if stated else "), ")
             + f"gives evidence without a stated finding in {int(counts.get('evidence', 0))}, and no evidence "
             f"in {int(counts.get('none', 0))}. The colour of a stated finding is this collection's reading of "
             "the quoted words, not the report's verdict: adverse where the text states a risk or a shortfall, "
