@@ -372,16 +372,13 @@ def box1_shares(shares: pd.DataFrame, import_share: pd.Series, total: pd.Series)
 
 # --------------------------------------------------------------------------- generic panels
 def _nice_ceiling(x: float) -> float:
-    """The smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten that is >= *x*."""
+    """*x* rounded up to a tenth of its power of ten (206 -> 210, 1,924,000 -> 2,000,000, 41.9 -> 42)."""
     import math
 
     if x <= 0:
         return 1.0
-    power = 10 ** math.floor(math.log10(x))
-    for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
-        if step * power >= x * (1 - 1e-9):
-            return step * power
-    return 10 * power
+    step = 10 ** (math.floor(math.log10(x)) - 1)
+    return math.ceil(round(x / step, 9)) * step
 
 
 def axis_upper(values, unit: str, bound_ends=()) -> float:
