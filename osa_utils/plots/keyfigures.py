@@ -7,12 +7,17 @@
   millions and one printed as a count, a fraction and a percentage are converted to one
   unit; labels keep the printed wording); different measures (users and US dollars, a
   ratio) get separate panels, each labelled as not comparable with the others; a measure
-  spanning more than two orders of magnitude gets a log axis, labelled as such.
+  spanning more than two orders of magnitude gets a log axis, labelled as such. Labels are
+  short (:func:`short_labels`), the full provenance goes to the caption; an axis ends near the
+  data and a share axis at 100 % at most; the text's caveat, where it gives one, is drawn in
+  the image (issue #21: s3.2, L759; s3.3, L997 of the reference text);
+* :func:`key_figure_series` - one figure stated at several dates (s5.2) as points on a time axis.
 
-Every value drawn is a cell of key_figures.csv; the only computed number is Box 1's
-remainder (100 minus the three printed shares). A printed bound ("more than 92",
-"less than 52,000", "almost 2") is drawn as a hollow bar with an arrow and a
-'>'/'<' marker, never as a plain bar that pretends the number is exact.
+Every value drawn is a cell of key_figures.csv; the only computed numbers are Box 1's
+remainder (100 minus the three printed shares) and, in s3.2's caveat, the ratio of two printed
+numbers. A printed bound ("more than 92", "less than 52,000", "almost 2") is drawn as a hollow
+bar with a '>'/'<' marker at the value and an arrow of fixed length, never as a plain bar that
+pretends the number is exact. Every text is at least 8 pt (FONT).
 """
 
 from __future__ import annotations
