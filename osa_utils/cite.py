@@ -63,9 +63,10 @@ from .citeformats import (
 )
 from .citerender import STYLES, render, render_bibliography, style_path
 from .citeworks import (
-    COLLECTION,
+    COLLECTION_ID,
     REPORT,
     REPORT_FIGURE_RULES,
+    collection_entry,
     figure_footnotes,
     footnotes_without_work,
     own_entries,
@@ -79,7 +80,8 @@ __all__ = [
     "BIBTEX_ESCAPES",
     "BIBTEX_TYPES",
     "BRACED_FIELDS",
-    "COLLECTION",
+    "COLLECTION_ID",
+    "collection_entry",
     "CSL_FIELDS",
     "FORMATS",
     "MONTHS",
@@ -134,5 +136,5 @@ def main(
         raise ValueError("give a figure or a footnote, not both")
     items = works(data_dir, figure_id=figure_id, footnote=footnote)
     if figure_id is None and footnote is None:
-        items += own_entries()
+        items += own_entries(data_dir)
     return {"csl-json": to_csl_json, "bibtex": to_bibtex, "biblatex": to_biblatex, "ris": to_ris}[name](items)

@@ -91,6 +91,8 @@ def csl_item(w: dict) -> dict:
     for col, var in CSL_FIELDS.items():
         if w.get(col):
             item[var] = w[col]
+    if w.get("version"):
+        item["version"] = w["version"]
     if w.get("issued"):
         item["issued"] = {"date-parts": [_date_parts(w["issued"])]}
     if w.get("accessed"):

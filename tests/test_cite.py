@@ -999,13 +999,22 @@ def test_report_entry_is_the_report_as_printed(csl, source_lines):
 
 
 def test_collection_entry_says_only_what_the_project_states(csl, project_root):
+    """Title, authors and version as CITATION.cff states them (the one source), issued the year the
+    data package was created; no URL, DOI or editor (none is stated)."""
+    import json
+
+    import yaml
+
     item = next(i for i in csl if i["id"] == "osareport2026collection")
     heading = (project_root / "README.md").read_text(encoding="utf-8").splitlines()[0]
     assert heading == f"# {item['title']}"
-    assert item["issued"] == {"date-parts": [[2026]]}
-    assert not {"URL", "DOI", "author", "editor"} & set(item)
-    # one place in code: every format takes it from cite.COLLECTION
-    assert cite.COLLECTION["title"] == item["title"]
+    cff = yaml.safe_load((project_root / "CITATION.cff").read_text(encoding="utf-8"))
+    assert item["title"] == cff["title"] and item["version"] == str(cff["version"])
+    assert item["author"] == [{"literal": a["name"]} for a in cff["authors"]]
+    assert item["note"].startswith(f"Version {cff['version']}. ")
+    created = json.loads((project_root / "data" / "datapackage.json").read_text(encoding="utf-8"))["created"]
+    assert item["issued"] == {"date-parts": [[int(created[:4])]]}
+    assert not {"URL", "DOI", "editor"} & set(item)
 
 
 def test_own_entries_only_in_the_whole_bibliography(data_dir):
