@@ -67,6 +67,7 @@ from .citeworks import (
     REPORT,
     REPORT_FIGURE_RULES,
     collection_entry,
+    data_version,
     figure_footnotes,
     footnotes_without_work,
     own_entries,
@@ -82,6 +83,7 @@ __all__ = [
     "BRACED_FIELDS",
     "COLLECTION_ID",
     "collection_entry",
+    "data_version",
     "CSL_FIELDS",
     "FORMATS",
     "MONTHS",
@@ -137,4 +139,6 @@ def main(
     items = works(data_dir, figure_id=figure_id, footnote=footnote)
     if figure_id is None and footnote is None:
         items += own_entries(data_dir)
+    version = data_version(data_dir)
+    items = [{**w, "data_version": version} for w in items]
     return {"csl-json": to_csl_json, "bibtex": to_bibtex, "biblatex": to_biblatex, "ris": to_ris}[name](items)

@@ -42,8 +42,10 @@ def _provenance(w: dict) -> str:
 
 
 def _note(w: dict) -> str:
-    """The entry's note: its own (the report, this collection) or the footnotes that cite it."""
-    return w.get("export_note") or _provenance(w)
+    """The entry's note: its own (the report, this collection) or the footnotes that cite it, and
+    the data package version it was exported from (``data_version``, set by :func:`osa_utils.cite.main`)."""
+    note = w.get("export_note") or _provenance(w)
+    return f"{note}; from {w['data_version']}" if w.get("data_version") else note
 
 
 def _note_et_al(w: dict) -> str:

@@ -80,6 +80,12 @@ def collection_entry(data: Data = None, cff: Path | None = None) -> dict:
     }
 
 
+def data_version(data: Data = None) -> str:
+    """'the OSA report collection, data package osa-report-2023 1.0.0': the package an export comes from."""
+    meta = _descriptor(data)
+    return f"the OSA report collection, data package {meta.get('name', '?')} {meta.get('version', '(no version)')}"
+
+
 def _descriptor(data: Data) -> dict:
     """The parsed datapackage.json of *data*."""
     import json
