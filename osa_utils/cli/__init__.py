@@ -122,6 +122,7 @@ for _command in (
     buildcmds.build,
     buildcmds.figures,
     buildcmds.verify,
+    buildcmds.release,
     datacmds.cite,
     toolcmds.assess,
     toolcmds.app_check,

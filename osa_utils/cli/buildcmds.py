@@ -210,3 +210,49 @@ def verify(data_dir: Path, reference: Path, jobs: int | None, notebooks_dir: Pat
         print(f"{len(rows) - len(bad)} identical, {len(bad)} different, missing, unexpected or unreadable")
         if bad or result.failed:
             raise Reported()
+
+
+@click.command(
+    short_help="build, verify and package a release (data, report, citation, checksums)",
+    help="Build every notebook and the report into a scratch folder, compare the figures with the "
+    "committed reference figures (as verify does), then write OUT: a folder "
+    "osa-report-collection-<code>-data-<data>/ (the data package, the built report, CITATION.cff, "
+    "CHANGELOG.md, the licences, RELEASE.json and SHA256SUMS) and the same as one .zip. Refused, "
+    "with nothing written, from a git checkout with uncommitted or untracked files, when a notebook "
+    "fails or a figure differs. OUT follows the build's output-folder rules.",
+)
+@options.data_dir
+@click.option("--out", type=options.PATH, required=True, metavar="OUT", help="release folder (required)")
+@click.option(
+    "--figures",
+    "reference",
+    type=options.PATH,
+    default=options.PROJECT_ROOT / "figures",
+    metavar="FIGURES",
+    help=f"committed reference figures (default: {options.PROJECT_ROOT / 'figures'})",
+)
+@options.jobs
+@options.notebooks_dir
+@options.timeout
+def release(data_dir: Path, out: Path, reference: Path, jobs: int | None, notebooks_dir: Path, timeout: float) -> None:
+    """See :mod:`osa_utils.release`."""
+    from .. import release as rel
+
+    try:
+        zipped = rel.release(
+            out,
+            data_dir=data_dir,
+            notebooks_dir=notebooks_dir,
+            reference=reference,
+            jobs=jobs,
+            timeout=timeout,
+            say=lambda m: say(m, err=True),
+        )
+    except KeyboardInterrupt:
+        raise Interrupted(f"no release written; {out} unchanged") from None
+    except OSError as exc:
+        failure = fs_error(f"{os_error(exc, Path(out).absolute().parent)}; {out} unchanged", exc)
+    else:
+        say(f"release written: {zipped} and {zipped.with_suffix('')}/ (SHA256SUMS inside)")
+        return
+    raise failure
