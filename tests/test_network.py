@@ -15,7 +15,7 @@ from osa_utils import style  # noqa: E402
 from osa_utils.figures import legibility_problems, tight_bbox  # noqa: E402
 from osa_utils.plots import network as N  # noqa: E402
 
-LANGS = ["en", "en+zh"]
+LANGS = ["en", "en+zh", "zh"]
 
 
 def _chapter(tmp_path, data_dir, lang):

@@ -238,7 +238,7 @@ def layout(g) -> dict[str, tuple[float, float]]:
     box = tech_box_width(g)
     pos: dict[str, tuple[float, float]] = {}
     for i, t in enumerate(techs):
-        pos[t] = (FAN_X + box / 2, -ROW * i)
+        pos[t] = (FAN_X + box / 2, 0.0 - ROW * i)  # 0.0 - 0.0: no "-0.0" in the data file
     for t in techs:
         singles = [n for n in sorted(g.neighbors(t), key=lambda n: g[t][n]["rows"]) if g.nodes[n]["chapters"] == 1]
         k = len(singles)
@@ -365,7 +365,7 @@ def actor_network(g, pos: dict | None = None):
                 fc="#2b2b2b",
                 ec="none",
                 zorder=6,
-                gid=f"{LABEL_GID}{n}",
+                gid=f"{LABEL_GID}{n}#box",  # ids in the SVG stay unique
             )
         )
         ax.text(
@@ -468,7 +468,8 @@ OVERLAP_IN = 0.15
 
 
 def _node_of(gid: str | None, prefix: str) -> str | None:
-    return gid[len(prefix) :] if gid and gid.startswith(prefix) else None
+    """The node named by a gid of *prefix* ('label:tech:6g#box' -> 'tech:6g'), else None."""
+    return gid[len(prefix) :].split("#")[0] if gid and gid.startswith(prefix) else None
 
 
 def _segment_hits_box(p, q, box, shrink: float = 0.5) -> bool:
@@ -520,6 +521,10 @@ def _measure(fig):
     from matplotlib.text import Text
     from matplotlib.transforms import Bbox
 
+    if not hasattr(fig.canvas, "get_renderer"):  # a figure closed by pyplot (shown and saved) keeps a bare canvas
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig)
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     px_per_pt = fig.dpi / 72
