@@ -274,3 +274,14 @@ def test_slips_found_by_reading_are_listed(errata, source, eid):
         assert (
             "outside knowledge" in e["evidence"].lower() or "does not say which" in e["issue"] or "may" in e["evidence"]
         )
+
+
+@pytest.mark.parametrize("eid", [e for e in SWEEP if e not in {"e54", "e55", "e59", "e63"}])
+def test_the_data_points_to_the_erratum_of_its_footnote(errata, sources, links, eid):
+    """A slip in a footnote is named where the data transcribes that footnote: the note of a work
+    transcribed from it, or of its link in footnote_sources.csv."""
+    notes: list[str] = []
+    for n in re.findall(r"\d+", errata[eid]["location"]):
+        notes += [s["note"] for s in sources.values() if s["footnote"] == n]
+        notes += [r["note"] for r in links if r["footnote"] == n]
+    assert any(re.search(rf"\b{eid}\b", note) for note in notes), eid

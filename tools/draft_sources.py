@@ -357,7 +357,7 @@ FIX: dict[tuple[int, int], dict] = {
         note="URL printed with the domain 'meric.org' (errata.csv e22)",
     ),
     (52, 1): dict(type="report"),
-    (54, 1): dict(note="the URL's path has 2020/11/30; the date is given as printed"),
+    (54, 1): dict(note="the URL's path has 2020/11/30; the date is given as printed (errata.csv e53)"),
     (56, 1): dict(
         type="document",
         authors=[L("National Development and Reform Commission")],
@@ -437,6 +437,7 @@ FIX: dict[tuple[int, int], dict] = {
         container_title="Gov. cn",
         publisher="",
         title_translation="14th Five-Year Plan to Advance the Informatization of National Government Affairs",
+        note="translation printed with an opening quotation mark that is never closed (errata.csv e60)",
     ),
     (80, 3): dict(
         type="document",
@@ -639,7 +640,7 @@ FIX: dict[tuple[int, int], dict] = {
         eds=[("Fallgren", "")],
         publisher="John Wiley & Sons",
         publisher_place="Hoboken",
-        note="editors printed 'Fallgren et. al. (eds)'",
+        note="editors printed 'Fallgren et. al. (eds)' (errata.csv e57)",
     ),
     (168, 1): dict(type="article-magazine"),
     (171, 1): dict(type="report", container_title="", publisher="Quectel"),
@@ -653,7 +654,7 @@ FIX: dict[tuple[int, int], dict] = {
     ),
     (179, 1): dict(
         container_title="Vehicular Networks: Principles, Enabling Technologies and Perspectives",
-        note="editor printed 'Abdelfatteh Haidine (eds)'; volume marked '[working title]'",
+        note="editor printed 'Abdelfatteh Haidine (eds)' (errata.csv e58); volume marked '[working title]'",
     ),
     (180, 1): dict(type="webpage", authors=[L("Research and Markets")]),
     (181, 1): dict(type="article-magazine"),
@@ -664,7 +665,8 @@ FIX: dict[tuple[int, int], dict] = {
     (188, 1): dict(type="article-magazine", authors=[("Metz", "Saad")], publisher="", note="printed 'no date'"),
     (190, 1): dict(type="article-magazine"),
     (192, 1): dict(
-        authors=[("Holroyd", "Matthew")], note="author printed 'Go Matthew Holroyd'; the URL's path has 2022/09/02"
+        authors=[("Holroyd", "Matthew")],
+        note="author printed 'Go Matthew Holroyd'; the URL's path has 2022/09/02 (errata.csv e62)",
     ),
     (193, 1): dict(
         type="webpage",
@@ -682,7 +684,7 @@ FIX: dict[tuple[int, int], dict] = {
     (195, 1): dict(
         publisher="European Parliament, Policy Department for External Relations",
         publisher_place="Brussels",
-        note="printed 'et. al.'",
+        note="printed 'et. al.' (errata.csv e57)",
         old_ids="gowacka2021digital",
     ),
     (196, 1): dict(type="webpage"),
@@ -702,6 +704,7 @@ FIX: dict[tuple[int, int], dict] = {
     (215, 1): dict(
         publisher="European Parliamentary Research Service (EPRSP) Scientific Foresight Unit (STOA)",
         number="PE 729.543",
+        note="abbreviation printed 'EPRSP' for EPRS (errata.csv e56)",
     ),
     (216, 1): dict(
         authors=[L("European Parliament")],
@@ -811,7 +814,7 @@ FIX: dict[tuple[int, int], dict] = {
         authors=[L("TikTok")],
         title="How TikTok recommends videos #For You",
         publisher="",
-        note="title printed without its opening quotation mark",
+        note="title printed without its opening quotation mark (errata.csv e61)",
     ),
     (263, 1): dict(),
     (264, 1): dict(note="date printed 'Updated 2 November 2022'"),
