@@ -263,6 +263,13 @@ def _biblatex_fields(w: dict) -> list[tuple[str, str]]:
     return f
 
 
+def _biblatex_entry_fields(w: dict) -> list[tuple[str, str]]:
+    """The biblatex fields, then ``ids``: the keys this work had before a merge or rename
+    (sources.csv ``old_ids``), which biber resolves as aliases of the entry's key."""
+    old = w.get("old_ids") or ""
+    return _biblatex_fields(w) + ([("ids", old.replace(";", ","))] if old else [])
+
+
 def _link_fields(w: dict) -> list[tuple[str, str]]:
     """doi, url and urldate, as printed (BibTeX and biblatex alike)."""
     f = []
@@ -354,7 +361,7 @@ def to_bibtex(items: Iterable[dict]) -> str:
 
 def to_biblatex(items: Iterable[dict]) -> str:
     """biblatex entries (``@online``, ``@report``, ``journaltitle``, ``date``, ``urldate``), one per work."""
-    return _entries(items, lambda w: BIBLATEX_TYPES[w["type"]], _biblatex_fields)
+    return _entries(items, lambda w: BIBLATEX_TYPES[w["type"]], _biblatex_entry_fields)
 
 
 # --------------------------------------------------------------------------- RIS
