@@ -5,6 +5,7 @@ project's pins exclude). And the collection's entry of `osa-report cite` is deri
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -105,3 +106,35 @@ def test_the_data_package_is_versioned_and_licensed():
     (licence,) = package["licenses"]
     assert licence["name"] == "CC-BY-4.0" and "osa:verbatim" in licence["title"]
     assert (PROJECT_ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
+
+
+def test_the_changelog_keys_data_corrections_by_the_package_version():
+    """Every 'Data corrections' heading of CHANGELOG.md names a data package version, none newer than
+    the package's own, and the package's own version is there (its corrections are listed)."""
+    import re
+
+    package = json.loads((PROJECT_ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    changelog = (PROJECT_ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    headings = re.findall(r"^#### Data corrections(.*)$", changelog, re.M)
+    assert headings, "CHANGELOG.md lists data corrections"
+    versions = []
+    for rest in headings:
+        found = re.fullmatch(r" \(data package (\d+)\.(\d+)\.(\d+)\)", rest)
+        assert found, f"a Data corrections heading without its data package version: {rest!r}"
+        versions.append(tuple(int(n) for n in found.groups()))
+    current = tuple(int(n) for n in package["version"].split("."))
+    assert max(versions) == current, f"the newest data corrections are keyed {max(versions)}, the package is {current}"
+
+
+def test_each_table_with_quoted_fields_says_which_text_remains_the_authors():
+    """`osa:rights` on exactly the resources with osa:verbatim fields, naming each of those fields."""
+    package = json.loads((PROJECT_ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    for resource in package["resources"]:
+        verbatim = [f["name"] for f in resource["schema"]["fields"] if f.get("osa:verbatim")]
+        rights = resource.get("osa:rights", "")
+        if not verbatim:
+            assert not rights, resource["name"]
+            continue
+        assert "not under CC BY 4.0" in rights, resource["name"]
+        named = rights.split(" quoted from the report")[0]
+        assert all(re.search(rf"\b{re.escape(v)}\b", named) for v in verbatim), (resource["name"], verbatim, named)
