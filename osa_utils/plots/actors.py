@@ -118,12 +118,13 @@ def actors_by_type(actors: pd.DataFrame, top_names: list[str] | None = None):
     ax.set_xlabel("Number of actors in the table")
     cast("MaxNLocator", ax.xaxis.get_major_locator()).set_params(integer=True)  # the default AutoLocator is one
     ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    if top_names:
-        ax.text(
-            0.0,
-            -0.32 - 0.02 * len(groups),
+    if top_names:  # under the axis label, whatever the chart's height
+        ax.annotate(
             style.wrap("Printed with ●: " + "; ".join(top_names), 90),
-            transform=ax.transAxes,
+            xy=(0.0, 0.0),
+            xycoords="axes fraction",
+            xytext=(0, -44),
+            textcoords="offset points",
             ha="left",
             va="top",
             fontsize=8,
