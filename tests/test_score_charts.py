@@ -287,3 +287,20 @@ def test_risk_chart_saves_the_values_it_draws(ch):
     rc = rc[rc["figure"] == "3.4"]
     assert sum(len(r["items"].split(";")) for r in rows) == len(rc)  # every challenge, once
     assert {int(r["importance"]) for r in rows} == set(rc["importance"].astype(int))
+
+
+def test_panel_chart_labels_challenges_whole_and_is_legible(package):
+    """Failed before the fix: labels were cut at 44 characters and the text was 7 pt."""
+    from osa_utils.assess import load_forms
+    from osa_utils.plots.panel import panel_scores
+
+    df, summary = load_forms(
+        str(DEFAULT_DATA_DIR / "examples" / "assessment_quantum_panel.csv"), DEFAULT_DATA_DIR, None
+    )
+    assert summary is not None
+    fig = panel_scores(summary, package["dimensions"])
+    drawn = _flat(fig)
+    for c in summary.challenges["challenge"]:
+        assert " ".join(str(c).split()) in drawn
+    assert "very high" not in drawn  # the user's scores are scores 1-4, not Figure 0.1's legend levels
+    assert not _legible(fig)
