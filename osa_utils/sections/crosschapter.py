@@ -223,7 +223,7 @@ class CrossChapterMixin(Base):
             "prints a single score for all of them. "
             "Colours are those of the degree-of-threat levels in this collection's Figure 0.1."
         )
-        data = cell_profile(rc).rename(
+        data = model.ordered(cell_profile(rc), self.t("technologies"), self.t("dimensions")).rename(
             columns={
                 "max": "highest_importance",
                 "min": "lowest_importance",
