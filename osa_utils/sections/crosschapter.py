@@ -232,22 +232,39 @@ class CrossChapterMixin(Base):
     # -- threat profiles
     def threat_profiles(self, figure_id: str = "x9.3") -> None:
         """Heat map technologies x dimensions: highest importance per cell, range when several challenges."""
-        from ..plots.profiles import importance_heatmap
+        from ..plots.profiles import cell_profile, importance_heatmap
 
-        fig = importance_heatmap(self.t("risk_challenges"), self.t("technologies"), self.t("dimensions"))
+        rc = self.t("risk_challenges")
+        fig = importance_heatmap(rc, self.t("technologies"), self.t("dimensions"))
         note = (
             "Each cell: the highest relative importance (1–4) among the challenges the chapter's risk table "
             "lists for that dimension. Where it lists several, the number of challenges and their range are "
-            "written below, or 'one score printed' where the table prints a single score for all of them. "
+            "written below ('each scored N' where they print one value), or 'one score printed' where the table "
+            "prints a single score for all of them. "
             "Colours are those of the degree-of-threat levels in this collection's Figure 0.1."
         )
-        self._profile_figure(fig, figure_id, note)
+        data = model.ordered(cell_profile(rc), self.t("technologies"), self.t("dimensions")).rename(
+            columns={
+                "max": "highest_importance",
+                "min": "lowest_importance",
+                "n": "challenges",
+                "shared": "one_score_printed",
+            }
+        )
+        self._profile_figure(fig, figure_id, note, data)
 
-    def _profile_figure(self, fig, figure_id: str, note: str) -> None:
-        """Caption and save a chart of the five risk tables, naming the chapters without one."""
+    def _profile_figure(self, fig, figure_id: str, note: str, data: pd.DataFrame | None = None) -> None:
+        """Caption and save a chart of the five risk tables, naming the chapters without one. The image
+        carries the report's warning against comparing across technologies (L96 of the text: "taken with
+        a pinch of salt"; profiles.CROSS_CHAPTER_CAVEAT, drawn by the plot function); the note says so too."""
         missing = self._no_risk_table()
         if missing:
             note += f" {_names(missing)}: no risk table in the report, so not shown."
+        note += (
+            " The report itself warns that the degree of risk is difficult to compare across technologies and "
+            "that such an assessment 'needs to be taken with a pinch of salt' (executive summary); the chart "
+            "quotes the warning."
+        )
         what = {
             "x9.3": "A heat map of the five technologies with a risk table by the four dimensions, each cell "
             "giving the highest printed importance (1 to 4).",
@@ -261,20 +278,25 @@ class CrossChapterMixin(Base):
             tables=["risk_challenges", "technologies", "dimensions"],
             note=note,
             what=what,
+            data=data,
         )
 
     def importance_spread(self, figure_id: str = "x9.4") -> None:
         """Per dimension, every challenge's importance across the chapters with a risk table."""
         from ..plots.profiles import importance_spread
 
-        fig = importance_spread(self.t("risk_challenges"), self.t("technologies"), self.t("dimensions"))
+        rc = self.t("risk_challenges")
+        fig = importance_spread(rc, self.t("technologies"), self.t("dimensions"))
         note = (
             "One marker per challenge of risk_challenges.csv, at its printed importance; one column of markers "
             "per chapter within each dimension (fixed offsets, no random jitter). Where a table prints one "
             "score for several challenges, that score is repeated on each and a bracket below joins the markers. "
             "Grey band and top line: the range across the chapters."
         )
-        self._profile_figure(fig, figure_id, note)
+        data = model.ordered(rc, self.t("technologies"), self.t("dimensions"))[
+            ["technology_id", "figure", "dimension_id", "item", "challenge", "importance", "score_shared"]
+        ]
+        self._profile_figure(fig, figure_id, note, data)
 
     # -- instruments
     def instrument_rows(self) -> pd.DataFrame:
