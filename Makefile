@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-stamp
 DATA   ?= data
 OUT    ?= report
 
-.PHONY: help report test lint validate figures lab lock clean
+.PHONY: help report test lint validate figures lab lock clean cff-validate
 
 help:
 	@echo "make report    build the regenerated report into $(OUT)/"
@@ -19,6 +19,7 @@ help:
 	@echo "make validate  check data/ against data/datapackage.json"
 	@echo "make figures   regenerate the committed reference figures in figures/"
 	@echo "make lab       open the collection in JupyterLab"
+	@echo "make cff-validate  check CITATION.cff with cffconvert (in a tool venv of its own)"
 	@echo "make clean     remove what osa-report and the README's examples wrote (only its own folders), then .venv/"
 
 # The stamp records which interpreter made the venv ("3.12.1 /path/to/python3"); the venv is
@@ -46,6 +47,17 @@ $(STAMP): pyproject.toml constraints.txt
 
 validate: $(STAMP)
 	$(BIN)/osa-report validate --data-dir $(DATA)
+
+# cffconvert, the client that checks CITATION.cff, needs jsonschema<4, which the project's pins
+# exclude: it gets a small venv of its own inside .venv, from tools/cffconvert-requirements.txt.
+CFF_VENV := $(VENV)/tools/cffconvert
+$(CFF_VENV)/.installed-stamp: tools/cffconvert-requirements.txt $(STAMP)
+	$(PYTHON) -m venv $(CFF_VENV)
+	$(CFF_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r tools/cffconvert-requirements.txt
+	@touch $@
+
+cff-validate: $(CFF_VENV)/.installed-stamp
+	$(CFF_VENV)/bin/cffconvert --validate -i CITATION.cff
 
 report: $(STAMP)
 	$(BIN)/osa-report build --data-dir $(DATA) --out $(OUT)

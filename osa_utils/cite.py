@@ -63,9 +63,11 @@ from .citeformats import (
 )
 from .citerender import STYLES, render, render_bibliography, style_path
 from .citeworks import (
-    COLLECTION,
+    COLLECTION_ID,
     REPORT,
     REPORT_FIGURE_RULES,
+    collection_entry,
+    data_version,
     figure_footnotes,
     footnotes_without_work,
     own_entries,
@@ -79,7 +81,9 @@ __all__ = [
     "BIBTEX_ESCAPES",
     "BIBTEX_TYPES",
     "BRACED_FIELDS",
-    "COLLECTION",
+    "COLLECTION_ID",
+    "collection_entry",
+    "data_version",
     "CSL_FIELDS",
     "FORMATS",
     "MONTHS",
@@ -134,5 +138,7 @@ def main(
         raise ValueError("give a figure or a footnote, not both")
     items = works(data_dir, figure_id=figure_id, footnote=footnote)
     if figure_id is None and footnote is None:
-        items += own_entries()
+        items += own_entries(data_dir)
+    version = data_version(data_dir)
+    items = [{**w, "data_version": version} for w in items]
     return {"csl-json": to_csl_json, "bibtex": to_bibtex, "biblatex": to_biblatex, "ris": to_ris}[name](items)

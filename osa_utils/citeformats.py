@@ -42,8 +42,10 @@ def _provenance(w: dict) -> str:
 
 
 def _note(w: dict) -> str:
-    """The entry's note: its own (the report, this collection) or the footnotes that cite it."""
-    return w.get("export_note") or _provenance(w)
+    """The entry's note: its own (the report, this collection) or the footnotes that cite it, and
+    the data package version it was exported from (``data_version``, set by :func:`osa_utils.cite.main`)."""
+    note = w.get("export_note") or _provenance(w)
+    return f"{note}; from {w['data_version']}" if w.get("data_version") else note
 
 
 def _note_et_al(w: dict) -> str:
@@ -91,6 +93,8 @@ def csl_item(w: dict) -> dict:
     for col, var in CSL_FIELDS.items():
         if w.get(col):
             item[var] = w[col]
+    if w.get("version"):
+        item["version"] = w["version"]
     if w.get("issued"):
         item["issued"] = {"date-parts": [_date_parts(w["issued"])]}
     if w.get("accessed"):
@@ -259,6 +263,13 @@ def _biblatex_fields(w: dict) -> list[tuple[str, str]]:
     return f
 
 
+def _biblatex_entry_fields(w: dict) -> list[tuple[str, str]]:
+    """The biblatex fields, then ``ids``: the keys this work had before a merge or rename
+    (sources.csv ``old_ids``), which biber resolves as aliases of the entry's key."""
+    old = w.get("old_ids") or ""
+    return _biblatex_fields(w) + ([("ids", old.replace(";", ","))] if old else [])
+
+
 def _link_fields(w: dict) -> list[tuple[str, str]]:
     """doi, url and urldate, as printed (BibTeX and biblatex alike)."""
     f = []
@@ -350,7 +361,7 @@ def to_bibtex(items: Iterable[dict]) -> str:
 
 def to_biblatex(items: Iterable[dict]) -> str:
     """biblatex entries (``@online``, ``@report``, ``journaltitle``, ``date``, ``urldate``), one per work."""
-    return _entries(items, lambda w: BIBLATEX_TYPES[w["type"]], _biblatex_fields)
+    return _entries(items, lambda w: BIBLATEX_TYPES[w["type"]], _biblatex_entry_fields)
 
 
 # --------------------------------------------------------------------------- RIS

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import DEFAULT_DATA_DIR, PROJECT_ROOT
 from .data import DataPackage, load_table
 from .text import is_missing
 from .text import text as _text
@@ -44,19 +45,55 @@ REPORT = {
     "export_note": "The report whose footnotes cite the other entries",
 }
 
-#: This collection. The one place it is described: a later CITATION.cff can feed it. Nothing here
-#: that the project does not state (no author list, DOI or URL).
-COLLECTION = {
-    "id": "osareport2026collection",
-    "type": "dataset",
-    "title": "The OSA report collection",
-    "genre": "Jupyter notebook research collection",
-    "issued": "2026",
-    "export_note": (
-        "A reproducible edition of Rühlig (ed.) 2023: its tables and figures as validated CSV, "
-        "one notebook per chapter and the code that regenerates the report"
-    ),
-}
+#: This collection's citation file (Citation File Format 1.2.0): the one place the collection is
+#: described. :func:`collection_entry` reads its entry from it.
+CITATION_CFF = PROJECT_ROOT / "CITATION.cff"
+#: The id of this collection's entry in every export.
+COLLECTION_ID = "osareport2026collection"
+
+
+def _cff_name(person: dict) -> dict:
+    """A CFF person or entity as a family/given or literal name."""
+    if person.get("family-names"):
+        return {"family": str(person["family-names"]), "given": str(person.get("given-names", ""))}
+    return {"literal": str(person.get("name", ""))}
+
+
+def collection_entry(data: Data = None, cff: Path | None = None) -> dict:
+    """This collection's entry, from CITATION.cff (*cff*, default :data:`CITATION_CFF`): its title,
+    authors, version and abstract; issued is the year the data package (*data*) was created
+    (``created`` in its datapackage.json), since the entry cites the collection as a dataset."""
+    import yaml
+
+    meta = yaml.safe_load(Path(cff or CITATION_CFF).read_text(encoding="utf-8"))
+    created = str(_descriptor(data).get("created", ""))
+    return {
+        "id": COLLECTION_ID,
+        "type": "dataset",
+        "title": str(meta["title"]),
+        "authors": [_cff_name(a) for a in meta.get("authors", [])],
+        "genre": "Jupyter notebook research collection",
+        "version": str(meta.get("version", "")),
+        "issued": created[:4],
+        # every format carries the note: the version goes there (CSL-JSON also has a variable)
+        "export_note": " ".join(f"Version {meta.get('version', '')}. {meta.get('abstract', '')}".split()),
+    }
+
+
+def data_version(data: Data = None) -> str:
+    """'the OSA report collection, data package osa-report-2023 1.0.0': the package an export comes from."""
+    meta = _descriptor(data)
+    return f"the OSA report collection, data package {meta.get('name', '?')} {meta.get('version', '(no version)')}"
+
+
+def _descriptor(data: Data) -> dict:
+    """The parsed datapackage.json of *data*."""
+    import json
+
+    if isinstance(data, DataPackage):
+        return data.descriptor
+    folder = Path(data) if data is not None else DEFAULT_DATA_DIR
+    return json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
 
 
 # --------------------------------------------------------------------------- figures
@@ -201,6 +238,7 @@ _EMPTY_WORK = {
     "collection_title": "",
     "number": "",
     "genre": "",
+    "version": "",
     "volume": "",
     "issue": "",
     "page": "",
@@ -219,7 +257,7 @@ _EMPTY_WORK = {
 }
 
 
-def own_entries() -> list[dict]:
-    """Entries for the report itself (:data:`REPORT`) and for this collection (:data:`COLLECTION`),
-    shaped like :func:`works`' works."""
-    return [{**_EMPTY_WORK, **REPORT}, {**_EMPTY_WORK, **COLLECTION}]
+def own_entries(data: Data = None) -> list[dict]:
+    """Entries for the report itself (:data:`REPORT`) and for this collection
+    (:func:`collection_entry`), shaped like :func:`works`' works."""
+    return [{**_EMPTY_WORK, **REPORT}, {**_EMPTY_WORK, **collection_entry(data)}]

@@ -67,6 +67,9 @@ class FigureInfo:
             "reading": f"text of {REPORT_REF}",
             "synthesis": f"tables of {REPORT_REF}",
             "derived_chart": f"{self.based_on} of {REPORT_REF}",
+            # a diagram lost in the extraction and redrawn from the prose (Figures 0.2/1.4, 1.1): the image
+            # is not the report's figure, so its source line does not say "Figure 0.2 of" (issue #21)
+            "reconstructed_from_text": f"{self.number_printed.rstrip('.')} redrawn from the text of {REPORT_REF}",
         }.get(self.status, f"{self.number_printed.rstrip('.')} of {REPORT_REF}")
         line = f"Source: {where}. Data: {used or 'none'}."
         return line + (f" {extra}" if extra else "")

@@ -467,6 +467,18 @@ def test_no_markdown_in_any_exported_field(csl, bibtex, biblatex, data_dir):
     assert "*" not in bibtex and "*" not in biblatex and "*" not in ris
 
 
+def test_every_exported_note_names_the_data_package_version(data_dir, project_root):
+    """Every entry of every format says which version of the data package it was exported from."""
+    package = json.loads((project_root / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    words = f"data package {package['name']} {package['version']}"
+    for item in json.loads(cite.main("csl-json", data_dir=data_dir)):
+        assert words in item["note"], item["id"]
+    for fmt, tag in (("bibtex", "note = "), ("biblatex", "addendum = "), ("ris", "N1  - ")):
+        text = cite.main(fmt, data_dir=data_dir)
+        notes = [line for line in text.splitlines() if line.strip().startswith(tag)]
+        assert notes and all(words in n for n in notes), fmt
+
+
 def test_csl_json_is_deterministic(data_dir):
     a = cite.main("csl-json", data_dir=data_dir)
     assert a == cite.main("csl-json", data_dir=data_dir)
@@ -476,9 +488,10 @@ def test_csl_json_is_deterministic(data_dir):
 
 def test_a_merged_work_lists_every_footnote_citing_it(csl):
     by_id = {i["id"]: i for i in csl}
-    assert by_id["milmo2022tiktok"]["note"] == "Cited in Rühlig (ed.) 2023, notes 265, 267"
-    assert by_id["brunnermeier2022digital"]["note"] == "Cited in Rühlig (ed.) 2023, notes 146, 150"
-    assert by_id["abrami2014why"]["note"] == "Cited in Rühlig (ed.) 2023, notes 2, 104"
+    data = f"; from {cite.data_version()}"
+    assert by_id["milmo2022tiktok"]["note"] == "Cited in Rühlig (ed.) 2023, notes 265, 267" + data
+    assert by_id["brunnermeier2022digital"]["note"] == "Cited in Rühlig (ed.) 2023, notes 146, 150" + data
+    assert by_id["abrami2014why"]["note"] == "Cited in Rühlig (ed.) 2023, notes 2, 104" + data
     assert by_id["allison2021great"]["note"].endswith("; author list printed with 'et al.'")
 
 
@@ -999,13 +1012,22 @@ def test_report_entry_is_the_report_as_printed(csl, source_lines):
 
 
 def test_collection_entry_says_only_what_the_project_states(csl, project_root):
+    """Title, authors and version as CITATION.cff states them (the one source), issued the year the
+    data package was created; no URL, DOI or editor (none is stated)."""
+    import json
+
+    import yaml
+
     item = next(i for i in csl if i["id"] == "osareport2026collection")
     heading = (project_root / "README.md").read_text(encoding="utf-8").splitlines()[0]
     assert heading == f"# {item['title']}"
-    assert item["issued"] == {"date-parts": [[2026]]}
-    assert not {"URL", "DOI", "author", "editor"} & set(item)
-    # one place in code: every format takes it from cite.COLLECTION
-    assert cite.COLLECTION["title"] == item["title"]
+    cff = yaml.safe_load((project_root / "CITATION.cff").read_text(encoding="utf-8"))
+    assert item["title"] == cff["title"] and item["version"] == str(cff["version"])
+    assert item["author"] == [{"literal": a["name"]} for a in cff["authors"]]
+    assert item["note"].startswith(f"Version {cff['version']}. ")
+    created = json.loads((project_root / "data" / "datapackage.json").read_text(encoding="utf-8"))["created"]
+    assert item["issued"] == {"date-parts": [[int(created[:4])]]}
+    assert not {"URL", "DOI", "editor"} & set(item)
 
 
 def test_own_entries_only_in_the_whole_bibliography(data_dir):

@@ -126,6 +126,8 @@ def test_figures_and_verify_report_every_kind_of_difference(tmp_path):
     ]
     same = _run("verify", "--notebooks-dir", str(nbs), "--figures", str(ref), "--jobs", "1")
     assert same.returncode == 0 and "4 identical, 0 different" in same.stdout, same.stdout + same.stderr
+    # one build per run: the report page is assembled with the figures (CI runs verify alone per Python)
+    assert "report page: built (index.html)" in same.stdout, same.stdout
     img = Image.open(ref / "fig-a.png").convert("RGB")
     img.putpixel((5, 5), (255, 0, 0))
     img.save(ref / "fig-a.png")

@@ -123,8 +123,10 @@ def test_method_diagram(chapter, out):
     for s in steps.itertuples():
         assert s.name in text and f"STEP {s.step}" in text
     assert RECONSTRUCTED_LABEL in text
-    assert NO_RESULT in text  # step 4 prints no result sentence
+    assert NO_RESULT not in text  # step 4 prints no result sentence: its box holds the step's own (L424)
     assert steps["result"].dropna().iloc[0] in text
+    four = steps[steps["result"].isna()]
+    assert len(four) and all(" ".join(s.split()) in " ".join(text.split()) for s in four["summary"])
     full = steps.assign(result="A result.")
     assert NO_RESULT not in _texts(method_diagram(full))
 

@@ -100,28 +100,28 @@ def test_tables_escape_every_cell():
 
 
 def test_risk_profile_draws_a_shared_score_once_with_challenge_labels():
-    """Figure 2.2 prints one score (3) for the two national-security challenges: one bar, marked as shared
-    (the wording of the cross-chapter heat map), and bars labelled by the challenge, not by an item number."""
+    """Figure 2.2 prints one score (3) for the two national-security challenges: one dot, marked as shared
+    (the wording of the cross-chapter heat map), and rows labelled by the challenge's whole text, not by an
+    item number (more in tests/test_score_charts.py)."""
     import matplotlib.pyplot as plt
 
     from osa_utils.data import load_table
     from osa_utils.plots.profiles import cell_text
-    from osa_utils.plots.risk import risk_profile, short_challenge
+    from osa_utils.plots.risk import challenge_label, risk_profile
 
     rc = load_table("risk_challenges")
     rc = rc[rc["figure"] == "2.2"]
     fig = risk_profile(rc, load_table("dimensions"))
     ax = fig.axes[0]
-    bars = [p for p in ax.patches if (p.get_gid() or "").startswith("score:")]
+    dots = [line for line in ax.lines if (line.get_gid() or "").startswith("score:")]
     ns = rc[rc["dimension_id"] == "national_security"]
     assert len(ns) == 2 and ns["score_shared"].all()
-    assert len(bars) == len(rc) - 1  # the shared score is one bar
-    shared = [b for b in bars if b.get_gid().startswith("score:national_security:")]
-    assert len(shared) == 1 and shared[0].get_height() > 1.5  # spans both challenges' rows
+    assert len(dots) == len(rc) - 1  # the shared score is one dot
+    assert len([d for d in dots if d.get_gid().startswith("score:national_security:")]) == 1
     texts = [t.get_text() for t in ax.texts]
     assert any(cell_text(3, 3, 2, True)[1].replace("\n", " ") in t for t in texts)
     labels = [t.get_text() for t in ax.get_yticklabels()]
     for c in rc["challenge"]:
-        assert short_challenge(c) in labels
+        assert challenge_label(c) in labels
     assert not any(label.strip().isdigit() for label in labels)  # rows are challenges, not item numbers
     plt.close(fig)

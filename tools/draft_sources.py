@@ -69,6 +69,8 @@ URL = re.compile(
     r"<{1,2}(?:\[[^\]]*\]\()?(https?://[^\s<>()\]]+(?:\([^\s<>()]*\)[^\s<>()\]]*)*)\)?>{1,2}|(?<![<(\w])(https?://[^\s<>]+?)(?=[.>]?(?:\s|$))"
 )
 DOI = re.compile(r"<?doi:\s*(?:https://doi\.org/)?(10\.[^\s>]+?)>?(?=[.,;]?(?:\s|$))")
+#: A DOI resolver link (doi.org, or the EU Publications Office's data.europa.eu/doi/): the DOI is its path.
+DOI_URL = re.compile(r"^https?://(?:dx\.)?(?:doi\.org|data\.europa\.eu/doi)/(10\.\d{4,}/\S+)$")
 QUOTED = re.compile(r"“[^”]+”|\"[^\"]+\"|‘[^’]+’|'[^']{6,}'")
 ITALIC = re.compile(r"\*([^*]+)\*")
 BACKREF = re.compile(r"^(?P<who>.*?),? \(note (?P<n>\d+)\)\.?$")
@@ -173,6 +175,7 @@ FIELDS = [
     "editors",
     "et_al",
     "note",
+    "old_ids",
 ]
 
 # ----------------------------------------------------------------------------- reviewed overrides
@@ -218,7 +221,33 @@ SEG: dict[int, list[str] | None] = {  # the None entries are set below the table
 
 #: (footnote, segment) -> (footnote, segment) of the earlier full citation of the same work, where URL and
 #: title do not show it (the same document printed with another URL or another title form).
-MERGE = {(25, 1): (7, 1)}
+MERGE = {(25, 1): (7, 1), (49, 1): (11, 1)}
+
+#: (footnote, segment) of a merged repeat -> what it prints differently from the full citation it repeats
+#: (replaces the drafted "printed here with <field> <value>", which names only url/doi/dates).
+REPEAT_DIFF = {
+    (25, 1): "printed here with the title 'Strategic dependencies and capacities' (without 'Commission Staff "
+    "Working Document:'), 'Commission Staff Working Document' after the number, no '(2021)' after it, and the "
+    "url https://www.eu.dk/samling/20211/kommissionsforslag/kom(2021)0350/forslag/1779363/2388551.pdf",
+    (49, 1): "printed here as 'SWD(2021) 350 final' (footnote 11: 'COM (2021) 350 final'; a slip, errata.csv "
+    "e52), with the title 'Updating the 2020 New Industrial Strategy: Building a Stronger Single Market for "
+    "Europe's recovery' (without 'Communication from the Commission to …'), the date '2021' (footnote 11: "
+    "'5 May 2021') and the url https://ec.europa.eu/info/sites/default/files/communication-industrial-"
+    "strategy-update-2020_en.pdf; formerly the separate work european2021updating (see old_ids)",
+    (50, 1): "printed here with the publisher 'CSIS' (footnote 15: 'Center for Strategic and International "
+    "Studies, Washington, DC')",
+    (104, 1): "printed here with the authors 'Regina Abrami et al.' (footnote 2 names all three: 'Regina M. "
+    "Abrami, William C. Kirby and F. Warren McFarlan'), the title in title case 'Why China Can't Innovate' "
+    "(footnote 2: 'Why China can't innovate') and 'accessed 28 November 2022, at' (accessed 2022-11-28)",
+    (118, 1): "printed here after 'On the nexus of the digital yuan and blockchain technologies see', with the "
+    "date '1 August 2022' (footnote 84: '2022'; issued 2022-08-01) and only 'Journal of' in italics",
+    (207, 1): "printed here with no author (footnote 80: 'Central Commission for Cybersecurity and "
+    "Informatization'), without the Chinese title, the translation's title 'Translation: 14th Five-Year Plan "
+    "for National Informatization' with 'Year' capitalised (footnote 80: 'Five-year'), the date 'December "
+    "2021' (footnote 80: 'Dec. 2021', inside the brackets) and no access date (footnote 80: 'accessed 28 "
+    "November 2022')",
+    (227, 1): "printed here with 'et al.' (footnote 195: 'et. al.')",
+}
 
 #: (footnote, segment) of a back-reference -> segment of the pointed-to note it links (where the note cites several).
 BACKREF_TARGET = {(178, 1): 2}
@@ -255,6 +284,9 @@ FIX: dict[tuple[int, int], dict] = {
         publisher="",
         number="COM (2021) 350 final",
         issued="2021-05-05",
+        note="footnote 49 cites the same Communication as 'SWD(2021) 350 final' (a slip, errata.csv e52) at "
+        "another URL",
+        old_ids="european2021updating",
         title="Communication from the Commission to the European Parliament, the Council, the European Economic "
         "and Social Committee and the Committee of the Regions. Updating the 2020 New Industrial Strategy: "
         "Building a stronger Single market for Europe's recovery",
@@ -324,9 +356,8 @@ FIX: dict[tuple[int, int], dict] = {
         publisher="MERICs",
         note="URL printed with the domain 'meric.org' (errata.csv e22)",
     ),
-    (49, 1): dict(publisher="", number="SWD(2021) 350 final"),
     (52, 1): dict(type="report"),
-    (54, 1): dict(note="the URL's path has 2020/11/30; the date is given as printed"),
+    (54, 1): dict(note="the URL's path has 2020/11/30; the date is given as printed (errata.csv e53)"),
     (56, 1): dict(
         type="document",
         authors=[L("National Development and Reform Commission")],
@@ -349,6 +380,7 @@ FIX: dict[tuple[int, int], dict] = {
         title="Deliverable D1.1: Use case-driven specifications and technical requirements and initial channel model",
     ),
     (62, 1): dict(type="report"),
+    (63, 2): dict(type="report"),  # a white paper (PDF), as Huawei's (63, 4)
     (63, 4): dict(type="report"),
     (64, 1): dict(
         type="paper-conference",
@@ -405,6 +437,7 @@ FIX: dict[tuple[int, int], dict] = {
         container_title="Gov. cn",
         publisher="",
         title_translation="14th Five-Year Plan to Advance the Informatization of National Government Affairs",
+        note="translation printed with an opening quotation mark that is never closed (errata.csv e60)",
     ),
     (80, 3): dict(
         type="document",
@@ -535,6 +568,7 @@ FIX: dict[tuple[int, int], dict] = {
     ),
     (132, 1): dict(type="post-weblog"),
     (132, 2): dict(type="article-magazine"),
+    (133, 1): dict(type="article-magazine"),  # Politico, a news site
     (135, 1): dict(authors=[("Mierzejewski", "Dominik")]),
     (136, 1): dict(type="webpage"),
     (137, 1): dict(type="article-magazine"),
@@ -578,8 +612,9 @@ FIX: dict[tuple[int, int], dict] = {
     (162, 1): dict(
         type="report",
         authors=[],
-        collection_title="Fintech Research Feature: Detailed Explanation of Digital RMB",
         publisher="SINA",
+        note="printed after 'See' and before the Chinese title with the report's English name 'Fintech "
+        "Research Feature: Detailed Explanation of Digital RMB' (not a series)",
         title_translation="Fintech Research Special: Detailed Explanation of Digital RMB, "
         "Three Key Questions Answered and Investment Opportunity Analysis",
     ),
@@ -605,7 +640,7 @@ FIX: dict[tuple[int, int], dict] = {
         eds=[("Fallgren", "")],
         publisher="John Wiley & Sons",
         publisher_place="Hoboken",
-        note="editors printed 'Fallgren et. al. (eds)'",
+        note="editors printed 'Fallgren et. al. (eds)' (errata.csv e57)",
     ),
     (168, 1): dict(type="article-magazine"),
     (171, 1): dict(type="report", container_title="", publisher="Quectel"),
@@ -619,7 +654,7 @@ FIX: dict[tuple[int, int], dict] = {
     ),
     (179, 1): dict(
         container_title="Vehicular Networks: Principles, Enabling Technologies and Perspectives",
-        note="editor printed 'Abdelfatteh Haidine (eds)'; volume marked '[working title]'",
+        note="editor printed 'Abdelfatteh Haidine (eds)' (errata.csv e58); volume marked '[working title]'",
     ),
     (180, 1): dict(type="webpage", authors=[L("Research and Markets")]),
     (181, 1): dict(type="article-magazine"),
@@ -630,7 +665,8 @@ FIX: dict[tuple[int, int], dict] = {
     (188, 1): dict(type="article-magazine", authors=[("Metz", "Saad")], publisher="", note="printed 'no date'"),
     (190, 1): dict(type="article-magazine"),
     (192, 1): dict(
-        authors=[("Holroyd", "Matthew")], note="author printed 'Go Matthew Holroyd'; the URL's path has 2022/09/02"
+        authors=[("Holroyd", "Matthew")],
+        note="author printed 'Go Matthew Holroyd'; the URL's path has 2022/09/02 (errata.csv e62)",
     ),
     (193, 1): dict(
         type="webpage",
@@ -646,7 +682,10 @@ FIX: dict[tuple[int, int], dict] = {
         publisher_place="Reston",
     ),
     (195, 1): dict(
-        publisher="European Parliament, Policy Department for External Relations", publisher_place="Brussels"
+        publisher="European Parliament, Policy Department for External Relations",
+        publisher_place="Brussels",
+        note="printed 'et. al.' (errata.csv e57)",
+        old_ids="gowacka2021digital",
     ),
     (196, 1): dict(type="webpage"),
     (198, 1): dict(container_title="", genre="Working Paper", publisher_place="Washington, DC"),
@@ -665,6 +704,7 @@ FIX: dict[tuple[int, int], dict] = {
     (215, 1): dict(
         publisher="European Parliamentary Research Service (EPRSP) Scientific Foresight Unit (STOA)",
         number="PE 729.543",
+        note="abbreviation printed 'EPRSP' for EPRS (errata.csv e56)",
     ),
     (216, 1): dict(
         authors=[L("European Parliament")],
@@ -674,6 +714,7 @@ FIX: dict[tuple[int, int], dict] = {
     ),
     (217, 1): dict(title='"complex adaptive systems" AND "supply chain resilience"', publisher="", note="a search"),
     (219, 1): dict(type="article-magazine"),
+    (221, 1): dict(type="article-magazine"),  # Quartz, a news site
     (220, 1): dict(type="manuscript", authors=[("Walton", "Greg")], title="", genre="Unpublished research"),
     (222, 1): dict(note="date printed '8 April, 2019'"),
     (224, 1): dict(
@@ -690,6 +731,7 @@ FIX: dict[tuple[int, int], dict] = {
         note="access date printed '6 January 2022'",
     ),
     (226, 1): dict(note="issue dated 'Fall 2021'"),
+    (228, 1): dict(type="article-magazine"),  # Axios, a news site
     (229, 1): dict(
         type="report",
         authors=[("Ekman", "Alice"), ("de Esperanza Picardo", "Cristina")],
@@ -708,7 +750,9 @@ FIX: dict[tuple[int, int], dict] = {
         type="report",
         publisher="Joint Research Centre (JRC) Publications Repository",
         publisher_place="Brussels",
-        number="JRC no. 12 9319",
+        collection_title="JRC",
+        number="12 9319",
+        note="printed 'JRC no. 12 9319' (series, then the number after 'no.', as 'ADB Working Papers no. 482')",
         issue="",
     ),
     (240, 1): dict(
@@ -770,7 +814,7 @@ FIX: dict[tuple[int, int], dict] = {
         authors=[L("TikTok")],
         title="How TikTok recommends videos #For You",
         publisher="",
-        note="title printed without its opening quotation mark",
+        note="title printed without its opening quotation mark (errata.csv e61)",
     ),
     (263, 1): dict(),
     (264, 1): dict(note="date printed 'Updated 2 November 2022'"),
@@ -972,13 +1016,25 @@ def parse_segment(seg: str) -> dict:
         rec["type"] = "webpage"
     else:
         rec["type"] = "report" if rec["publisher"] else "webpage"
+    link = DOI_URL.match(rec["url"])
+    if link and not rec["doi"]:  # after the type: a DOI link alone does not make a journal article
+        rec["doi"] = link.group(1)
     return rec
+
+
+#: Latin letters NFKD does not decompose into a base letter and a mark.
+FOLD = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss", "æ": "ae", "œ": "oe"})
+
+
+def ascii_fold(text: str) -> str:
+    """ASCII form of a name for an id: diacritics dropped ('Rühlig' -> 'Ruhlig', 'Głowacka' -> 'Glowacka')."""
+    return unicodedata.normalize("NFKD", text.translate(FOLD)).encode("ascii", "ignore").decode()
 
 
 def key_for(rec: dict, used: set) -> str:
     first = rec["authors"][0] if rec["authors"] else (rec["container_title"] or rec["publisher"] or rec["title"])
     name = first[0] if isinstance(first, tuple) else first.split()[0]
-    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    name = ascii_fold(name).lower()
     name = re.sub(r"[^a-z0-9]", "", name) or "anon"
     year = rec["issued"][:4] if rec["issued"] else "nd"
     words = [
@@ -1077,7 +1133,13 @@ def draft(data_dir: Path):
                         "source_id": dup,
                         "backref_note": "",
                         "note": f"the same work as cited in full in footnote {primary['footnote']} (merged)"
-                        + (f"; printed here with {', '.join(extra)}" if extra else ""),
+                        + (
+                            f"; {REPEAT_DIFF[(n, pos)]}"
+                            if (n, pos) in REPEAT_DIFF
+                            else f"; printed here with {', '.join(extra)}"
+                            if extra
+                            else ""
+                        ),
                     }
                 )
                 per_note[n].append(dup)

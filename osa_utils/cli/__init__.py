@@ -79,11 +79,39 @@ class _Commands(click.Group):
         ctx.exit(status)  # outside the handler: the error and the frames it holds are let go first
 
 
+def versions() -> str:
+    """The code's version and the data package's (the collection's data/datapackage.json)."""
+    import json
+
+    from .. import DEFAULT_DATA_DIR, __version__
+
+    try:
+        package = json.loads((DEFAULT_DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))
+        data = f"data package {package.get('name', '?')} {package.get('version', '(no version)')}"
+    except (OSError, ValueError) as exc:
+        data = f"data package unreadable ({DEFAULT_DATA_DIR / 'datapackage.json'}: {exc})"
+    return f"osa-report {__version__} (code); {data} ({DEFAULT_DATA_DIR})"
+
+
+def _print_versions(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        say(versions())
+        ctx.exit()
+
+
 @click.group(
     cls=_Commands,
     context_settings={"help_option_names": ["-h", "--help"]},
     help="Validate, build and check the reproducible edition of 'Europe's Strategic Technology "
     "Autonomy from China' (Digital Power China, 2023).",
+)
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_versions,
+    help="show the code's version and the data package's, and exit",
 )
 def cli() -> None:
     pass
@@ -94,6 +122,7 @@ for _command in (
     buildcmds.build,
     buildcmds.figures,
     buildcmds.verify,
+    buildcmds.release,
     datacmds.cite,
     toolcmds.assess,
     toolcmds.app_check,

@@ -35,8 +35,9 @@ def _build(unchanged: str, **kwargs):
 
 
 @contextlib.contextmanager
-def _scratch_build(unchanged: str, **kwargs) -> Iterator:
-    """Every notebook with its defaults, forced, into a scratch folder (no report), removed afterwards."""
+def _scratch_build(unchanged: str, report: bool = False, **kwargs) -> Iterator:
+    """Every notebook with its defaults, forced, into a scratch folder (the report page assembled
+    only with *report*), removed afterwards."""
     try:
         work = Path(tempfile.mkdtemp(prefix="osa-figures-"))
     except OSError as exc:
@@ -46,7 +47,7 @@ def _scratch_build(unchanged: str, **kwargs) -> Iterator:
             exc,
         ) from None
     try:
-        yield _build(unchanged, out=work / "build", force=True, report=False, **kwargs)
+        yield _build(unchanged, out=work / "build", force=True, report=report, **kwargs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -165,7 +166,8 @@ def figures(data_dir: Path, out: Path, jobs: int | None, wait: bool, notebooks_d
 
 @click.command(
     short_help="rebuild every figure and compare with the committed figures/",
-    help="For reviewers: rebuild all figures and tables into a temporary folder, compare them with "
+    help="For reviewers: rebuild all figures and tables, and the report page with them, into a "
+    "temporary folder (one run also shows that the report builds), compare them with "
     "figures/ and print one line per file (identical, differs with the number of differing "
     "pixels, missing, unexpected, unreadable for a PNG that cannot be decoded). Exit 1 on any "
     "difference.",
@@ -189,7 +191,12 @@ def verify(data_dir: Path, reference: Path, jobs: int | None, notebooks_dir: Pat
     if not reference.is_dir():
         raise UsageError(f"--figures {reference} is not a folder of reference figures")
     with _scratch_build(
-        "the reference figures are", data_dir=data_dir, jobs=jobs, notebooks_dir=notebooks_dir, timeout=timeout
+        "the reference figures are",
+        report=True,  # the whole build, page included: one run proves the report builds and matches
+        data_dir=data_dir,
+        jobs=jobs,
+        notebooks_dir=notebooks_dir,
+        timeout=timeout,
     ) as result:
         rows = compare_figures(reference, result.out / "figures")
         width = max(len(r[0]) for r in rows) if rows else 10
@@ -198,6 +205,54 @@ def verify(data_dir: Path, reference: Path, jobs: int | None, notebooks_dir: Pat
             print(f"{name:<{width}}  {verdict:<10}  {detail}")
         bad = [r for r in rows if r[1] != "identical"]
         report_failures(result)
+        if (result.out / "index.html").is_file():
+            print("report page: built (index.html)")
         print(f"{len(rows) - len(bad)} identical, {len(bad)} different, missing, unexpected or unreadable")
         if bad or result.failed:
             raise Reported()
+
+
+@click.command(
+    short_help="build, verify and package a release (data, report, citation, checksums)",
+    help="Build every notebook and the report into a scratch folder, compare the figures with the "
+    "committed reference figures (as verify does), then write OUT: a folder "
+    "osa-report-collection-<code>-data-<data>/ (the data package, the built report, CITATION.cff, "
+    "CHANGELOG.md, the licences, RELEASE.json and SHA256SUMS) and the same as one .zip. Refused, "
+    "with nothing written, from a git checkout with uncommitted or untracked files, when a notebook "
+    "fails or a figure differs. OUT follows the build's output-folder rules.",
+)
+@options.data_dir
+@click.option("--out", type=options.PATH, required=True, metavar="OUT", help="release folder (required)")
+@click.option(
+    "--figures",
+    "reference",
+    type=options.PATH,
+    default=options.PROJECT_ROOT / "figures",
+    metavar="FIGURES",
+    help=f"committed reference figures (default: {options.PROJECT_ROOT / 'figures'})",
+)
+@options.jobs
+@options.notebooks_dir
+@options.timeout
+def release(data_dir: Path, out: Path, reference: Path, jobs: int | None, notebooks_dir: Path, timeout: float) -> None:
+    """See :mod:`osa_utils.release`."""
+    from .. import release as rel
+
+    try:
+        zipped = rel.release(
+            out,
+            data_dir=data_dir,
+            notebooks_dir=notebooks_dir,
+            reference=reference,
+            jobs=jobs,
+            timeout=timeout,
+            say=lambda m: say(m, err=True),
+        )
+    except KeyboardInterrupt:
+        raise Interrupted(f"no release written; {out} unchanged") from None
+    except OSError as exc:
+        failure = fs_error(f"{os_error(exc, Path(out).absolute().parent)}; {out} unchanged", exc)
+    else:
+        say(f"release written: {zipped} and {zipped.with_suffix('')}/ (SHA256SUMS inside)")
+        return
+    raise failure

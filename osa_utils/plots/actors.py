@@ -63,6 +63,28 @@ RULE_TEXT = (
 GROUPS = ["policy / state", "research", "industry body", "company", "bank", "other"]
 
 
+def actor_counts(actors: pd.DataFrame) -> pd.DataFrame:
+    """What :func:`actors_by_type` draws, one row per bar segment: group, priority (the symbol printed, or
+    'no symbol in the text'), actors (how many) and actor_ids (';'-joined, in printed order)."""
+    a = actors.assign(group=actors["actor_type"].map(actor_type_group))
+    rows = []
+    for g in [g for g in GROUPS if g in set(a["group"])]:
+        for symbol, label in PRIORITY_ORDER:
+            part = a[
+                (a["group"] == g) & (a["priority_symbol"].isna() if symbol is None else a["priority_symbol"] == symbol)
+            ]
+            if len(part):
+                rows.append(
+                    {
+                        "group": g,
+                        "priority": symbol or label,
+                        "actors": len(part),
+                        "actor_ids": ";".join(part["actor_id"].astype(str)),
+                    }
+                )
+    return pd.DataFrame(rows, columns=["group", "priority", "actors", "actor_ids"])
+
+
 def actors_by_type(actors: pd.DataFrame, top_names: list[str] | None = None):
     """Stacked horizontal bars: number of actors per type group, split by printed priority symbol.
 
@@ -95,16 +117,17 @@ def actors_by_type(actors: pd.DataFrame, top_names: list[str] | None = None):
     ax.invert_yaxis()
     ax.set_xlabel("Number of actors in the table")
     cast("MaxNLocator", ax.xaxis.get_major_locator()).set_params(integer=True)  # the default AutoLocator is one
-    ax.legend(frameon=False, fontsize=7.5, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    if top_names:
-        ax.text(
-            0.0,
-            -0.32 - 0.02 * len(groups),
-            style.wrap("Printed with ●: " + "; ".join(top_names), 95),
-            transform=ax.transAxes,
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    if top_names:  # under the axis label, whatever the chart's height
+        ax.annotate(
+            style.wrap("Printed with ●: " + "; ".join(top_names), 90),
+            xy=(0.0, 0.0),
+            xycoords="axes fraction",
+            xytext=(0, -44),
+            textcoords="offset points",
             ha="left",
             va="top",
-            fontsize=7.5,
+            fontsize=8,
             color=style.TEXT,
         )
     return fig

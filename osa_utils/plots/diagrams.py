@@ -11,6 +11,8 @@ import pandas as pd
 from .. import style
 
 RECONSTRUCTED_LABEL = "Reconstructed from the text: the original diagram is not in the source"
+#: Kept for callers; no box shows it since issue #21: a step without a result sentence shows the step's own
+#: sentence (method_steps.csv summary; step 4: L424 of the text).
 NO_RESULT = "(no result sentence printed)"
 BOX_FACE = "#f4f6f8"
 BOX_EDGE = "#8a96a3"
@@ -47,25 +49,30 @@ def _box(ax, x: float, top: float, w: float, h: float, edge: str = BOX_EDGE) -> 
 
 
 def _marking(ax, x: float, y: float) -> None:
-    ax.text(x, y, RECONSTRUCTED_LABEL, ha="left", va="bottom", fontsize=7, style="italic", color=style.MUTED)
+    ax.text(x, y, RECONSTRUCTED_LABEL, ha="left", va="bottom", fontsize=8, style="italic", color=style.MUTED)
 
 
 def method_diagram(steps: pd.DataFrame):
     """Figure 0.2/1.4: the four steps left to right, joined by arrows.
 
-    Each box holds 'STEP n', the step name and the step's result sentence
-    (NO_RESULT where the text prints none)."""
+    Each box holds 'STEP n', the step name and the step's result sentence ("The result of this step
+    should be ..."). Where the text prints none (step 4), the box holds what the text says of the step
+    instead, its own sentence (the ``summary`` column: for step 4 "Based on the three previous steps, the EU
+    will be able to identify the appropriate policy tools.", L424 of the text; the executive summary, L133,
+    says the same: policymakers "should use different policy tools"), never a placeholder (issue #21)."""
     steps = steps.sort_values("step")
     n = len(steps)
-    box_w, gap, margin = 1.9, 0.42, 0.1
-    name_fs, body_fs, badge_fs = 9.0, 7.5, 8.0
+    box_w, gap, margin = 2.0, 0.36, 0.1
+    name_fs, body_fs, badge_fs = 9.0, 8.0, 8.0
     inner = box_w - 2 * PAD
     cells = []
     for s in steps.itertuples():
         has_result = pd.notna(s.result) and str(s.result).strip()
+        said = s.result if has_result else getattr(s, "summary", None)
+        has_text = bool(said is not None and pd.notna(said) and str(said).strip())
         name = style.wrap(s.name, _chars(inner, name_fs, bold=True))
-        body = style.wrap(s.result if has_result else NO_RESULT, _chars(inner, body_fs))
-        cells.append((int(s.step), name, body, bool(has_result)))
+        body = style.wrap(str(said) if has_text else NO_RESULT, _chars(inner, body_fs))
+        cells.append((int(s.step), name, body, bool(has_text)))
     name_h = max(_height(c[1], name_fs) for c in cells)
     body_h = max(_height(c[2], body_fs) for c in cells)
     badge_h = badge_fs * 1.2 / 72

@@ -7,10 +7,17 @@ import pandas as pd
 from .. import style
 
 #: The legend title in the derived mode: the colours are this collection's reading, said in the legend itself.
+#: It names what the entries are (issue #21: "five printed levels" stood over six entries): the report's
+#: printed legend (threat_levels.csv, five entries, L113-117 of the text) and, after them, the entry this
+#: collection adds for dots whose level the text does not state.
 DERIVED_LEGEND_TITLE = (
-    "The five printed legend levels. Colours: this collection's reading (the printed colours "
-    "are lost), derived from each chapter's risk-table scores 1–4"
+    "The report's legend: its five printed levels. Colours: this collection's reading (the printed "
+    "colours are lost), derived from each chapter's risk-table scores 1–4"
 )
+#: Title of the second legend (derived mode): entries that are not in the printed legend.
+ADDED_LEGEND_TITLE = "Added by this collection (not a printed level)"
+#: Font size of the legends' text (the legibility rule's minimum).
+LEGEND_FONT = 8.0
 #: Fill of the printed legend's 'not applicable' entry (no number, no cell uses it).
 NOT_APPLICABLE_COLOUR = "#bdbdbd"
 #: A dot of a user's reading (matrix column ``user_level``): the level's colour inside a ring of this
@@ -115,11 +122,16 @@ def threat_matrix(
             loc="upper left",
             bbox_to_anchor=(0.0, -0.02),
             frameon=False,
-            fontsize=7.5,
+            fontsize=LEGEND_FONT,
             handletextpad=0.3,
-            title=style.wrap("Printed legend: " + "; ".join(str(r.label) for r in levels.itertuples()) + ".", 120)
+            title=style.wrap(
+                f"The report's legend prints {_count(len(levels))} levels: "
+                + "; ".join(str(r.label) for r in levels.itertuples())
+                + ".",
+                110,
+            )
             + "\nIts colours are not in the text, so no dot is coloured.",
-            title_fontsize=7.5,
+            title_fontsize=LEGEND_FONT,
             alignment="left",
         )
         return fig
@@ -151,34 +163,53 @@ def threat_matrix(
                     label=str(r.label),
                 )
             )
-    if (~matrix["level_known"].astype(bool)).any():
-        handles.append(
-            Line2D(
-                [],
-                [],
-                marker="o",
-                ls="none",
-                ms=9,
-                mfc=style.UNKNOWN_COLOUR,
-                mec=style.UNKNOWN_EDGE,
-                mew=1.2,
-                label=style.UNKNOWN_LABEL,
-            )
-        )
-    ax.legend(
+    legend = ax.legend(
         handles=handles,
         loc="upper left",
         bbox_to_anchor=(0.0, -0.02),
         ncol=3,
         frameon=False,
-        fontsize=7.5,
+        fontsize=LEGEND_FONT,
         handletextpad=0.3,
         columnspacing=1.2,
-        title=style.wrap(DERIVED_LEGEND_TITLE, 120),
-        title_fontsize=7.5,
+        title=style.wrap(DERIVED_LEGEND_TITLE.replace("five", _count(len(handles))), 105),
+        title_fontsize=LEGEND_FONT,
         alignment="left",
     )
+    if (~matrix["level_known"].astype(bool)).any():  # a second legend: what the printed legend does not have
+        ax.add_artist(legend)
+        fig.canvas.draw()  # where the first legend ends: the second goes under it
+        below = legend.get_window_extent().transformed(ax.transAxes.inverted()).y0
+        ax.legend(
+            handles=[
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    ls="none",
+                    ms=9,
+                    mfc=style.UNKNOWN_COLOUR,
+                    mec=style.UNKNOWN_EDGE,
+                    mew=1.2,
+                    label=style.UNKNOWN_LABEL,
+                )
+            ],
+            loc="upper left",
+            bbox_to_anchor=(0.0, below - 0.005),
+            frameon=False,
+            fontsize=LEGEND_FONT,
+            handletextpad=0.3,
+            title=ADDED_LEGEND_TITLE,
+            title_fontsize=LEGEND_FONT,
+            alignment="left",
+        )
     return fig
+
+
+def _count(n: int) -> str:
+    """A small count in words ('five'), as the legends' titles say it."""
+    words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven"}
+    return words.get(n, str(n))
 
 
 def _user_handle(face: str):
@@ -208,7 +239,12 @@ def _user_legend(ax, matrix: pd.DataFrame, levels: pd.DataFrame, colours: str):
             handles.append(_user_handle(style.LEVEL_COLOURS[int(r.level)]))
             labels.append(f"{r.label}: {USER_LEGEND.split(': ', 1)[1]}")
         title = (
-            style.wrap("Printed legend: " + "; ".join(str(r.label) for r in levels.itertuples()) + ".", 120)
+            style.wrap(
+                f"The report's legend prints {_count(len(levels))} levels: "
+                + "; ".join(str(r.label) for r in levels.itertuples())
+                + ".",
+                110,
+            )
             + "\nIts colours are not in the text: the report's dots are not coloured; ringed dots are "
             "the user's reading."
         )
@@ -229,7 +265,13 @@ def _user_legend(ax, matrix: pd.DataFrame, levels: pd.DataFrame, colours: str):
             labels.append(style.UNKNOWN_LABEL)
         handles.append(_user_handle("#ffffff"))
         labels.append(USER_LEGEND + " (colour: the user's level)")
-        title = style.wrap(DERIVED_LEGEND_TITLE + ". Ringed dots: the user's reading, not the report's.", 120)
+        title = style.wrap(
+            DERIVED_LEGEND_TITLE.replace("five", _count(len(levels)))
+            + f" (the first {_count(len(levels))} entries); then, not printed levels: "
+            + (f"'{style.UNKNOWN_LABEL}' and " if unknown_left else "")
+            + "the ringed dots, the user's reading, not the report's.",
+            110,
+        )
     legend = ax.legend(
         handles=handles,
         labels=labels,
@@ -238,12 +280,12 @@ def _user_legend(ax, matrix: pd.DataFrame, levels: pd.DataFrame, colours: str):
         bbox_to_anchor=(0.0, -0.02),
         ncol=1 if colours == "printed" else 2,
         frameon=False,
-        fontsize=7.5,
+        fontsize=LEGEND_FONT,
         handletextpad=0.5,
         labelspacing=0.7,
         columnspacing=1.2,
         title=title,
-        title_fontsize=7.5,
+        title_fontsize=LEGEND_FONT,
         alignment="left",
     )
     legend.set_gid(f"{USER_GID}-legend")

@@ -8,7 +8,7 @@ marker shape and colour per assessor; the panel's median as a grey bar behind th
 from __future__ import annotations
 
 from .. import style
-from .risk import short_challenge
+from .risk import challenge_label
 
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 
@@ -21,7 +21,13 @@ def panel_scores(summary, dimensions):
     c = summary.challenges
     labels_dim = dict(zip(dimensions["dimension_id"], dimensions["label_risk_tables"]))
     n = len(c)
-    fig, ax = plt.subplots(figsize=(8.0, 0.42 * n + 1.6))
+    labels = [
+        f"{challenge_label(ch.challenge, 44)}\n{labels_dim.get(ch.dimension_id, ch.dimension_id)}"
+        + ("  (one assessor)" if ch.n < 2 else "")
+        for ch in c.itertuples()
+    ]  # the whole challenge, wrapped (issue #21: never cut)
+    lines = max((lab.count("\n") + 1 for lab in labels), default=1)
+    fig, ax = plt.subplots(figsize=(6.0, (0.14 * lines + 0.16) * n + 1.6))
     assessors = summary.assessors
     offsets = {a: (i - (len(assessors) - 1) / 2) * 0.15 for i, a in enumerate(assessors)}
     for row, ch in enumerate(c.itertuples()):
@@ -40,18 +46,11 @@ def panel_scores(summary, dimensions):
                     markeredgewidth=0.5,
                 )
     ax.set_yticks(range(n))
-    ax.set_yticklabels(
-        [
-            f"{short_challenge(ch.challenge, 44)}\n{labels_dim.get(ch.dimension_id, ch.dimension_id)}"
-            + ("  (one assessor)" if ch.n < 2 else "")
-            for ch in c.itertuples()
-        ][::-1],
-        fontsize=7,
-    )
+    ax.set_yticklabels(labels[::-1], fontsize=8)
     ax.set_xlim(0.5, 4.5)
     ax.set_ylim(-0.7, n - 0.3)
     ax.set_xticks([1, 2, 3, 4])
-    ax.set_xticklabels(["1 low", "2 moderate", "3 high", "4 very high"])
+    ax.set_xticklabels(["1", "2", "3", "4"])
     ax.set_xlabel("importance scored by each assessor (ordinal, 1–4)")
     ax.grid(axis="x", color="#e5e5e5", zorder=0)
     handles = [
@@ -71,8 +70,8 @@ def panel_scores(summary, dimensions):
         loc="upper left",
         bbox_to_anchor=(1.01, 1.0),
         frameon=False,
-        fontsize=7,
+        fontsize=8,
         title="assessor",
-        title_fontsize=7,
+        title_fontsize=8,
     )
     return fig

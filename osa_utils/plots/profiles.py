@@ -79,12 +79,48 @@ def cell_profile(risk_challenges: pd.DataFrame) -> pd.DataFrame:
 
 
 def cell_text(max_: int, min_: int, n: int, shared: bool) -> tuple[str, str]:
-    """Main number and the small line under it."""
+    """Main number and the small line under it. A range of one value is said as that value
+    ('each scored 3', never 'range 3–3': issue #21)."""
     if n == 1:
         return str(max_), ""
     if shared:
         return str(max_), f"{n} challenges,\none score printed"
+    if min_ == max_:
+        return str(max_), f"{n} challenges,\neach scored {max_}"
     return str(max_), f"{n} challenges:\nrange {min_}–{max_}"
+
+
+def range_words(lo: int, hi: int) -> str:
+    """'range 1–4', or 'all scored 3' where the range is one value."""
+    return f"all scored {lo}" if lo == hi else f"range {lo}–{hi}"
+
+
+#: The report's own warning against comparing the scores across technologies (executive summary, L96 of
+#: the text), drawn inside the cross-chapter views x9.3 and x9.4 (issue #21), not only in their captions.
+CROSS_CHAPTER_CAVEAT = (
+    "The report warns: “it is difficult to compare the degree of risk across several emerging and foundational "
+    "technologies, ranking within a single technology is easier”; the assessment across technologies “needs to "
+    "be taken with a pinch of salt” (Executive summary)."
+)
+
+
+def add_caveat(fig, text: str = CROSS_CHAPTER_CAVEAT, fontsize: float = 8.0) -> None:
+    """*text* (italic, wrapped to the figure's width) under everything drawn on *fig* so far, so it is part
+    of the image (the source line, added later by style.add_caption, goes under it)."""
+    fw, fh = fig.get_size_inches()
+    bbox = fig.get_tightbbox(fig.canvas.get_renderer())  # inches
+    chars = int(max(bbox.width, fw) * 72 / (fontsize * 0.56))
+    fig.text(
+        min(bbox.x0, 0.05) / fw,
+        (bbox.y0 - 0.08) / fh,
+        style.wrap(text, chars),
+        ha="left",
+        va="top",
+        fontsize=fontsize,
+        style="italic",
+        color=style.TEXT,
+        gid="caveat",
+    )
 
 
 def importance_heatmap(
@@ -93,12 +129,14 @@ def importance_heatmap(
     dimensions: pd.DataFrame,
     title: str = "",
     highlight: tuple[str, str] | None = None,
+    caveat: str | None = CROSS_CHAPTER_CAVEAT,
 ):
     """Technologies (rows, printed order, those with challenges) x dimensions (columns): colour and
     number = highest importance in the cell; the range and count are written when a cell lists
     several challenges. Each cell rectangle has gid 'cell:<technology_id>:<dimension_id>' and its
     number gid 'value:<technology_id>:<dimension_id>'. *highlight* (technology_id, dimension_id)
-    outlines one cell (the edited cell of a what-if)."""
+    outlines one cell (the edited cell of a what-if). *caveat* (the report's warning against comparing
+    across technologies, by default) is written under the chart, inside the image."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch, Rectangle
 
@@ -106,7 +144,7 @@ def importance_heatmap(
     techs = technologies[technologies["technology_id"].isin(prof["technology_id"])].sort_values("order")
     dims = dimensions[dimensions["dimension_id"].isin(prof["dimension_id"])].sort_values("order")
     n_t, n_d = len(techs), len(dims)
-    fig, ax = plt.subplots(figsize=(1.7 * n_d + 2.0, 0.72 * n_t + 1.2))
+    fig, ax = plt.subplots(figsize=(1.7 * n_d + 2.0, 0.8 * n_t + 1.2))
     ax.set_xlim(0, n_d)
     ax.set_ylim(n_t, 0)
     t_idx = {t: i for i, t in enumerate(techs["technology_id"])}
@@ -148,7 +186,7 @@ def importance_heatmap(
             gid=f"value:{r.technology_id}:{r.dimension_id}",
         )
         if small:
-            ax.text(j + 0.5, i + 0.72, small, ha="center", va="center", fontsize=6.8, color=ink, linespacing=1.0)
+            ax.text(j + 0.5, i + 0.72, small, ha="center", va="center", fontsize=8, color=ink, linespacing=1.0)
     ax.set_xticks([j + 0.5 for j in range(n_d)], [style.wrap(l, 16) for l in dims["label_risk_tables"]], fontsize=8)
     ax.xaxis.tick_top()
     ax.set_yticks(
@@ -169,12 +207,14 @@ def importance_heatmap(
         bbox_to_anchor=(0.0, -0.02),
         ncol=4,
         frameon=False,
-        fontsize=7.5,
-        title_fontsize=7.5,
+        fontsize=8,
+        title_fontsize=8,
         alignment="left",
         handlelength=1.4,
         columnspacing=1.0,
     )
+    if caveat:
+        add_caveat(fig, caveat)
     return fig
 
 
@@ -182,11 +222,16 @@ def importance_heatmap(
 MARKERS = ["o", "s", "D", "^", "v", "P", "X"]
 
 
-def importance_spread(risk_challenges: pd.DataFrame, technologies: pd.DataFrame, dimensions: pd.DataFrame):
+def importance_spread(
+    risk_challenges: pd.DataFrame,
+    technologies: pd.DataFrame,
+    dimensions: pd.DataFrame,
+    caveat: str | None = CROSS_CHAPTER_CAVEAT,
+):
     """Per dimension, every challenge's importance as a dot, one column of dots per technology
     (fixed offsets, no random jitter); several challenges of one chapter and dimension stand side
     by side, with a bracket below where the table prints one score for them. A grey band spans the
-    range across the chapters."""
+    range across the chapters. *caveat* as in :func:`importance_heatmap`."""
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
@@ -209,10 +254,10 @@ def importance_spread(risk_challenges: pd.DataFrame, technologies: pd.DataFrame,
             ax.text(
                 j,
                 4.55,
-                f"{len(part)} challenges, range {lo}–{hi}",
+                f"{len(part)} challenges, {range_words(lo, hi)}",
                 ha="center",
                 va="bottom",
-                fontsize=7,
+                fontsize=8,
                 color=style.MUTED,
             )
         for k, t in enumerate(tech_ids):
@@ -262,8 +307,10 @@ def importance_spread(risk_challenges: pd.DataFrame, technologies: pd.DataFrame,
         bbox_to_anchor=(0.0, -0.16),
         ncol=3,
         frameon=False,
-        fontsize=7.5,
+        fontsize=8,
         handletextpad=0.3,
         columnspacing=1.2,
     )
+    if caveat:
+        add_caveat(fig, caveat)
     return fig

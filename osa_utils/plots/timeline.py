@@ -62,7 +62,7 @@ def pilots_timeline(pilots: pd.DataFrame):
                 ),
             )
             ax.text(
-                stop - 0.06, y, ONGOING_LABEL, ha="right", va="center", fontsize=7.5, style="italic", color=style.TEXT
+                stop - 0.06, y, ONGOING_LABEL, ha="right", va="center", fontsize=8, style="italic", color=style.TEXT
             )
         ax.text(
             start[i] + 0.06,
@@ -74,7 +74,7 @@ def pilots_timeline(pilots: pd.DataFrame):
             fontweight="bold",
             color=style.TEXT if is_open[i] else "white",
         )
-    ax.set_yticks(range(n), [style.wrap(name, 32) for name in p["name"]], fontsize=7.5)
+    ax.set_yticks(range(n), [style.wrap(name, 32) for name in p["name"]], fontsize=8)
     ax.set_ylim(n - 0.5, -0.5)
     ax.set_xlim(first, edge + 0.05)
     ax.set_xticks([y + 0.5 for y in range(first, last + 1)], [str(y) for y in range(first, last + 1)])

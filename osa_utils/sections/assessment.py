@@ -76,7 +76,13 @@ class AssessmentMixin(Base):
 
     @staticmethod
     def _assessment_header(df: pd.DataFrame, text: str) -> str:
-        return text + (" (illustration, not a finding of the report)" if df.attrs.get("is_example") else "")
+        """*text* with, for the shipped example, its mark as an illustration, said once: the example's label
+        ("Quantum computing (illustration)") already says "illustration", so it is not said again."""
+        if not df.attrs.get("is_example"):
+            return text
+        if "illustration" in text.lower():
+            return text + " – not a finding of the report"
+        return text + " (illustration, not a finding of the report)"
 
     def _assessment_figure(
         self, fig, output_id: str, header: str, source: str, note: str, illustration: str = ""
@@ -145,13 +151,17 @@ class AssessmentMixin(Base):
         )
 
     def assessment_profile(self, df: pd.DataFrame, technology_id: str, label: str) -> None:
-        """Chart of the importance of each challenge by dimension (as CoreMixin.risk_profile)."""
+        """Chart of the importance of each challenge by dimension (as CoreMixin.risk_profile), the scores
+        labelled as the user's: nothing on it calls them printed (issue #21)."""
         from ..plots.risk import risk_profile
 
-        fig = risk_profile(df, self.t("dimensions"))
+        fig = risk_profile(df, self.t("dimensions"), scores="user")
         source, illus = self._assessment_footer(df, ["dimensions"])
-        header = self._assessment_header(df, f"New assessment – {label}: risk profile")
-        note = "Bars: one per challenge of the CSV (numbered in file order where a dimension lists several)."
+        header = self._assessment_header(df, f"New assessment – {label}: risk profile (the user's scores)")
+        note = (
+            "Dots: the user's score (1–4, ordinal) of each challenge of the CSV, at its level; "
+            "challenges of a dimension in file order."
+        )
         self._assessment_figure(fig, f"assessment-{technology_id}-profile", header, source, note, illus)
 
     def assessment_matrix_data(

@@ -50,23 +50,42 @@ class ComparisonsMixin(Base):
     # -- Figure 0.2 / 1.4
     def method_diagram(self, figure_id: str = "0.2") -> None:
         """The four-step process, redrawn from the introduction's prose (the diagram is lost)."""
-        from ..plots.diagrams import NO_RESULT, method_diagram
+        from ..plots.diagrams import method_diagram
 
-        fig = method_diagram(self.t("method_steps"))
+        steps = self.t("method_steps").sort_values("step")
+        fig = method_diagram(steps)
+        without = steps[steps["result"].isna()]
         note = (
             f"{RECONSTRUCTED_NOTE} Boxes hold the step names and the 'The result of this step should be ...' "
-            f"sentences of the introduction; the text prints none for the fourth step, shown as "
-            f"'{NO_RESULT}'. Layout and arrows are this collection's."
+            "sentences of the introduction"
+            + (
+                "; for "
+                + ", ".join(f"step {int(s)}" for s in without["step"])
+                + ", which prints no such sentence, the box holds what the text says of the step, its opening "
+                "sentence (for step 4: 'Based on the three previous steps, the EU will be able to identify the "
+                "appropriate policy tools'; the executive summary says the same: policymakers 'should use "
+                "different policy tools' depending on which dimension is affected)"
+                if len(without)
+                else ""
+            )
+            + ". Layout and arrows are this collection's."
         )
-        what = "Four boxes joined by arrows, one per step of the method, each with its name and expected result."
-        self.show_figure(fig, figure_id, tables=["method_steps"], note=note, what=what)
+        what = (
+            "Four boxes joined by arrows, one per step of the method, each with its name and what the text "
+            "says the step yields."
+        )
+        data = steps.assign(
+            shown=[r if isinstance(r, str) and r.strip() else s for r, s in zip(steps["result"], steps["summary"])]
+        )[["step", "name", "shown"]]
+        self.show_figure(fig, figure_id, tables=["method_steps"], note=note, what=what, data=data)
 
     # -- Figure 1.1
     def dimensions_diagram(self, figure_id: str = "1.1") -> None:
         """The four dimensions as a 2 x 2 grid, redrawn from the introduction's numbered list."""
         from ..plots.diagrams import dimensions_diagram
 
-        fig = dimensions_diagram(self.t("dimension_summary"))
+        summary = self.t("dimension_summary")
+        fig = dimensions_diagram(summary)
         note = (
             f"{RECONSTRUCTED_NOTE} Boxes hold the numbered headings of the introduction and the first "
             "sentence(s) of each paragraph (a footnote the text extraction placed inside a sentence, marked "
@@ -74,7 +93,8 @@ class ComparisonsMixin(Base):
             "collection's."
         )
         what = "Four numbered boxes in a two-by-two grid, one per dimension, each with its heading and summary."
-        self.show_figure(fig, figure_id, tables=["dimension_summary"], note=note, what=what)
+        data = summary.sort_values("number")[["number", "heading", "summary"]]
+        self.show_figure(fig, figure_id, tables=["dimension_summary"], note=note, what=what, data=data)
 
     # -- Figure 5.1
     def ecny_vs_euro_table(self, figure_id: str = "5.1") -> None:
@@ -131,4 +151,7 @@ class ComparisonsMixin(Base):
             )
         )
         what = "One horizontal bar per pilot project over the years the table prints for it."
-        self.show_figure(fig, cid, tables=["cbdc_pilots"], note=note, what=what)
+        data = p[["row", "name", "time", "start_year", "end_year"]].assign(
+            drawn_to=[ONGOING_LABEL if pd.isna(e) else str(int(e)) for e in p["end_year"]]
+        )
+        self.show_figure(fig, cid, tables=["cbdc_pilots"], note=note, what=what, data=data)

@@ -167,30 +167,35 @@ class CoreMixin(Base):
 
     def risk_profile(self, figure_id: str) -> None:
         """This collection's chart of risk table *figure_id* (saved as '<id>-chart'): the printed importance
-        of each challenge by dimension, a score shared by several challenges drawn once."""
-        from ..plots.risk import risk_profile
+        of each challenge by dimension as a dot on the 1-4 scale, a score shared by several challenges drawn
+        once; the values drawn are saved beside it (fig-<id>-chart.csv)."""
+        from ..plots.risk import risk_profile, risk_rows
 
         cid = self.chart_id(figure_id)
         rc, _ = self._risk(figure_id)
-        fig = risk_profile(rc, self.t("dimensions"))
+        dims = self.t("dimensions")
+        fig = risk_profile(rc, dims, scores="printed")
         n_shared = int(rc["score_shared"].fillna(False).astype(bool).sum())
+        # issue #21: an ordinal score is a position on the 1-4 scale, not a bar from 0; labels are whole
         note = (
             f"The report prints Figure {figure_id} as a table (shown above); this chart of it is this "
-            "collection's. One bar per printed score: challenges are labelled by the start of their printed "
-            "text ('…' marks a cut; full text in the table)"
+            "collection's. Each challenge is labelled by its whole printed text; its relative importance, an "
+            "ordinal score from 1 to 4 (not a measured quantity: a 4 is not four times a 1), is drawn as a dot "
+            "at its level, coloured as the levels of this collection's Figure 0.1"
             + (
-                "; where a cell prints one score for several challenges, one bar spans them, marked with a "
-                "bracket and 'one score printed'"
+                "; where a cell prints one score for several challenges, one dot on a bracket spans them, "
+                "marked 'one score printed'"
                 if n_shared
                 else ""
             )
-            + ". The importance is an ordinal score (1–4), not a measured quantity."
+            + "."
         )
         what = (
-            "Horizontal bars of the relative importance (1 to 4) the table prints for each challenge, grouped "
-            "by the four dimensions of Open Strategic Autonomy."
+            "A dot per printed relative importance (1 to 4) of each challenge, on a 1-to-4 scale, grouped by "
+            "the four dimensions of Open Strategic Autonomy."
         )
-        self.show_figure(fig, cid, note=note, what=what, tables=["risk_challenges", "dimensions"])
+        data = risk_rows(rc, dims).assign(figure=figure_id)
+        self.show_figure(fig, cid, note=note, what=what, tables=["risk_challenges", "dimensions"], data=data)
 
     # -- actor tables
     def _actors(self, figure_id: str) -> pd.DataFrame:
@@ -224,26 +229,34 @@ class CoreMixin(Base):
 
     def actor_chart(self, figure_id: str) -> None:
         """This collection's chart of actor table *figure_id* (saved as '<id>-chart'): actors by type group
-        and printed priority."""
-        from ..plots.actors import RULE_TEXT, actors_by_type
+        and the priority symbol printed, where the table prints any (Figures 4.1, 6.1 and 7.1 print none:
+        their charts' titles and notes do not promise one, issue #21)."""
+        from ..plots.actors import RULE_TEXT, actor_counts, actors_by_type
 
         cid = self.chart_id(figure_id)
         a = self._actors(figure_id)
         top = [model.actor_name(r, self.params.name_lang) for _, r in a[a["priority_symbol"] == "●"].iterrows()]
         fig = actors_by_type(a, top)
+        printed = int(a["priority_symbol"].notna().sum())
         note = (
             f"The report prints Figure {figure_id} as a table (shown above); this chart of it is this "
             "collection's. Type groups are this collection's reading of the printed actor types: "
             + RULE_TEXT
-            + " The report prints ● and ◐ without a legend."
+            + (
+                " The report prints ● and ◐ without a legend."
+                if printed
+                else f" The table prints no priority symbol (● or ◐) for any of its {len(a)} actors."
+            )
         )
         for e in self.erratum(f"Figure {figure_id}, caption").itertuples():
             note += f" Erratum ({e.location}): {e.issue}"
         what = (
             "Stacked horizontal bars of the number of actors the table lists per type group, split by the "
             "priority symbol printed (or none)."
+            if printed
+            else "Horizontal bars of the number of actors the table lists per type group."
         )
-        self.show_figure(fig, cid, note=note, what=what, tables=["actors"])
+        self.show_figure(fig, cid, note=note, what=what, tables=["actors"], data=actor_counts(a))
 
     # -- Figures 3.1 / 3.2
     def contributor_shares(self, figure_id: str, authorships_csv=None) -> None:

@@ -165,7 +165,8 @@ class CrossChapterMixin(Base):
         a = self._actors_by_organisation()
         own = a[a["actor_id"] == a["organisation"]].drop_duplicates("organisation").set_index("organisation")
         units = a["actor_id"] != a["organisation"]
-        a = a.copy()
+        # the names each row prints stay with it (a node shows every Chinese name printed for it, its units' too)
+        a = a.assign(printed_name_en=a["name_en"], printed_name_zh=a["name_zh"], unit=units)
         for col in ("name_en", "name_zh", "actor_type"):
             a.loc[units, col] = [
                 own.loc[o, col] if o in own.index else v
@@ -175,28 +176,42 @@ class CrossChapterMixin(Base):
         return actor_graph(a.drop(columns="organisation"), self.t("technologies"), self.params.name_lang)
 
     def actor_network(self, figure_id: str = "x9.2") -> None:
-        """Technology–actor bipartite network: all technologies, recurring actors named, the others as dots."""
-        from ..plots.network import MIXED_GROUP, actor_network, layout
+        """Technology–actor bipartite network: all technologies, recurring actors named, the others as dots.
+
+        With the layout check on (figures.LAYOUT_CHECK_ENV), the drawn figure, caption included, is
+        measured (osa_utils.plots.network.drawing_problems): a line through a label, a legend over
+        anything or two lines on top of each other raise figures.LayoutError."""
+        import os
+
+        from .. import figures as F
+        from ..plots.network import MIXED_GROUP, actor_network, drawing_problems, drawn_frame, layout
 
         g = self.actor_graph()
-        fig = actor_network(g, layout(g))
+        pos = layout(g)
+        fig = actor_network(g, pos)
         actors = [d for _, d in g.nodes(data=True) if d["kind"] == "actor"]
         n_rec = sum(d["chapters"] > 1 for d in actors)
         note = (
-            f"{len(actors) - n_rec} actors listed by a single chapter are drawn as small unnamed dots around "
-            f"their technology, to keep the chart readable (their names are in each chapter's actor table); "
-            f"the {n_rec} actors listed by several chapters are named and placed between their technologies. "
-            f"One line per chapter listing an actor ({g.number_of_edges()} lines, {len(actors)} organisations, each "
-            "counted once: a row's parent_actor_id where set, so a unit such as a company's cloud unit counts for "
-            "its organisation, else its actor_id); "
+            f"{len(actors) - n_rec} actors listed by a single chapter are drawn as small unnamed dots left of "
+            f"their technology, to keep the chart readable (their names are in each chapter's actor table and in "
+            f"the chart's data file); the {n_rec} actors listed by several chapters are named, in a column on the "
+            f"right. One line per chapter listing an actor ({g.number_of_edges()} lines, {len(actors)} "
+            "organisations, each counted once: a row's parent_actor_id where set, so a unit such as a company's "
+            "cloud unit counts for its organisation, else its actor_id); "
             "line style: the priority symbol printed (the stronger, ● over ◐, where a chapter lists an "
             "organisation and its unit). Dot colours: actor type groups, "
             "this collection's reading of the printed actor types, not the report's (first matching keyword, "
             "in order: bank; company/corporation; research/laborator/institute/scientist/researcher/"
             "R&D; consortium/alliance/association/industry; policy/government/ministry/leading small group/fund; "
             "otherwise other; osa_utils.plots.actors.actor_type_group). Layout is this collection's: "
-            "technologies on a circle in the report's order; distances carry no meaning."
+            "technologies in a column in the report's order, each named actor at the mean height of its "
+            "technologies (moved apart where names need room); distances carry no meaning."
         )
+        if self.params.name_lang != "en":
+            note += (
+                " Chinese names: every Chinese name printed for a node's rows, separated by ' / ', the "
+                "organisation's own first, then those printed for its units (e.g. a company's cloud unit)."
+            )
         if any(d["group"] == MIXED_GROUP for d in actors):
             note += " Grey dots: the printed actor types fall in different groups in different chapters."
         self.show_figure(
@@ -206,28 +221,50 @@ class CrossChapterMixin(Base):
             tables=["actors", "technologies"],
             note=note,
             what="A network of the seven technologies and the actors their chapters list, "
-            "organisations listed by several chapters named between their technologies.",
+            "organisations listed by several chapters named in a column beside the technologies.",
+            data=drawn_frame(g, pos),
         )
+        if os.environ.get(F.LAYOUT_CHECK_ENV):
+            problems = drawing_problems(fig, self.params.dpi)
+            if problems:
+                raise F.LayoutError(f"{F.stem(figure_id)}: " + "; ".join(problems))
 
     # -- threat profiles
     def threat_profiles(self, figure_id: str = "x9.3") -> None:
         """Heat map technologies x dimensions: highest importance per cell, range when several challenges."""
-        from ..plots.profiles import importance_heatmap
+        from ..plots.profiles import cell_profile, importance_heatmap
 
-        fig = importance_heatmap(self.t("risk_challenges"), self.t("technologies"), self.t("dimensions"))
+        rc = self.t("risk_challenges")
+        fig = importance_heatmap(rc, self.t("technologies"), self.t("dimensions"))
         note = (
             "Each cell: the highest relative importance (1–4) among the challenges the chapter's risk table "
             "lists for that dimension. Where it lists several, the number of challenges and their range are "
-            "written below, or 'one score printed' where the table prints a single score for all of them. "
+            "written below ('each scored N' where they print one value), or 'one score printed' where the table "
+            "prints a single score for all of them. "
             "Colours are those of the degree-of-threat levels in this collection's Figure 0.1."
         )
-        self._profile_figure(fig, figure_id, note)
+        data = model.ordered(cell_profile(rc), self.t("technologies"), self.t("dimensions")).rename(
+            columns={
+                "max": "highest_importance",
+                "min": "lowest_importance",
+                "n": "challenges",
+                "shared": "one_score_printed",
+            }
+        )
+        self._profile_figure(fig, figure_id, note, data)
 
-    def _profile_figure(self, fig, figure_id: str, note: str) -> None:
-        """Caption and save a chart of the five risk tables, naming the chapters without one."""
+    def _profile_figure(self, fig, figure_id: str, note: str, data: pd.DataFrame | None = None) -> None:
+        """Caption and save a chart of the five risk tables, naming the chapters without one. The image
+        carries the report's warning against comparing across technologies (L96 of the text: "taken with
+        a pinch of salt"; profiles.CROSS_CHAPTER_CAVEAT, drawn by the plot function); the note says so too."""
         missing = self._no_risk_table()
         if missing:
             note += f" {_names(missing)}: no risk table in the report, so not shown."
+        note += (
+            " The report itself warns that the degree of risk is difficult to compare across technologies and "
+            "that such an assessment 'needs to be taken with a pinch of salt' (executive summary); the chart "
+            "quotes the warning."
+        )
         what = {
             "x9.3": "A heat map of the five technologies with a risk table by the four dimensions, each cell "
             "giving the highest printed importance (1 to 4).",
@@ -241,20 +278,25 @@ class CrossChapterMixin(Base):
             tables=["risk_challenges", "technologies", "dimensions"],
             note=note,
             what=what,
+            data=data,
         )
 
     def importance_spread(self, figure_id: str = "x9.4") -> None:
         """Per dimension, every challenge's importance across the chapters with a risk table."""
         from ..plots.profiles import importance_spread
 
-        fig = importance_spread(self.t("risk_challenges"), self.t("technologies"), self.t("dimensions"))
+        rc = self.t("risk_challenges")
+        fig = importance_spread(rc, self.t("technologies"), self.t("dimensions"))
         note = (
             "One marker per challenge of risk_challenges.csv, at its printed importance; one column of markers "
             "per chapter within each dimension (fixed offsets, no random jitter). Where a table prints one "
             "score for several challenges, that score is repeated on each and a bracket below joins the markers. "
             "Grey band and top line: the range across the chapters."
         )
-        self._profile_figure(fig, figure_id, note)
+        data = model.ordered(rc, self.t("technologies"), self.t("dimensions"))[
+            ["technology_id", "figure", "dimension_id", "item", "challenge", "importance", "score_shared"]
+        ]
+        self._profile_figure(fig, figure_id, note, data)
 
     # -- instruments
     def instrument_rows(self) -> pd.DataFrame:
