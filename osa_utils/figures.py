@@ -242,9 +242,11 @@ def internal_names(fig) -> list[str]:
     ]
 
 
-def save(fig, figure_id: str, figures_dir, formats=("png", "svg"), dpi: int = 150) -> list[Path]:
+def save(fig, figure_id: str, figures_dir, formats=("png", "svg"), dpi: int = 150, bbox=None) -> list[Path]:
     """Save *fig* as fig-<id>.<fmt> for each format, byte-for-byte reproducibly.
 
+    *bbox* (inches) is the saved extent: :func:`tight_bbox` unless given (a caller that measures
+    the saved image, as :func:`caption_rows` does, computes it once and passes it).
     With the environment variable LAYOUT_CHECK_ENV set, a figure with clipped text or ink at
     its edge raises :class:`LayoutError` instead of being saved.
     """
@@ -254,7 +256,8 @@ def save(fig, figure_id: str, figures_dir, formats=("png", "svg"), dpi: int = 15
     out.mkdir(parents=True, exist_ok=True)
     # The tight bounding box is computed once (one draw) and used for every format,
     # instead of bbox_inches="tight", which draws once more per format.
-    bbox = tight_bbox(fig, dpi)
+    if bbox is None:
+        bbox = tight_bbox(fig, dpi)
     rendered = {}
     if os.environ.get(LAYOUT_CHECK_ENV):
         rendered["png"], problems = render_checked(fig, bbox, dpi)  # checked, then saved as it is
@@ -269,6 +272,26 @@ def save(fig, figure_id: str, figures_dir, formats=("png", "svg"), dpi: int = 15
         _write_if_changed(path, rendered.get(fmt) or render(fig, fmt, dpi, bbox))
         paths.append(path)
     return paths
+
+
+def caption_rows(texts, bbox, dpi: int) -> dict[str, list[int]]:
+    """The pixel rows (top, bottom; 0 at the top, bottom exclusive) that the title block and the
+    source block of :func:`osa_utils.style.add_caption` (*texts*: its two returned texts) take in
+    the PNG saved with *bbox* (inches) at *dpi*.
+
+    The report page crops the PNG between them (:func:`osa_utils.report.crop_caption`), since its
+    figcaption carries the title and the source as text; the saved files keep both, so a file shared
+    alone still says what it is and where it comes from. Call after saving: the extents are those
+    of the last draw, at *dpi* (:func:`tight_bbox` set the figure to it).
+    """
+    import math
+
+    top = bbox.y1 * dpi  # the saved image's top edge, in the figure's display pixels (0 at the bottom)
+    rows = {}
+    for name, text in zip(("title", "source"), texts, strict=True):
+        ext = text.get_window_extent()
+        rows[name] = [max(0, math.floor(top - ext.y1)), max(0, math.ceil(top - ext.y0))]
+    return rows
 
 
 def _write_if_changed(path: Path, data: bytes) -> None:

@@ -13,7 +13,7 @@ from .. import model, style
 from ..params import check_value
 from ..tables import Table
 from .assessment import ILLUSTRATION
-from .base import Base, show_text
+from .base import Base, show_markdown, show_text
 from .keyfigures import DEDICATED_CHARTS
 
 RISK_COLUMNS = [
@@ -43,7 +43,7 @@ class CoreMixin(Base):
         fig = threat_matrix(m, self.t("technologies"), self.t("dimensions"), self.t("threat_levels"), colours=colours)
         if colours == "printed":
             note = (
-                'Drawn with matrix_colours = "printed": only what the text gives, the number of dots per cell. '
+                "Only what the text gives is drawn: the number of dots per cell. "
                 "The colours of the printed dots (the degree of threat) were lost in the text extraction, so "
                 "every dot is drawn the same; the legend lists the five printed levels without colours."
             )
@@ -58,8 +58,7 @@ class CoreMixin(Base):
                 "table, each chapter's relative importance (1–4) of its challenges is read as the legend level "
                 "of the same number, one dot per distinct level. The e-CNY and AI ethics chapters have no risk "
                 "table and their levels are not stated in the text: those dots are drawn white. The legend keeps "
-                "all five printed levels; 'not applicable' is used by no cell (every cell has a dot). Run the "
-                'notebook with matrix_colours = "printed" to see only the printed dots.'
+                "all five printed levels; 'not applicable' is used by no cell (every cell has a dot)."
             )
             what = (
                 "A grid of the seven technologies by the four dimensions with the printed number of dots in "
@@ -98,7 +97,7 @@ class CoreMixin(Base):
         techs = self.t("technologies").set_index("technology_id")["short_label"]
         given = ", ".join(dict.fromkeys(str(techs.get(t, t)) for t in levels["technology_id"]))
         report_part = (
-            'dots per cell as printed, not coloured (matrix_colours = "printed")'
+            "dots per cell as printed, not coloured"
             if colours == "printed"
             else "dots per cell as printed, colours derived from the chapters' risk tables"
         )
@@ -117,8 +116,7 @@ class CoreMixin(Base):
                 f"supplied by the user ({name}, {levels.attrs.get('read', '')}) of levels the report's text does "
                 "not state (the chapters without a risk table). One level per printed dot; the report's dot counts "
                 "are kept and no level the text gives is replaced.",
-                "With matrix_colours = \"printed\" the report's own dots stay uncoloured; only the user's dots are "
-                "coloured."
+                "The report's own dots are drawn as printed, uncoloured; only the user's dots are coloured."
                 if colours == "printed"
                 else "",
                 f"{unstated} dot(s) the user gave no level for stay 'level not stated in the text'."
@@ -127,7 +125,7 @@ class CoreMixin(Base):
             )
             if s
         )
-        caption = {
+        caption: dict[str, object] = {
             "caption": header,
             "source": source,
             "status": None,
@@ -136,8 +134,10 @@ class CoreMixin(Base):
             "alt": f"{header}. A grid of the seven technologies by the four dimensions; {USER_LEGEND}.",
         }
         fid = f"{figure_id}-user"
-        style.add_caption(fig, header, source, ILLUSTRATION if example else "")
-        paths = F.save(fig, fid, self.params.figures_dir, self.params.formats, self.params.dpi)
+        texts = style.add_caption(fig, header, source, ILLUSTRATION if example else "")
+        bbox = F.tight_bbox(fig, self.params.dpi)
+        paths = F.save(fig, fid, self.params.figures_dir, self.params.formats, self.params.dpi, bbox)
+        caption["caption_rows"] = F.caption_rows(texts, bbox, self.params.dpi)
         self.written += paths
         F.display_figure(fig, fid, paths, self.params.dpi, caption)
         # Returns nothing: the figure is shown and saved (paths in self.written).
@@ -252,11 +252,14 @@ class CoreMixin(Base):
         by the chapter's fractional method (model.fractional_counts)."""
         info = self.info(figure_id)
         if authorships_csv is None:
-            message = (
-                f"{info.header}: not reproduced. {info.status_reason} "
-                "Pass authorships_csv (one row per author: paper_id, region) to draw it from your own data."
+            # the reader learns what is missing and why; how to draw it is for the notebook's user
+            show_markdown(f"*{info.header}*: not reproduced. {info.status_reason}")
+            show_markdown(
+                f"To draw {info.number_printed.rstrip('.')} from your own data, call "
+                f'`ch.contributor_shares("{figure_id}", authorships_csv=PATH)` with a CSV or .xlsx file of one '
+                "row per author (`paper_id`, `region`).",
+                notebook_only=True,
             )
-            show_text(message)
             return None
         from ..plots.keyfig_base import share_bars
         from ..userdata import load_user_table, markdown_text
