@@ -162,7 +162,7 @@ def test_no_figure_is_scaled_down_at_1280_px(built, browse):
         assert abs(f["drawn"] - min(f["natural"], column)) < 1.5, (f["id"], f["drawn"], f["natural"], column)
 
 
-def _captioned_outputs(built) -> dict[str, dict]:
+def _captioned_outputs(built) -> dict[str, outputmeta.OutputMeta]:
     """figure id -> the osa metadata of its PNG output in the executed notebooks (those with a caption)."""
     found = {}
     for nb in sorted((built.out / "notebooks").glob("*.ipynb")):
