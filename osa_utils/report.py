@@ -264,6 +264,9 @@ def chapter(nb: dict, result, status: dict, footnotes: dict, existing: set[str] 
         "notebook_links": existing is None or f"notebooks/{result.name}.html" in existing,
         "title": title,
         "state_label": STATE_LABEL.get(result.state, result.state),
+        # what a reader must know under the chapter's heading (failed, kept from an earlier build); how
+        # it ran and how long it took are the Build section's
+        "state_note": "" if result.state in ("ran", "reused") else STATE_LABEL.get(result.state, result.state),
         "duration": float(result.duration or 0.0),
         "failed": failed,
         "error": error,
@@ -405,6 +408,15 @@ def _records(df) -> list[dict]:
     return [{k: _text(v) for k, v in row.items()} for row in df.to_dict("records")]
 
 
+def _with_anchor(rows: list[dict], shown: set[str]) -> list[dict]:
+    """*rows* of figures.csv or supplementary_figures.csv, each with the anchor of the figure or table
+    that shows it on the page ("" when none does; a box is shown by this collection's chart of it)."""
+    for row in rows:
+        fid = row["figure_id"]
+        row["anchor"] = next((a for a in (f"fig-{fid}", f"tab-{fid}", f"fig-{fid}-chart") if a in shown), "")
+    return rows
+
+
 def write_report(out: Path, package: DataPackage | Path, results) -> Path:
     """Assemble OUT/index.html from the executed notebooks in OUT/.cache.
 
@@ -445,6 +457,12 @@ def write_report(out: Path, package: DataPackage | Path, results) -> Path:
         for res in descriptor["resources"]
     ]
     references, works = references_context(package)
+    shown = {
+        f"{'fig' if part['kind'] == 'figure' else 'tab'}-{part['fid']}"
+        for ch in chapters
+        for part in ch["parts"]
+        if part.get("fid") and part["kind"] in ("figure", "table")
+    }
     html = render(
         "report.html.j2",
         title=REPORT["title"],
@@ -452,8 +470,10 @@ def write_report(out: Path, package: DataPackage | Path, results) -> Path:
         status_label=STATUS_LABEL,
         chapters=chapters,
         build_notice=build_notice(results),
-        figures=_records(tables["figures"]),
-        collection=_records(tables["supplementary_figures"]) if "supplementary_figures" in tables else [],
+        figures=_with_anchor(_records(tables["figures"]), shown),
+        collection=_with_anchor(_records(tables["supplementary_figures"]), shown)
+        if "supplementary_figures" in tables
+        else [],
         errata=_records(tables["errata"]),
         references=references,
         works=works,

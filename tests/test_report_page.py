@@ -226,6 +226,11 @@ def test_every_figure_and_table_has_a_permalink_and_working_downloads(built, bro
     assert len(blocks) >= 40
     ids = [b["id"] for b in blocks]
     assert len(ids) == len(set(ids)), "an anchor is used twice"
+    # the reproduction status links the figures it lists to where the page shows them
+    status_links = page.evaluate(
+        "Array.from(document.querySelectorAll('#reproduction-status a')).map(a => a.getAttribute('href'))"
+    )
+    assert len(status_links) >= 30 and set(status_links) <= {f"#{i}" for i in ids}
     on_disk = {p.name for p in (built.out / "figures").iterdir()}
     for b in blocks:
         assert b["permalinks"] == [f"#{b['id']}"], b
@@ -235,8 +240,12 @@ def test_every_figure_and_table_has_a_permalink_and_working_downloads(built, bro
         assert expected and expected <= set(b["links"]), (b["id"], expected, b["links"])
         assert any(h.startswith("notebooks/") and h.endswith(".html") for h in b["links"]), b["id"]
     hrefs = page.evaluate("Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href'))")
+    anchors = set(page.evaluate("Array.from(document.querySelectorAll('[id]')).map(e => e.id)"))
     for href in hrefs:
-        if href.startswith(("#", "http://", "https://")):
+        if href.startswith("#"):
+            assert href[1:] in anchors, f"link to a missing anchor: {href}"
+            continue
+        if href.startswith(("http://", "https://")):
             continue
         assert not href.startswith("/") and ":" not in href, href  # relative: the folder works moved
         assert (built.out / href).is_file(), f"link to a missing file: {href}"
