@@ -298,3 +298,27 @@ def test_no_parameter_name_and_no_empty_heading_in_the_readers_text(built, brows
     )
     assert empty == []
     assert "supplied by the user" not in text  # no user input in this build: no section for it
+
+
+@pytest.mark.parametrize("colours", ["derived", "printed"])
+def test_figure_0_1_saves_the_dots_it_draws(tmp_path, colours):
+    """Figure 0.1's data CSV (the page's "data (CSV)" link) has one row per printed dot, and a level only
+    where this collection reads one from a risk table and draws it (none with colours "printed")."""
+    import pandas as pd
+
+    from osa_utils.data import load_table
+    from osa_utils.notebook import Chapter
+
+    Chapter(None, tmp_path, "png", 50).threat_matrix("0.1", colours=colours)
+    data = pd.read_csv(tmp_path / "fig-0-1.csv")
+    printed = load_table("threat_matrix_printed")
+    assert len(data) == printed["notifications"].sum()
+    per_cell = data.groupby(["technology_id", "dimension_id"]).size()
+    assert per_cell.to_dict() == printed.set_index(["technology_id", "dimension_id"])["notifications"].to_dict()
+    if colours == "printed":
+        assert data["level"].isna().all()
+    else:
+        techs = load_table("technologies")
+        no_table = set(techs[techs["risk_table_figure"].isna()]["technology_id"])
+        assert no_table and data[data["technology_id"].isin(no_table)]["level"].isna().all()
+        assert data[~data["technology_id"].isin(no_table)]["level"].between(1, 4).all()

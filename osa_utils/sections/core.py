@@ -65,7 +65,37 @@ class CoreMixin(Base):
                 "each cell, coloured by the degree of threat this collection derives from the risk tables."
             )
             tables = None  # figures.csv's list
-        self.show_figure(fig, figure_id, note=note, what=what, tables=tables)
+        self.show_figure(fig, figure_id, note=note, what=what, tables=tables, data=self._matrix_data(m, colours))
+
+    def _matrix_data(self, m: pd.DataFrame, colours: str) -> pd.DataFrame:
+        """What Figure 0.1 draws, one row per dot: the cell (technology, dimension, as labelled), the
+        dot's number in its cell and, with *colours* "derived", its level as this collection reads it
+        from the risk tables (empty where the text states none; every level empty with "printed")."""
+        techs = self.t("technologies").set_index("technology_id")["label"]
+        dims = self.t("dimensions").set_index("dimension_id")["label"]
+        levels = self.t("threat_levels").set_index("level")["label"]
+        known = m["level_known"].astype(bool) & (colours == "derived")
+        level = m["level"].where(known).astype("Int64")
+        if colours == "derived":
+            source = known.map(
+                {True: "this collection's reading of the chapter's risk table", False: "not stated in the text"}
+            )
+        else:
+            source = pd.Series("no colour drawn: only the printed dots", index=m.index)
+        return pd.DataFrame(
+            {
+                "technology_id": m["technology_id"],
+                "technology": m["technology_id"].map(techs),
+                "dimension_id": m["dimension_id"],
+                "dimension": m["dimension_id"].map(dims),
+                "dot": m["dot"],
+                "level": level,
+                "level_label": [
+                    levels.get(int(v), "") if known_ else "" for v, known_ in zip(level, known, strict=True)
+                ],
+                "level_source": source,
+            }
+        )
 
     def threat_matrix_user_reading(self, figure_id: str = "0.1", user_levels=None, colours: str = "derived") -> None:
         """Figure 0.1 (or 1.2) with a user's reading of the levels the text does not state (the notebook
