@@ -121,8 +121,7 @@ def render(fig, fmt: str, dpi: int, bbox=None) -> bytes:
     """The figure as *fmt* bytes, without timestamps or software versions."""
     import matplotlib
 
-    if bbox is None:
-        bbox = tight_bbox(fig, dpi)
+    bbox = tight_bbox(fig, dpi)
     buf = io.BytesIO()
     with matplotlib.rc_context({"svg.hashsalt": "osa-report", "svg.fonttype": "path"}):
         fig.savefig(buf, format=fmt, dpi=dpi, bbox_inches=bbox, metadata=METADATA[fmt])
@@ -242,11 +241,9 @@ def internal_names(fig) -> list[str]:
     ]
 
 
-def save(fig, figure_id: str, figures_dir, formats=("png", "svg"), dpi: int = 150, bbox=None) -> list[Path]:
+def save(fig, figure_id: str, figures_dir, formats=("png", "svg"), dpi: int = 150) -> list[Path]:
     """Save *fig* as fig-<id>.<fmt> for each format, byte-for-byte reproducibly.
 
-    *bbox* (inches) is the saved extent: :func:`tight_bbox` unless given (a caller that measures
-    the saved image, as :func:`caption_rows` does, computes it once and passes it).
     With the environment variable LAYOUT_CHECK_ENV set, a figure with clipped text or ink at
     its edge raises :class:`LayoutError` instead of being saved.
     """
@@ -256,8 +253,7 @@ def save(fig, figure_id: str, figures_dir, formats=("png", "svg"), dpi: int = 15
     out.mkdir(parents=True, exist_ok=True)
     # The tight bounding box is computed once (one draw) and used for every format,
     # instead of bbox_inches="tight", which draws once more per format.
-    if bbox is None:
-        bbox = tight_bbox(fig, dpi)
+    bbox = tight_bbox(fig, dpi)
     rendered = {}
     if os.environ.get(LAYOUT_CHECK_ENV):
         rendered["png"], problems = render_checked(fig, bbox, dpi)  # checked, then saved as it is
@@ -281,8 +277,9 @@ def caption_rows(texts, bbox, dpi: int) -> dict[str, list[int]]:
 
     The report page crops the PNG between them (:func:`osa_utils.report.crop_caption`), since its
     figcaption carries the title and the source as text; the saved files keep both, so a file shared
-    alone still says what it is and where it comes from. Call after saving: the extents are those
-    of the last draw, at *dpi* (:func:`tight_bbox` set the figure to it).
+    alone still says what it is and where it comes from. Call after saving, with the box :func:`save`
+    used (``tight_bbox(fig, dpi)`` again: the same box, measured again in a few milliseconds): the
+    extents are those of the last draw, at *dpi*.
     """
     import math
 

@@ -39,8 +39,8 @@ def _captioned_figure(tmp_path, dpi=100):
     fig, ax = plt.subplots(figsize=(5, 2.5))
     ax.bar(["a", "b"], [1, 2])
     texts = style.add_caption(fig, "Figure 9.9 – A title long enough to be wider than the chart " * 2, "Source: x.")
+    (png,) = F.save(fig, "9.9", tmp_path, ("png",), dpi)
     bbox = F.tight_bbox(fig, dpi)
-    (png,) = F.save(fig, "9.9", tmp_path, ("png",), dpi, bbox)
     rows = F.caption_rows(texts, bbox, dpi)
     plt.close(fig)
     return png.read_bytes(), rows

@@ -87,8 +87,8 @@ class Base:
         head = header or self.chart_header(info)
         source = info.source_line(tables, extra_source)
         texts = style.add_caption(fig, head, source)
-        bbox = F.tight_bbox(fig, self.params.dpi)
-        paths = F.save(fig, figure_id, self.params.figures_dir, self.params.formats, self.params.dpi, bbox)
+        paths = F.save(fig, figure_id, self.params.figures_dir, self.params.formats, self.params.dpi)
+        bbox = F.tight_bbox(fig, self.params.dpi)  # the box save used (deterministic), for caption_rows
         if data is not None:
             paths.append(
                 F.write_text(Path(self.params.figures_dir) / f"{F.stem(figure_id)}.csv", data.to_csv(index=False))

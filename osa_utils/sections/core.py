@@ -165,8 +165,8 @@ class CoreMixin(Base):
         }
         fid = f"{figure_id}-user"
         texts = style.add_caption(fig, header, source, ILLUSTRATION if example else "")
-        bbox = F.tight_bbox(fig, self.params.dpi)
-        paths = F.save(fig, fid, self.params.figures_dir, self.params.formats, self.params.dpi, bbox)
+        paths = F.save(fig, fid, self.params.figures_dir, self.params.formats, self.params.dpi)
+        bbox = F.tight_bbox(fig, self.params.dpi)  # the box save used (deterministic), for caption_rows
         caption["caption_rows"] = F.caption_rows(texts, bbox, self.params.dpi)
         self.written += paths
         F.display_figure(fig, fid, paths, self.params.dpi, caption)
