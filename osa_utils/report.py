@@ -17,8 +17,8 @@ import hashlib
 import re
 from pathlib import Path
 
-from . import outputmeta
-from .cite import figure_footnotes, render_bibliography
+from . import __version__, outputmeta
+from .cite import data_version, figure_footnotes, render_bibliography
 from .data import DataPackage, as_package
 from .text import strip_ansi
 from .text import text as _text
@@ -328,6 +328,8 @@ def build_metadata(results, package: DataPackage | Path) -> dict:
         "python": platform.python_version(),
         "packages": pkgs,
         "data_dir": str(package.path if isinstance(package, DataPackage) else package),
+        "code_version": __version__,
+        "data_version": data_version(package),
         "results": [
             {
                 "name": r.name,
