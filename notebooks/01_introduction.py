@@ -20,7 +20,7 @@
 #
 # From: Tim Rühlig (ed.), *Europe's Strategic Technology Autonomy from China*, Digital Power China, January 2023.
 #
-# This notebook charts the numbers of Box 1 (Europe's dependencies on China; the box is prose, the chart is this collection's), Figure 1.1 (the four dimensions, reconstructed from the text) and the reprints of the summary figures (1.2 = 0.1, 1.3 = 0.3, 1.4 = 0.2) from the CSV data package in `data/`. Every figure is saved into `figures_dir` (files named by figure id) with its printed caption, a source line and its reproduction status.
+# This notebook charts the numbers of Box 1 (Europe's dependencies on China; the box is prose, the chart is this collection's), Figure 1.1 (the four dimensions, reconstructed from the text) and the reprints of the summary figures (1.2 = 0.1, 1.3 = 0.3, 1.4 = 0.2) from the CSV data package in `data/`. Every figure and table is shown with its printed caption, a source line and its reproduction status, and saved as files named by its figure id.
 
 # %% tags=["parameters"]
 data_dir: "Optional[str]" = None  # the data package (folder with datapackage.json); None: the collection's data/
@@ -56,15 +56,18 @@ ch.dimensions_diagram("1.1")
 # %% [markdown]
 # ## Figure 1.2 – the summary matrix (reprint of Figure 0.1)
 #
-# Colours as in Figure 0.1: set by `matrix_colours` ("derived" or "printed", dots only).
+# Drawn as Figure 0.1: the caption under the figure says how the dots are drawn.
+
+# %% [markdown] tags=["notebook-only"]
+# *In the notebook:* the colours are set by the parameter `matrix_colours`, as in Figure 0.1 (`"derived"` or `"printed"`, dots only). (This cell is not shown in the report.)
 
 # %%
 ch.threat_matrix("1.2", colours=matrix_colours)
 
-# %% [markdown]
+# %% [markdown] tags=["notebook-only"]
 # ### Figure 1.2 with a reading supplied by the user (only with `matrix_user_levels`)
 #
-# The e-CNY and AI ethics levels are not in the text. With `matrix_user_levels` set to a file (one row per printed dot: `technology_id`, `dimension_id`, `level` 1–4) a second figure, `1.2-user`, draws that reading as ringed dots beside the report's dots; it is titled and labelled as the user's reading, not the report's, and the figure above stays as it is. Rows for a technology with a risk table are refused. With the default `None` nothing is drawn here.
+# *In the notebook* (this cell is not shown in the report; the figure, when drawn, carries its own title and caption): the e-CNY and AI ethics levels are not in the text. With `matrix_user_levels` set to a file (one row per printed dot: `technology_id`, `dimension_id`, `level` 1–4) a second figure, `1.2-user`, draws that reading as ringed dots beside the report's dots; it is titled and labelled as the user's reading, not the report's, and the figure above stays as it is. Rows for a technology with a risk table are refused. With the default `None` nothing is drawn here.
 
 # %%
 ch.threat_matrix_user_reading("1.2", matrix_user_levels, colours=matrix_colours)

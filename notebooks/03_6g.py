@@ -20,7 +20,7 @@
 #
 # From: Tim Rühlig (ed.), *Europe's Strategic Technology Autonomy from China*, Digital Power China, January 2023.
 #
-# This notebook reproduces the tables Figures 3.3 (actors) and 3.4 (risks), each followed by this collection's chart of it (`3.3-chart`, `3.4-chart`, not figures of the report); Figures 3.1 and 3.2 cannot be reproduced (their chart data is not in the text), but the chapter's counting method is available for your own data from the CSV data package in `data/`. Every figure is saved into `figures_dir` (files named by figure id) with its printed caption, a source line and its reproduction status.
+# This notebook reproduces the tables Figures 3.3 (actors) and 3.4 (risks), each followed by this collection's chart of it (`3.3-chart`, `3.4-chart`, not figures of the report); Figures 3.1 and 3.2 cannot be reproduced (their chart data is not in the text), but the chapter's counting method is available for your own data from the CSV data package in `data/`. Every figure and table is shown with its printed caption, a source line and its reproduction status, and saved as files named by its figure id.
 
 # %% tags=["parameters"]
 data_dir: "Optional[str]" = None  # the data package (folder with datapackage.json); None: the collection's data/
@@ -37,7 +37,10 @@ ch = Chapter(data_dir, figures_dir, formats, dpi, name_lang)
 # %% [markdown]
 # ## Figures 3.1 and 3.2 – contributors to ICC 2022 and Globecom 2022
 #
-# These charts were images; their data is not in the report's text. The chapter's method — papers by multi-region author groups shared by region in proportion to their authors — is implemented as `osa_utils.model.fractional_counts` and tested on a synthetic fixture. Pass a CSV with one row per author (`paper_id`, `region`) to draw it from your own data.
+# These charts were images; their data is not in the report's text, so they are not reproduced here. The chapter's counting method — papers by multi-region author groups shared by region in proportion to their authors — is implemented by this collection and can be applied to other data.
+
+# %% [markdown] tags=["notebook-only"]
+# *In the notebook:* the method is `osa_utils.model.fractional_counts`, tested on a synthetic fixture. To draw the charts from your own data, pass a CSV or .xlsx file with one row per author (`paper_id`, `region`): `ch.contributor_shares("3.1", authorships_csv="my_authors.csv")`. (This cell is not shown in the report.)
 
 # %%
 ch.contributor_shares("3.1")

@@ -20,7 +20,7 @@
 #
 # From: Tim Rühlig (ed.), *Europe's Strategic Technology Autonomy from China*, Digital Power China, January 2023.
 #
-# This notebook reproduces the tables Figure 5.1 (e-CNY vs the digital euro), Figure 5.2 (actors) and Figure 5.4 (cross-border pilots) from the CSV data package in `data/`, with this collection's charts of 5.2 and 5.4 (`5.2-chart`, `5.4-chart`, not figures of the report). Figure 5.3 cannot be reproduced (its series are not in the text); the values its footnote 134 states are charted as `s5.4`. Every figure is saved into `figures_dir` (files named by figure id) with its printed caption, a source line and its reproduction status.
+# This notebook reproduces the tables Figure 5.1 (e-CNY vs the digital euro), Figure 5.2 (actors) and Figure 5.4 (cross-border pilots) from the CSV data package in `data/`, with this collection's charts of 5.2 and 5.4 (`5.2-chart`, `5.4-chart`, not figures of the report). Figure 5.3 cannot be reproduced (its series are not in the text); the values its footnote 134 states are charted as `s5.4`. Every figure and table is shown with its printed caption, a source line and its reproduction status, and saved as files named by its figure id.
 
 # %% tags=["parameters"]
 data_dir: "Optional[str]" = None  # the data package (folder with datapackage.json); None: the collection's data/

@@ -20,7 +20,7 @@
 #
 # From: Tim Rühlig (ed.), *Europe's Strategic Technology Autonomy from China*, Digital Power China, January 2023.
 #
-# This notebook reproduces the tables Figure 7.1 (actors) and Figure 7.2 (risks and recommendations) from the CSV data package in `data/`, each followed by this collection's chart of it (`7.1-chart`, `7.2-chart`, not figures of the report). Every figure is saved into `figures_dir` (files named by figure id) with its printed caption, a source line and its reproduction status.
+# This notebook reproduces the tables Figure 7.1 (actors) and Figure 7.2 (risks and recommendations) from the CSV data package in `data/`, each followed by this collection's chart of it (`7.1-chart`, `7.2-chart`, not figures of the report). Every figure and table is shown with its printed caption, a source line and its reproduction status, and saved as files named by its figure id.
 
 # %% tags=["parameters"]
 data_dir: "Optional[str]" = None  # the data package (folder with datapackage.json); None: the collection's data/

@@ -20,7 +20,7 @@
 #
 # From: Tim Rühlig (ed.), *Europe's Strategic Technology Autonomy from China*, Digital Power China, January 2023.
 #
-# This notebook reproduces the tables Figure 8.1 (key dimensions of AI ethics in the EU and China) and Figure 8.2 (actors to watch) from the CSV data package in `data/`, with this collection's chart of 8.2 (`8.2-chart`, not a figure of the report). It also shows the chapter's checklist for assessing Chinese AI-based consumer apps (table `8-criteria`, chart `s8.1`) and its policy recommendations (`8-recommendations`), as tables and a chart of this collection: the report prints them as text. The chapter has no risk table, so its row of Figure 0.1 has no stated levels. Every figure is saved into `figures_dir` (files named by figure id) with its printed caption, a source line and its reproduction status.
+# This notebook reproduces the tables Figure 8.1 (key dimensions of AI ethics in the EU and China) and Figure 8.2 (actors to watch) from the CSV data package in `data/`, with this collection's chart of 8.2 (`8.2-chart`, not a figure of the report). It also shows the chapter's checklist for assessing Chinese AI-based consumer apps (table `8-criteria`, chart `s8.1`) and its policy recommendations (`8-recommendations`), as tables and a chart of this collection: the report prints them as text. The chapter has no risk table, so its row of Figure 0.1 has no stated levels. Every figure and table is shown with its printed caption, a source line and its reproduction status, and saved as files named by its figure id.
 
 # %% tags=["parameters"]
 data_dir: "Optional[str]" = None  # the data package (folder with datapackage.json); None: the collection's data/

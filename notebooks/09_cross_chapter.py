@@ -16,7 +16,7 @@
 # %% [markdown]
 # # Across the chapters
 #
-# This notebook is the collection's own synthesis across the chapters of Tim Rühlig (ed.), *Europe's Strategic Technology Autonomy from China*, Digital Power China, January 2023: it is not a chapter of the report, and none of its charts or tables is a figure of the report. It reads the chapters' actor tables, risk tables and recommendations from the CSV data package in `data/` and saves every output into `figures_dir` as a cross-chapter view (`x9.1` to `x9.6` in `supplementary_figures.csv`). Where free text is grouped (actor types, policy instruments) the output says that the grouping is this collection's reading and states its rule.
+# This notebook is the collection's own synthesis across the chapters of Tim Rühlig (ed.), *Europe's Strategic Technology Autonomy from China*, Digital Power China, January 2023: it is not a chapter of the report, and none of its charts or tables is a figure of the report. It reads the chapters' actor tables, risk tables and recommendations from the CSV data package in `data/` and saves every output as a cross-chapter view (`x9.1` to `x9.6` in `supplementary_figures.csv`). Where free text is grouped (actor types, policy instruments) the output says that the grouping is this collection's reading and states its rule.
 
 # %% tags=["parameters"]
 data_dir: "Optional[str]" = None  # the data package (folder with datapackage.json); None: the collection's data/
@@ -77,7 +77,7 @@ ch.instruments_by_dimension("x9.5")
 # %%
 ch.recommendations_by_dimension("x9.6")
 
-# %% [markdown]
+# %% [markdown] tags=["notebook-only"]
 # ## What-if explorer
 #
 # Edit one challenge's importance and see how the Figure 0.1 matrix and the threat profiles would change. Its outputs are what-ifs, not the report's assessment, and are never saved; it runs only with `interactive = True`: in JupyterLab (`make lab`), set it in the parameters cell and run all cells, and set it back before you close the notebook (that edit is saved like any other; outputs are not). Every change of a control redraws both charts.

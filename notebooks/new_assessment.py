@@ -19,7 +19,7 @@
 # The report (Tim Rühlig (ed.), *Europe's Strategic Technology Autonomy from China*, Digital Power China, January 2023, Figure 0.2) proposes four steps for identifying the tools that address the challenges to Europe's Open Strategic Autonomy in a technology:
 #
 # 1. **Ecosystem analysis**: identify the EU's dependencies in the technology. *This is your own analysis; the notebook does not do it.*
-# 2. **Assessing Europe's position in terms of the four dimensions of Open Strategic Autonomy**: the challenges to resilience of supply chains, criticality/national security, values and sustainability, and technological competitiveness, each with a relative importance of 1 to 4. *This is the form you supply* (`assessment_csv`: a CSV, comma- or semicolon-separated, or an `.xlsx`; columns `dimension_id`, `challenge`, `importance`, `instrument`; schema `osa_utils/schemas/assessment.schema.json`). The notebook checks it, then draws the risk table, the risk profile and the Figure 0.1 matrix with your technology as an extra row.
+# 2. **Assessing Europe's position in terms of the four dimensions of Open Strategic Autonomy**: the challenges to resilience of supply chains, criticality/national security, values and sustainability, and technological competitiveness, each with a relative importance of 1 to 4. *This is the form you supply*: a CSV or `.xlsx` file with one row per challenge (its dimension, the challenge in keywords, its importance 1–4 and optionally a policy instrument). The notebook checks it, then draws the risk table, the risk profile and the Figure 0.1 matrix with your technology as an extra row.
 # 3. **Geopolitical contextualization**: the geopolitics of those challenges. *This is your own analysis; the notebook does not do it.*
 # 4. **Use the available toolkit**: for each dimension you score 3 or 4, the notebook lists the predominant policy goal and the types of policy instrument that Figure 0.3 of the report names for it.
 #
@@ -47,6 +47,9 @@ ch = Chapter(data_dir, figures_dir, formats, dpi, name_lang, output_dir=output_d
              assessment_sheet=assessment_sheet)
 forms = input_file("assessment_csv", assessment_csv, "assessment_quantum.csv")
 check_technology(technology_id, technology_label, ch.params.data_dir)
+
+# %% [markdown] tags=["notebook-only"]
+# *In the notebook* (this cell is not shown in the report): the form is the parameter `assessment_csv`, a CSV (comma- or semicolon-separated) or an `.xlsx` (sheet `assessment_sheet`), or a list of forms for a panel; columns `dimension_id`, `challenge`, `importance`, `instrument`; schema `osa_utils/schemas/assessment.schema.json`. `technology_id` and `technology_label` name the new technology. `osa-report assess --template my_form.xlsx` writes a blank form.
 
 # %% [markdown]
 # ## Step 2 – the assessment form

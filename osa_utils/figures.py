@@ -127,8 +127,7 @@ def render(fig, fmt: str, dpi: int, bbox=None) -> bytes:
     """The figure as *fmt* bytes, without timestamps or software versions."""
     import matplotlib
 
-    if bbox is None:
-        bbox = tight_bbox(fig, dpi)
+    bbox = tight_bbox(fig, dpi)
     buf = io.BytesIO()
     with matplotlib.rc_context({"svg.hashsalt": "osa-report", "svg.fonttype": "path"}):
         fig.savefig(buf, format=fmt, dpi=dpi, bbox_inches=bbox, metadata=METADATA[fmt])
@@ -275,6 +274,27 @@ def save(fig, figure_id: str, figures_dir, formats=("png", "svg"), dpi: int = 15
         _write_if_changed(path, rendered.get(fmt) or render(fig, fmt, dpi, bbox))
         paths.append(path)
     return paths
+
+
+def caption_rows(texts, bbox, dpi: int) -> dict[str, list[int]]:
+    """The pixel rows (top, bottom; 0 at the top, bottom exclusive) that the title block and the
+    source block of :func:`osa_utils.style.add_caption` (*texts*: its two returned texts) take in
+    the PNG saved with *bbox* (inches) at *dpi*.
+
+    The report page crops the PNG between them (:func:`osa_utils.report.crop_caption`), since its
+    figcaption carries the title and the source as text; the saved files keep both, so a file shared
+    alone still says what it is and where it comes from. Call after saving, with the box :func:`save`
+    used (``tight_bbox(fig, dpi)`` again: the same box, measured again in a few milliseconds): the
+    extents are those of the last draw, at *dpi*.
+    """
+    import math
+
+    top = bbox.y1 * dpi  # the saved image's top edge, in the figure's display pixels (0 at the bottom)
+    rows = {}
+    for name, text in zip(("title", "source"), texts, strict=True):
+        ext = text.get_window_extent()
+        rows[name] = [max(0, math.floor(top - ext.y1)), max(0, math.ceil(top - ext.y0))]
+    return rows
 
 
 def _write_if_changed(path: Path, data: bytes) -> None:

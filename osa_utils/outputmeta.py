@@ -25,6 +25,11 @@ class OutputMeta(TypedDict, total=False):
     status_text: str
     note: str
     alt: str
+    #: pixel rows [top, bottom) of the PNG's title block and source block ({"title": [0, 40], "source":
+    #: [610, 650]}): the report shows the image between them, its figcaption carrying both as text
+    caption_rows: dict[str, list[int]]
+    #: a Markdown output meant for the notebook only (a hint on parameters): the report leaves it out
+    notebook_only: bool
 
 
 def figure(figure_id: str, files: list[str], dpi: int, **caption: Any) -> dict[str, OutputMeta]:
@@ -41,6 +46,12 @@ def table(figure_id: str, files: list[str]) -> dict[str, OutputMeta]:
 def caption_note(figure_id: str) -> dict[str, OutputMeta]:
     """The metadata of the Markdown note shown under a figure in the notebook."""
     return {KEY: {"caption_of": figure_id}}
+
+
+def notebook_only() -> dict[str, OutputMeta]:
+    """The metadata of a Markdown output addressed to the notebook's user (how to set a parameter),
+    which the report page, written for a reader, leaves out."""
+    return {KEY: {"notebook_only": True}}
 
 
 def of(output: dict) -> OutputMeta:

@@ -17,8 +17,8 @@ import hashlib
 import re
 from pathlib import Path
 
-from . import outputmeta
-from .cite import figure_footnotes, render_bibliography
+from . import __version__, outputmeta
+from .cite import data_version, figure_footnotes, render_bibliography
 from .data import DataPackage, as_package
 from .text import strip_ansi
 from .text import text as _text
@@ -114,11 +114,71 @@ def display_width(data: bytes, dpi=None) -> int | None:
     return round(width * REPORT_PX_PER_INCH / float(dpi))
 
 
-def output_part(out: dict, status: dict, footnotes: dict) -> dict | None:
-    """One notebook output as a part of the page (see ``report.html.j2``), or None."""
+#: What a download link of a figure or table calls each kind of file it saved.
+FILE_KIND = {".png": "PNG", ".svg": "SVG", ".pdf": "PDF", ".csv": "data (CSV)", ".html": "HTML"}
+#: Tag of a notebook's Markdown cell addressed to its user (how to set a parameter), left out of the
+#: report page, which is written for a reader.
+NOTEBOOK_ONLY = "notebook-only"
+
+
+def downloads(names: list[str], existing: set[str] | None) -> list[dict]:
+    """The links of a figure's or table's files (relative: ``figures/<name>``, so the folder works
+    moved or zipped), in a fixed order, only for a file that is in the report's ``figures/``
+    (*existing*: the report's files, as paths relative to it; None: every name)."""
+    order = list(FILE_KIND)
+    shown = [
+        n
+        for n in dict.fromkeys(names)
+        if Path(n).suffix in FILE_KIND and "/" not in n and (existing is None or f"figures/{n}" in existing)
+    ]
+    shown.sort(key=lambda n: (order.index(Path(n).suffix), n))
+    return [{"href": f"figures/{n}", "label": FILE_KIND[Path(n).suffix], "name": n} for n in shown]
+
+
+def crop_caption(raw: bytes, rows, dpi) -> bytes | None:
+    """The PNG *raw* without its title block and source block (*rows*: their pixel rows, recorded at
+    save time, see :func:`osa_utils.figures.caption_rows`), and without the blank columns either side
+    the two blocks leave (a margin of 0.12 in is kept, as the saved figure's own): the report's
+    figcaption carries the title and the source as text, so the page shows each once. The result is
+    a PNG of the same resolution; the same input gives the same bytes. None when *rows* do not fit
+    the image (a notebook edited by hand): the page then shows the whole image.
+    """
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    try:
+        title, source = rows["title"], rows["source"]
+        top, bottom = int(title[1]), int(source[0])
+        img = Image.open(io.BytesIO(raw))
+        img.load()
+    except (KeyError, TypeError, ValueError, IndexError, OSError):
+        return None
+    width, height = img.size
+    if not (0 < top < bottom < height) or not dpi:
+        return None
+    band = img.crop((0, top, width, bottom))
+    ink = (255 - np.asarray(band.convert("RGB"), dtype=np.int16)).max(axis=-1) > 8
+    cols = np.flatnonzero(ink.any(axis=0))
+    if len(cols):
+        pad = round(0.12 * float(dpi))
+        band = band.crop((max(0, int(cols[0]) - pad), 0, min(width, int(cols[-1]) + 1 + pad), band.height))
+    buf = io.BytesIO()
+    band.save(buf, format="PNG", dpi=(float(dpi), float(dpi)))
+    return buf.getvalue()
+
+
+def output_part(out: dict, status: dict, footnotes: dict, existing: set[str] | None = None) -> dict | None:
+    """One notebook output as a part of the page (see ``report.html.j2``), or None.
+
+    *existing*: the report's files, as paths relative to it (``figures/fig-2-2.png``): a download
+    link is shown only for a file that is there; None links every file the output lists."""
     from .pages import markdown, safe
 
     osa = outputmeta.of(out)
+    if osa.get("notebook_only"):  # a hint for the notebook's user (a parameter), not for the reader
+        return None
     data = out.get("data", {})
     otype = out.get("output_type")
     if otype == "error":
@@ -129,6 +189,7 @@ def output_part(out: dict, status: dict, footnotes: dict) -> dict | None:
     common = {
         "fid": fid,
         "files": outputmeta.files(out),
+        "downloads": downloads(outputmeta.files(out), existing),
         "status": status.get(fid),
         "footnotes": footnotes.get(fid) or [],
     }
@@ -140,10 +201,15 @@ def output_part(out: dict, status: dict, footnotes: dict) -> dict | None:
             return {"kind": "pre", "text": "[an image output that is not valid base64 was left out]"}
         dpi = osa.get("dpi") if isinstance(osa.get("dpi"), (int, float)) else None
         caption = {k: _text(osa.get(k)) for k in ("caption", "source", "status_text", "note", "alt")}
+        cropped = crop_caption(raw, osa.get("caption_rows"), dpi or png_size(raw)[2]) if caption["caption"] else None
+        if cropped is not None:
+            raw, png = cropped, base64.b64encode(cropped).decode("ascii")
         return {
             "kind": "figure",
             "src": f"data:image/png;base64,{png}",
             "width": display_width(raw, dpi),
+            # the image without its title and source: the figcaption shows them (else the image has them)
+            "cropped": cropped is not None,
             **common,
             **caption,
             "alt": caption["alt"] or (f"Figure {fid}" if fid else "figure"),
@@ -159,8 +225,15 @@ def output_part(out: dict, status: dict, footnotes: dict) -> dict | None:
     return None
 
 
-def chapter(nb: dict, result, status: dict, footnotes: dict) -> dict:
-    """The context of one executed notebook's section."""
+def _tags(cell) -> list[str]:
+    meta = cell.get("metadata")
+    tags = meta.get("tags", []) if isinstance(meta, dict) else []
+    return [str(t) for t in tags] if isinstance(tags, list) else []
+
+
+def chapter(nb: dict, result, status: dict, footnotes: dict, existing: set[str] | None = None) -> dict:
+    """The context of one executed notebook's section. A Markdown cell tagged NOTEBOOK_ONLY (how to
+    set a parameter) is left out; *existing* as for :func:`output_part`."""
     from .pages import markdown
 
     title, parts = result.name, []
@@ -169,10 +242,12 @@ def chapter(nb: dict, result, status: dict, footnotes: dict) -> dict:
         if cell.get("cell_type") == "markdown":
             if i == 0 and src.lstrip().startswith("# "):
                 title = src.lstrip()[2:].splitlines()[0].strip()
+            if NOTEBOOK_ONLY in _tags(cell):
+                continue
             parts.append({"kind": "html", "html": markdown(src)})
         elif cell.get("cell_type") == "code":
             for out in cell.get("outputs", []):
-                part = output_part(out, status, footnotes)
+                part = output_part(out, status, footnotes, existing)
                 if part is not None:
                     parts.append(part)
     failed = result.state == "failed" or getattr(result, "failed_before", False)
@@ -187,8 +262,12 @@ def chapter(nb: dict, result, status: dict, footnotes: dict) -> dict:
         }
     return {
         "name": result.name,
+        "notebook_links": existing is None or f"notebooks/{result.name}.html" in existing,
         "title": title,
         "state_label": STATE_LABEL.get(result.state, result.state),
+        # what a reader must know under the chapter's heading (failed, kept from an earlier build); how
+        # it ran and how long it took are the Build section's
+        "state_note": "" if result.state in ("ran", "reused") else STATE_LABEL.get(result.state, result.state),
         "duration": float(result.duration or 0.0),
         "failed": failed,
         "error": error,
@@ -250,6 +329,8 @@ def build_metadata(results, package: DataPackage | Path) -> dict:
         "python": platform.python_version(),
         "packages": pkgs,
         "data_dir": str(package.path if isinstance(package, DataPackage) else package),
+        "code_version": __version__,
+        "data_version": data_version(package),
         "results": [
             {
                 "name": r.name,
@@ -330,6 +411,15 @@ def _records(df) -> list[dict]:
     return [{k: _text(v) for k, v in row.items()} for row in df.to_dict("records")]
 
 
+def _with_anchor(rows: list[dict], shown: set[str]) -> list[dict]:
+    """*rows* of figures.csv or supplementary_figures.csv, each with the anchor of the figure or table
+    that shows it on the page ("" when none does; a box is shown by this collection's chart of it)."""
+    for row in rows:
+        fid = row["figure_id"]
+        row["anchor"] = next((a for a in (f"fig-{fid}", f"tab-{fid}", f"fig-{fid}-chart") if a in shown), "")
+    return rows
+
+
 def write_report(out: Path, package: DataPackage | Path, results) -> Path:
     """Assemble OUT/index.html from the executed notebooks in OUT/.cache.
 
@@ -345,6 +435,7 @@ def write_report(out: Path, package: DataPackage | Path, results) -> Path:
     descriptor = package.descriptor
     status = _figure_status(tables)
     footnotes = {fid: figure_footnotes(fid, package) for fid in status}
+    existing = {p.relative_to(out).as_posix() for sub in ("figures", "notebooks") for p in (Path(out) / sub).glob("*")}
     chapters = []
     for r in results:
         nb_path = Path(out) / ".cache" / r.name / "executed.ipynb"
@@ -352,7 +443,7 @@ def write_report(out: Path, package: DataPackage | Path, results) -> Path:
             nb = json.loads(nb_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             nb = {"cells": []}
-        chapters.append(chapter(nb, r, status, footnotes))
+        chapters.append(chapter(nb, r, status, footnotes, existing))
     resources = [
         {
             "name": res["name"],
@@ -369,6 +460,12 @@ def write_report(out: Path, package: DataPackage | Path, results) -> Path:
         for res in descriptor["resources"]
     ]
     references, works = references_context(package)
+    shown = {
+        f"{'fig' if part['kind'] == 'figure' else 'tab'}-{part['fid']}"
+        for ch in chapters
+        for part in ch["parts"]
+        if part.get("fid") and part["kind"] in ("figure", "table")
+    }
     html = render(
         "report.html.j2",
         title=REPORT["title"],
@@ -376,8 +473,10 @@ def write_report(out: Path, package: DataPackage | Path, results) -> Path:
         status_label=STATUS_LABEL,
         chapters=chapters,
         build_notice=build_notice(results),
-        figures=_records(tables["figures"]),
-        collection=_records(tables["supplementary_figures"]) if "supplementary_figures" in tables else [],
+        figures=_with_anchor(_records(tables["figures"]), shown),
+        collection=_with_anchor(_records(tables["supplementary_figures"]), shown)
+        if "supplementary_figures" in tables
+        else [],
         errata=_records(tables["errata"]),
         references=references,
         works=works,

@@ -150,11 +150,14 @@ def wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(str(text), width=width)) if text else ""
 
 
-def add_caption(fig, header: str, source: str, note: str = "") -> None:
+def add_caption(fig, header: str, source: str, note: str = ""):
     """Put the printed number and caption above everything drawn, the source line and note below.
 
     Positions come from the drawn extent of the figure (tick labels, legends
     included), so nothing overlaps; figures are saved with a tight bounding box.
+    Returns the two texts (title block, source block): :func:`osa_utils.figures.caption_rows`
+    measures the rows they take in the saved PNG, so the report page can show the figure without
+    them (its figcaption carries both) while the standalone files keep them.
     """
     w = fig.get_size_inches()[0]
     head_chars = int(w * 72 / (10 * 0.58))
@@ -163,7 +166,7 @@ def add_caption(fig, header: str, source: str, note: str = "") -> None:
     fw, fh = fig.get_size_inches()
     bbox = fig.get_tightbbox(fig.canvas.get_renderer())  # inches
     x0 = min(bbox.x0, 0.05) / fw
-    fig.text(
+    title = fig.text(
         x0,
         (bbox.y1 + 0.12) / fh,
         wrap(header, head_chars),
@@ -173,4 +176,5 @@ def add_caption(fig, header: str, source: str, note: str = "") -> None:
         fontweight="bold",
         color=TEXT,
     )
-    fig.text(x0, (bbox.y0 - 0.1) / fh, foot, ha="left", va="top", fontsize=8, color=MUTED)
+    foot_text = fig.text(x0, (bbox.y0 - 0.1) / fh, foot, ha="left", va="top", fontsize=8, color=MUTED)
+    return title, foot_text

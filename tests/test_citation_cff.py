@@ -138,3 +138,17 @@ def test_each_table_with_quoted_fields_says_which_text_remains_the_authors():
         assert "not under CC BY 4.0" in rights, resource["name"]
         named = rights.split(" quoted from the report")[0]
         assert all(re.search(rf"\b{re.escape(v)}\b", named) for v in verbatim), (resource["name"], verbatim, named)
+
+
+def test_the_report_names_the_code_and_data_versions(built):
+    """The title page and the Build section of the built report show both versions and the licences."""
+    from html import unescape
+
+    package = json.loads((PROJECT_ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    html = unescape((built.out / "index.html").read_text(encoding="utf-8"))
+    title_page = html.split('<div class="title-page">', 1)[1].split("</div>", 1)[0]
+    build = html.split('<section id="build">', 1)[1]
+    words = f"data package {package['name']} {package['version']}"
+    assert f"osa-report {__version__}" in title_page and words in title_page
+    assert words in build
+    assert "MIT" in title_page and "CC BY 4.0" in title_page and "remain the authors'" in title_page

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import figures as F
-from .. import model, style
+from .. import model, outputmeta, style
 from ..params import check_params
 from ..tables import Table, display_table, save_table
 
@@ -86,8 +86,9 @@ class Base:
         info = self.info(figure_id)
         head = header or self.chart_header(info)
         source = info.source_line(tables, extra_source)
-        style.add_caption(fig, head, source)
+        texts = style.add_caption(fig, head, source)
         paths = F.save(fig, figure_id, self.params.figures_dir, self.params.formats, self.params.dpi)
+        bbox = F.tight_bbox(fig, self.params.dpi)  # the box save used (deterministic), for caption_rows
         if data is not None:
             paths.append(
                 F.write_text(Path(self.params.figures_dir) / f"{F.stem(figure_id)}.csv", data.to_csv(index=False))
@@ -100,6 +101,7 @@ class Base:
             "status_text": info.status_text,
             "note": note,
             "alt": " ".join(s for s in (head.rstrip(".") + ".", what) if s),
+            "caption_rows": F.caption_rows(texts, bbox, self.params.dpi),
         }
         F.display_figure(fig, figure_id, paths, self.params.dpi, caption)
         # Returns nothing: the figure is shown and saved (paths in self.written).
@@ -164,3 +166,18 @@ def show_text(message: str) -> None:
         display(Markdown(f"> **{message}**"))
     else:
         print(message)
+
+
+def show_markdown(text: str, *, notebook_only: bool = False) -> None:
+    """*text* as Markdown in a notebook, as a plain line elsewhere. *notebook_only* marks it as
+    addressed to the notebook's user (how to set a parameter): the report page leaves it out."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import Markdown, display
+    except ImportError:  # pragma: no cover
+        print(text)
+        return
+    if get_ipython() is not None:
+        display(Markdown(text), metadata=outputmeta.notebook_only() if notebook_only else None)
+    else:
+        print(text)

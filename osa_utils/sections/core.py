@@ -13,7 +13,7 @@ from .. import model, style
 from ..params import check_value
 from ..tables import Table
 from .assessment import ILLUSTRATION
-from .base import Base, show_text
+from .base import Base, show_markdown, show_text
 from .keyfigures import DEDICATED_CHARTS
 
 RISK_COLUMNS = [
@@ -43,7 +43,7 @@ class CoreMixin(Base):
         fig = threat_matrix(m, self.t("technologies"), self.t("dimensions"), self.t("threat_levels"), colours=colours)
         if colours == "printed":
             note = (
-                'Drawn with matrix_colours = "printed": only what the text gives, the number of dots per cell. '
+                "Only what the text gives is drawn: the number of dots per cell. "
                 "The colours of the printed dots (the degree of threat) were lost in the text extraction, so "
                 "every dot is drawn the same; the legend lists the five printed levels without colours."
             )
@@ -58,15 +58,44 @@ class CoreMixin(Base):
                 "table, each chapter's relative importance (1–4) of its challenges is read as the legend level "
                 "of the same number, one dot per distinct level. The e-CNY and AI ethics chapters have no risk "
                 "table and their levels are not stated in the text: those dots are drawn white. The legend keeps "
-                "all five printed levels; 'not applicable' is used by no cell (every cell has a dot). Run the "
-                'notebook with matrix_colours = "printed" to see only the printed dots.'
+                "all five printed levels; 'not applicable' is used by no cell (every cell has a dot)."
             )
             what = (
                 "A grid of the seven technologies by the four dimensions with the printed number of dots in "
                 "each cell, coloured by the degree of threat this collection derives from the risk tables."
             )
             tables = None  # figures.csv's list
-        self.show_figure(fig, figure_id, note=note, what=what, tables=tables)
+        self.show_figure(fig, figure_id, note=note, what=what, tables=tables, data=self._matrix_data(m, colours))
+
+    def _matrix_data(self, m: pd.DataFrame, colours: str) -> pd.DataFrame:
+        """What Figure 0.1 draws, one row per dot: the cell (technology, dimension, as labelled), the
+        dot's number in its cell and, with *colours* "derived", its level as this collection reads it
+        from the risk tables (empty where the text states none; every level empty with "printed")."""
+        techs = self.t("technologies").set_index("technology_id")["label"]
+        dims = self.t("dimensions").set_index("dimension_id")["label"]
+        levels = self.t("threat_levels").set_index("level")["label"]
+        known = m["level_known"].astype(bool) & (colours == "derived")
+        level = m["level"].where(known).astype("Int64")
+        if colours == "derived":
+            source = known.map(
+                {True: "this collection's reading of the chapter's risk table", False: "not stated in the text"}
+            )
+        else:
+            source = pd.Series("no colour drawn: only the printed dots", index=m.index)
+        return pd.DataFrame(
+            {
+                "technology_id": m["technology_id"],
+                "technology": m["technology_id"].map(techs),
+                "dimension_id": m["dimension_id"],
+                "dimension": m["dimension_id"].map(dims),
+                "dot": m["dot"],
+                "level": level,
+                "level_label": [
+                    levels.get(int(v), "") if known_ else "" for v, known_ in zip(level, known, strict=True)
+                ],
+                "level_source": source,
+            }
+        )
 
     def threat_matrix_user_reading(self, figure_id: str = "0.1", user_levels=None, colours: str = "derived") -> None:
         """Figure 0.1 (or 1.2) with a user's reading of the levels the text does not state (the notebook
@@ -98,7 +127,7 @@ class CoreMixin(Base):
         techs = self.t("technologies").set_index("technology_id")["short_label"]
         given = ", ".join(dict.fromkeys(str(techs.get(t, t)) for t in levels["technology_id"]))
         report_part = (
-            'dots per cell as printed, not coloured (matrix_colours = "printed")'
+            "dots per cell as printed, not coloured"
             if colours == "printed"
             else "dots per cell as printed, colours derived from the chapters' risk tables"
         )
@@ -117,8 +146,7 @@ class CoreMixin(Base):
                 f"supplied by the user ({name}, {levels.attrs.get('read', '')}) of levels the report's text does "
                 "not state (the chapters without a risk table). One level per printed dot; the report's dot counts "
                 "are kept and no level the text gives is replaced.",
-                "With matrix_colours = \"printed\" the report's own dots stay uncoloured; only the user's dots are "
-                "coloured."
+                "The report's own dots are drawn as printed, uncoloured; only the user's dots are coloured."
                 if colours == "printed"
                 else "",
                 f"{unstated} dot(s) the user gave no level for stay 'level not stated in the text'."
@@ -127,7 +155,7 @@ class CoreMixin(Base):
             )
             if s
         )
-        caption = {
+        caption: dict[str, object] = {
             "caption": header,
             "source": source,
             "status": None,
@@ -136,8 +164,10 @@ class CoreMixin(Base):
             "alt": f"{header}. A grid of the seven technologies by the four dimensions; {USER_LEGEND}.",
         }
         fid = f"{figure_id}-user"
-        style.add_caption(fig, header, source, ILLUSTRATION if example else "")
+        texts = style.add_caption(fig, header, source, ILLUSTRATION if example else "")
         paths = F.save(fig, fid, self.params.figures_dir, self.params.formats, self.params.dpi)
+        bbox = F.tight_bbox(fig, self.params.dpi)  # the box save used (deterministic), for caption_rows
+        caption["caption_rows"] = F.caption_rows(texts, bbox, self.params.dpi)
         self.written += paths
         F.display_figure(fig, fid, paths, self.params.dpi, caption)
         # Returns nothing: the figure is shown and saved (paths in self.written).
@@ -265,11 +295,14 @@ class CoreMixin(Base):
         by the chapter's fractional method (model.fractional_counts)."""
         info = self.info(figure_id)
         if authorships_csv is None:
-            message = (
-                f"{info.header}: not reproduced. {info.status_reason} "
-                "Pass authorships_csv (one row per author: paper_id, region) to draw it from your own data."
+            # the reader learns what is missing and why; how to draw it is for the notebook's user
+            show_markdown(f"*{info.header}*: not reproduced. {info.status_reason}")
+            show_markdown(
+                f"To draw {info.number_printed.rstrip('.')} from your own data, call "
+                f'`ch.contributor_shares("{figure_id}", authorships_csv=PATH)` with a CSV or .xlsx file of one '
+                "row per author (`paper_id`, `region`).",
+                notebook_only=True,
             )
-            show_text(message)
             return None
         from ..plots.keyfig_base import share_bars
         from ..userdata import load_user_table, markdown_text

@@ -5,7 +5,7 @@ the report's assessment; every image says so (WHATIF_LABEL)."""
 from __future__ import annotations
 
 from .. import model, style
-from .base import show_text
+from .base import show_markdown
 from .crosschapter import CrossChapterMixin
 
 WHATIF_LABEL = "What-if: not the report's assessment"
@@ -97,9 +97,10 @@ class WhatIfMixin(CrossChapterMixin):
     def explorer(self, interactive: bool = False) -> None:
         """A what-if explorer (ipywidgets) in JupyterLab; with interactive=False (batch builds) one sentence only."""
         if not interactive:
-            show_text(
+            show_markdown(  # a hint for the notebook's user: the report page leaves it out
                 "The what-if explorer is available when the notebook is run in JupyterLab with the "
-                "parameter interactive = True; this static run draws nothing for it."
+                "parameter `interactive = True`; this static run draws nothing for it.",
+                notebook_only=True,
             )
             return None
         from IPython.display import display
