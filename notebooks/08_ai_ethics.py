@@ -58,7 +58,7 @@ ch.actor_chart("8.2")
 ch.criteria_table("8-criteria")
 
 # %% [markdown]
-# Where the chapter gives evidence for the three apps it takes as references (TikTok, WeChat and Face++; it calls them no case studies): this collection's chart `s8.1`. A cell says only whether the text states a finding, gives evidence without one, or gives none; it is never a verdict of this collection.
+# Where the chapter gives evidence for the three apps it takes as references (TikTok, WeChat and Face++; it calls them no case studies): this collection's chart `s8.1`. A cell says whether the text states a finding, gives evidence without one, or gives none; a stated finding is coloured by this collection's reading of its words (adverse, open, not adverse; app_evidence.csv `finding_reading`, with the reason), never the report's verdict.
 
 # %%
 ch.checklist_chart("s8.1")

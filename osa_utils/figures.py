@@ -25,9 +25,11 @@ STATUS_WORDS = {
     "supplementary": "not a figure of the report: drawn by this collection from numbers the text states",
     "synthesis": "not a figure of the report: this collection's synthesis across the chapters' tables",
     "derived_chart": "chart drawn by this collection: the report prints a table (or prose), not this chart",
+    "reading": "not a figure of the report: this collection's chart of what the text states in words, with this "
+    "collection's reading of each stated finding (recorded in the data)",
 }
 #: Statuses of supplementary_figures.csv (outputs that are not figures of the report).
-COLLECTION_STATUSES = ("supplementary", "synthesis", "derived_chart")
+COLLECTION_STATUSES = ("supplementary", "synthesis", "derived_chart", "reading")
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class FigureInfo:
         used = ", ".join(f"{t}.csv" for t in (tables if tables is not None else self.tables))
         where = {
             "supplementary": f"text of {REPORT_REF}",
+            "reading": f"text of {REPORT_REF}",
             "synthesis": f"tables of {REPORT_REF}",
             "derived_chart": f"{self.based_on} of {REPORT_REF}",
             # a diagram lost in the extraction and redrawn from the prose (Figures 0.2/1.4, 1.1): the image

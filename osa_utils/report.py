@@ -37,6 +37,7 @@ STATUS_LABEL = {
     "partial": "partial",
     "not_reproducible": "not reproducible",
     "supplementary": "supplementary: added by this collection",
+    "reading": "supplementary: this collection's reading of the text",
     "synthesis": "cross-chapter view of this collection",
     "derived_chart": "chart drawn by this collection",
 }

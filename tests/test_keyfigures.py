@@ -287,21 +287,15 @@ def test_each_method_writes_its_files(tmp_path, data_dir, sup):
         call()
         return {p.name for p in ch.written[before:]}
 
-    assert written_by(ch.box1_shares) == {"fig-box1-chart.png", "fig-box1-chart.svg"}
-    assert written_by(ch.usdc_figure) == {"fig-s5-4.png", "fig-s5-4.svg"}
+    # each chart's PNG and SVG, and the values it draws as fig-<id>.csv (issue #21: show_figure(data=))
+    assert written_by(ch.box1_shares) == {"fig-box1-chart.png", "fig-box1-chart.svg", "fig-box1-chart.csv"}
+    assert written_by(ch.usdc_figure) == {"fig-s5-4.png", "fig-s5-4.svg", "fig-s5-4.csv"}
     # one supplementary chart through the whole path (all of them are drawn, unsaved, above: saving is slow)
     fid = sup["figure_id"].iloc[0]
     stem = "fig-" + fid.replace(".", "-")
-    assert written_by(lambda: ch.supplementary(fid)) == {f"{stem}.png", f"{stem}.svg"}
+    assert written_by(lambda: ch.supplementary(fid)) == {f"{stem}.png", f"{stem}.svg", f"{stem}.csv"}
     on_disk = {p.name for p in tmp_path.iterdir()}
-    assert on_disk == {
-        "fig-box1-chart.png",
-        "fig-box1-chart.svg",
-        "fig-s5-4.png",
-        "fig-s5-4.svg",
-        f"{stem}.png",
-        f"{stem}.svg",
-    }
+    assert on_disk == {f"{s}.{ext}" for s in ("fig-box1-chart", "fig-s5-4", stem) for ext in ("png", "svg", "csv")}
     assert all((tmp_path / n).stat().st_size > 0 for n in on_disk)
     with pytest.raises(KeyError):
         ch.supplementary("s9.9")

@@ -22,7 +22,16 @@ from osa_utils.sections import methods as M  # noqa: E402
 
 CHAPTERS = range(2, 9)
 REC_ID = re.compile(r"\br[2-8]_\d{2}\b")
-CELL_WORDS = {"stated finding": "stated", "evidence only": "evidence", "no evidence\nin the text": "none"}
+CELL_WORDS = {
+    "stated finding": "stated",
+    "adverse": "adverse",
+    "open": "open",
+    "not adverse": "not_adverse",
+    "evidence only": "evidence",
+    "no evidence\nin the text": "none",
+}
+#: The kinds of a cell that are a stated finding (in this collection's reading, or without one).
+STATED = ("adverse", "open", "not_adverse", "stated")
 
 
 @pytest.fixture
@@ -155,7 +164,11 @@ def test_checklist_chart_cells_match_app_evidence(ch, package, monkeypatch):
         for a in REFERENCE_APPS:
             hit = ev[(ev["criterion_id"] == c) & (ev["app"] == a)]
             expected[(c, a)] = (
-                "none" if hit.empty else "stated" if pd.notna(hit.iloc[0]["stated_finding"]) else "evidence"
+                "none"
+                if hit.empty
+                else hit.iloc[0]["finding_reading"]
+                if pd.notna(hit.iloc[0]["stated_finding"])
+                else "evidence"
             )
     drawn = _grid_cells(seen["fig"], criteria(), list(REFERENCE_APPS))
     assert drawn == expected
@@ -189,13 +202,13 @@ def test_checklist_chart_follows_the_data(tmp_path, data_dir, monkeypatch):
     drawn = _grid_cells(seen["fig"], criteria(copy), list(REFERENCE_APPS))
     assert drawn[("content_censorship", "TikTok")] == "evidence"
     assert drawn[("data_transfer_scope", "WeChat")] == "none"
-    assert drawn[("data_transfer_scope", "Face++")] == "stated"
-    assert drawn[("content_censorship", "WeChat")] == "stated"
+    assert drawn[("data_transfer_scope", "Face++")] == "not_adverse"  # the moved row keeps its reading
+    assert drawn[("content_censorship", "WeChat")] == "not_adverse"
 
 
 def test_checklist_chart_is_saved_under_its_id_with_a_title_of_this_collection(ch):
     ch.checklist_chart()
-    assert {p.name for p in ch.written} == {"fig-s8-1.png"}
+    assert {p.name for p in ch.written} == {"fig-s8-1.png", "fig-s8-1.csv"}
     header = ch.chart_header(ch.info("s8.1"))
     assert header.startswith("Supplementary chart s8.1 – ")
     assert "this collection" in header and ("AI ethics" in header or "Chapter 8" in header)
@@ -210,7 +223,7 @@ def test_new_ids_are_registered_and_never_reproduced(package, ch):
     }
     expected |= {
         "8-criteria": ("supplementary", "table", 8),
-        "s8.1": ("supplementary", "chart", 8),
+        "s8.1": ("reading", "chart", 8),
         "x9.6": ("synthesis", "table", None),
     }
     for fid, (status, kind, chapter) in expected.items():

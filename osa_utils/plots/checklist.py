@@ -1,9 +1,14 @@
 """Chapter 8's checklist as a grid: criteria (rows, grouped by level) x apps (columns).
 
 The first column is the user's check of an app, coloured by the user's finding; the
-other columns are the apps chapter 8 gives evidence for, marked only by what the
-chapter gives (a stated finding, evidence without one, or nothing): never a verdict.
-Without a user's app (``app=None``) only the chapter's columns are drawn (notebook 08).
+other columns are the apps chapter 8 gives evidence for, marked by what the chapter gives:
+a stated finding, evidence without one, or nothing. A stated finding is drawn either
+undirected ("stated") or, where the caller passes this collection's reading of it
+(app_evidence.csv's finding_reading: adverse, open, not adverse), in that reading's colour
+and word, with a legend saying the reading is this collection's (issue #21: the text says
+censorship "has not thus far been clearly detected", L2544 of the reference text, so that
+cell must not look adverse). Without a user's app (``app=None``) only the chapter's columns
+are drawn (notebook 08).
 """
 
 from __future__ import annotations
@@ -24,20 +29,34 @@ FINDING_COLOURS = {
     "not_assessed": ("#ffffff", style.MUTED),
 }
 #: What the chapter gives for a reference app under a criterion: (word in the cell, fill, edge, text colour).
+#: "stated" is a stated finding without a reading; "adverse", "open" and "not_adverse" are stated findings
+#: with this collection's reading (app_evidence.csv finding_reading), in the Okabe-Ito colours of the user's
+#: findings they resemble, each with its word in the cell (the colour is never the only key).
 REFERENCE_MARKS = {
+    "adverse": ("adverse", "#D55E00", "#333333", "#ffffff"),
+    "open": ("open", "#F0E442", "#333333", style.TEXT),
+    "not_adverse": ("not adverse", "#56B4E9", "#333333", style.TEXT),
     "stated": ("stated finding", "#4d4d4d", "#4d4d4d", "#ffffff"),
     "evidence": ("evidence only", "#ffffff", "#4d4d4d", style.TEXT),
-    "none": ("no evidence\nin the text", None, None, "#8a8a8a"),
+    "none": ("no evidence\nin the text", None, None, "#6b6b6b"),
 }
+#: The kinds that are a stated finding read in a direction (this collection's reading).
+READINGS = ("adverse", "open", "not_adverse")
 #: Legend words of REFERENCE_MARKS.
 REFERENCE_LEGEND = {
+    "adverse": "adverse: the text states a risk or a shortfall",
+    "open": "open: the text says it cannot judge ('cannot … be ruled out')",
+    "not_adverse": "not adverse: the text states it was not detected, or the information is given",
     "stated": "the text states a finding (quoted in the table)",
     "evidence": "the text gives evidence, no stated finding",
     "none": "no evidence in the text",
 }
+#: Title of the legend of the readings: the reading is this collection's, not the report's.
+READING_TITLE = "Coloured: a finding the text states, in this collection's reading (not the report's verdict)"
 USER_SHADE = "#e8f1f8"
-#: Marker after a criterion name this collection gave (the report prints none).
+#: Marker after a criterion name this collection gave (the report prints none), and its key in the image.
 COLLECTIONS_NAME_MARK = "*"
+COLLECTIONS_NAME_KEY = "* Name given by this collection: the report prints none."
 
 _LABEL_X = -3.55  # left end of the criterion names (data units)
 _COL_W = 0.9  # width of a cell box
@@ -54,8 +73,9 @@ def checklist_grid(
     reference_legend: dict[str, str] | None = None,
 ):
     """The grid. *criteria*: criterion_id, level, name, name_is_collections in printed order;
-    *user*: criterion_id -> the user's finding; *reference*: (criterion_id, app) -> "stated",
-    "evidence" or "none" (a pair missing counts as "none"); *finding_labels*: finding -> words,
+    *user*: criterion_id -> the user's finding; *reference*: (criterion_id, app) -> a key of
+    REFERENCE_MARKS: "adverse", "open", "not_adverse" (a stated finding in this collection's reading),
+    "stated" (one without a reading), "evidence" or "none" (a pair missing counts as "none"); *finding_labels*: finding -> words,
     in legend order; *level_labels*: level -> group heading, in printed order. With *app* None
     there is no user's column (and *user*, *finding_labels* are not used): only the chapter's
     evidence is drawn. *reference_legend* replaces entries of REFERENCE_LEGEND (e.g. where the stated
@@ -143,7 +163,7 @@ def checklist_grid(
                 finding_labels.get(finding, str(finding)),
                 ha="center",
                 va="center",
-                fontsize=7.5,
+                fontsize=8,
                 color=ink,
                 fontweight="bold" if finding == "concern" else "normal",
                 zorder=3,
@@ -168,18 +188,28 @@ def checklist_grid(
                 word,
                 ha="center",
                 va="center",
-                fontsize=7 if rfill is None else 7.5,
+                fontsize=8,
                 color=rink,
                 fontstyle="italic" if rfill is None else "normal",
                 zorder=3,
                 linespacing=1.0,
             )
         y += h
+    used = [k for k in REFERENCE_MARKS if k in set(reference.values()) or k in ("evidence", "none")]
+    legend_words = {**REFERENCE_LEGEND, **(reference_legend or {})}
     ref_handles = [
-        Patch(facecolor=REFERENCE_MARKS[k][1] or "#ffffff", edgecolor=REFERENCE_MARKS[k][2] or "#ffffff", label=w)
-        for k, w in {**REFERENCE_LEGEND, **(reference_legend or {})}.items()
+        Patch(
+            facecolor=REFERENCE_MARKS[k][1] or "#ffffff",
+            edgecolor=REFERENCE_MARKS[k][2] or "#ffffff",
+            label=legend_words[k],
+        )
+        for k in used
     ]
+    if any(bool(v) for v in criteria["name_is_collections"]):  # the '*' explained in the image itself
+        ref_handles.append(Patch(facecolor="none", edgecolor="none", label=COLLECTIONS_NAME_KEY))
     ref_title = "What chapter 8 gives for " + _and(list(reference_apps))
+    if any(k in READINGS for k in used):
+        ref_title += "\n" + READING_TITLE
     if not has_user:
         ax.legend(
             handles=ref_handles,
@@ -187,9 +217,9 @@ def checklist_grid(
             bbox_to_anchor=(0.0, 0.0),
             ncol=1,
             frameon=False,
-            fontsize=7.5,
+            fontsize=8,
             title=ref_title,
-            title_fontsize=7.5,
+            title_fontsize=8,
             alignment="left",
             handlelength=1.6,
         )
@@ -209,9 +239,9 @@ def checklist_grid(
         bbox_to_anchor=(0.0, 0.0),
         ncol=2,
         frameon=False,
-        fontsize=7.5,
-        title=style.wrap(f"The user's finding for {app}", 48),
-        title_fontsize=7.5,
+        fontsize=8,
+        title=style.wrap(f"The user's finding for {app}", 44),
+        title_fontsize=8,
         alignment="left",
         handlelength=1.6,
     )
@@ -222,9 +252,9 @@ def checklist_grid(
         bbox_to_anchor=(0.42, 0.0),
         ncol=1,
         frameon=False,
-        fontsize=7.5,
-        title=ref_title,
-        title_fontsize=7.5,
+        fontsize=8,
+        title=style.wrap(ref_title, 60),
+        title_fontsize=8,
         alignment="left",
         handlelength=1.6,
     )

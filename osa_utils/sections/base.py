@@ -111,7 +111,7 @@ class Base:
         """The title of a figure: the report's number and caption, or this collection's own caption."""
         if info.status == "derived_chart":
             return info.caption
-        if info.status == "supplementary":
+        if info.status in ("supplementary", "reading"):
             return f"Supplementary chart {info.figure_id} – {info.caption}"
         if info.status == "synthesis":
             return f"Cross-chapter view {info.figure_id} – {info.caption}"

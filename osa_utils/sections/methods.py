@@ -3,9 +3,12 @@ recommendations (recommendations.csv) and chapter 8's checklist (app_criteria.cs
 
 None of these outputs is a figure of the report: the report prints its recommendations and the
 checklist as text. They are this collection's tables and chart (supplementary_figures.csv: ids
-'<chapter>-recommendations', '8-criteria', 's8.1'), never badged "reproduced". Every cell is text as
+'<chapter>-recommendations', '8-criteria', 's8.1'), never badged "reproduced"; s8.1 has status
+'reading', as it draws this collection's reading of the text. Every cell is text as
 printed; a dimension is shown only where the chapter ties a recommendation to one, and the checklist
-chart marks only what the chapter gives for an app (a stated finding, evidence, or none): no verdict.
+chart marks what the chapter gives for an app (a stated finding, evidence, or none), a stated finding
+coloured by this collection's reading of its words (adverse, open, not adverse), recorded with its
+reason in app_evidence.csv and labelled as this collection's in the image: never the report's verdict.
 """
 
 from __future__ import annotations
@@ -176,55 +179,101 @@ class MethodsMixin(Base):
         )
 
     def checklist_cells(self) -> dict[tuple[str, str], str]:
-        """(criterion_id, app) -> what chapter 8 gives: "stated", "evidence" or "none", for every
-        criterion and reference app (app_evidence.csv; no row is "none")."""
+        """(criterion_id, app) -> what chapter 8 gives: a stated finding in this collection's reading
+        ("adverse", "open", "not_adverse": app_evidence.csv finding_reading; "stated" where a stated
+        finding has no reading), "evidence" or "none", for every criterion and reference app."""
         from ..appcheck import REFERENCE_APPS, criteria
         from .appcheck import reference_kind
 
         ev = self.t("app_evidence")
         crit = criteria(self.params.data_dir)
-        return {(c, a): reference_kind(ev, c, a) for c in crit["criterion_id"] for a in REFERENCE_APPS}
+        reading = {
+            (r.criterion_id, r.app): _text(r.finding_reading)
+            for r in ev.itertuples()
+            if "finding_reading" in ev.columns and _text(r.finding_reading)
+        }
+        cells = {}
+        for c in crit["criterion_id"]:
+            for a in REFERENCE_APPS:
+                kind = reference_kind(ev, c, a)
+                cells[(c, a)] = reading.get((c, a), kind) if kind == "stated" else kind
+        return cells
+
+    def checklist_frame(self, cells: dict[tuple[str, str], str]) -> pd.DataFrame:
+        """The cells of the checklist chart as a tidy table (one row per cell, as drawn; fig-s8-1.csv)."""
+        from ..appcheck import LEVELS, criteria
+        from ..plots.checklist import REFERENCE_MARKS
+
+        crit = criteria(self.params.data_dir).set_index("criterion_id")
+        ev = self.t("app_evidence").set_index(["criterion_id", "app"])
+        rows = []
+        for (c, a), kind in cells.items():
+            hit = ev.loc[(c, a)] if (c, a) in ev.index else None
+            rows.append(
+                {
+                    "level": LEVELS[crit.loc[c, "level"]],
+                    "criterion_id": c,
+                    "criterion": crit.loc[c, "name"],
+                    "app": a,
+                    "cell": " ".join(REFERENCE_MARKS[kind][0].split()),
+                    "stated_finding": _text(hit["stated_finding"]) if hit is not None else "",
+                    "reading_by_this_collection": _text(hit.get("finding_reading")) if hit is not None else "",
+                    "reason": _text(hit.get("finding_reading_reason")) if hit is not None else "",
+                }
+            )
+        return pd.DataFrame(rows)
 
     def checklist_chart(self, figure_id: str = CHECKLIST_CHART) -> None:
         """This collection's chart of chapter 8's checklist (fig-s8-1): criteria x TikTok, WeChat, Face++,
-        each cell marking what the chapter gives (a stated finding, evidence only, no evidence in the text)."""
+        each cell marking what the chapter gives: a stated finding in this collection's reading (adverse,
+        open, not adverse; app_evidence.csv finding_reading), evidence only, or no evidence in the text."""
         from ..appcheck import LEVELS, REFERENCE_APPS, criteria
-        from ..plots.checklist import COLLECTIONS_NAME_MARK, checklist_grid
+        from ..plots.checklist import COLLECTIONS_NAME_KEY, READINGS, REFERENCE_MARKS, checklist_grid
 
         info = self.info(figure_id)
-        if info.status != "supplementary":
-            raise ValueError(f"{figure_id} must have status supplementary in supplementary_figures.csv")
+        if info.status != "reading":
+            raise ValueError(f"{figure_id} must have status reading in supplementary_figures.csv")
         crit = criteria(self.params.data_dir)
         cells = self.checklist_cells()
-        fig = checklist_grid(
-            crit,
-            {},
-            cells,
-            None,
-            REFERENCE_APPS,
-            {},
-            LEVELS,
-            reference_legend={"stated": "the text states a finding (quoted under the chart and in app_evidence.csv)"},
-        )
+        fig = checklist_grid(crit, {}, cells, None, REFERENCE_APPS, {}, LEVELS)
         counts = pd.Series(list(cells.values())).value_counts()
         ev = self.t("app_evidence").set_index(["criterion_id", "app"])
         names = crit.set_index("criterion_id")["name"]
         stated = [
-            f"{a}, '{names[c]}': “{ev.loc[(c, a), 'stated_finding']}”" for (c, a), k in cells.items() if k == "stated"
+            f"{a}, '{names[c]}': “{ev.loc[(c, a), 'stated_finding']}” (read as {REFERENCE_MARKS[k][0]})"
+            for (c, a), k in cells.items()
+            if k in READINGS or k == "stated"
         ]
+        n_stated = sum(int(counts.get(k, 0)) for k in (*READINGS, "stated"))
+        by_reading = ", ".join(
+            f"{int(counts.get(k, 0))} {REFERENCE_MARKS[k][0]}" for k in READINGS if int(counts.get(k, 0))
+        )
         note = (
             "Chapter 8 prints its checklist as text; this chart of it is this collection's, not a figure of the "
-            f"report. Of {len(cells)} cells, the text states a finding in {int(counts.get('stated', 0))} "
-            + (f"(as printed: {'; '.join(stated)}), " if stated else "")
+            f"report. Of {len(cells)} cells, the text states a finding in {n_stated} (in this collection's "
+            f"reading {by_reading}"
+            + (f"; as printed: {'; '.join(stated)}), " if stated else "), ")
             + f"gives evidence without a stated finding in {int(counts.get('evidence', 0))}, and no evidence "
-            f"in {int(counts.get('none', 0))}. A cell is never a verdict: 'stated finding' marks that the text "
-            "states one, not what it is. The chapter calls its references no case studies. Some evidence names "
+            f"in {int(counts.get('none', 0))}. The colour of a stated finding is this collection's reading of "
+            "the quoted words, not the report's verdict: adverse where the text states a risk or a shortfall, "
+            "open where it says it cannot judge ('cannot … be completely ruled out'), not adverse where it "
+            "states the risk was not detected ('has not thus far been clearly detected') or the information "
+            "is given; each reading and its reason are in app_evidence.csv (finding_reading, "
+            "finding_reading_reason). The chapter calls its references no case studies. Some evidence names "
             "an app only as an example of what might happen (app_evidence.csv's note)."
         )
         if crit["name_is_collections"].astype(bool).any():
-            note += f" {COLLECTIONS_NAME_MARK} Name given by this collection: the report prints none."
+            note += f" {COLLECTIONS_NAME_KEY}"
         what = (
             "A grid of chapter 8's twelve criteria (macro and micro level) by TikTok, WeChat and Face++, each "
-            "cell saying whether the text states a finding, gives evidence only, or gives no evidence."
+            "cell saying whether the text states a finding (coloured by this collection's reading: adverse, "
+            "open or not adverse), gives evidence only, or gives no evidence."
         )
-        self.show_figure(fig, figure_id, tables=["app_criteria", "app_evidence"], note=note, what=what)
+        self.show_figure(
+            fig,
+            figure_id,
+            tables=["app_criteria", "app_evidence"],
+            note=note,
+            what=what,
+            data=self.checklist_frame(cells),
+        )
