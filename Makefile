@@ -50,13 +50,15 @@ validate: $(STAMP)
 
 # cffconvert, the client that checks CITATION.cff, needs jsonschema<4, which the project's pins
 # exclude: it gets a small venv of its own inside .venv, from tools/cffconvert-requirements.txt.
+# It does not depend on the project's venv stamp, so making it never rebuilds .venv (whatever
+# PYTHON says); it is made with .venv's own interpreter where there is one.
 CFF_VENV := $(VENV)/tools/cffconvert
-$(CFF_VENV)/.installed-stamp: tools/cffconvert-requirements.txt $(STAMP)
-	$(PYTHON) -m venv $(CFF_VENV)
+$(CFF_VENV)/.installed-stamp: tools/cffconvert-requirements.txt
+	$(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) -m venv $(CFF_VENV)
 	$(CFF_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r tools/cffconvert-requirements.txt
 	@touch $@
 
-cff-validate: $(CFF_VENV)/.installed-stamp
+cff-validate: $(STAMP) $(CFF_VENV)/.installed-stamp
 	$(CFF_VENV)/bin/cffconvert --validate -i CITATION.cff
 
 report: $(STAMP)

@@ -216,9 +216,6 @@ MIN_FONT_PT = 8.0
 #: The widest a saved figure may be, in inches: the report's text column (62rem less padding, 960
 #: CSS px) at 96 px per inch, so the page shows every figure at its full size.
 MAX_WIDTH_IN = 10.0
-#: Temporary gate while the figures are brought to the rule: with this set (and LAYOUT_CHECK_ENV),
-#: :func:`save` also raises on :func:`legibility_problems`.
-LEGIBILITY_ENV = "OSA_LEGIBILITY"
 
 
 def legibility_problems(fig, bbox) -> list[str]:
@@ -264,8 +261,7 @@ def save(fig, figure_id: str, figures_dir, formats=("png", "svg"), dpi: int = 15
     if os.environ.get(LAYOUT_CHECK_ENV):
         rendered["png"], problems = render_checked(fig, bbox, dpi)  # checked, then saved as it is
         problems += internal_names(fig)
-        if os.environ.get(LEGIBILITY_ENV):
-            problems += legibility_problems(fig, bbox)
+        problems += legibility_problems(fig, bbox)
         if problems:
             raise LayoutError(f"{stem(figure_id)}: " + "; ".join(problems))
     paths = []

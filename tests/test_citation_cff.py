@@ -27,7 +27,8 @@ def cffconvert() -> str:
         if shutil.which("make") is None:
             skip_unless_ci("make is not installed")
         made = subprocess.run(
-            ["make", "-s", ".venv/tools/cffconvert/.installed-stamp", f"PYTHON={sys.executable}"],
+            # the tool venv's own target: it never touches .venv itself (no PYTHON= given either)
+            ["make", "-s", ".venv/tools/cffconvert/.installed-stamp"],
             cwd=PROJECT_ROOT,
             capture_output=True,
             text=True,

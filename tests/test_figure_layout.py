@@ -3,8 +3,9 @@
 The session's whole-collection build (tests/conftest.py) runs every notebook with the environment
 variable ``OSA_LAYOUT_CHECK`` set, so ``osa_utils.figures.save`` checks every figure before it is
 written (:func:`osa_utils.figures.layout_problems`): no drawn text may leave the saved canvas, the PNG
-may have no non-background ink within 2 px of its edge, no internal identifier may be drawn; a
-failure fails that notebook. Parameter variants (Figure 0.1 with printed colours, the assessment
+may have no non-background ink within 2 px of its edge, no internal identifier may be drawn, no text
+may be under 8 pt and no figure wider than the page's column (:func:`osa_utils.figures.legibility_problems`);
+a failure fails that notebook. Parameter variants (Figure 0.1 with printed colours, the assessment
 with a short and a long label) run in this process with ``save`` wrapped; the PNGs of the build are
 scanned for edge ink too, so a figure drawn by some other path is covered as well.
 """
@@ -40,7 +41,10 @@ def checked(monkeypatch):
         paths = original(fig, figure_id, figures_dir, formats, dpi)
         # every drawn text against the box save uses, and the edges of that PNG (the bytes save
         # writes: rendering is deterministic)
-        found[F.stem(figure_id)] = F.layout_problems(fig, F.tight_bbox(fig, dpi), dpi) + internal_names(fig)
+        bbox = F.tight_bbox(fig, dpi)
+        found[F.stem(figure_id)] = (
+            F.layout_problems(fig, bbox, dpi) + internal_names(fig) + F.legibility_problems(fig, bbox)
+        )
         return paths
 
     monkeypatch.setattr(F, "save", save)
@@ -130,3 +134,19 @@ def test_pngs_of_the_whole_build_have_no_ink_at_the_edge(built):
     assert len(pngs) >= 30
     bad = {p.name: F.edge_ink(p.read_bytes()) for p in pngs}
     assert {k: v for k, v in bad.items() if v} == {}
+
+
+def test_the_legibility_check_can_fail():
+    """Text under 8 pt and a figure wider than the page's column are reported; 8 pt in 10 in is not."""
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=(6, 2))
+    fig.text(0.1, 0.5, "small print", fontsize=7.5)
+    fig.text(0.1, 0.2, "just legible", fontsize=8)
+    problems = F.legibility_problems(fig, F.tight_bbox(fig, 150))
+    assert len(problems) == 1 and "'small print' is 7.5 pt" in problems[0], problems
+    wide = plt.figure(figsize=(12, 2))
+    wide.text(0.01, 0.5, "x" * 10, fontsize=9)
+    wide.text(0.95, 0.5, "y", fontsize=9)
+    assert any("wide" in p for p in F.legibility_problems(wide, F.tight_bbox(wide, 150)))
+    plt.close("all")
