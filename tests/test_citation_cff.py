@@ -57,7 +57,10 @@ def test_cffconvert_can_fail(cffconvert, tmp_path):
 
 def test_the_citation_names_the_report_and_the_versions_agree():
     cff = yaml.safe_load(CFF.read_text(encoding="utf-8"))
-    assert str(cff["version"]) == __version__, "CITATION.cff's version is the package's (pyproject.toml)"
+    import tomllib
+
+    pyproject = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert str(cff["version"]) == __version__ == pyproject["version"], "one code version in all three files"
     report = cff["references"][0]
     assert report["type"] == "report" and report["title"].startswith("Europe's Strategic Technology Autonomy")
     assert report["editors"] == [{"family-names": "Rühlig", "given-names": "Tim"}]
