@@ -14,6 +14,7 @@ import pytest  # noqa: E402
 from osa_utils import style  # noqa: E402
 from osa_utils.figures import legibility_problems, tight_bbox  # noqa: E402
 from osa_utils.plots import network as N  # noqa: E402
+from osa_utils.plots import network_check  # noqa: E402
 
 LANGS = ["en", "en+zh", "zh"]
 
@@ -46,7 +47,7 @@ def test_network_nothing_crosses_a_label_or_a_legend(tmp_path, data_dir, lang):
     ch = _chapter(tmp_path, data_dir, lang)
     g, fig = _drawn(ch)
     assert N.drawing_problems(fig, 150) == []
-    labels, edges, dots, legends = N._measure(fig)
+    labels, edges, dots, legends = network_check._measure(fig)
     # the check saw everything drawn: every line, every dot, every named actor's label, both legends
     assert len(edges) == g.number_of_edges()
     assert len(dots) == sum(d["kind"] == N.ACTOR for _, d in g.nodes(data=True))
