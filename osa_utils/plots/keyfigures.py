@@ -18,361 +18,82 @@ remainder (100 minus the three printed shares) and, in s3.2's caveat, the ratio 
 numbers. A printed bound ("more than 92", "less than 52,000", "almost 2") is drawn as a hollow
 bar with a '>'/'<' marker at the value and an arrow of fixed length, never as a plain bar that
 pretends the number is exact. Every text is at least 8 pt (FONT).
+
+The modules by job: the words (values as printed, labels, sources, axis names, the table of what a
+chart draws) are in :mod:`osa_utils.plots.keyfig_labels`, Box 1 in :mod:`osa_utils.plots.keyfig_box1`;
+this module draws the bars and the series, and re-exports their public names.
 """
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 from .. import style
+from .keyfig_box1 import REMAINDER_COLOUR, box1_shares
+from .keyfig_labels import (
+    BOUNDS,
+    FONT,
+    LOG_RATIO,
+    MEASURE_AXIS,
+    NO_NOTE,
+    QUALIFIER_PRINTED,
+    QUALIFIER_WORDS,
+    REMAINDER_LABEL,
+    SCALE,
+    UNIT_AXIS,
+    _axis_name,
+    _axis_number,
+    _value_text,
+    drawn_frame,
+    format_number,
+    format_value,
+    measure,
+    period_words,
+    printed_qualifier,
+    printed_words,
+    row_label,
+    shared_period,
+    short_entity,
+    short_labels,
+    source_label,
+    unit_axis_label,
+)
 
-#: Text shown before a value, by qualifier (key_figures.csv's enum).
-QUALIFIER_WORDS = {
-    "exact": "",
-    "about": "about ",
-    "more than": "more than ",
-    "less than": "less than ",
-    "up to": "up to ",
-    "at least": "at least ",
-    "almost": "almost ",
-}
-#: Bounds: marker and direction of the arrow (+1: the true value lies above, -1: below).
-BOUNDS = {
-    "more than": (">", +1),
-    "at least": ("≥", +1),
-    "less than": ("<", -1),
-    "up to": ("≤", -1),
-    "almost": ("<", -1),
-}
-#: How a printed unit is named on an axis.
-UNIT_AXIS = {
-    "percent": "per cent",
-    "count": "number",
-    "fraction": "fraction (printed in words)",
-    "times": "times (ratio)",
-    "rank": "rank",
-}
-#: Words the text may print for each qualifier (key_figures.csv keeps the enum; labels print the text's word).
-QUALIFIER_PRINTED = {
-    "about": ("around", "approximately", "roughly", "typically", "about"),
-    "more than": ("more than", "over"),
-    "less than": ("less than", "below"),
-    "up to": ("up to", "and below", "within"),
-    "at least": ("at least",),
-    "almost": ("almost", "nearly"),
-}
-#: Scale words stored in `unit` and their factors.
-SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
-#: Above this ratio of the largest to the smallest positive value a measure gets a log axis.
-LOG_RATIO = 100.0
-REMAINDER_LABEL = "not specified in the text"
-REMAINDER_COLOUR = "#d9d9d9"
-NO_NOTE = "text, no footnote"
-
-
-# --------------------------------------------------------------------------- formatting
-def _present(v) -> bool:
-    return (
-        v is not None
-        and v is not pd.NA
-        and not (isinstance(v, float) and v != v)
-        and str(v) != "<NA>"
-        and str(v).strip() != ""
-    )
-
-
-def format_number(value: float) -> str:
-    """The stored number as printed: thousands separators, no trailing zeros (256074 -> '256,074')."""
-    v = float(value)
-    if v == int(v):
-        return f"{int(v):,}"
-    return f"{v:,.4f}".rstrip("0").rstrip(".")
-
-
-def printed_qualifier(row) -> str:
-    """The word the text prints for the row's qualifier ('around' where the quote says 'around'),
-    the first of QUALIFIER_PRINTED's words to occur in the quote; the enum value otherwise."""
-    q = str(row["qualifier"])
-    if q == "exact":
-        return ""
-    quote = str(row.get("quote") or "") if hasattr(row, "get") else ""
-    hits = []
-    for word in QUALIFIER_PRINTED.get(q, ()):
-        m = re.search(rf"\b{re.escape(word)}\b", quote, flags=re.IGNORECASE)
-        if m:
-            hits.append((m.start(), word))
-    return min(hits)[1] if hits else q
-
-
-def printed_words(row) -> str | None:
-    """The printed words of a number stored in another form (note: "Printed 'one-third'")."""
-    m = re.search(r"[Pp]rinted '([^']+)'", str(row["note"])) if _present(row.get("note")) else None
-    return m.group(1) if m else None
-
-
-def format_value(row) -> str:
-    """Value with the printed qualifier and unit, e.g. 'less than 52,000', 'around 35%', 'USD 4.9 billion';
-    a fraction printed in words as the words and the percentage ('one-third (= 33.3%)')."""
-    word = printed_qualifier(row)
-    q = f"{word} " if word else ""
-    n = format_number(row["value"])
-    unit = str(row["unit"])
-    if unit == "percent":
-        text = f"{n}%"
-    elif unit == "count":
-        text = n
-    elif re.match(r"^(USD|RMB|EUR) ", unit):
-        cur, scale = unit.split(" ", 1)
-        text = f"{cur} {n} {scale}"
-    elif unit == "fraction":
-        text = n
-    elif unit == "times":
-        text = f"{n} times"
-    else:
-        text = f"{n} {unit}"
-    printed = printed_words(row)
-    if unit == "fraction":
-        percent = f"{format_number(round(float(row['value']) * 100, 1))}%"
-        text = f"{printed} (= {percent})" if printed else percent
-        if printed and q.strip() and q.strip().lower() in printed.lower():
-            q = ""
-    elif printed and printed.lower() not in text.lower():
-        text += f" (printed '{printed}')"
-    return q + text
-
-
-def measure(row, keep_units=()) -> tuple[str, float]:
-    """(measure, value in it) for a key figure: counts and numbers printed with a scale word are one
-    measure ('number'), fractions and percentages another ('per cent'), each currency its own;
-    units in *keep_units* stay as printed. Values are converted (1.85 million -> 1,850,000)."""
-    unit, v = str(row["unit"]), float(row["value"])
-    if unit in keep_units:
-        return unit, v
-    if unit == "percent":
-        return "percent", v
-    if unit == "fraction":
-        return "percent", v * 100
-    if unit == "count":
-        return "count", v
-    if unit in SCALE:
-        return "count", v * SCALE[unit]
-    m = re.match(r"^(USD|RMB|EUR) (thousand|million|billion|trillion)$", unit)
-    if m:
-        return m.group(1), v * SCALE[m.group(2)]
-    return unit, v
-
-
-#: Axis names of the measures.
-MEASURE_AXIS = {
-    "percent": "per cent",
-    "count": "number",
-    "USD": "US dollars",
-    "RMB": "renminbi (yuan)",
-    "EUR": "euros",
-    "times": "times (ratio)",
-    "rank": "rank",
-}
-
-
-def _axis_number(x: float) -> str:
-    """Tick label: thousands separators, or 'N million'/'N billion' for large numbers."""
-    for word, factor in (("trillion", 1e12), ("billion", 1e9), ("million", 1e6)):
-        if abs(x) >= factor:
-            return f"{format_number(round(x / factor, 3))} {word}"
-    return format_number(round(x, 6))
-
-
-def source_label(row) -> str:
-    """Where the number comes from: 'note 75', or the report figure/box it is printed in."""
-    if _present(row.get("footnote")):
-        return f"note {int(row['footnote'])}"
-    m = re.match(r"^(Figure \d+\.\d+|Box \d+)", str(row["note"])) if _present(row.get("note")) else None
-    return m.group(1) if m else NO_NOTE
-
-
-#: A period printed at the start of a sentence ("By late 2022, China had built...", L751) keeps its capital
-#: in key_figures.csv (transcribed verbatim); a label built of it starts with the lower-case word.
-_PERIOD_LEAD = re.compile(r"^(By|In|Since|Until|From|After|Before|At|During|Today)\b")
-
-
-def period_words(period) -> str:
-    """The period as a label prints it inside brackets: 'By late 2022' -> 'by late 2022' (the stored
-    value keeps the capital it has at the start of the printed sentence)."""
-    text = str(period).strip()
-    return _PERIOD_LEAD.sub(lambda m: m.group(1).lower(), text)
-
-
-def row_label(row) -> str:
-    """'entity — indicator (period)': the full label of a key figure (caption notes, the data CSV)."""
-    period = f" ({period_words(row['period'])})" if _present(row.get("period")) else ""
-    return f"{row['entity']} — {row['indicator']}{period}"
-
-
-def short_entity(entity: str) -> str:
-    """'2023 International Solid-State Circuits Conference (ISSCC)' -> 'ISSCC': a name followed by its
-    printed initials is labelled by the initials; anything else as stored."""
-    m = re.match(r"^.+ \(([A-Z][A-Z0-9+&-]{1,9})\)$", str(entity))
-    return m.group(1) if m else str(entity)
-
-
-def _common_prefix_words(texts: list[str]) -> int:
-    """Number of leading words all *texts* share."""
-    words = [t.split() for t in texts]
-    n = 0
-    while all(len(w) > n + 1 for w in words) and len({w[n] for w in words}) == 1:
-        n += 1
-    return n
-
-
-def short_labels(rows: pd.DataFrame) -> dict:
-    """Short tick labels of a chart's rows (index -> label), with the long provenance left to the caption:
-
-    * the entity (its printed initials where it has them), where the entities differ;
-    * the indicator, less the words every indicator of the chart begins with, where the indicators differ
-      and the entity alone does not tell the bars apart (an entity drawn twice, or a bar whose indicator
-      differs from most of the others': ISSCC's total beside the papers by country);
-    * the period, where the periods differ (a period shared by every bar goes to the axis label).
-    """
-    entities = [str(e) for e in rows["entity"]]
-    indicators = [str(i) for i in rows["indicator"]]
-    periods = [period_words(p) if _present(p) else "" for p in rows["period"]]
-    lead = _common_prefix_words(indicators) if len(set(indicators)) > 1 else 0
-    if lead == 1 and not any(indicators[0].split()[0] in e for e in entities):
-        lead = 0  # one shared word ('daily') is kept unless it repeats the entity ('e-CNY')
-    majority = max(set(indicators), key=lambda i: (indicators.count(i), -indicators.index(i)))
-    unique_entities = len(set(entities)) == len(entities)
-    out = {}
-    for i, ent, ind, per in zip(rows.index, entities, indicators, periods):
-        parts = []
-        if len(set(entities)) > 1:
-            parts.append(short_entity(ent))
-        if len(set(indicators)) > 1 and (not unique_entities or ind != majority or not parts):
-            words = ind.split()[lead:]
-            if parts and words and words[0] == short_entity(ent):  # 'ISSCC: ISSCC research papers'
-                words = words[1:]
-            parts.append(" ".join(words))
-        label = ": ".join(p for p in parts if p) or short_entity(ent)
-        if len(set(periods)) > 1 and per:
-            label += f" ({per})"
-        out[i] = label
-    return out
-
-
-def shared_period(rows: pd.DataFrame) -> str:
-    """The period every row of *rows* prints ('' where they differ or none is printed)."""
-    periods = {period_words(p) if _present(p) else "" for p in rows["period"]}
-    return periods.pop() if len(periods) == 1 else ""
-
-
-def unit_axis_label(unit: str) -> str:
-    return UNIT_AXIS.get(unit, unit)
-
-
-# --------------------------------------------------------------------------- Box 1
-def box1_shares(shares: pd.DataFrame, import_share: pd.Series, total: pd.Series):
-    """Box 1 as a chart.
-
-    *shares*: the key_figures rows of the printed shares of the most import-dependent
-    products (in printed order); *import_share*: the row of the PRC's share of their
-    import value; *total*: the row of the number of products. The part of 100% the
-    three shares leave open is computed here and drawn hatched grey, labelled
-    'not specified in the text'. Patches carry the key_figure_id (or 'remainder') as gid.
-    """
-    import matplotlib.pyplot as plt
-
-    fig, (ax, ax2) = plt.subplots(2, 1, figsize=(7.5, 3.3), height_ratios=[1.6, 1], gridspec_kw={"hspace": 1.0})
-    left = 0.0
-    for i, (_, r) in enumerate(shares.iterrows()):
-        v = float(r["value"])
-        about = r["qualifier"] != "exact"
-        (patch,) = ax.barh(
-            0,
-            v,
-            left=left,
-            height=0.6,
-            color=style.CATEGORICAL[i],
-            edgecolor="#333333",
-            lw=0.9,
-            ls="--" if about else "-",
-        )
-        patch.set_gid(str(r["key_figure_id"]))
-        name = str(r["indicator"]).split(" that are ")[-1]
-        ax.text(
-            left + v / 2,
-            0,
-            f"{name}\n{format_value(r)}",
-            ha="center",
-            va="center",
-            fontsize=FONT,
-            color="white" if i != 1 else style.TEXT,
-        )
-        left += v
-    rest = 100.0 - sum(float(v) for v in shares["value"])
-    approx = any(q != "exact" for q in shares["qualifier"])
-    (patch,) = ax.barh(0, rest, left=left, height=0.6, color=REMAINDER_COLOUR, edgecolor="#6b6b6b", lw=0.9, hatch="///")
-    patch.set_gid("remainder")
-    terms = " − ".join(format_number(v) for v in shares["value"])
-    hedged = ", ".join(f"'{format_value(r)}'" for _, r in shares.iterrows() if r["qualifier"] != "exact")
-    ax.annotate(
-        f"{'about ' if approx else ''}{format_number(rest)}%: {REMAINDER_LABEL}\n"
-        f"(computed: 100 − {terms}{f'; approximate, as printed {hedged}' if approx else ''})",
-        xy=(left + rest / 2, 0.3),
-        xytext=(100, 0.62),
-        textcoords="data",
-        ha="right",
-        va="bottom",
-        fontsize=FONT,
-        color=style.MUTED,
-        arrowprops={"arrowstyle": "-", "color": style.MUTED, "lw": 0.7},
-    )
-    ax.set_xlim(0, 100)
-    ax.set_ylim(-0.4, 1.25)
-    ax.set_yticks([])
-    ax.spines["left"].set_visible(False)
-    ax.set_xlabel("per cent of the products", fontsize=8)
-    ax.set_title(
-        f"The {format_number(total['value'])} products most dependent on third-country imports, by type "
-        f"({source_label(total)})",
-        loc="left",
-        fontsize=9,
-    )
-
-    v = float(import_share["value"])
-    (patch,) = ax2.barh(0, v, height=0.6, color=style.CATEGORICAL[5], edgecolor="#333333", lw=0.9)
-    patch.set_gid(str(import_share["key_figure_id"]))
-    ax2.barh(0, 100 - v, left=v, height=0.6, color="white", edgecolor="#9a9a9a", lw=0.8)
-    ax2.text(
-        v / 2,
-        0,
-        f"{import_share['entity']}: {format_value(import_share)}",
-        ha="center",
-        va="center",
-        fontsize=FONT,
-        color="white",
-    )
-    ax2.text(
-        v + (100 - v) / 2,
-        0,
-        "rest: origin not broken down in the text",
-        ha="center",
-        va="center",
-        fontsize=FONT,
-        color=style.MUTED,
-    )
-    ax2.set_xlim(0, 100)
-    ax2.set_ylim(-0.45, 0.45)
-    ax2.set_yticks([])
-    ax2.spines["left"].set_visible(False)
-    ax2.set_xlabel("per cent of the import value", fontsize=8)
-    ax2.set_title(
-        f"Share of the import value of these products accounted for by the {import_share['entity']} "
-        f"({source_label(import_share)})",
-        loc="left",
-        fontsize=9,
-    )
-    return fig
+#: The public names, here and of keyfig_labels and keyfig_box1 (re-exported: the notebook methods and
+#: the tests import them from this module).
+__all__ = [
+    "ARROW_PT",
+    "BOUNDS",
+    "BOUND_MARKER_PT",
+    "FONT",
+    "LOG_RATIO",
+    "MEASURE_AXIS",
+    "NO_NOTE",
+    "QUALIFIER_PRINTED",
+    "QUALIFIER_WORDS",
+    "REMAINDER_COLOUR",
+    "REMAINDER_LABEL",
+    "SCALE",
+    "UNIT_AXIS",
+    "axis_upper",
+    "box1_shares",
+    "drawn_frame",
+    "format_number",
+    "format_value",
+    "is_time_series",
+    "key_figure_panels",
+    "key_figure_series",
+    "measure",
+    "period_words",
+    "printed_qualifier",
+    "printed_words",
+    "row_label",
+    "shared_period",
+    "short_entity",
+    "short_labels",
+    "source_label",
+    "unit_axis_label",
+]
 
 
 # --------------------------------------------------------------------------- generic panels
@@ -401,8 +122,6 @@ def axis_upper(values, unit: str, bound_ends=()) -> float:
 ARROW_PT = 22
 #: Size of the '<'/'>' marker drawn at a bound's value, in points.
 BOUND_MARKER_PT = 11
-#: Font size of every text of these charts (the legibility rule: >= 8 pt).
-FONT = 8.0
 
 
 def _draw_bound(ax, r, y: float, v: float, left: float, c: str, room: float):
@@ -475,21 +194,6 @@ def _draw_bar(ax, r, y: float, v: float, left: float, c: str):
         color=style.TEXT,
     )
     return patch
-
-
-def _axis_name(part: pd.DataFrame, rows: pd.DataFrame, unit: str, unit_labels: dict, period: str) -> str:
-    """A panel's axis label: what every bar of the chart shares (entity, indicator, period) and the unit."""
-    name = unit_labels.get(unit, MEASURE_AXIS.get(unit, unit_axis_label(unit)))
-    printed_units = list(dict.fromkeys(part["unit"].astype(str)))
-    if len(printed_units) > 1:
-        name += " (printed as " + " and ".join(_printed_unit(u) for u in printed_units) + ", converted to one unit)"
-    if period:
-        name += f", {period}"
-    if part["indicator"].nunique() == 1 and rows["indicator"].nunique() == 1:  # shared: not in the labels
-        name = f"{part['indicator'].iloc[0]}: {name}"
-    if rows["entity"].nunique() == 1:  # the bars are labelled by indicator: the shared entity goes here
-        name = f"{rows['entity'].iloc[0]}: {name}"
-    return name
 
 
 def _legend_handles(sources, colour: dict, kinds_used: set, about_words: list) -> list:
@@ -667,35 +371,6 @@ def key_figure_panels(
     return fig
 
 
-def _value_text(row) -> str:
-    """A bar's value label: the value as printed, wrapped after about 30 characters."""
-    return style.wrap(format_value(row), 30)
-
-
-def drawn_frame(rows: pd.DataFrame, *, keep_units=()) -> pd.DataFrame:
-    """What a key-figure chart draws, one row per mark (the chart's fig-<id>.csv): the id, the short label
-    drawn and the full one, the value as printed and as drawn (converted to the axis unit), the source."""
-    labels = short_labels(rows.reset_index(drop=True))
-    out = []
-    for i, (_, r) in enumerate(rows.reset_index(drop=True).iterrows()):
-        unit, value = measure(r, keep_units)
-        out.append(
-            {
-                "key_figure_id": r["key_figure_id"],
-                "label_drawn": labels[i],
-                "entity": r["entity"],
-                "indicator": r["indicator"],
-                "period": r["period"] if _present(r.get("period")) else "",
-                "value_printed": format_value(r),
-                "qualifier": r["qualifier"],
-                "axis": MEASURE_AXIS.get(unit, unit),
-                "value_drawn": value,
-                "source": source_label(r),
-            }
-        )
-    return pd.DataFrame(out)
-
-
 def is_time_series(rows: pd.DataFrame) -> bool:
     """True where every row is the same entity, indicator and unit at a different, dated period
     ('September 2019', 'July 2021', ...): a series to draw on a time axis, not as bars."""
@@ -764,7 +439,3 @@ def key_figure_series(rows: pd.DataFrame):
         )
     ax.legend(handles=handles, frameon=False, fontsize=FONT, loc="lower left", bbox_to_anchor=(0, 1.02), ncol=2)
     return fig
-
-
-def _printed_unit(unit: str) -> str:
-    return {"count": "counts", "percent": "percentages", "fraction": "fractions in words"}.get(unit, unit)
