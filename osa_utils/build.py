@@ -260,8 +260,12 @@ def _record(plan: Plan, todo: Todo, res: dict, old: Path, d: Path, before: dict,
     shown = shown_parameters(plan.params[nb.stem])
     if error is None:
         write_entry(d, {"key": key, "reads": reads, "duration": res["duration"], "failed": False})
-        return NotebookResult(nb.stem, "ran", reason, res["duration"], reads=reads, parameters=shown)
-    r = NotebookResult(nb.stem, "failed", reason, res["duration"], error, reads, parameters=shown)
+        return NotebookResult(
+            nb.stem, "ran", reason, res["duration"], reads=reads, parameters=shown, changed_inputs=changed
+        )
+    r = NotebookResult(
+        nb.stem, "failed", reason, res["duration"], error, reads, parameters=shown, changed_inputs=changed
+    )
     keep_last_good(old, d, entry, r)
     write_entry(d, {"key": key, "reads": reads, "duration": res["duration"], "failed": True, "error": error})
     return r

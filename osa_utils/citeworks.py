@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import DEFAULT_DATA_DIR, PROJECT_ROOT
+from . import DEFAULT_DATA_DIR, PROJECT_ROOT, errors
 from .data import DataPackage, load_table
 from .text import is_missing
 from .text import text as _text
@@ -59,24 +59,41 @@ def _cff_name(person: dict) -> dict:
     return {"literal": str(person.get("name", ""))}
 
 
+class CitationFileError(errors.OSAError, ValueError):
+    """CITATION.cff cannot be read or lacks what the collection's entry needs (exit 1)."""
+
+
 def collection_entry(data: Data = None, cff: Path | None = None) -> dict:
     """This collection's entry, from CITATION.cff (*cff*, default :data:`CITATION_CFF`): its title,
     authors, version and abstract; issued is the year the data package (*data*) was created
-    (``created`` in its datapackage.json), since the entry cites the collection as a dataset."""
+    (``created`` in its datapackage.json), since the entry cites the collection as a dataset.
+    Every value is read as the string written (``version: 1.10`` stays "1.10")."""
     import yaml
 
-    meta = yaml.safe_load(Path(cff or CITATION_CFF).read_text(encoding="utf-8"))
+    path = Path(cff or CITATION_CFF)
+    try:
+        meta = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
+        raise CitationFileError(f"{path}: cannot be read as YAML: {reason}") from None
+    if not isinstance(meta, dict):
+        raise CitationFileError(f"{path}: not a mapping of CFF keys")
+    missing = [k for k in ("title", "version", "authors") if not meta.get(k)]
+    if missing:
+        raise CitationFileError(f"{path}: no {', '.join(missing)} (CFF 1.2.0 needs them for this collection's entry)")
+    authors = meta["authors"] if isinstance(meta["authors"], list) else []
     created = str(_descriptor(data).get("created", ""))
+    abstract = " ".join(str(meta.get("abstract", "")).split()).rstrip(".")
     return {
         "id": COLLECTION_ID,
         "type": "dataset",
         "title": str(meta["title"]),
-        "authors": [_cff_name(a) for a in meta.get("authors", [])],
+        "authors": [_cff_name(a) for a in authors if isinstance(a, dict)],
         "genre": "Jupyter notebook research collection",
-        "version": str(meta.get("version", "")),
+        "version": str(meta["version"]),
         "issued": created[:4],
         # every format carries the note: the version goes there (CSL-JSON also has a variable)
-        "export_note": " ".join(f"Version {meta.get('version', '')}. {meta.get('abstract', '')}".split()),
+        "export_note": f"Version {meta['version']}. {abstract}".strip(),
     }
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -46,29 +47,35 @@ class ReleaseError(errors.OSAError, RuntimeError):
     """No release can be made from this state (exit 1); nothing was written."""
 
 
-def git_state(folder: Path) -> tuple[str, list[str]]:
-    """(commit, uncommitted or untracked paths) of the whole git checkout holding *folder*."""
-    folder = Path(folder)
-
-    def git(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True)
-
+def _git(folder: Path, *args: str, text: bool = True) -> subprocess.CompletedProcess:
     try:
-        head = git("rev-parse", "HEAD")
+        return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=text)
     except FileNotFoundError:
         raise ReleaseError("git is not installed: a release names the commit it was made from") from None
+
+
+def git_state(folder: Path) -> tuple[str, list[str]]:
+    """(commit, changed paths) of the whole git checkout holding *folder*: uncommitted or untracked
+    files, and files hidden from ``git status`` (skip-worktree, assume-unchanged)."""
+    folder = Path(folder)
+    head = _git(folder, "rev-parse", "HEAD")
     if head.returncode != 0:
         raise ReleaseError(
             f"{folder} is not in a git checkout with a commit: a release names the commit it was made from"
         )
-    status = git("status", "--porcelain", "--untracked-files=all")
-    return head.stdout.strip(), [line[3:] for line in status.stdout.splitlines() if line.strip()]
+    status = _git(folder, "status", "--porcelain", "--untracked-files=all")
+    changed = [line[3:] for line in status.stdout.splitlines() if line.strip()]
+    # `git ls-files -v`: a lower-case tag is assume-unchanged, S is skip-worktree
+    hidden = _git(folder, "ls-files", "-v").stdout.splitlines()
+    changed += [f"{line[2:]} (hidden from git status)" for line in hidden if line[:1].islower() or line[:1] == "S"]
+    return head.stdout.strip(), changed
 
 
-def check_clean(*folders: Path) -> dict[str, str]:
-    """The commit of each folder's checkout; a ReleaseError naming the changed files if any."""
+def check_clean(folders: dict[str, Path]) -> dict[str, str]:
+    """The commit of each folder's checkout (by role: code, data, notebooks); a ReleaseError naming
+    the changed files if any."""
     commits = {}
-    for folder in folders:
+    for role, folder in folders.items():
         commit, dirty = git_state(folder)
         if dirty:
             shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
@@ -76,8 +83,45 @@ def check_clean(*folders: Path) -> dict[str, str]:
                 f"{folder} has uncommitted changes ({shown}); commit them first: a release is made "
                 "from committed files only. Nothing was written"
             )
-        commits[str(folder)] = commit
+        commits[role] = commit
     return commits
+
+
+def committed(folder: Path, path: Path) -> bytes:
+    """The bytes of *path* as committed (HEAD) in the checkout holding *folder*."""
+    top = Path(_git(folder, "rev-parse", "--show-toplevel").stdout.strip())
+    rel = Path(os.path.realpath(path)).relative_to(os.path.realpath(top)).as_posix()
+    shown = _git(folder, "show", f"HEAD:{rel}", text=False)
+    if shown.returncode != 0:
+        raise ReleaseError(f"{path} is not committed; a release is made from committed files only")
+    return shown.stdout
+
+
+def _inside_unignored(out: Path, folders: dict[str, Path]) -> Path | None:
+    """The checkout that *out* lies inside without git ignoring it (the release would make it dirty)."""
+    for folder in folders.values():
+        top = _git(folder, "rev-parse", "--show-toplevel").stdout.strip()
+        inside = bool(top) and outdir.location(out).is_relative_to(Path(top).resolve())
+        if inside and _git(folder, "check-ignore", "-q", f"{outdir.location(out)}/").returncode != 0:
+            return Path(top)
+    return None
+
+
+def _cff_problem() -> str | None:
+    """What is wrong with CITATION.cff for a release: unreadable, no title, another version."""
+    from .citeworks import collection_entry
+
+    try:
+        entry = collection_entry()
+    except errors.OSAError as exc:
+        return str(exc)
+    if entry["version"] != __version__:
+        return f"CITATION.cff says version {entry['version']!r}, the code is {__version__}"
+    return None
+
+
+#: A semantic version: MAJOR.MINOR.PATCH, digits only.
+SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
 
 
 def release(
@@ -89,18 +133,39 @@ def release(
     jobs: int | None = None,
     timeout: float | None = build.DEFAULT_TIMEOUT,
     say: Callable[[str], None] = print,
+    wait: bool = False,
 ) -> Path:
     """Build, verify and write the release into OUT; returns the zip's path (see the module docstring)."""
     loc = outdir.check(out, data_dir, kind=KIND)  # OutputError (a UsageError, exit 2)
+    _only_ours(loc)
     if not Path(reference).is_dir():
         raise errors.UsageError(f"--figures {reference} is not a folder of reference figures")
+    folders = {"data": Path(data_dir), "notebooks": Path(notebooks_dir)}
+    if CODE_ROOT is not None:
+        folders = {"code": CODE_ROOT, **folders}
+    inside = _inside_unignored(out, folders)
+    if inside is not None:
+        raise errors.UsageError(
+            f"--out {out} lies inside the git checkout {inside} and git does not ignore it: the release "
+            "would make the checkout dirty. Choose a folder outside it"
+        )
     package = DataPackage.load(data_dir)  # a DataError names file, row and column
-    version = str(package.descriptor.get("version") or "")
-    if not version:
-        raise ReleaseError(f"{Path(data_dir) / 'datapackage.json'} has no version; a release needs one")
-    commits = check_clean(*(f for f in (CODE_ROOT, Path(data_dir), Path(notebooks_dir)) if f is not None))
+    version = package.descriptor.get("version")
+    where = Path(data_dir) / "datapackage.json"
+    if not isinstance(version, str) or not SEMVER.fullmatch(version):
+        raise ReleaseError(f"{where}: version must be a semantic version such as 1.2.0, not {version!r}")
+    if CODE_ROOT is not None and (problem := _cff_problem()):
+        raise ReleaseError(f"{problem}; fix CITATION.cff before a release")
+    commits = check_clean(folders)
+    # the files as committed: what the release names is what it holds, whatever happens meanwhile
+    data_files = {name: committed(Path(data_dir), package.path / name) for name in _tracked(Path(data_dir))}
+    for name, digest in package.hashes.items():
+        if hashlib.sha256(data_files.get(name, b"")).hexdigest() != digest:
+            raise ReleaseError(f"{where.parent / name} differs from its committed version; nothing was written")
+    project = {f: committed(CODE_ROOT, CODE_ROOT / f) for f in PROJECT_FILES if CODE_ROOT and (CODE_ROOT / f).is_file()}
     name = f"osa-report-collection-{__version__}-data-{version}"
-    with outdir.lock(loc, say=say):
+    with outdir.lock(loc, wait=wait, say=say):
+        outdir.clean_leftovers(loc)  # a killed release's staging folder (it carries the marker)
         work = Path(tempfile.mkdtemp(prefix="osa-release-"))
         try:
             say(f"building every notebook and the report into a scratch folder for {name}")
@@ -110,6 +175,13 @@ def release(
             if result.failed:
                 names = ", ".join(r.name for r in result.failed)
                 raise ReleaseError(f"notebook(s) {names} failed; nothing was written")
+            moved = [f"{r.name} ({', '.join(r.changed_inputs)})" for r in result.results if r.changed_inputs]
+            if moved or check_clean(folders) != commits:
+                raise ReleaseError(
+                    "files changed while the release was built ("
+                    + ("; ".join(moved) or "a new commit or uncommitted changes")
+                    + "); nothing was written. Run it again on a quiet checkout"
+                )
             built = Path(os.path.realpath(work / "report"))
             bad = [r for r in compare_figures(reference, built / "figures") if r[1] != "identical"]
             if bad:
@@ -121,9 +193,9 @@ def release(
             stage = loc.parent / f".{loc.name}.tmp-{os.getpid()}"
             shutil.rmtree(stage, ignore_errors=True)
             stage.mkdir(parents=True)
-            (stage / outdir.MARKER).write_text(outdir.marker_text(KIND), encoding="utf-8")
+            (stage / outdir.MARKER).write_text(outdir.marker_text(KIND, [name, f"{name}.zip"]), encoding="utf-8")
             try:
-                _assemble(stage / name, package, built, commits, version)
+                _assemble(stage / name, data_files, project, built, package, commits, version)
                 zipped = _zip(stage / name, stage / f"{name}.zip")
                 _swap(stage, loc)
             except BaseException:
@@ -134,17 +206,44 @@ def release(
     return loc / zipped.name
 
 
-def _assemble(bundle: Path, package: DataPackage, built: Path, commits: dict[str, str], version: str) -> None:
+def _tracked(folder: Path) -> list[str]:
+    """The files git tracks under *folder*, relative to it (data/README.md and examples too)."""
+    listed = _git(folder, "ls-files", "-z", "--", ".").stdout
+    return sorted(p for p in listed.split("\0") if p)
+
+
+def _only_ours(loc: Path) -> None:
+    """Refuse (exit 2) an earlier release folder that holds a file the release did not write."""
+    if not loc.is_dir() or loc.is_symlink():
+        return
+    try:
+        wrote = set(json.loads((loc / outdir.MARKER).read_text(encoding="utf-8")).get("files", []))
+    except (OSError, ValueError, AttributeError):
+        wrote = set()
+    foreign = sorted(p.name for p in loc.iterdir() if p.name != outdir.MARKER and p.name not in wrote)
+    if foreign and (loc / outdir.MARKER).is_file():
+        raise errors.UsageError(
+            f"--out {loc} holds files the release did not write ({', '.join(foreign[:5])}); move them "
+            "away or choose another folder. Nothing was changed"
+        )
+
+
+def _assemble(
+    bundle: Path,
+    data_files: dict[str, bytes],
+    project: dict[str, bytes],
+    built: Path,
+    package: DataPackage,
+    commits: dict[str, str],
+    version: str,
+) -> None:
+    """The bundle folder: the committed data files and project files, the built report, RELEASE.json
+    (versions, data digest, commits by role: no local paths) and SHA256SUMS."""
     bundle.mkdir()
-    data = bundle / "data"
-    data.mkdir()
-    for file in package.hashes:  # datapackage.json and every resource: the files that were validated
-        (data / file).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(package.path / file, data / file)
+    for name, content in {**{f"data/{n}": c for n, c in data_files.items()}, **project}.items():
+        (bundle / name).parent.mkdir(parents=True, exist_ok=True)
+        (bundle / name).write_bytes(content)
     shutil.copytree(built, bundle / "report", ignore=shutil.ignore_patterns(outdir.MARKER, ".*"))
-    for file in PROJECT_FILES:
-        if (PROJECT_ROOT / file).is_file():
-            shutil.copyfile(PROJECT_ROOT / file, bundle / file)
     meta = {
         "code_version": __version__,
         "data_package": package.descriptor.get("name"),

@@ -156,3 +156,41 @@ def test_the_report_names_the_code_and_data_versions(built):
     assert f"osa-report {__version__}" in title_page and words in title_page
     assert words in build
     assert "MIT" in title_page and "CC BY 4.0" in title_page and "remain the authors'" in title_page
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        ("title: [unclosed\n", "cannot be read as YAML"),
+        ("", "not a mapping"),
+        ("- a list\n", "not a mapping"),
+        ("cff-version: 1.2.0\nversion: 1.0.0\nauthors:\n  - name: x\n", "no title"),
+    ],
+)
+def test_a_broken_citation_file_is_one_line_naming_it(tmp_path, monkeypatch, content, words):
+    """`osa-report cite` with a broken CITATION.cff: one line naming the file, exit 1, no traceback."""
+    import contextlib
+    import io
+
+    from osa_utils import citeworks
+    from osa_utils.cli import main
+
+    broken = tmp_path / "CITATION.cff"
+    broken.write_text(content, encoding="utf-8")
+    monkeypatch.setattr(citeworks, "CITATION_CFF", broken)
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        rc = main(["cite", "--format", "ris"])
+    assert rc == 1, err.getvalue()
+    lines = err.getvalue().strip().splitlines()
+    assert len(lines) == 1 and str(broken) in lines[0] and words in lines[0], lines
+
+
+def test_a_version_is_read_as_written(tmp_path, monkeypatch):
+    """YAML would read `version: 1.10` as the number 1.1; the entry keeps "1.10"."""
+    from osa_utils import citeworks
+
+    cff = CFF.read_text(encoding="utf-8").replace(f"version: {__version__}", "version: 1.10")
+    (tmp_path / "CITATION.cff").write_text(cff, encoding="utf-8")
+    assert citeworks.collection_entry(cff=tmp_path / "CITATION.cff")["version"] == "1.10"

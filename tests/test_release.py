@@ -39,6 +39,8 @@ def checkout(collection, tmp_path, monkeypatch):
     # the project's own ignore rules (the build's lock files beside OUT), and the test's folders
     ignore = (rel.PROJECT_ROOT / ".gitignore").read_text(encoding="utf-8")
     (tmp_path / ".gitignore").write_text(ignore + "\n/out/\n/ref/\n", encoding="utf-8")
+    for name in rel.PROJECT_FILES:  # the checkout's own citation file, changelog and licences
+        shutil.copyfile(rel.PROJECT_ROOT / name, tmp_path / name)
     _git(tmp_path, "init", "-q")
     _git(tmp_path, "add", "-A")
     _git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "fixture")
@@ -72,6 +74,8 @@ def test_the_release_unpacks_and_its_checksums_and_data_package_verify(checkout,
     assert {p.name for p in (bundle / "report" / "notebooks").glob("*.ipynb")} == {"a_tech.ipynb", "b_dims.ipynb"}
     meta = json.loads((bundle / "RELEASE.json").read_text(encoding="utf-8"))
     assert meta["data_version"] == version and meta["code_version"] == __version__
+    assert set(meta["commits"]) == {"code", "data", "notebooks"} and str(tmp_path) not in json.dumps(meta)
+    assert (bundle / "data" / "README.md").is_file(), "every tracked file of the data folder"
     frictionless = subprocess.run(
         [str(BIN / "frictionless"), "validate", "datapackage.json"], cwd=bundle / "data", capture_output=True, text=True
     )
@@ -110,3 +114,45 @@ def test_the_build_output_rules_apply_to_out(checkout, tmp_path):
     done = _release(nbs, data, precious, ref)
     assert done.exit_code == 2 and "did not write" in done.output, done.output
     assert tree(precious) == {"thesis.docx": b"years of work"}
+
+
+def _commit(repo):
+    _git(repo, "add", "-A")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "change")
+
+
+def test_a_file_of_yours_in_an_earlier_release_folder_is_never_deleted(checkout):
+    nbs, data, out, ref = checkout
+    assert _release(nbs, data, out, ref).exit_code == 0
+    (out / "my-notes.txt").write_text("mine\n", encoding="utf-8")
+    before = tree(out)
+    done = _release(nbs, data, out, ref)
+    assert done.exit_code == 2 and "my-notes.txt" in done.output, done.output
+    assert tree(out) == before
+
+
+def test_out_inside_the_checkout_and_not_ignored_is_refused(checkout, tmp_path):
+    nbs, data, _, ref = checkout
+    done = _release(nbs, data, tmp_path / "dist", ref)
+    assert done.exit_code == 2 and "git does not ignore it" in done.output, done.output
+    assert not (tmp_path / "dist").exists()
+
+
+@pytest.mark.parametrize("version", ["banana 1/../x", 1.1, "1.1"])
+def test_a_version_that_is_not_semantic_is_refused_before_any_kernel(checkout, version):
+    nbs, data, out, ref = checkout
+    descriptor = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["version"] = version
+    (data / "datapackage.json").write_text(json.dumps(descriptor, indent=2, ensure_ascii=False), encoding="utf-8")
+    _commit(data.parent)
+    done = _release(nbs, data, out, ref)
+    assert done.exit_code == 1 and "semantic version" in done.output and "building" not in done.output, done.output
+    assert not out.exists()
+
+
+def test_a_file_hidden_from_git_status_is_refused(checkout):
+    nbs, data, out, ref = checkout
+    _git(data.parent, "update-index", "--skip-worktree", "LICENSE")
+    (data.parent / "LICENSE").write_text("an uncommitted line\n", encoding="utf-8")
+    done = _release(nbs, data, out, ref)
+    assert done.exit_code == 1 and "LICENSE (hidden from git status)" in done.output, done.output

@@ -17,6 +17,7 @@ class NotebookResult:
     stale_output: bool = False  # failed, but the last good output is kept
     parameters: dict = field(default_factory=dict)  # as the notebook ran (paths left out)
     failed_before: bool = False  # state "kept": that earlier run had failed
+    changed_inputs: list = field(default_factory=list)  # files it read that changed while it ran
 
 
 @dataclass

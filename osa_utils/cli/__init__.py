@@ -87,6 +87,8 @@ def versions() -> str:
 
     try:
         package = json.loads((DEFAULT_DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))
+        if not isinstance(package, dict):
+            raise ValueError("not a JSON object")
         data = f"data package {package.get('name', '?')} {package.get('version', '(no version)')}"
     except (OSError, ValueError) as exc:
         data = f"data package unreadable ({DEFAULT_DATA_DIR / 'datapackage.json'}: {exc})"

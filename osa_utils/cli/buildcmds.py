@@ -217,9 +217,13 @@ def verify(data_dir: Path, reference: Path, jobs: int | None, notebooks_dir: Pat
     help="Build every notebook and the report into a scratch folder, compare the figures with the "
     "committed reference figures (as verify does), then write OUT: a folder "
     "osa-report-collection-<code>-data-<data>/ (the data package, the built report, CITATION.cff, "
-    "CHANGELOG.md, the licences, RELEASE.json and SHA256SUMS) and the same as one .zip. Refused, "
-    "with nothing written, from a git checkout with uncommitted or untracked files, when a notebook "
-    "fails or a figure differs. OUT follows the build's output-folder rules.",
+    "CHANGELOG.md, the licences, RELEASE.json and SHA256SUMS) and the same as one .zip, from the "
+    "files as committed. Refused, with nothing written, from a git checkout with uncommitted, "
+    "untracked or hidden (skip-worktree) files, without a semantic data package version or a "
+    "readable CITATION.cff of the code's version (all checked before any kernel starts), when a "
+    "notebook fails, a file changes while it builds or a figure differs. OUT follows the build's "
+    "output-folder rules, must not lie inside a checkout unless git ignores it, and an earlier "
+    "release in it is replaced only if it holds nothing but that release.",
 )
 @options.data_dir
 @click.option("--out", type=options.PATH, required=True, metavar="OUT", help="release folder (required)")
@@ -232,9 +236,12 @@ def verify(data_dir: Path, reference: Path, jobs: int | None, notebooks_dir: Pat
     help=f"committed reference figures (default: {options.PROJECT_ROOT / 'figures'})",
 )
 @options.jobs
+@options.wait("wait for another release writing OUT instead of exiting")
 @options.notebooks_dir
 @options.timeout
-def release(data_dir: Path, out: Path, reference: Path, jobs: int | None, notebooks_dir: Path, timeout: float) -> None:
+def release(
+    data_dir: Path, out: Path, reference: Path, jobs: int | None, wait: bool, notebooks_dir: Path, timeout: float
+) -> None:
     """See :mod:`osa_utils.release`."""
     from .. import release as rel
 
@@ -247,6 +254,7 @@ def release(data_dir: Path, out: Path, reference: Path, jobs: int | None, notebo
             jobs=jobs,
             timeout=timeout,
             say=lambda m: say(m, err=True),
+            wait=wait,
         )
     except KeyboardInterrupt:
         raise Interrupted(f"no release written; {out} unchanged") from None
