@@ -21,6 +21,10 @@ Scenarios
   baseline_b  serial loop of the `papermill` command line over the same notebooks
   floor       as many empty notebooks as the collection has, importing pandas, matplotlib and
               seaborn, run by papermill at --jobs in parallel (kernel start + imports, no work)
+  limit       every notebook's code cells (parameters injected by papermill's own function, as the
+              build injects them) executed in processes forked from one parent that has imported
+              osa_utils, pandas, matplotlib and seaborn, --jobs at a time, writing the same figure
+              and table files: no kernel, no nbconvert, no HTML export, no report
   import      python -c "import osa_utils"
 """
 
@@ -176,6 +180,69 @@ def floor(tmp: Path, jobs: int) -> float:
     return time.perf_counter() - t
 
 
+def _limit_child(nb: Path, params: dict) -> None:
+    """In a forked child: run *nb*'s code cells as a kernel would, without one (then os._exit)."""
+    import nbformat
+    from papermill.parameterize import parameterize_notebook
+
+    os.chdir(nb.parent)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)  # what the cells print (tables, captions) goes nowhere, as no kernel reads it
+    nbook = parameterize_notebook(nbformat.read(str(nb), as_version=4), params)
+    namespace: dict = {"__name__": "__main__"}
+    for cell in nbook.cells:
+        if cell.cell_type == "code":
+            exec(compile(cell.source, f"<{nb.stem}>", "exec"), namespace)
+
+
+def limit(tmp: Path, data: Path, jobs: int) -> float:
+    """The notebooks' own work only: each notebook's code cells in a process forked from this one,
+    which has imported what they import (osa_utils, pandas, matplotlib, seaborn), --jobs at a time,
+    writing their figures and tables into *tmp*/figures. No kernel, no nbconvert, no report."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no kernel: no inline backend; the files written are the same
+    import seaborn  # noqa: F401
+
+    import osa_utils.assess  # noqa: F401
+    import osa_utils.notebook  # noqa: F401
+    from osa_utils.batch import plan
+
+    notebooks = plan.discover()
+    params = plan.resolve_parameters(notebooks, {}, data)
+    todo = [(nb, plan.run_parameters(nb, params[nb.stem], tmp / "figures")) for nb in notebooks]
+    (tmp / "figures").mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    running: dict[int, str] = {}
+    failed = []
+    t = time.perf_counter()
+    while todo or running:
+        while todo and len(running) < jobs:
+            nb, p = todo.pop(0)
+            pid = os.fork()
+            if pid == 0:  # the child never returns into this loop
+                code = 1
+                try:
+                    _limit_child(nb, p)
+                    code = 0
+                except BaseException:  # noqa: BLE001 - reported by the exit status
+                    import traceback
+
+                    traceback.print_exc()
+                finally:
+                    os._exit(code)
+            running[pid] = nb.stem
+        pid, status = os.wait()
+        if os.waitstatus_to_exitcode(status) != 0:
+            failed.append(running[pid])
+        del running[pid]
+    elapsed = time.perf_counter() - t
+    if failed:
+        sys.exit(f"limit: notebook(s) failed: {', '.join(failed)}")
+    return elapsed
+
+
 def markdown(result: dict) -> str:
     """The README's performance table."""
     s, r = result["seconds"], result["ratios"]
@@ -187,6 +254,7 @@ def markdown(result: dict) -> str:
         ("baseline A: serial `jupyter nbconvert --execute`", "baseline_a"),
         ("baseline B: serial `papermill` CLI", "baseline_b"),
         ("floor: empty notebooks with the same imports, same parallelism", "floor"),
+        ("limit: the notebooks' code forked from one warm process, no kernel, same parallelism", "limit"),
         ('`python -c "import osa_utils"`', "import"),
     ]
     lines = ["| scenario | median s | min | max |", "|---|---:|---:|---:|"]
@@ -195,7 +263,8 @@ def markdown(result: dict) -> str:
     lines.append("")
     lines.append(
         f"Ratios of medians: cold / baseline A = {r['cold/baseline_a']:.2f}, cold / baseline B = "
-        f"{r['cold/baseline_b']:.2f}, cold / floor = {r['cold/floor']:.2f}. "
+        f"{r['cold/baseline_b']:.2f}, cold / floor = {r['cold/floor']:.2f}, "
+        f"cold / limit = {r['cold/limit']:.2f}. "
         f"{result['notebooks']} notebooks, --jobs {result['jobs']}, {result['repeat']} rounds, "
         f"{result['machine']['cores']} cores ({result['machine']['platform']}, Python {result['machine']['python']})."
     )
@@ -273,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     shutil.copytree(ROOT / "data", data)
     out = work / "report"
     times: dict[str, list[float]] = {
-        k: [] for k in ("cold", "warm", "one_csv", "baseline_a", "baseline_b", "floor", "import")
+        k: [] for k in ("cold", "warm", "one_csv", "baseline_a", "baseline_b", "floor", "limit", "import")
     }
     one_csv_reruns = []
     try:
@@ -290,6 +359,8 @@ def main(argv: list[str] | None = None) -> int:
                 times[name].append(fn(d, data))
             d = Path(tempfile.mkdtemp(dir=work))
             times["floor"].append(floor(d, args.jobs))
+            d = Path(tempfile.mkdtemp(dir=work))
+            times["limit"].append(limit(d, data, args.jobs))
             times["import"].append(timed([sys.executable, "-c", "import osa_utils"]))
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -300,6 +371,7 @@ def main(argv: list[str] | None = None) -> int:
         "cold/baseline_a": med["cold"] / med["baseline_a"],
         "cold/baseline_b": med["cold"] / med["baseline_b"],
         "cold/floor": med["cold"] / med["floor"],
+        "cold/limit": med["cold"] / med["limit"],
     }
     result = {
         "created_by": CREATED_BY,
