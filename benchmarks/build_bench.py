@@ -9,12 +9,14 @@ A measurement, not a test. Run from the project root after `make report`:
 Any Python starts it: it runs itself again with the project's .venv/bin/python (made by `make
 report` or `make test`), or says how to make that first. Each scenario runs --repeat times, in
 alternation (round-robin), so drift of the machine hits all alike. Prints medians with min/max and
-the ratios ours/baseline and ours/floor, and writes them to benchmarks/results-local.json (not in
+the ratios ours/baseline, ours/floor and ours/limit, and writes them to benchmarks/results-local.json (not in
 git; `make clean` removes it); --write updates the committed benchmarks/results.json instead (the
 numbers the README's Performance section quotes).
 
 Scenarios
   cold        osa-report build --force of the whole collection
+  cold_stock  the same with OSA_WARM_KERNEL=0: every kernel a fresh interpreter (the build before
+              its kernels were forked from the warm workers), for the ratio cold/cold_stock
   warm        osa-report build again, nothing changed
   one_csv     osa-report build after one CSV's content changed (in a scratch copy of data/)
   baseline_a  serial loop of `jupyter nbconvert --to notebook --execute` over the same notebooks
@@ -53,6 +55,8 @@ COMMITTED_RESULTS = ROOT / "benchmarks" / "results.json"
 #: Written into the results, so that `make clean` (tools/clean.py) removes only a file this script wrote.
 CREATED_BY = "benchmarks/build_bench.py"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+#: Every scenario, in the order of a round (the next round runs them in reverse).
+SCENARIOS = ("cold", "cold_stock", "warm", "one_csv", "baseline_a", "baseline_b", "floor", "limit", "import")
 
 
 def timed(cmd, **kw) -> float:
@@ -64,14 +68,16 @@ def timed(cmd, **kw) -> float:
 ASSEMBLY: list[float] = []  # report assembly seconds, as printed by each cold build
 
 
-def build(out: Path, data: Path, jobs: int, force: bool = False) -> float:
+def build(out: Path, data: Path, jobs: int, force: bool = False, stock: bool = False) -> float:
+    """One `osa-report build`; *stock*: with OSA_WARM_KERNEL=0 (every kernel a fresh interpreter)."""
     cmd = [str(BIN / "osa-report"), "build", "--data-dir", str(data), "--out", str(out), "--jobs", str(jobs)]
+    env = {**os.environ, "OSA_WARM_KERNEL": "0"} if stock else None
     t = time.perf_counter()
-    proc = subprocess.run(cmd + (["--force"] if force else []), capture_output=True, text=True)
+    proc = subprocess.run(cmd + (["--force"] if force else []), capture_output=True, text=True, env=env)
     elapsed = time.perf_counter() - t
     if proc.returncode != 0:
         sys.exit(f"build failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
-    if force:
+    if force and not stock:
         for line in proc.stdout.splitlines():
             if line.startswith("report assembled in "):
                 ASSEMBLY.append(float(line.split()[3]))
@@ -248,6 +254,7 @@ def markdown(result: dict) -> str:
     s, r = result["seconds"], result["ratios"]
     rows = [
         ("cold build (`osa-report build --force`)", "cold"),
+        ("cold build, stock kernels (`OSA_WARM_KERNEL=0`)", "cold_stock"),
         ("warm build (nothing changed)", "warm"),
         ("one CSV changed", "one_csv"),
         ("report assembly (within the cold build)", "assembly"),
@@ -264,7 +271,7 @@ def markdown(result: dict) -> str:
     lines.append(
         f"Ratios of medians: cold / baseline A = {r['cold/baseline_a']:.2f}, cold / baseline B = "
         f"{r['cold/baseline_b']:.2f}, cold / floor = {r['cold/floor']:.2f}, "
-        f"cold / limit = {r['cold/limit']:.2f}. "
+        f"cold / limit = {r['cold/limit']:.2f}, cold / cold with stock kernels = {r['cold/cold_stock']:.2f}. "
         f"{result['notebooks']} notebooks, --jobs {result['jobs']}, {result['repeat']} rounds, "
         f"{result['machine']['cores']} cores ({result['machine']['platform']}, Python {result['machine']['python']})."
     )
@@ -301,6 +308,33 @@ def check(out: Path) -> int:
     return 0
 
 
+def run_scenario(k: str, i: int, work: Path, out: Path, data: Path, jobs: int, one_csv_reruns: list) -> float:
+    """Seconds of one run of scenario *k* in round *i* (builds into *out*, scratch in *work*)."""
+    d = Path(tempfile.mkdtemp(dir=work))
+    if k == "cold":
+        return build(out, data, jobs, force=True)
+    if k == "cold_stock":
+        return build(out, data, jobs, force=True, stock=True)
+    if k == "warm":
+        build(out, data, jobs)  # whatever ran before, then nothing changed
+        return build(out, data, jobs)
+    if k == "one_csv":
+        build(out, data, jobs)
+        edit_one_csv(data, i)
+        elapsed = build(out, data, jobs)
+        one_csv_reruns.append(readers_of(out, EDITED))
+        return elapsed
+    if k == "baseline_a":
+        return baseline_a(d, data)
+    if k == "baseline_b":
+        return baseline_b(d, data)
+    if k == "floor":
+        return floor(d, jobs)
+    if k == "limit":
+        return limit(d, data, jobs)
+    return timed([sys.executable, "-c", "import osa_utils"])
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     ap = argparse.ArgumentParser(
@@ -324,6 +358,12 @@ def main(argv: list[str] | None = None) -> int:
         "--write", action="store_true", help="write the results to the committed benchmarks/results.json"
     )
     ap.add_argument(
+        "--scenarios",
+        type=lambda text: [k.strip() for k in text.split(",") if k.strip()],
+        default=list(SCENARIOS),
+        help="comma-separated scenarios to run (default: all; --write needs all): " + ", ".join(SCENARIOS),
+    )
+    ap.add_argument(
         "--check",
         action="store_true",
         help="say which Python and notebooks a run would use and where it would write; run nothing",
@@ -331,6 +371,11 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.repeat < 1 or args.jobs < 1:
         ap.error("--repeat and --jobs must be at least 1")
+    unknown = sorted(set(args.scenarios) - set(SCENARIOS))
+    if unknown:
+        ap.error(f"--scenarios: unknown {', '.join(unknown)}; known: {', '.join(SCENARIOS)}")
+    if args.write and set(args.scenarios) != set(SCENARIOS):
+        ap.error("--write records every scenario: leave out --scenarios")
     ensure_project_venv(argv)
     if args.write:
         args.out = COMMITTED_RESULTS
@@ -341,37 +386,24 @@ def main(argv: list[str] | None = None) -> int:
     data = work / "data"
     shutil.copytree(ROOT / "data", data)
     out = work / "report"
-    times: dict[str, list[float]] = {
-        k: [] for k in ("cold", "warm", "one_csv", "baseline_a", "baseline_b", "floor", "limit", "import")
-    }
-    one_csv_reruns = []
+    chosen = [k for k in SCENARIOS if k in args.scenarios]
+    times: dict[str, list[float]] = {k: [] for k in chosen}
+    one_csv_reruns: list[list[str]] = []
     try:
         build(out, data, args.jobs, force=True)  # prime caches (validation cache, fonts)
         for i in range(args.repeat):
             print(f"round {i + 1}/{args.repeat}", file=sys.stderr)
-            times["cold"].append(build(out, data, args.jobs, force=True))
-            times["warm"].append(build(out, data, args.jobs))
-            edit_one_csv(data, i)
-            times["one_csv"].append(build(out, data, args.jobs))
-            one_csv_reruns.append(readers_of(out, EDITED))
-            for name, fn in (("baseline_a", baseline_a), ("baseline_b", baseline_b)):
-                d = Path(tempfile.mkdtemp(dir=work))
-                times[name].append(fn(d, data))
-            d = Path(tempfile.mkdtemp(dir=work))
-            times["floor"].append(floor(d, args.jobs))
-            d = Path(tempfile.mkdtemp(dir=work))
-            times["limit"].append(limit(d, data, args.jobs))
-            times["import"].append(timed([sys.executable, "-c", "import osa_utils"]))
+            for k in chosen if i % 2 == 0 else chosen[::-1]:  # alternating order: drift hits all alike
+                times[k].append(run_scenario(k, i, work, out, data, args.jobs, one_csv_reruns))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
     times["assembly"] = ASSEMBLY[1:] or ASSEMBLY  # the priming build is not counted
     med = {k: statistics.median(v) for k, v in times.items()}
     ratios = {
-        "cold/baseline_a": med["cold"] / med["baseline_a"],
-        "cold/baseline_b": med["cold"] / med["baseline_b"],
-        "cold/floor": med["cold"] / med["floor"],
-        "cold/limit": med["cold"] / med["limit"],
+        f"cold/{k}": med["cold"] / med[k]
+        for k in ("baseline_a", "baseline_b", "floor", "limit", "cold_stock")
+        if "cold" in med and k in med
     }
     result = {
         "created_by": CREATED_BY,
@@ -395,8 +427,9 @@ def main(argv: list[str] | None = None) -> int:
     for k, v in ratios.items():
         print(f"{k:<16} {v:.2f}")
     print(f"one CSV changed ({EDITED}) re-ran: {', '.join(result['one_csv_reran'])}")
-    print()
-    print(markdown(result))
+    if set(SCENARIOS) <= set(times):
+        print()
+        print(markdown(result))
     print(f"written {args.out}")
     return 0
 
