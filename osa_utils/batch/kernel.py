@@ -322,7 +322,7 @@ def run_notebook(
 
     cells, watchdog = _Cells(), _Watchdog(timeout)
     error = None
-    warm = {"kernel_manager_class": warmkernel.manager_class()} if warmkernel.preloaded() else {}
+    manager = {"kernel_manager_class": warmkernel.manager_class()}
     try:
         with stderr_to(log), kernel_options() as options:
             try:
@@ -332,7 +332,7 @@ def run_notebook(
                     parameters=parameters,
                     cwd=str(Path(notebook).parent),
                     on_cell_start=cells,
-                    **warm,
+                    **manager,
                     **options,
                 )
             except PapermillExecutionError as exc:
