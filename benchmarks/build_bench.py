@@ -186,19 +186,24 @@ def floor(tmp: Path, jobs: int) -> float:
     return time.perf_counter() - t
 
 
-def _limit_child(nb: Path, params: dict) -> None:
-    """In a forked child: run *nb*'s code cells as a kernel would, without one (then os._exit)."""
-    import nbformat
+def _code_cells(nb: Path, params: dict) -> list[str]:
+    """*nb*'s code cells with the parameters injected by papermill's own function, as the build's
+    papermill.execute_notebook injects them."""
+    from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
+    nbook = parameterize_notebook(load_notebook_node(str(nb)), params)
+    return [cell.source for cell in nbook.cells if cell.cell_type == "code"]
+
+
+def _limit_child(nb: Path, cells: list[str]) -> None:
+    """In a forked child: run *nb*'s code *cells* as a kernel would, without one (then os._exit)."""
     os.chdir(nb.parent)
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)  # what the cells print (tables, captions) goes nowhere, as no kernel reads it
-    nbook = parameterize_notebook(nbformat.read(str(nb), as_version=4), params)
     namespace: dict = {"__name__": "__main__"}
-    for cell in nbook.cells:
-        if cell.cell_type == "code":
-            exec(compile(cell.source, f"<{nb.stem}>", "exec"), namespace)
+    for source in cells:
+        exec(compile(source, f"<{nb.stem}>", "exec"), namespace)
 
 
 def limit(tmp: Path, data: Path, jobs: int) -> float:
@@ -213,10 +218,13 @@ def limit(tmp: Path, data: Path, jobs: int) -> float:
     import osa_utils.assess  # noqa: F401
     import osa_utils.notebook  # noqa: F401
     from osa_utils.batch import plan
+    from osa_utils.importtime import skip_rfc3987_grammar
+
+    skip_rfc3987_grammar()  # as in the build's workers, before papermill imports jsonschema
 
     notebooks = plan.discover()
     params = plan.resolve_parameters(notebooks, {}, data)
-    todo = [(nb, plan.run_parameters(nb, params[nb.stem], tmp / "figures")) for nb in notebooks]
+    todo = [(nb, _code_cells(nb, plan.run_parameters(nb, params[nb.stem], tmp / "figures"))) for nb in notebooks]
     (tmp / "figures").mkdir(parents=True, exist_ok=True)
     sys.stdout.flush()
     sys.stderr.flush()
@@ -225,12 +233,12 @@ def limit(tmp: Path, data: Path, jobs: int) -> float:
     t = time.perf_counter()
     while todo or running:
         while todo and len(running) < jobs:
-            nb, p = todo.pop(0)
+            nb, cells = todo.pop(0)
             pid = os.fork()
             if pid == 0:  # the child never returns into this loop
                 code = 1
                 try:
-                    _limit_child(nb, p)
+                    _limit_child(nb, cells)
                     code = 0
                 except BaseException:  # noqa: BLE001 - reported by the exit status
                     import traceback
