@@ -15,9 +15,11 @@ code), and the same bytes come out (``osa-report verify`` compares).
 
 The stock kernel (the kernelspec's command) is used wherever this cannot hold: no ``fork`` (Windows)
 or not Linux (macOS: forking a process that has loaded system frameworks is unsafe), a process
-without the preload (``assess`` or ``app-check`` started outside a build, a spawned worker), a
-kernelspec whose command is not this interpreter's ``ipykernel_launcher``, an environment whose
-``PYTHON*`` variables or ``MPLBACKEND`` differ from the preload's, or ``OSA_WARM_KERNEL=0``.
+without the preload (``assess`` and ``app-check``, one notebook each; a worker spawned where the
+fork server cannot run imports the preload itself), a kernelspec whose command is not this
+interpreter's ``ipykernel_launcher``, an interpreter started with options a fresh one would not
+have (``-X dev``, ``-W``, ``-O``), an environment whose ``PYTHON*`` variables or ``MPLBACKEND``
+differ from the preload's, or ``OSA_WARM_KERNEL=0``.
 JupyterLab and the ``papermill`` command line never use it: they use the stock kernel manager.
 """
 
