@@ -91,3 +91,49 @@ def test_a_forked_kernel_starts_as_a_fresh_one_with_nothing_of_the_last(tmp_path
         for key in ("own_session", "cwd", "path", "argv0", "filters", "backend", "env", "sigterm", "flags", "main_ok"):
             assert state[key] == stock[key], key
     assert str(tmp_path) not in forked["path"]
+
+
+#: Starts a kernel as the tool does in a warm worker, runs a cell that sleeps, interrupts it as
+#: JupyterLab's or nbclient's interrupt does (the provisioner signals the kernel's process group).
+INTERRUPT = textwrap.dedent(
+    """
+    import asyncio, json
+    import osa_utils.batch.workerprep  # noqa: F401
+    from osa_utils.batch import warmkernel
+
+    async def main():
+        km = warmkernel.manager_class()(kernel_name="python3")
+        await km.start_kernel()
+        forked = isinstance(km.provisioner.process, warmkernel.ForkedProcess)
+        kc = km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=60)
+            kc.execute("import time\\nprint('sleeping', flush=True)\\ntime.sleep(60)")
+            while True:  # the cell has started
+                msg = await kc.get_iopub_msg(timeout=30)
+                if msg["msg_type"] == "stream":
+                    break
+            await km.interrupt_kernel()
+            reply = await kc.get_shell_msg(timeout=30)
+            after = kc.execute("print(6 * 7)")
+            answer = await kc.get_shell_msg(timeout=30)
+        finally:
+            kc.stop_channels()
+            await km.shutdown_kernel(now=True)
+        print(json.dumps({"forked": forked, "status": reply["content"]["status"],
+                          "ename": reply["content"].get("ename"), "alive_after": answer["content"]["status"]}))
+
+    asyncio.run(main())
+    """
+)
+
+
+def test_a_forked_kernel_is_interrupted_like_a_stock_one(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "OSA_WARM_KERNEL"}
+    proc = subprocess.run(
+        [sys.executable, "-c", INTERRUPT], capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path
+    )
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result == {"forked": True, "status": "error", "ename": "KeyboardInterrupt", "alive_after": "ok"}
