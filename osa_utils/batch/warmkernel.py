@@ -309,7 +309,7 @@ def _become_kernel(cmd: list[str], env: dict, cwd: str | None) -> int:
     assert _template is not None
     sys.path[:] = _template["path"]
     warnings.filters[:] = _template["filters"]  # type: ignore[index]
-    warnings._filters_mutated()  # type: ignore[attr-defined]
+    _filters_changed()
     from importlib.util import find_spec
 
     launcher = find_spec("ipykernel_launcher")
@@ -322,9 +322,21 @@ def _become_kernel(cmd: list[str], env: dict, cwd: str | None) -> int:
     app.interrupt = int(env.get("JPY_INTERRUPT_EVENT") or 0)
     app.initialize(sys.argv[1:])
     warnings.filters[:0] = _template["notebook_filters"]  # type: ignore[index]
-    warnings._filters_mutated()  # type: ignore[attr-defined]
+    _filters_changed()
     app.start()
     return 0
+
+
+def _filters_changed() -> None:
+    """Tell the warnings machinery that its filter list was replaced (Python 3.11-3.13 keep a version
+    number of the list, which the modules' registries of warnings already shown compare with)."""
+    changed = getattr(warnings, "_filters_mutated", None)
+    if changed is not None:
+        changed()
+    else:  # a Python that renamed it: resetting bumps the version too; the caller refills the list
+        saved = list(warnings.filters)
+        warnings.resetwarnings()
+        warnings.filters[:] = saved  # type: ignore[index]
 
 
 def _name_process(name: bytes) -> None:
