@@ -60,6 +60,20 @@ class IPCProvisioner(LocalProvisioner):
                 km.cache_ports = False  # TCP ports only
         return await super().pre_launch(**kwargs)
 
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
+        """The stock launch, or, for the tool's own runs (a kernel manager with ``warm_fork``, see
+        :mod:`osa_utils.batch.warmkernel`), the kernel forked from this warm process where it can be."""
+        if getattr(self.parent, "warm_fork", False):
+            from .batch import warmkernel
+
+            if warmkernel.can_fork(cmd, kwargs.get("env")):
+                process = warmkernel.fork_kernel(cmd, kwargs.get("env"), kwargs.get("cwd"))
+                self.process = process  # type: ignore[assignment]  # what the provisioner uses of a Popen
+                self.pid = self.pgid = process.pid  # its own session: its group is its pid
+                self.cwd = kwargs.get("cwd", os.getcwd())
+                return self.connection_info
+        return await super().launch_kernel(cmd, **kwargs)
+
     async def cleanup(self, restart: bool = False) -> None:
         await super().cleanup(restart=restart)
         if not restart and self.ipc_folder:  # the KernelManager removed the sockets; the folder goes too

@@ -290,6 +290,17 @@ def test_a_timeout_that_passes_before_the_kernel_starts_still_stops_it(collectio
     assert not marker.exists(), "the notebook ran to its end after its timeout"
 
 
+def _is_kernel(p) -> bool:
+    """Whether process *p* is a kernel: started from the kernelspec (its command line names
+    ipykernel) or forked from a warm worker (osa_utils.batch.warmkernel names it ipykernel)."""
+    import psutil
+
+    try:
+        return p.name() == "ipykernel" or "ipykernel" in " ".join(p.cmdline())
+    except psutil.Error:  # gone, or a zombie meanwhile
+        return False
+
+
 @pytest.mark.slow
 def test_a_stopped_worker_times_out_too(collection, temp):
     """A worker that cannot stop its own kernel (SIGSTOPped) is killed by the build after the timeout
@@ -326,9 +337,7 @@ def test_a_stopped_worker_times_out_too(collection, temp):
     worker = None
     try:
         for _ in range(600):
-            kernels = [
-                p for p in psutil.Process(proc.pid).children(recursive=True) if "ipykernel" in " ".join(p.cmdline())
-            ]
+            kernels = [p for p in psutil.Process(proc.pid).children(recursive=True) if _is_kernel(p)]
             if kernels:
                 worker = kernels[0].parent()
                 break

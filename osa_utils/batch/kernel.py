@@ -307,6 +307,8 @@ def run_notebook(
 ) -> NotebookError | None:
     """Run *notebook* with papermill in its own kernel (:func:`kernel_options`, in the notebook's
     folder, the kernel's stderr sent to *log*), writing *executed*; None if it ran to its end.
+    In a build's worker on Linux the kernel is forked from the warm worker
+    (:mod:`osa_utils.batch.warmkernel`), elsewhere it is the kernelspec's command.
 
     An exception raised by a cell is a :class:`NotebookError` naming the cell as written. After
     *timeout* seconds the kernel is stopped and the error is :func:`timed_out` (a run that ended well
@@ -316,8 +318,11 @@ def run_notebook(
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    from . import warmkernel
+
     cells, watchdog = _Cells(), _Watchdog(timeout)
     error = None
+    manager = {"kernel_manager_class": warmkernel.manager_class()}
     try:
         with stderr_to(log), kernel_options() as options:
             try:
@@ -327,6 +332,7 @@ def run_notebook(
                     parameters=parameters,
                     cwd=str(Path(notebook).parent),
                     on_cell_start=cells,
+                    **manager,
                     **options,
                 )
             except PapermillExecutionError as exc:

@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 from .. import readlog
 from ..pages import export_html
+from . import warmkernel
 from .kernel import (
     SUN_PATH_MAX,
     clean_kernel_folders,
@@ -151,7 +152,8 @@ def _worker_exit(signum, frame) -> None:
     """Kill this worker's children (its Jupyter kernel) and exit at once.
 
     The kernel's connection file is removed too, as jupyter_client would have at the end: the
-    ``-f FILE`` of the worker's own ``ipykernel_launcher`` child, a ``.json`` file that
+    ``-f FILE`` of the worker's own ``ipykernel_launcher`` child (or of a kernel it forked,
+    :data:`.warmkernel.FORKED`), a ``.json`` file that
     jupyter_client wrote in the temporary folder, or the private folder of
     :func:`.kernel.kernel_options` holding it (nothing a notebook's own processes name).
     """
@@ -166,14 +168,18 @@ def _worker_exit(signum, frame) -> None:
                 child.kill()
             except psutil.Error:
                 continue
-            if child.pid in kernels and "ipykernel_launcher" in args and "-f" in args[:-1]:
+            if child.pid in kernels and child.pid in warmkernel.FORKED:  # a kernel forked from this worker
+                conn = Path(warmkernel.FORKED[child.pid])
+            elif child.pid in kernels and "ipykernel_launcher" in args and "-f" in args[:-1]:
                 conn = Path(args[args.index("-f") + 1])
-                folder = kernel_folder_of(conn)
-                if is_kernel_connection_file(conn):
-                    with contextlib.suppress(OSError):
-                        conn.unlink()
-                elif folder is not None:
-                    shutil.rmtree(folder, ignore_errors=True)
+            else:
+                continue
+            folder = kernel_folder_of(conn)
+            if is_kernel_connection_file(conn):
+                with contextlib.suppress(OSError):
+                    conn.unlink()
+            elif folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
     except Exception:  # noqa: BLE001 - exiting anyway
         pass
     os._exit(128 + signal.SIGTERM)

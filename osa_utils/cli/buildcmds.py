@@ -57,7 +57,10 @@ def _scratch_build(unchanged: str, report: bool = False, **kwargs) -> Iterator:
     help="Execute the chapter notebooks with papermill (re-running only those whose source, data, "
     "osa_utils, parameters or environment changed) and assemble OUT/index.html. The previous "
     "report is replaced only when the new one is complete.\n\nNAME... (or --only NAME...): build "
-    "only these notebooks (e.g. 02_chip_design).",
+    "only these notebooks (e.g. 02_chip_design).\n\nOn Linux each notebook's kernel is forked from a worker "
+    "that has ipykernel, pandas, matplotlib and osa_utils imported; elsewhere (Windows, macOS), or with "
+    "OSA_WARM_KERNEL=0, each kernel is a fresh interpreter, as JupyterLab and papermill start it. The "
+    "output is the same.",
 )
 @options.data_dir
 @options.out(Path("report"), "output folder (default: report)")
