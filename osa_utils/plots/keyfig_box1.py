@@ -6,6 +6,8 @@ grey as such, and the PRC's share of their import value. The words come from
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from .. import style
@@ -52,7 +54,7 @@ def box1_shares(shares: pd.DataFrame, import_share: pd.Series, total: pd.Series)
             color="white" if i != 1 else style.TEXT,
         )
         left += v
-    rest = 100.0 - sum(float(v) for v in shares["value"])
+    rest = 100.0 - math.fsum(float(v) for v in shares["value"])
     approx = any(q != "exact" for q in shares["qualifier"])
     (patch,) = ax.barh(0, rest, left=left, height=0.6, color=REMAINDER_COLOUR, edgecolor="#6b6b6b", lw=0.9, hatch="///")
     patch.set_gid("remainder")

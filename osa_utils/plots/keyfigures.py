@@ -26,6 +26,8 @@ this module draws the bars and the series, and re-exports their public names.
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from .. import style
@@ -261,7 +263,7 @@ def key_figure_panels(
     wrapped = {i: style.wrap(labels[i], label_width) for i in rows.index}
     several = len(measures) > 1
     heights = [
-        sum(max(wrapped[i].count("\n") + 2, 2) * 0.2 + 0.14 for i in rows.index[rows["_measure"] == u])
+        math.fsum(max(wrapped[i].count("\n") + 2, 2) * 0.2 + 0.14 for i in rows.index[rows["_measure"] == u])
         + (0.95 if several else 0.7)
         for u in measures
     ]
@@ -269,7 +271,7 @@ def key_figure_panels(
     fig, grid = plt.subplots(
         len(measures),
         1,
-        figsize=(8.0, sum(heights) + extra + 0.3),
+        figsize=(8.0, math.fsum(heights) + extra + 0.3),
         squeeze=False,
         height_ratios=heights,
         gridspec_kw={"hspace": 0.5 + 0.1 * len(measures)},

@@ -126,7 +126,7 @@ def layout(g) -> dict[str, tuple[float, float]]:
             r = FAN_R if j % 2 == 0 or k <= FAN_SPREAD / FAN_STEP + 1 else FAN_R_INNER
             pos[n] = (x0 + r * math.cos(b), y0 + r * math.sin(b))
     named = _named(g)
-    want = {n: sum(pos[t][1] for t in g.neighbors(n)) / g.degree(n) for n in named}
+    want = {n: math.fsum(pos[t][1] for t in g.neighbors(n)) / g.degree(n) for n in named}
     order = sorted(named, key=lambda n: (-want[n], n))
     half = {n: _label_height(g.nodes[n]["label"]) / 2 for n in named}
     y = {n: want[n] for n in order}
