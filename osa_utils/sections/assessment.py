@@ -91,10 +91,19 @@ class AssessmentMixin(Base):
 
         The footer is the source line and *note*, then *illustration* on a line of its own.
         """
-        style.add_caption(fig, header, f"{source} {note}".strip(), illustration)
+        footer = f"{source} {note}".strip()
+        texts = style.add_caption(fig, header, footer, illustration)
         paths = F.save(fig, output_id, self.params.figures_dir, self.params.formats, self.params.dpi)
+        bbox = F.tight_bbox(fig, self.params.dpi)  # the box save used, for the page's crop
         self.written += paths
-        F.display_figure(fig, output_id, paths, self.params.dpi)
+        caption = {  # the report's figcaption: one title and one source line, as for the report's figures
+            "caption": header,
+            "source": f"{footer} {illustration}".strip(),
+            "status_text": "the user's own assessment with the report's method, not a finding of the report",
+            "alt": header,
+            "caption_rows": F.caption_rows(texts, bbox, self.params.dpi),
+        }
+        F.display_figure(fig, output_id, paths, self.params.dpi, caption)
 
     def _assessment_table(self, table: Table, output_id: str, header: str, source: str, note: str) -> None:
         """Caption, save and show a table that is not in figures.csv (tab-<output_id>.csv/html).
