@@ -20,6 +20,7 @@ class OutputMeta(TypedDict, total=False):
     dpi: int  #: resolution of the PNG shown (for its display width)
     table: bool  #: an HTML table (not a figure)
     caption_of: str  #: a caption note shown in the notebook for this figure id (the report's figcaption has it)
+    placeholder_of: str  #: the text shown in place of a figure that is not reproduced (its anchor on the page)
     caption: str
     source: str
     status_text: str
@@ -65,3 +66,9 @@ def files(output: dict) -> list[str]:
     """The file names an output says it saved."""
     names = of(output).get("files", [])
     return [str(n) for n in names] if isinstance(names, list) else []
+
+
+def placeholder(figure_id: str) -> dict[str, OutputMeta]:
+    """The metadata of the Markdown shown in place of report figure *figure_id* when it cannot be
+    drawn: the page gives it the figure's anchor and permalink."""
+    return {KEY: {"placeholder_of": figure_id}}

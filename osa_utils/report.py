@@ -219,7 +219,10 @@ def output_part(out: dict, status: dict, footnotes: dict, existing: set[str] | N
     if "text/markdown" in data:
         if osa.get("caption_of"):  # a figure's caption note, shown in the notebook; the figcaption has it
             return None
-        return {"kind": "html", "html": markdown(_joined(data["text/markdown"]))}
+        html = markdown(_joined(data["text/markdown"]))
+        if osa.get("placeholder_of"):  # in place of a report figure that is not drawn: its anchor
+            return {"kind": "placeholder", "html": html, **common, "fid": str(osa["placeholder_of"])}
+        return {"kind": "html", "html": html}
     if "text/plain" in data:
         return {"kind": "pre", "text": _joined(data["text/plain"])}
     return None
@@ -461,10 +464,10 @@ def write_report(out: Path, package: DataPackage | Path, results) -> Path:
     ]
     references, works = references_context(package)
     shown = {
-        f"{'fig' if part['kind'] == 'figure' else 'tab'}-{part['fid']}"
+        f"{'tab' if part['kind'] == 'table' else 'fig'}-{part['fid']}"
         for ch in chapters
         for part in ch["parts"]
-        if part.get("fid") and part["kind"] in ("figure", "table")
+        if part.get("fid") and part["kind"] in ("figure", "table", "placeholder")
     }
     html = render(
         "report.html.j2",

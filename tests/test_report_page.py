@@ -230,7 +230,8 @@ def test_every_figure_and_table_has_a_permalink_and_working_downloads(built, bro
     status_links = page.evaluate(
         "Array.from(document.querySelectorAll('#reproduction-status a')).map(a => a.getAttribute('href'))"
     )
-    assert len(status_links) >= 30 and set(status_links) <= {f"#{i}" for i in ids}
+    placeholders = page.evaluate("Array.from(document.querySelectorAll('div.placeholder')).map(d => d.id)")
+    assert len(status_links) >= 30 and set(status_links) <= {f"#{i}" for i in [*ids, *placeholders]}
     on_disk = {p.name for p in (built.out / "figures").iterdir()}
     for b in blocks:
         assert b["permalinks"] == [f"#{b['id']}"], b
@@ -322,3 +323,15 @@ def test_figure_0_1_saves_the_dots_it_draws(tmp_path, colours):
         no_table = set(techs[techs["risk_table_figure"].isna()]["technology_id"])
         assert no_table and data[data["technology_id"].isin(no_table)]["level"].isna().all()
         assert data[~data["technology_id"].isin(no_table)]["level"].between(1, 4).all()
+
+
+def test_a_figure_that_is_not_reproduced_keeps_its_anchor_and_permalink(built):
+    """Figures 3.1 and 3.2 (their data is not in the text) are a sentence on the page, under the figure's
+    anchor with a permalink, and the Reproduction status table links to it (review of issue #21)."""
+    html = (built.out / "index.html").read_text(encoding="utf-8")
+    status = html.split('<section id="reproduction-status">', 1)[1].split("</section>", 1)[0]
+    for fid in ("3.1", "3.2"):
+        block = html.split(f'<div class="placeholder" id="fig-{fid}">', 1)[1].split("</div>", 1)[0]
+        assert "not reproduced" in block and f'href="#fig-{fid}"' in block, block[:300]
+        assert f'<a href="#fig-{fid}">Figure {fid}</a>' in status
+    assert '<a href="#fig-0.2">Figure 0.2</a>' in status, "the number without the printed trailing period"

@@ -168,9 +168,10 @@ def show_text(message: str) -> None:
         print(message)
 
 
-def show_markdown(text: str, *, notebook_only: bool = False) -> None:
+def show_markdown(text: str, *, notebook_only: bool = False, placeholder_of: str = "") -> None:
     """*text* as Markdown in a notebook, as a plain line elsewhere. *notebook_only* marks it as
-    addressed to the notebook's user (how to set a parameter): the report page leaves it out."""
+    addressed to the notebook's user (how to set a parameter): the report page leaves it out.
+    *placeholder_of* marks it as standing in for that report figure (the page anchors it)."""
     try:
         from IPython import get_ipython
         from IPython.display import Markdown, display
@@ -178,6 +179,13 @@ def show_markdown(text: str, *, notebook_only: bool = False) -> None:
         print(text)
         return
     if get_ipython() is not None:
-        display(Markdown(text), metadata=outputmeta.notebook_only() if notebook_only else None)
+        meta = (
+            outputmeta.notebook_only()
+            if notebook_only
+            else outputmeta.placeholder(placeholder_of)
+            if placeholder_of
+            else None
+        )
+        display(Markdown(text), metadata=meta)
     else:
         print(text)

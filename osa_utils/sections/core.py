@@ -296,7 +296,7 @@ class CoreMixin(Base):
         info = self.info(figure_id)
         if authorships_csv is None:
             # the reader learns what is missing and why; how to draw it is for the notebook's user
-            show_markdown(f"*{info.header}*: not reproduced. {info.status_reason}")
+            show_markdown(f"*{info.header}*: not reproduced. {info.status_reason}", placeholder_of=figure_id)
             show_markdown(
                 f"To draw {info.number_printed.rstrip('.')} from your own data, call "
                 f'`ch.contributor_shares("{figure_id}", authorships_csv=PATH)` with a CSV or .xlsx file of one '
