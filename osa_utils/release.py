@@ -13,7 +13,8 @@ A release is made from what is committed, never from a stale ``report/``:
    holding the data package (``data/``), the built report (``report/``: index.html, figures,
    executed notebooks), ``CITATION.cff``, ``CHANGELOG.md``, the licences, ``RELEASE.json`` (versions and
    commit) and ``SHA256SUMS`` (``sha256sum -c SHA256SUMS`` checks it), and the same folder as one
-   ``.zip`` (files in sorted order with fixed dates: the same content gives the same bytes).
+   ``.zip`` (files in sorted order with fixed dates: the same content gives the same bytes) with its
+   own checksum beside it (``NAME.zip.sha256``).
 """
 
 from __future__ import annotations
@@ -193,10 +194,13 @@ def release(
             stage = loc.parent / f".{loc.name}.tmp-{os.getpid()}"
             shutil.rmtree(stage, ignore_errors=True)
             stage.mkdir(parents=True)
-            (stage / outdir.MARKER).write_text(outdir.marker_text(KIND, [name, f"{name}.zip"]), encoding="utf-8")
+            files = [name, f"{name}.zip", f"{name}.zip.sha256"]
+            (stage / outdir.MARKER).write_text(outdir.marker_text(KIND, files), encoding="utf-8")
             try:
                 _assemble(stage / name, data_files, project, built, package, commits, version)
                 zipped = _zip(stage / name, stage / f"{name}.zip")
+                # the archive's own sum beside it (`sha256sum -c NAME.zip.sha256`), as repositories ask
+                (stage / f"{name}.zip.sha256").write_text(f"{_sha256(zipped)}  {zipped.name}\n", encoding="utf-8")
                 _swap(stage, loc)
             except BaseException:
                 shutil.rmtree(stage, ignore_errors=True)

@@ -239,3 +239,13 @@ def test_a_value_that_starts_with_a_dash_is_given_with_equals(tmp_path, monkeypa
     out = CliRunner().invoke(cli, ["cite", "--footnote", "2", "--output=-x"])
     assert out.exit_code == 0, out.stderr
     assert (tmp_path / "-x").read_text(encoding="utf-8").startswith("@")
+
+
+@pytest.mark.parametrize("where", ["data", "notebooks", "osa_utils", "figures"])
+def test_cite_never_writes_into_the_collections_own_folders(where, project_root):
+    """`cite -o data/x.bib` wrote a stray file into data/ (the next release refused the dirty tree);
+    like the build's --out, --output may not lie inside data/, notebooks/, osa_utils/ or figures/."""
+    target = project_root / where / "x-osa-test.bib"
+    out = CliRunner().invoke(cli, ["cite", "-o", str(target)])
+    assert out.exit_code == 2 and "write the bibliography elsewhere" in out.stderr, out.output
+    assert not target.exists()

@@ -61,6 +61,8 @@ def test_the_release_unpacks_and_its_checksums_and_data_package_verify(checkout,
     name = f"osa-report-collection-{__version__}-data-{version}"
     zipped = out / f"{name}.zip"
     assert zipped.is_file() and (out / name).is_dir(), sorted(p.name for p in out.iterdir())
+    archive = subprocess.run(["sha256sum", "-c", f"{name}.zip.sha256"], cwd=out, capture_output=True, text=True)
+    assert archive.returncode == 0, archive.stdout + archive.stderr
     unpacked = tmp_path / "unpacked"
     subprocess.run([sys.executable, "-m", "zipfile", "-e", str(zipped), str(unpacked)], check=True)
     bundle = unpacked / name

@@ -59,6 +59,13 @@ def cite(fmt: str, figure: str | None, footnote: int | None, output: Path | None
 
     if figure is not None and footnote is not None:
         raise click.UsageError("--figure and --footnote cannot be used together")
+    if output and str(output) != "-":
+        from ..outdir import protected
+
+        found = protected(output, data_dir)  # data/, notebooks/, osa_utils/, figures/, .git/ stay ours
+        if found is not None:
+            how, what, where = found
+            raise UsageError(f"--output {output} {how} {what} ({where}); write the bibliography elsewhere")
     try:
         text = cite_main(fmt, figure, data_dir, footnote=footnote)
     except KeyError as exc:  # an unknown figure or footnote
