@@ -53,8 +53,12 @@ ch.actor_chart("5.2")
 
 # %% [markdown]
 # ## Figure 5.3 – USDC market cap and trading volume
-#
-# Not reproducible: the original chart's series (USDC market cap in red, trading volume in yellow) are not in the text. Footnote 134 states three values; they are charted below as this collection's chart `s5.4`, with its own title, not as Figure 5.3.
+
+# %%
+ch.not_reproduced("5.3")
+
+# %% [markdown]
+# Footnote 134 states three values; they are charted below as this collection's chart `s5.4`, with its own title, not as Figure 5.3.
 
 # %%
 ch.usdc_figure("s5.4")

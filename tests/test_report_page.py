@@ -326,11 +326,11 @@ def test_figure_0_1_saves_the_dots_it_draws(tmp_path, colours):
 
 
 def test_a_figure_that_is_not_reproduced_keeps_its_anchor_and_permalink(built):
-    """Figures 3.1 and 3.2 (their data is not in the text) are a sentence on the page, under the figure's
+    """Figures 3.1, 3.2 and 5.3 (their data is not in the text) are a sentence on the page, under the figure's
     anchor with a permalink, and the Reproduction status table links to it (review of issue #21)."""
     html = (built.out / "index.html").read_text(encoding="utf-8")
     status = html.split('<section id="reproduction-status">', 1)[1].split("</section>", 1)[0]
-    for fid in ("3.1", "3.2"):
+    for fid in ("3.1", "3.2", "5.3"):
         block = html.split(f'<div class="placeholder" id="fig-{fid}">', 1)[1].split("</div>", 1)[0]
         assert "not reproduced" in block and f'href="#fig-{fid}"' in block, block[:300]
         assert f'<a href="#fig-{fid}">Figure {fid}</a>' in status

@@ -289,6 +289,12 @@ class CoreMixin(Base):
         self.show_figure(fig, cid, note=note, what=what, tables=["actors"], data=actor_counts(a))
 
     # -- Figures 3.1 / 3.2
+    def not_reproduced(self, figure_id: str) -> None:
+        """A report figure whose content is not in the text: one sentence saying so and why (its
+        status reason in figures.csv), under the figure's anchor on the report page."""
+        info = self.info(figure_id)
+        show_markdown(f"*{info.header}*: not reproduced. {info.status_reason}", placeholder_of=figure_id)
+
     def contributor_shares(self, figure_id: str, authorships_csv=None) -> None:
         """Figures 3.1/3.2: the chart data is not in the source. Without data, say so plainly;
         with a user's authorships CSV (paper_id, region; one row per author), draw the shares
@@ -296,7 +302,7 @@ class CoreMixin(Base):
         info = self.info(figure_id)
         if authorships_csv is None:
             # the reader learns what is missing and why; how to draw it is for the notebook's user
-            show_markdown(f"*{info.header}*: not reproduced. {info.status_reason}", placeholder_of=figure_id)
+            self.not_reproduced(figure_id)
             show_markdown(
                 f"To draw {info.number_printed.rstrip('.')} from your own data, call "
                 f'`ch.contributor_shares("{figure_id}", authorships_csv=PATH)` with a CSV or .xlsx file of one '
