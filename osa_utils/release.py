@@ -88,13 +88,12 @@ def check_clean(folders: dict[str, Path]) -> dict[str, str]:
     return commits
 
 
-def committed(folder: Path, path: Path) -> bytes:
-    """The bytes of *path* as committed (HEAD) in the checkout holding *folder*."""
-    top = Path(_git(folder, "rev-parse", "--show-toplevel").stdout.strip())
-    rel = Path(os.path.realpath(path)).relative_to(os.path.realpath(top)).as_posix()
-    shown = _git(folder, "show", f"HEAD:{rel}", text=False)
+def committed(folder: Path, name: str) -> bytes:
+    """The bytes of file *name* (relative to *folder*) as committed (HEAD) in the checkout holding
+    *folder*: one ``git show HEAD:./name`` (git resolves ``./`` from the folder it runs in)."""
+    shown = _git(folder, "show", f"HEAD:./{name}", text=False)
     if shown.returncode != 0:
-        raise ReleaseError(f"{path} is not committed; a release is made from committed files only")
+        raise ReleaseError(f"{Path(folder) / name} is not committed; a release is made from committed files only")
     return shown.stdout
 
 
@@ -159,11 +158,11 @@ def release(
         raise ReleaseError(f"{problem}; fix CITATION.cff before a release")
     commits = check_clean(folders)
     # the files as committed: what the release names is what it holds, whatever happens meanwhile
-    data_files = {name: committed(Path(data_dir), package.path / name) for name in _tracked(Path(data_dir))}
+    data_files = {name: committed(Path(data_dir), name) for name in _tracked(Path(data_dir))}
     for name, digest in package.hashes.items():
         if hashlib.sha256(data_files.get(name, b"")).hexdigest() != digest:
             raise ReleaseError(f"{where.parent / name} differs from its committed version; nothing was written")
-    project = {f: committed(CODE_ROOT, CODE_ROOT / f) for f in PROJECT_FILES if CODE_ROOT and (CODE_ROOT / f).is_file()}
+    project = {f: committed(CODE_ROOT, f) for f in PROJECT_FILES if CODE_ROOT and (CODE_ROOT / f).is_file()}
     name = f"osa-report-collection-{__version__}-data-{version}"
     with outdir.lock(loc, wait=wait, say=say):
         outdir.clean_leftovers(loc)  # a killed release's staging folder (it carries the marker)
