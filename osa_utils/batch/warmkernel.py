@@ -57,7 +57,24 @@ KERNEL_MODULES = (
     "faulthandler",
     "runpy",
 )
-NOTEBOOK_MODULES = ("pandas", "matplotlib", "osa_utils.notebook", "osa_utils.assess")
+NOTEBOOK_MODULES = (
+    "pandas",
+    "matplotlib",
+    "osa_utils.notebook",
+    "osa_utils.assess",
+    # what every notebook imports at its first chart or table (about 0.3 s of CPU per kernel): pyplot
+    # (not its inline backend, whose import hooks it into the running IPython: the kernel's own),
+    # the savers of the default formats, pandas' Styler (Jinja2), and our chart and section modules
+    "matplotlib.pyplot",
+    "matplotlib.backends.backend_agg",
+    "matplotlib.backends.backend_svg",
+    "pandas.io.formats.style",
+    "PIL.PngImagePlugin",
+    "osa_utils.pages",
+    "osa_utils.outdir",
+    "osa_utils.plots.*",
+    "osa_utils.sections.*",
+)
 
 #: The preload's facts (None: no preload in this process): set by :func:`preload`.
 _template: dict | None = None
@@ -145,6 +162,21 @@ def _fresh_path() -> list[str] | None:
     return list(dict.fromkeys(pythonpath + [p for p in own if os.path.abspath(p) not in pythonpath]))
 
 
+def _expand(names) -> list[str]:
+    """*names*, with ``package.*`` standing for every module of that package (not networkx: the
+    modules import it inside the one function that draws with it)."""
+    import pkgutil
+
+    out = []
+    for name in names:
+        if name.endswith(".*"):
+            package = importlib.import_module(name[:-2])
+            out += [f"{package.__name__}.{m.name}" for m in pkgutil.iter_modules(package.__path__)]
+        else:
+            out.append(name)
+    return out
+
+
 def preload() -> None:
     """Import :data:`KERNEL_MODULES` and :data:`NOTEBOOK_MODULES` into this process (the fork server) and note what a fresh kernel
     process would have that this one may not: ``sys.path`` and warnings filters of a fresh
@@ -163,7 +195,7 @@ def preload() -> None:
     try:
         for group in (KERNEL_MODULES, NOTEBOOK_MODULES):
             before = list(warnings.filters)
-            for name in group:
+            for name in _expand(group):
                 importlib.import_module(name)
             added.append([f for f in warnings.filters if f not in before])
     except Exception:  # noqa: BLE001 - only a speed-up: kernels start the stock way
