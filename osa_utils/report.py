@@ -17,9 +17,10 @@ import hashlib
 import re
 from pathlib import Path
 
-from . import __version__, outputmeta
+from . import __version__, outputmeta, pagecrop
 from .cite import data_version, figure_footnotes, render_bibliography
 from .data import DataPackage, as_package
+from .pagecrop import crop_caption, png_size  # noqa: F401  (the page's names for them)
 from .text import strip_ansi
 from .text import text as _text
 
@@ -83,26 +84,6 @@ def _figure_status(tables: dict) -> dict:
     return st
 
 
-def png_size(data: bytes) -> tuple[int, int, float | None]:
-    """(width, height, dots per inch or None) of a PNG, from its IHDR and pHYs chunks."""
-    import struct
-
-    if data[:8] != b"\x89PNG\r\n\x1a\n" or len(data) < 24:
-        return 0, 0, None
-    width, height = struct.unpack(">II", data[16:24])
-    dpi, pos = None, 8
-    while pos + 8 <= len(data):
-        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
-        if kind == b"pHYs" and length >= 9:
-            x, _, unit = struct.unpack(">IIB", data[pos + 8 : pos + 17])
-            dpi = float(round(x * 0.0254)) if unit == 1 else None  # stored per metre: 150 dpi -> 5906 -> 150
-            break
-        if kind in (b"IDAT", b"IEND"):
-            break
-        pos += 12 + length
-    return width, height, dpi
-
-
 def display_width(data: bytes, dpi=None) -> int | None:
     """CSS width of a figure: its size in inches at REPORT_PX_PER_INCH, so every figure of the report
     is shown at one scale (the same type size), not scaled to the column."""
@@ -135,41 +116,9 @@ def downloads(names: list[str], existing: set[str] | None) -> list[dict]:
     return [{"href": f"figures/{n}", "label": FILE_KIND[Path(n).suffix], "name": n} for n in shown]
 
 
-def crop_caption(raw: bytes, rows, dpi) -> bytes | None:
-    """The PNG *raw* without its title block and source block (*rows*: their pixel rows, recorded at
-    save time, see :func:`osa_utils.figures.caption_rows`), and without the blank columns either side
-    the two blocks leave (a margin of 0.12 in is kept, as the saved figure's own): the report's
-    figcaption carries the title and the source as text, so the page shows each once. The result is
-    a PNG of the same resolution; the same input gives the same bytes. None when *rows* do not fit
-    the image (a notebook edited by hand): the page then shows the whole image.
-    """
-    import io
-
-    import numpy as np
-    from PIL import Image
-
-    try:
-        title, source = rows["title"], rows["source"]
-        top, bottom = int(title[1]), int(source[0])
-        img = Image.open(io.BytesIO(raw))
-        img.load()
-    except (KeyError, TypeError, ValueError, IndexError, OSError):
-        return None
-    width, height = img.size
-    if not (0 < top < bottom < height) or not dpi:
-        return None
-    band = img.crop((0, top, width, bottom))
-    ink = (255 - np.asarray(band.convert("RGB"), dtype=np.int16)).max(axis=-1) > 8
-    cols = np.flatnonzero(ink.any(axis=0))
-    if len(cols):
-        pad = round(0.12 * float(dpi))
-        band = band.crop((max(0, int(cols[0]) - pad), 0, min(width, int(cols[-1]) + 1 + pad), band.height))
-    buf = io.BytesIO()
-    band.save(buf, format="PNG", dpi=(float(dpi), float(dpi)))
-    return buf.getvalue()
-
-
-def output_part(out: dict, status: dict, footnotes: dict, existing: set[str] | None = None) -> dict | None:
+def output_part(
+    out: dict, status: dict, footnotes: dict, existing: set[str] | None = None, crops: Path | None = None
+) -> dict | None:
     """One notebook output as a part of the page (see ``report.html.j2``), or None.
 
     *existing*: the report's files, as paths relative to it (``figures/fig-2-2.png``): a download
@@ -201,7 +150,8 @@ def output_part(out: dict, status: dict, footnotes: dict, existing: set[str] | N
             return {"kind": "pre", "text": "[an image output that is not valid base64 was left out]"}
         dpi = osa.get("dpi") if isinstance(osa.get("dpi"), (int, float)) else None
         caption = {k: _text(osa.get(k)) for k in ("caption", "source", "status_text", "note", "alt")}
-        cropped = crop_caption(raw, osa.get("caption_rows"), dpi or png_size(raw)[2]) if caption["caption"] else None
+        inputs = pagecrop.crop_inputs(out)
+        cropped = pagecrop.cropped(*inputs, folder=crops) if inputs is not None else None
         if cropped is not None:
             raw, png = cropped, base64.b64encode(cropped).decode("ascii")
         return {
@@ -234,7 +184,9 @@ def _tags(cell) -> list[str]:
     return [str(t) for t in tags] if isinstance(tags, list) else []
 
 
-def chapter(nb: dict, result, status: dict, footnotes: dict, existing: set[str] | None = None) -> dict:
+def chapter(
+    nb: dict, result, status: dict, footnotes: dict, existing: set[str] | None = None, crops: Path | None = None
+) -> dict:
     """The context of one executed notebook's section. A Markdown cell tagged NOTEBOOK_ONLY (how to
     set a parameter) is left out; *existing* as for :func:`output_part`."""
     from .pages import markdown
@@ -250,7 +202,7 @@ def chapter(nb: dict, result, status: dict, footnotes: dict, existing: set[str] 
             parts.append({"kind": "html", "html": markdown(src)})
         elif cell.get("cell_type") == "code":
             for out in cell.get("outputs", []):
-                part = output_part(out, status, footnotes, existing)
+                part = output_part(out, status, footnotes, existing, crops)
                 if part is not None:
                     parts.append(part)
     failed = result.state == "failed" or getattr(result, "failed_before", False)
@@ -446,7 +398,7 @@ def write_report(out: Path, package: DataPackage | Path, results) -> Path:
             nb = json.loads(nb_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             nb = {"cells": []}
-        chapters.append(chapter(nb, r, status, footnotes, existing))
+        chapters.append(chapter(nb, r, status, footnotes, existing, nb_path.parent / pagecrop.FOLDER))
     resources = [
         {
             "name": res["name"],

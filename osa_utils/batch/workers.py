@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
-from .. import readlog
+from .. import pagecrop, readlog
 from ..pages import export_html
 from . import warmkernel
 from .kernel import (
@@ -92,6 +92,8 @@ def _execute(
             export_html(Path(out_nb), Path(html_out), Path(nb_path).stem)
         except Exception as exc:  # pragma: no cover - report still lists the notebook
             Path(html_out).write_text(f"<p>HTML export failed: {type(exc).__name__}</p>", encoding="utf-8")
+        with contextlib.suppress(Exception):  # only a speed-up: the assembly crops what is not there
+            pagecrop.prepare(Path(out_nb), Path(out_nb).with_name(pagecrop.FOLDER))
     return {"duration": duration, "error": error.record() if error is not None else None}
 
 
@@ -228,6 +230,9 @@ def _start_fork_server(context) -> None:
     Its standard error (and its workers', until :func:`_execute` sends theirs to the kernel's log) goes
     to the null device: a worker it forks after the build has stopped fails to read its task, and
     printed that traceback after "interrupted" too. A worker's own errors reach the build as results.
+    Its standard output goes there as well (nothing of the build's is printed there): holding the
+    build's, it kept a pipe such as ``osa-report build | tee log`` open for about 0.3 s after the build
+    had ended, while the server and its workers exited.
     """
     if context.get_start_method() != "forkserver":
         return
@@ -237,13 +242,15 @@ def _start_fork_server(context) -> None:
         forkserver.ensure_running()
         return
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    null, saved = os.open(os.devnull, os.O_WRONLY), os.dup(2)
+    null, saved = os.open(os.devnull, os.O_WRONLY), {fd: os.dup(fd) for fd in (1, 2)}
     try:
-        os.dup2(null, 2)
+        for fd in saved:
+            os.dup2(null, fd)
         forkserver.ensure_running()
     finally:
-        os.dup2(saved, 2)
-        os.close(saved)
+        for fd, copy in saved.items():
+            os.dup2(copy, fd)
+            os.close(copy)
         os.close(null)
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 

@@ -1,0 +1,121 @@
+"""The page's figure crops, made by the build's workers as each notebook ends (osa_utils.pagecrop):
+the same bytes as the assembly's own crop, read by the assembly, and a rule for ink that is the
+one it replaced."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from osa_utils import outputmeta, pagecrop
+from osa_utils import report as R
+
+
+@settings(max_examples=200, deadline=None)
+@given(arrays(np.uint8, st.tuples(st.integers(1, 6), st.integers(1, 9), st.just(3)), elements=st.integers(238, 255)))
+def test_the_ink_columns_are_those_of_the_former_per_pixel_maximum(rgb):
+    """A column has ink where some pixel of it has a channel under 247: the same columns as the
+    per-pixel maximum of 255 - value over 8 that the crop used before (values near the edge drawn)."""
+    former = np.flatnonzero(((255 - rgb.astype(np.int16)).max(axis=-1) > 8).any(axis=0))
+    assert np.array_equal(np.flatnonzero((rgb < 247).any(axis=0).any(axis=-1)), former)
+
+
+def _figure_png(tmp_path, dpi=100):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from osa_utils import figures as F
+    from osa_utils import style
+
+    style.apply()
+    fig, ax = plt.subplots(figsize=(4, 2.5))
+    ax.bar(["a", "b"], [1, 2])
+    texts = style.add_caption(fig, "Figure 9.9 – A title", "Source: x.")
+    (png,) = F.save(fig, "9.9", tmp_path, ("png",), dpi)
+    rows = F.caption_rows(texts, F.tight_bbox(fig, dpi), dpi)
+    plt.close(fig)
+    return png.read_bytes(), rows
+
+
+def _output(raw: bytes, rows, caption="Figure 9.9 – A title", **meta) -> dict:
+    metadata = outputmeta.figure("9.9", ["fig-9-9.png"], 100, caption=caption, caption_rows=rows, **meta)
+    return {"output_type": "display_data", "data": {"image/png": base64.b64encode(raw).decode()}, "metadata": metadata}
+
+
+def _notebook(path, outputs) -> None:
+    path.write_text(
+        json.dumps({"cells": [{"cell_type": "code", "metadata": {}, "source": "", "outputs": outputs}]}),
+        encoding="utf-8",
+    )
+
+
+def test_prepare_writes_the_assemblys_crop_and_the_assembly_reads_it(tmp_path):
+    raw, rows = _figure_png(tmp_path)
+    bad_rows = {"title": [0, 1], "source": [10**6, 10**6 + 1]}  # does not fit: no crop, whole image
+    nb = tmp_path / "executed.ipynb"
+    _notebook(nb, [_output(raw, rows), _output(raw, bad_rows), _output(raw, rows, caption="")])
+    folder = tmp_path / pagecrop.FOLDER
+    assert pagecrop.prepare(nb, folder) == 2  # the uncaptioned output is shown whole: nothing to crop
+    assert pagecrop.prepare(nb, folder) == 0  # already there
+    made = (folder / f"{pagecrop.key(raw, rows, 100)}.png").read_bytes()
+    assert made == pagecrop.crop_caption(raw, rows, 100) and made[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (folder / f"{pagecrop.key(raw, bad_rows, 100)}.png").read_bytes() == pagecrop.NO_CROP
+    assert not list(folder.glob("*.tmp"))
+
+    status, footnotes = {}, {}
+    part = R.output_part(_output(raw, rows), status, footnotes, None, folder)
+    assert part["cropped"] and base64.b64decode(part["src"].split(",", 1)[1]) == made
+    assert R.output_part(_output(raw, bad_rows), status, footnotes, None, folder)["cropped"] is False
+    # the assembly takes the file it finds (a stand-in PNG proves it read it) ...
+    (folder / f"{pagecrop.key(raw, rows, 100)}.png").write_bytes(raw)
+    part = R.output_part(_output(raw, rows), status, footnotes, None, folder)
+    assert base64.b64decode(part["src"].split(",", 1)[1]) == raw
+    # ... and crops itself where there is none (an entry of an older build)
+    part = R.output_part(_output(raw, rows), status, footnotes, None, tmp_path / "none-here")
+    assert base64.b64decode(part["src"].split(",", 1)[1]) == made
+
+
+def test_a_key_names_the_image_the_rows_and_the_resolution():
+    rows = {"title": [0, 10], "source": [50, 60]}
+    k = pagecrop.key(b"png", rows, 100)
+    assert k == pagecrop.key(b"png", json.loads(json.dumps(rows)), 100)
+    assert len({k, pagecrop.key(b"png2", rows, 100), pagecrop.key(b"png", rows, 150)}) == 3
+    assert pagecrop.key(b"png", {"title": [0, 11], "source": [50, 60]}, 100) != k
+
+
+@pytest.mark.slow
+def test_the_builds_crops_are_the_assemblys_own(built):
+    """Every figure of the built collection that the page shows cropped has its crop in its
+    notebook's cache entry, made by the worker, and it is the crop the assembly would make."""
+    seen = 0
+    for entry in sorted((built.out / ".cache").iterdir()):
+        nb = entry / "executed.ipynb"
+        if not nb.exists():
+            continue
+        for cell in json.loads(nb.read_text(encoding="utf-8"))["cells"]:
+            for out in cell.get("outputs", []):
+                inputs = pagecrop.crop_inputs(out)
+                if inputs is None:
+                    continue
+                made = (entry / pagecrop.FOLDER / f"{pagecrop.key(*inputs)}.png").read_bytes()
+                assert made == (pagecrop.crop_caption(*inputs) or pagecrop.NO_CROP), entry.name
+                seen += 1
+    assert seen >= 30  # the collection's captioned figures (34 on 2026-12-08)
+
+
+def test_an_output_the_page_leaves_out_or_cannot_decode_has_no_crop():
+    rows = {"title": [0, 10], "source": [50, 60]}
+    assert pagecrop.crop_inputs(_output(b"x", rows, notebook_only=True)) is None
+    broken = _output(b"x", rows)
+    broken["data"]["image/png"] = "not base64 !"
+    assert pagecrop.crop_inputs(broken) is None
+    assert pagecrop.crop_inputs({"output_type": "stream", "text": "x"}) is None
+    assert pagecrop.crop_inputs({"output_type": "display_data", "data": {}}) is None
