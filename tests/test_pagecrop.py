@@ -70,16 +70,23 @@ def test_prepare_writes_the_assemblys_crop_and_the_assembly_reads_it(tmp_path):
     assert (folder / f"{pagecrop.key(raw, bad_rows, 100)}.png").read_bytes() == pagecrop.NO_CROP
     assert not list(folder.glob("*.tmp"))
 
-    status, footnotes = {}, {}
-    part = R.output_part(_output(raw, rows), status, footnotes, None, folder)
+    status: dict = {}
+    footnotes: dict = {}
+
+    def part_of(rows_, crops):
+        part = R.output_part(_output(raw, rows_), status, footnotes, None, crops)
+        assert part is not None
+        return part
+
+    part = part_of(rows, folder)
     assert part["cropped"] and base64.b64decode(part["src"].split(",", 1)[1]) == made
-    assert R.output_part(_output(raw, bad_rows), status, footnotes, None, folder)["cropped"] is False
+    assert part_of(bad_rows, folder)["cropped"] is False
     # the assembly takes the file it finds (a stand-in PNG proves it read it) ...
     (folder / f"{pagecrop.key(raw, rows, 100)}.png").write_bytes(raw)
-    part = R.output_part(_output(raw, rows), status, footnotes, None, folder)
+    part = part_of(rows, folder)
     assert base64.b64decode(part["src"].split(",", 1)[1]) == raw
     # ... and crops itself where there is none (an entry of an older build)
-    part = R.output_part(_output(raw, rows), status, footnotes, None, tmp_path / "none-here")
+    part = part_of(rows, tmp_path / "none-here")
     assert base64.b64decode(part["src"].split(",", 1)[1]) == made
 
 
