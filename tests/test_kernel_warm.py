@@ -116,8 +116,12 @@ INTERRUPT = textwrap.dedent(
                     break
             await km.interrupt_kernel()
             reply = await kc.get_shell_msg(timeout=30)
-            after = kc.execute("print(6 * 7)")
-            answer = await kc.get_shell_msg(timeout=30)
+            for _ in range(20):  # ipykernel aborts what arrives while it clears its queue after an error
+                kc.execute("print(6 * 7)")
+                answer = await kc.get_shell_msg(timeout=30)
+                if answer["content"]["status"] != "aborted":
+                    break
+                await asyncio.sleep(0.1)
         finally:
             kc.stop_channels()
             await km.shutdown_kernel(now=True)
