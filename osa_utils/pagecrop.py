@@ -135,7 +135,10 @@ def prepare(executed: Path, folder: Path) -> int:
             result = crop_caption(*inputs)
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(NO_CROP if result is None else result)
-            os.replace(tmp, path)
+            try:
+                tmp.write_bytes(NO_CROP if result is None else result)
+                os.replace(tmp, path)
+            finally:
+                tmp.unlink(missing_ok=True)  # a full disk: no half-written file left in the entry
             written += 1
     return written

@@ -126,3 +126,24 @@ def test_an_output_the_page_leaves_out_or_cannot_decode_has_no_crop():
     assert pagecrop.crop_inputs(broken) is None
     assert pagecrop.crop_inputs({"output_type": "stream", "text": "x"}) is None
     assert pagecrop.crop_inputs({"output_type": "display_data", "data": {}}) is None
+
+
+def test_a_full_disk_leaves_no_half_written_crop(tmp_path, monkeypatch):
+    """The worker ignores a failed crop (the assembly makes it), but leaves no temporary file in the
+    notebook's cache entry, which the report publishes."""
+    from pathlib import Path
+
+    raw, rows = _figure_png(tmp_path)
+    nb = tmp_path / "executed.ipynb"
+    _notebook(nb, [_output(raw, rows)])
+    real = Path.write_bytes
+
+    def full(self, data):
+        real(self, data[: len(data) // 2])
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    with pytest.raises(OSError):
+        pagecrop.prepare(nb, tmp_path / "crops")
+    monkeypatch.undo()
+    assert list((tmp_path / "crops").iterdir()) == []
