@@ -33,6 +33,7 @@ from .batch.cache import (
     read_entry,
     read_json,
     report_key,
+    shared_key,
     snapshot,
     why_stale,
     write_entry,
@@ -190,9 +191,10 @@ def _keep_others(plan: Plan, old_cache: Path, new_cache: Path) -> dict[str, Note
 def _reuse(plan: Plan, old_cache: Path, new_cache: Path, results: dict, progress: Progress) -> list[Todo]:
     """Reuse every selected notebook whose cache entry still holds; return the others, to execute."""
     todo: list[Todo] = []
+    shared = shared_key()
     for nb in plan.selected:
         name = nb.stem
-        key = cache_key(nb, plan.params[name])
+        key = cache_key(nb, plan.params[name], shared)
         entry = read_entry(old_cache / name)
         reason = "--force" if plan.force else why_stale(entry, key)
         if reason is None and entry is not None:
