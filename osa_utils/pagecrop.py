@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -53,9 +54,7 @@ def crop_caption(raw: bytes, rows, dpi) -> bytes | None:
     if not (0 < top < bottom < height) or not dpi:
         return None
     band = img.crop((0, top, width, bottom))
-    # a column has ink where a pixel of it is darker than 247 in a channel (255 - 8); the rows are
-    # reduced first, on bytes, which is about ten times quicker than the per-pixel maximum it replaced
-    cols = np.flatnonzero((np.asarray(band.convert("RGB")) < 247).any(axis=0).any(axis=-1))
+    cols = ink_columns(np.asarray(band.convert("RGB")))
     if len(cols):
         pad = round(0.12 * float(dpi))
         band = band.crop((max(0, int(cols[0]) - pad), 0, min(width, int(cols[-1]) + 1 + pad), band.height))
@@ -84,9 +83,30 @@ def png_size(data: bytes) -> tuple[int, int, float | None]:
     return width, height, dpi
 
 
+def ink_columns(rgb):
+    """The indexes of the columns of the RGB array *rgb* (rows, columns, 3; bytes) with ink: a pixel
+    darker than 247 in a channel (255 - 8). The rows are reduced first, on bytes, about ten times
+    quicker than the per-pixel maximum of ``255 - value`` it replaced (the same columns, a test says)."""
+    import numpy as np
+
+    return np.flatnonzero((rgb < 247).any(axis=0).any(axis=-1))
+
+
+@functools.lru_cache(maxsize=1)
+def _maker() -> bytes:
+    """What else the bytes of a crop depend on: this module's code and the versions of Pillow (its PNG
+    encoder) and numpy, so a crop made by other code is not taken for this code's (a chapter kept
+    with ``--only`` brings the crops of the build that made it)."""
+    import numpy
+    import PIL
+
+    return hashlib.sha256(Path(__file__).read_bytes()).digest() + f"{PIL.__version__} {numpy.__version__}".encode()
+
+
 def key(raw: bytes, rows, dpi) -> str:
-    """The name of the crop of *raw* with *rows* at *dpi*: a hash of all three."""
-    h = hashlib.sha256(raw)
+    """The name of the crop of *raw* with *rows* at *dpi*: a hash of all three and of :func:`_maker`."""
+    h = hashlib.sha256(_maker())
+    h.update(raw)
     h.update(json.dumps([rows, dpi], sort_keys=True, default=str).encode())
     return h.hexdigest()
 
@@ -119,6 +139,16 @@ def crop_inputs(out: dict) -> tuple[bytes, object, object] | None:
     return raw, osa.get("caption_rows"), dpi or png_size(raw)[2]
 
 
+#: A larger image is left to the assembly, as every crop was before: the workers decode their
+#: notebooks' images while kernels run beside them (the collection's largest is about 3 million pixels).
+WORKER_MAX_PIXELS = 40_000_000
+
+
+def _pixels(raw: bytes) -> int:
+    width, height, _ = png_size(raw)
+    return width * height
+
+
 def prepare(executed: Path, folder: Path) -> int:
     """Crop every figure of the executed notebook *executed* into *folder* (made if needed); the
     number of crops written. Written whole or not at all (a temporary name, then renamed)."""
@@ -127,7 +157,7 @@ def prepare(executed: Path, folder: Path) -> int:
     for cell in nb.get("cells", []):
         for out in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
             inputs = crop_inputs(out)
-            if inputs is None:
+            if inputs is None or _pixels(inputs[0]) > WORKER_MAX_PIXELS:
                 continue
             path = Path(folder) / f"{key(*inputs)}.png"
             if path.exists():

@@ -23,7 +23,7 @@ def test_the_ink_columns_are_those_of_the_former_per_pixel_maximum(rgb):
     """A column has ink where some pixel of it has a channel under 247: the same columns as the
     per-pixel maximum of 255 - value over 8 that the crop used before (values near the edge drawn)."""
     former = np.flatnonzero(((255 - rgb.astype(np.int16)).max(axis=-1) > 8).any(axis=0))
-    assert np.array_equal(np.flatnonzero((rgb < 247).any(axis=0).any(axis=-1)), former)
+    assert np.array_equal(pagecrop.ink_columns(rgb), former)
 
 
 def _figure_png(tmp_path, dpi=100):
@@ -147,3 +147,22 @@ def test_a_full_disk_leaves_no_half_written_crop(tmp_path, monkeypatch):
         pagecrop.prepare(nb, tmp_path / "crops")
     monkeypatch.undo()
     assert list((tmp_path / "crops").iterdir()) == []
+
+
+def test_a_crop_made_by_other_code_is_not_taken_for_this_codes(tmp_path, monkeypatch):
+    """The name of a crop covers the code and the libraries that made it: a chapter kept with --only
+    from a build of other code brings crops under other names, which the assembly does not read."""
+    rows = {"title": [0, 10], "source": [50, 60]}
+    now = pagecrop.key(b"png", rows, 100)
+    pagecrop._maker.cache_clear()
+    monkeypatch.setattr(pagecrop, "_maker", lambda: b"other code")
+    assert pagecrop.key(b"png", rows, 100) != now
+
+
+def test_an_image_too_large_for_a_worker_is_left_to_the_assembly(tmp_path, monkeypatch):
+    raw, rows = _figure_png(tmp_path)
+    nb = tmp_path / "executed.ipynb"
+    _notebook(nb, [_output(raw, rows)])
+    monkeypatch.setattr(pagecrop, "WORKER_MAX_PIXELS", 10)
+    assert pagecrop.prepare(nb, tmp_path / "crops") == 0
+    assert pagecrop.cropped(raw, rows, 100, tmp_path / "crops") == pagecrop.crop_caption(raw, rows, 100)

@@ -87,8 +87,21 @@ def supported() -> bool:
     return sys.platform.startswith("linux") and hasattr(os, "fork") and os.environ.get(ENV, "1") != "0"
 
 
+#: Variables besides ``PYTHON*`` that the preload's imports read once (matplotlib's configuration and
+#: cache folders, its font list and style library): a kernel of an environment where one differs from
+#: the fork server's is a stock one, which reads them again.
+IMPORT_ENV = (
+    "HOME",
+    "MPLCONFIGDIR",
+    "XDG_CONFIG_HOME",
+    "XDG_CACHE_HOME",
+    "XDG_DATA_HOME",
+    "MPL_IGNORE_SYSTEM_FONTS",
+)
+
+
 def _python_env(env) -> dict:
-    return {k: v for k, v in env.items() if k.startswith("PYTHON")}
+    return {k: v for k, v in env.items() if k.startswith("PYTHON") or k in IMPORT_ENV}
 
 
 #: Flags a fresh ``python -m ipykernel_launcher`` would not have (set by options of the build's
@@ -333,6 +346,9 @@ def _become_kernel(cmd: list[str], env: dict, cwd: str | None) -> int:
             if callable(signal.getsignal(sig)) and sig != signal.SIGINT:
                 signal.signal(sig, signal.SIG_DFL)
     atexit._clear()  # the worker's exit functions are not the kernel's
+    helpers = sys.modules.get("matplotlib._pylab_helpers")
+    if helpers is not None:  # preloaded: what its import registers, as a stock kernel has it once pyplot is in
+        atexit.register(helpers.Gcf.destroy_all)
     asyncio.set_event_loop_policy(None)  # no event loop of the worker
     os.environ.clear()
     os.environ.update(env)
