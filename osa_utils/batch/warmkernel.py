@@ -18,8 +18,9 @@ or not Linux (macOS: forking a process that has loaded system frameworks is unsa
 without the preload (``assess`` and ``app-check``, one notebook each; a worker spawned where the
 fork server cannot run imports the preload itself), a kernelspec whose command is not this
 interpreter's ``ipykernel_launcher``, an interpreter started with options a fresh one would not
-have (``-X dev``, ``-W``, ``-O``), an environment whose ``PYTHON*`` variables or ``MPLBACKEND``
-differ from the preload's, or ``OSA_WARM_KERNEL=0``.
+have (``-X dev``, ``-W``, ``-O``), an environment whose ``PYTHON*`` variables, ``MPLBACKEND`` or
+the folders matplotlib reads when the preload imports it (:data:`IMPORT_ENV`: ``HOME``, ``XDG_*``,
+``MPLCONFIGDIR``) differ from the preload's, or ``OSA_WARM_KERNEL=0``.
 JupyterLab and the ``papermill`` command line never use it: they use the stock kernel manager.
 """
 
