@@ -18,7 +18,9 @@ import contextlib
 import functools
 import hashlib
 import json
+import math
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from . import outputmeta
@@ -46,12 +48,13 @@ def crop_caption(raw: bytes, rows, dpi) -> bytes | None:
     try:
         title, source = rows["title"], rows["source"]
         top, bottom = int(title[1]), int(source[0])
+        dpi = float(dpi)
         img = Image.open(io.BytesIO(raw))
         img.load()
-    except (KeyError, TypeError, ValueError, IndexError, OSError):
-        return None
+    except (KeyError, TypeError, ValueError, IndexError, OverflowError, OSError):
+        return None  # rows or dpi of a notebook edited by hand (NaN, Infinity, text), or not an image
     width, height = img.size
-    if not (0 < top < bottom < height) or not dpi:
+    if not (0 < top < bottom < height) or not (math.isfinite(dpi) and dpi > 0):
         return None
     band = img.crop((0, top, width, bottom))
     cols = ink_columns(np.asarray(band.convert("RGB")))
@@ -135,8 +138,14 @@ def crop_inputs(out: dict) -> tuple[bytes, object, object] | None:
         raw = base64.b64decode(("".join(png) if isinstance(png, list) else png or "").strip(), validate=True)
     except ValueError:
         return None
-    dpi = osa.get("dpi") if isinstance(osa.get("dpi"), (int, float)) else None
-    return raw, osa.get("caption_rows"), dpi or png_size(raw)[2]
+    return raw, osa.get("caption_rows"), output_dpi(osa) or png_size(raw)[2]
+
+
+def output_dpi(osa: Mapping[str, object]) -> float | None:
+    """The dpi an output's metadata gives, if it is a number above 0 (not NaN, Infinity or text)."""
+    dpi = osa.get("dpi")
+    ok = isinstance(dpi, (int, float)) and not isinstance(dpi, bool) and math.isfinite(dpi) and dpi > 0
+    return dpi if ok else None  # type: ignore[return-value]
 
 
 #: A larger image is left to the assembly, as every crop was before: the workers decode their

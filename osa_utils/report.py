@@ -148,7 +148,7 @@ def output_part(
             raw = base64.b64decode(png, validate=True)
         except ValueError:
             return {"kind": "pre", "text": "[an image output that is not valid base64 was left out]"}
-        dpi = osa.get("dpi") if isinstance(osa.get("dpi"), (int, float)) else None
+        dpi = pagecrop.output_dpi(osa)
         caption = {k: _text(osa.get(k)) for k in ("caption", "source", "status_text", "note", "alt")}
         inputs = pagecrop.crop_inputs(out)
         cropped = pagecrop.cropped(*inputs, folder=crops) if inputs is not None else None

@@ -166,3 +166,27 @@ def test_an_image_too_large_for_a_worker_is_left_to_the_assembly(tmp_path, monke
     monkeypatch.setattr(pagecrop, "WORKER_MAX_PIXELS", 10)
     assert pagecrop.prepare(nb, tmp_path / "crops") == 0
     assert pagecrop.cropped(raw, rows, 100, tmp_path / "crops") == pagecrop.crop_caption(raw, rows, 100)
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        {"dpi": float("nan")},
+        {"dpi": float("inf")},
+        {"dpi": "100"},
+        {"caption_rows": {"title": [0, float("inf")], "source": [50, 60]}},
+        {"caption_rows": {"title": [0, float("nan")], "source": [50, 60]}},
+    ],
+)
+def test_a_hand_edited_dpi_or_row_shows_the_whole_image(tmp_path, meta):
+    """NaN, Infinity or text where the dpi or a caption row belongs (JSON allows NaN and Infinity):
+    the page shows the whole image, at the PNG's own dpi, instead of the assembly failing."""
+    raw, rows = _figure_png(tmp_path)
+    out = _output(raw, rows)
+    out["metadata"]["osa"].update(meta)
+    part = R.output_part(json.loads(json.dumps(out)), {}, {}, None, None)
+    assert part is not None and part["kind"] == "figure"
+    shown = base64.b64decode(part["src"].split(",", 1)[1])
+    if "caption_rows" in meta:
+        assert part["cropped"] is False and shown == raw
+    assert part["width"] == R.display_width(shown) == R.display_width(shown, 100)  # at the PNG's own dpi
