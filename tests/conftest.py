@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import sys
@@ -30,6 +31,31 @@ def _close_figures():
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     return DEFAULT_DATA_DIR
+
+
+def csv_records(data_dir: Path, name: str) -> list[dict]:
+    """The rows of ``<data_dir>/<name>.csv`` as dicts of text, read with the csv module (not with the
+    loader the tests check)."""
+    with open(data_dir / f"{name}.csv", encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture(scope="module")
+def refs(data_dir):
+    """references.csv by footnote number."""
+    return {int(r["footnote"]): r for r in csv_records(data_dir, "references")}
+
+
+@pytest.fixture(scope="module")
+def sources(data_dir):
+    """sources.csv by source_id."""
+    return {r["source_id"]: r for r in csv_records(data_dir, "sources")}
+
+
+@pytest.fixture(scope="module")
+def links(data_dir):
+    """footnote_sources.csv, in its order."""
+    return csv_records(data_dir, "footnote_sources")
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ import sys
 import bibtexparser  # test-only dependency, pinned 1.4.4: a missing pin fails loudly, not as a skip
 import pytest
 from bibtexparser.bparser import BibTexParser
+from conftest import csv_records
 
 from osa_utils import cite, citerender
 
@@ -241,20 +242,10 @@ RIS_TYPES = {
 
 
 # --------------------------------------------------------------------------- helpers
-def _rows(data_dir, name):
-    with open(data_dir / f"{name}.csv", encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-@pytest.fixture(scope="module")
-def sources(data_dir):
-    return {r["source_id"]: r for r in _rows(data_dir, "sources")}
-
-
 @pytest.fixture(scope="module")
 def names(data_dir):
     out: dict[tuple[str, str], list[dict]] = {}
-    for r in sorted(_rows(data_dir, "source_authors"), key=lambda r: int(r["position"])):
+    for r in sorted(csv_records(data_dir, "source_authors"), key=lambda r: int(r["position"])):
         out.setdefault((r["source_id"], r["role"]), []).append(r)
     return out
 
@@ -262,14 +253,14 @@ def names(data_dir):
 @pytest.fixture(scope="module")
 def cited_by(data_dir):
     out: dict[str, set[int]] = {}
-    for r in _rows(data_dir, "footnote_sources"):
+    for r in csv_records(data_dir, "footnote_sources"):
         out.setdefault(r["source_id"], set()).add(int(r["footnote"]))
     return out
 
 
 @pytest.fixture(scope="module")
 def key_figures(data_dir):
-    return _rows(data_dir, "key_figures")
+    return csv_records(data_dir, "key_figures")
 
 
 #: The entries every whole export adds to the works of sources.csv: the report itself, this collection.
@@ -902,7 +893,7 @@ def test_figure_5_3_footnotes(data_dir, key_figures):
     from osa_utils.sections import keyfigures as S
 
     assert set(S.USDC_ROWS) <= {r["key_figure_id"] for r in rows}
-    figure = next(r for r in _rows(data_dir, "figures") if r["figure_id"] == "5.3")
+    figure = next(r for r in csv_records(data_dir, "figures") if r["figure_id"] == "5.3")
     drawn = "key_figures" in (figure["tables"] or "").split(";")
     assert cite.figure_footnotes("5.3", data_dir) == (_footnotes_of(rows) if drawn else [])
     assert _footnotes_of(rows) == [134]
@@ -912,7 +903,7 @@ def test_figure_5_3_footnotes(data_dir, key_figures):
 
 def test_supplementary_figure_footnotes(data_dir, key_figures):
     by_id = {r["key_figure_id"]: r for r in key_figures}
-    sup = _rows(data_dir, "supplementary_figures")
+    sup = csv_records(data_dir, "supplementary_figures")
     assert {"s2.1", "s3.1", "s5.3"} <= {r["figure_id"] for r in sup}
     for r in sup:
         ids = [i for i in r["key_figure_ids"].split(";") if i]
@@ -921,8 +912,8 @@ def test_supplementary_figure_footnotes(data_dir, key_figures):
 
 
 def test_figure_export_is_the_works_of_its_footnotes(data_dir, key_figures):
-    links = _rows(data_dir, "footnote_sources")
-    sup = {r["figure_id"]: r for r in _rows(data_dir, "supplementary_figures")}
+    links = csv_records(data_dir, "footnote_sources")
+    sup = {r["figure_id"]: r for r in csv_records(data_dir, "supplementary_figures")}
     by_id = {r["key_figure_id"]: r for r in key_figures}
     notes = _footnotes_of(by_id[i] for i in sup["s5.3"]["key_figure_ids"].split(";"))
     assert notes
@@ -934,7 +925,7 @@ def test_figure_export_is_the_works_of_its_footnotes(data_dir, key_figures):
 
 
 def test_supplementary_chart_without_key_figures_exports_nothing(data_dir):
-    empty = [r["figure_id"] for r in _rows(data_dir, "supplementary_figures") if not r["key_figure_ids"]]
+    empty = [r["figure_id"] for r in csv_records(data_dir, "supplementary_figures") if not r["key_figure_ids"]]
     if not empty:
         pytest.skip("no supplementary row without key figures in this data")
     for fid in empty:
@@ -943,7 +934,7 @@ def test_supplementary_chart_without_key_figures_exports_nothing(data_dir):
 
 
 def test_report_figure_without_footnotes_exports_nothing(data_dir):
-    figures = {r["figure_id"]: r for r in _rows(data_dir, "figures")}
+    figures = {r["figure_id"]: r for r in csv_records(data_dir, "figures")}
     assert "key_figures" not in figures["2.2"]["tables"].split(";")
     assert cite.figure_footnotes("2.2", data_dir) == []
     assert cite.works(data_dir, figure_id="2.2") == []

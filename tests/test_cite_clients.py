@@ -18,8 +18,7 @@ import sys
 import pypandoc  # test-only dependency (pypandoc_binary, pinned): a missing pin fails loudly, not as a skip
 import pytest
 import rispy  # test-only dependency, pinned
-import test_cite
-from test_cite import _rows
+from conftest import csv_records
 
 #: One xdist worker runs this module: the exports and pandoc's renderings are made once.
 pytestmark = pytest.mark.xdist_group("cite_clients")
@@ -36,13 +35,10 @@ PANDOC_FILES = {
     "ris": ["refs.ris"],
 }
 
-#: The fixture of test_cite, shared (assigned, not imported by name: the tests' parameters take its name).
-sources = test_cite.sources
-
 
 @pytest.fixture(scope="module")
 def literal_names(data_dir):
-    return {r["literal"] for r in _rows(data_dir, "source_authors") if r["literal"]}
+    return {r["literal"] for r in csv_records(data_dir, "source_authors") if r["literal"]}
 
 
 @pytest.fixture(scope="module")
@@ -253,7 +249,7 @@ def test_rispy_reads_every_record(exports, sources, data_dir):
     assert len(records) == len(by_id) == len(sources) + len(OWN_IDS)
     assert set(by_id) == {*sources, *OWN_IDS}
     authors: dict[str, list[str]] = {}
-    for r in sorted(_rows(data_dir, "source_authors"), key=lambda r: int(r["position"])):
+    for r in sorted(csv_records(data_dir, "source_authors"), key=lambda r: int(r["position"])):
         if r["role"] == "author":
             authors.setdefault(r["source_id"], []).append(
                 r["literal"] or (f"{r['family']}, {r['given']}" if r["given"] else r["family"])

@@ -7,42 +7,22 @@ Read with the csv module, independently of osa_utils.cite, except where the expo
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 
 import pytest
+from conftest import csv_records
 
 from osa_utils.fidelity import normalize
 
 
-def _rows(data_dir, name):
-    with open(data_dir / f"{name}.csv", encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-@pytest.fixture(scope="module")
-def refs(data_dir):
-    return {int(r["footnote"]): r for r in _rows(data_dir, "references")}
-
-
-@pytest.fixture(scope="module")
-def sources(data_dir):
-    return {r["source_id"]: r for r in _rows(data_dir, "sources")}
-
-
-@pytest.fixture(scope="module")
-def links(data_dir):
-    return _rows(data_dir, "footnote_sources")
-
-
 @pytest.fixture(scope="module")
 def errata(data_dir):
-    return {r["erratum_id"]: r for r in _rows(data_dir, "errata")}
+    return {r["erratum_id"]: r for r in csv_records(data_dir, "errata")}
 
 
 def _first_author(data_dir, sid):
-    rows = [r for r in _rows(data_dir, "source_authors") if r["source_id"] == sid and r["role"] == "author"]
+    rows = [r for r in csv_records(data_dir, "source_authors") if r["source_id"] == sid and r["role"] == "author"]
     rows.sort(key=lambda r: int(r["position"]))
     return rows[0] if rows else None
 

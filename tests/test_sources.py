@@ -8,10 +8,10 @@ written from the footnotes' printed text, not from the data.
 
 from __future__ import annotations
 
-import csv
 import re
 
 import pytest
+from conftest import csv_records
 
 from osa_utils.fidelity import normalize
 
@@ -35,32 +35,12 @@ ABBREV = {11: "Nov.", 12: "Dec.", 9: "Sept.", 10: "Oct.", 8: "Aug.", 1: "Jan.", 
 EXPLANATORY = {1, 20, 134, 167, 169, 176, 259}
 
 
-def _rows(data_dir, name):
-    with open(data_dir / f"{name}.csv", encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-@pytest.fixture(scope="module")
-def refs(data_dir):
-    return {int(r["footnote"]): r for r in _rows(data_dir, "references")}
-
-
-@pytest.fixture(scope="module")
-def sources(data_dir):
-    return {r["source_id"]: r for r in _rows(data_dir, "sources")}
-
-
 @pytest.fixture(scope="module")
 def names(data_dir):
     out: dict[str, list[dict]] = {}
-    for r in _rows(data_dir, "source_authors"):
+    for r in csv_records(data_dir, "source_authors"):
         out.setdefault(r["source_id"], []).append(r)
     return out
-
-
-@pytest.fixture(scope="module")
-def links(data_dir):
-    return _rows(data_dir, "footnote_sources")
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +157,7 @@ def test_positions_run_from_one_in_each_footnote(by_note):
 
 def test_back_references_follow_the_printed_note(refs, by_note, data_dir):
     slips = {}
-    for e in _rows(data_dir, "errata"):
+    for e in csv_records(data_dir, "errata"):
         m = re.fullmatch(r"Footnote (\d+)", e["location"])
         if m and "(note " in e["printed"]:
             slips[int(m.group(1))] = e["erratum_id"]

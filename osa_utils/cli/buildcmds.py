@@ -176,14 +176,7 @@ def figures(data_dir: Path, out: Path, jobs: int | None, wait: bool, notebooks_d
     "difference.",
 )
 @options.data_dir
-@click.option(
-    "--figures",
-    "reference",
-    type=options.PATH,
-    default=options.PROJECT_ROOT / "figures",
-    metavar="FIGURES",
-    help=f"committed reference figures (default: {options.PROJECT_ROOT / 'figures'})",
-)
+@options.reference_figures
 @options.jobs
 @options.notebooks_dir
 @options.timeout
@@ -231,14 +224,7 @@ def verify(data_dir: Path, reference: Path, jobs: int | None, notebooks_dir: Pat
 )
 @options.data_dir
 @click.option("--out", type=options.PATH, required=True, metavar="OUT", help="release folder (required)")
-@click.option(
-    "--figures",
-    "reference",
-    type=options.PATH,
-    default=options.PROJECT_ROOT / "figures",
-    metavar="FIGURES",
-    help=f"committed reference figures (default: {options.PROJECT_ROOT / 'figures'})",
-)
+@options.reference_figures
 @options.jobs
 @options.wait("wait for another release writing OUT instead of exiting")
 @options.notebooks_dir

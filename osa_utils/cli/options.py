@@ -98,6 +98,18 @@ def notebooks_dir(f):
     )(f)
 
 
+def reference_figures(f):
+    """``--figures``: the committed figures a rebuild is compared with (verify, release)."""
+    return click.option(
+        "--figures",
+        "reference",
+        type=PATH,
+        default=PROJECT_ROOT / "figures",
+        metavar="FIGURES",
+        help=f"committed reference figures (default: {PROJECT_ROOT / 'figures'})",
+    )(f)
+
+
 def timeout(f):
     return click.option(
         "--timeout",

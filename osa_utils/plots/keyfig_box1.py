@@ -72,16 +72,12 @@ def box1_shares(shares: pd.DataFrame, import_share: pd.Series, total: pd.Series)
         color=style.MUTED,
         arrowprops={"arrowstyle": "-", "color": style.MUTED, "lw": 0.7},
     )
-    ax.set_xlim(0, 100)
-    ax.set_ylim(-0.4, 1.25)
-    ax.set_yticks([])
-    ax.spines["left"].set_visible(False)
-    ax.set_xlabel("per cent of the products", fontsize=8)
-    ax.set_title(
+    _percent_axis(
+        ax,
+        (-0.4, 1.25),
+        "per cent of the products",
         f"The {format_number(total['value'])} products most dependent on third-country imports, by type "
         f"({source_label(total)})",
-        loc="left",
-        fontsize=9,
     )
 
     v = float(import_share["value"])
@@ -106,15 +102,21 @@ def box1_shares(shares: pd.DataFrame, import_share: pd.Series, total: pd.Series)
         fontsize=FONT,
         color=style.MUTED,
     )
-    ax2.set_xlim(0, 100)
-    ax2.set_ylim(-0.45, 0.45)
-    ax2.set_yticks([])
-    ax2.spines["left"].set_visible(False)
-    ax2.set_xlabel("per cent of the import value", fontsize=8)
-    ax2.set_title(
+    _percent_axis(
+        ax2,
+        (-0.45, 0.45),
+        "per cent of the import value",
         f"Share of the import value of these products accounted for by the {import_share['entity']} "
         f"({source_label(import_share)})",
-        loc="left",
-        fontsize=9,
     )
     return fig
+
+
+def _percent_axis(ax, ylim: tuple[float, float], xlabel: str, title: str) -> None:
+    """A panel of one bar across 0-100 per cent: no y axis, *xlabel* under it, *title* over it."""
+    ax.set_xlim(0, 100)
+    ax.set_ylim(*ylim)
+    ax.set_yticks([])
+    ax.spines["left"].set_visible(False)
+    ax.set_xlabel(xlabel, fontsize=8)
+    ax.set_title(title, loc="left", fontsize=9)

@@ -28,6 +28,16 @@ USER_GID = "user-reading"
 USER_LEGEND = "ringed dot: reading supplied by the user, not in the report"
 
 
+def _unknown_dot(label: str | None = None):
+    """The legend's dot of a level the text does not state (white, grey edge)."""
+    from matplotlib.lines import Line2D
+
+    dot = Line2D([], [], marker="o", ls="none", ms=9, mfc=style.UNKNOWN_COLOUR, mec=style.UNKNOWN_EDGE, mew=1.2)
+    if label is not None:
+        dot.set_label(label)
+    return dot
+
+
 def _ring(ax, x, y, **kw):
     """The ring around a user's dot (a hollow circle, larger than the dot)."""
     return ax.plot(x, y, "o", ms=17, mfc="none", mec=USER_RING_COLOUR, mew=1.8, ls="none", **kw)
@@ -104,19 +114,7 @@ def threat_matrix(
     if user:
         return _user_legend(ax, matrix, levels, colours)
     if colours == "printed":
-        handles = [
-            Line2D(
-                [],
-                [],
-                marker="o",
-                ls="none",
-                ms=9,
-                mfc=style.UNKNOWN_COLOUR,
-                mec=style.UNKNOWN_EDGE,
-                mew=1.2,
-                label="one dot per distinct degree of threat in the cell (count as printed)",
-            )
-        ]
+        handles = [_unknown_dot("one dot per distinct degree of threat in the cell (count as printed)")]
         ax.legend(
             handles=handles,
             loc="upper left",
@@ -181,19 +179,7 @@ def threat_matrix(
         fig.canvas.draw()  # where the first legend ends: the second goes under it
         below = legend.get_window_extent().transformed(ax.transAxes.inverted()).y0
         ax.legend(
-            handles=[
-                Line2D(
-                    [],
-                    [],
-                    marker="o",
-                    ls="none",
-                    ms=9,
-                    mfc=style.UNKNOWN_COLOUR,
-                    mec=style.UNKNOWN_EDGE,
-                    mew=1.2,
-                    label=style.UNKNOWN_LABEL,
-                )
-            ],
+            handles=[_unknown_dot(style.UNKNOWN_LABEL)],
             loc="upper left",
             bbox_to_anchor=(0.0, below - 0.005),
             frameon=False,
@@ -231,9 +217,7 @@ def _user_legend(ax, matrix: pd.DataFrame, levels: pd.DataFrame, colours: str):
     unknown_left = bool(((~matrix["level_known"].astype(bool)) & ~matrix["user_level"].astype(bool)).any())
     handles, labels = [], []
     if colours == "printed":
-        handles.append(
-            Line2D([], [], marker="o", ls="none", ms=9, mfc=style.UNKNOWN_COLOUR, mec=style.UNKNOWN_EDGE, mew=1.2)
-        )
+        handles.append(_unknown_dot())
         labels.append("the report's dots, one per distinct degree of threat (count as printed, colour not in the text)")
         for r in numbered:
             handles.append(_user_handle(style.LEVEL_COLOURS[int(r.level)]))
@@ -259,9 +243,7 @@ def _user_legend(ax, matrix: pd.DataFrame, levels: pd.DataFrame, colours: str):
                 )
                 labels.append(str(r.label))
         if unknown_left:
-            handles.append(
-                Line2D([], [], marker="o", ls="none", ms=9, mfc=style.UNKNOWN_COLOUR, mec=style.UNKNOWN_EDGE, mew=1.2)
-            )
+            handles.append(_unknown_dot())
             labels.append(style.UNKNOWN_LABEL)
         handles.append(_user_handle("#ffffff"))
         labels.append(USER_LEGEND + " (colour: the user's level)")
